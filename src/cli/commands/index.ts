@@ -1,0 +1,9 @@
+// The command table: one file per verb, registered in the order `stacklab --help` lists them.
+import type { Command } from 'commander';
+import type { CliContext } from '../context.ts';
+import { registerProfiles } from './profiles.ts';
+import { registerSeed } from './seed.ts';
+
+export type RegisterCommand = (program: Command, ctx: CliContext) => void;
+
+export const COMMANDS: RegisterCommand[] = [registerSeed, registerProfiles];

@@ -1,0 +1,66 @@
+// The composition root: argv -> command -> exit code. Nothing else in src/ may import this folder.
+import { Command, CommanderError } from 'commander';
+import { AssertionFailed } from '../base/assert.ts';
+import { InputError } from '../base/diag.ts';
+import { COMMANDS } from './commands/index.ts';
+import { type CliContext, UsageError } from './context.ts';
+import { EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
+import { type Io, processIo } from './io.ts';
+
+export const VERSION = '0.1.0';
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command();
+  program
+    .name('stacklab')
+    .description(
+      'A laboratory for Linux kernel stacks on ARM64: per-CPU IRQ stacks, the ftrace stack tracer, ' +
+        'stack sizes and what they cost in memory (the 2015 RFC "Implement IRQ stack on ARM64").',
+    )
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (s) => ctx.io.out(s),
+      writeErr: (s) => ctx.io.err(s),
+    })
+    .exitOverride();
+  program.addHelpText(
+    'after',
+    `
+Exit codes: 0 success (a simulated kernel panic is a result), 1 bad input, 2 bad usage, 3 internal error.
+Every FILE may be "-" for stdin. Data goes to stdout, diagnostics to stderr.
+
+Start with:  stacklab seed          the RFC's experiment end to end
+             stacklab profiles      the kernel designs stacklab models`,
+  );
+  for (const register of COMMANDS) register(program, ctx);
+  for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
+  return program;
+}
+
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  const ctx: CliContext = { io, exitCode: EXIT_OK };
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return ctx.exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0)
+        return EXIT_OK;
+      if (e.code === 'commander.help') return EXIT_OK;
+      return EXIT_USAGE;
+    }
+    if (e instanceof UsageError) {
+      io.err(`stacklab: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
+    if (e instanceof InputError) {
+      io.err(`${e.message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    const msg = e instanceof AssertionFailed ? `internal error (a bug in stacklab): ${e.message}` : String(e);
+    io.err(`stacklab: ${msg}\n${e instanceof Error && e.stack ? e.stack : ''}\n`);
+    return EXIT_INTERNAL;
+  }
+}

@@ -1,0 +1,266 @@
+// Reads and prints the ftrace stack tracer's table, /sys/kernel/tracing/stack_trace
+// (kernel/trace/trace_stack.c: t_show(), and print_max_stack() for the pr_emerg copy before a BUG).
+//
+//         Depth    Size   Location    (51 entries)
+//         -----    ----   --------
+//   0)     5352      96   _raw_spin_unlock_irqrestore+0x1c/0x60
+//   1)     5256      48   gic_raise_softirq+0xa0/0xbc
+//
+// Row layout is printf "%3ld) %8d   %5d   %pS". Tolerates what real copies add: dmesg timestamps
+// ("[  111.404781] "), ftrace-buffer prefixes ("<...>-15987   5d..2 111689535us : stack_trace_call: "),
+// shell prompts and command lines, markdown indentation, runs of spaces collapsed to one, CRLF,
+// headers without indentation, raw addresses in place of symbols, " [module]" suffixes, and the
+// "#  Stack tracer disabled" block. Several tables in one file are all returned.
+import { type Diagnostic, diag } from '../base/diag.ts';
+import type { ParseOutput } from '../base/result.ts';
+import { padLeft, splitLines } from '../base/text.ts';
+
+/** A %pS location: `symbol+0xoffset/0xlength [module]`, or a bare address when no symbol was found. */
+export interface Location {
+  /** The text exactly as printed. */
+  readonly text: string;
+  readonly symbol: string | null;
+  readonly offset: number | null;
+  readonly length: number | null;
+  readonly module: string | null;
+  /** Set when the kernel printed a raw address (no symbol). */
+  readonly address: bigint | null;
+}
+
+export interface StackTraceRow {
+  readonly index: number;
+  readonly depth: number;
+  readonly size: number;
+  readonly location: Location;
+  /** 1-based line in the input. */
+  readonly line: number;
+}
+
+export interface StackTraceTable {
+  /** "(N entries)" from the header. */
+  readonly declaredEntries: number;
+  readonly rows: readonly StackTraceRow[];
+  /** The "#  Stack tracer disabled" block was present. */
+  readonly disabled: boolean;
+  /** Line of the header. */
+  readonly line: number;
+}
+
+export interface StackTraceFile {
+  readonly tables: readonly StackTraceTable[];
+}
+
+const HEADER = /Depth\s+Size\s+Location\s+\((\d+) entries\)\s*$/;
+const SEPARATOR = /^-----\s+----\s+--------\s*$/;
+const ROW = /^(\d+)\)\s+(-?\d+)\s+(-?\d+)\s+(\S(?:.*\S)?)\s*$/;
+const SYMBOL = /^(.+?)\+0x([0-9a-fA-F]+)\/0x([0-9a-fA-F]+)(?:\s+\[([^\]]+)\])?$/;
+const RAW_ADDRESS = /^(?:0x)?([0-9a-fA-F]{8,16})$/;
+
+/** Prefixes real copies put before each line; stripped in this order, repeatedly. */
+const PREFIXES: readonly RegExp[] = [
+  /^\s*\[?\s*\d+\.\d+\]\s?/, // dmesg "[  111.404781] " (sometimes missing its "[")
+  /^\d\d-\d\d \d\d:\d\d:\d\d\.\d+ <\d>\[[^\]]*\](?:\[[^\]]*\])?/, // Android logcat-style kernel log
+  /^.*?:\s+stack_trace_call:\s?/, // ftrace ring buffer dump of trace_printk
+  /^\s*<\d>/, // printk level
+];
+
+function stripPrefixes(text: string): string {
+  let s = text;
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const re of PREFIXES) {
+      const m = re.exec(s);
+      if (m && m[0].length > 0) {
+        s = s.slice(m[0].length);
+        changed = true;
+      }
+    }
+  }
+  return s.trim();
+}
+
+export function parseLocation(text: string): Location {
+  const t = text.trim();
+  const m = SYMBOL.exec(t);
+  if (m) {
+    return {
+      text: t,
+      symbol: m[1]!,
+      offset: Number.parseInt(m[2]!, 16),
+      length: Number.parseInt(m[3]!, 16),
+      module: m[4] ?? null,
+      address: null,
+    };
+  }
+  const a = RAW_ADDRESS.exec(t);
+  if (a)
+    return { text: t, symbol: null, offset: null, length: null, module: null, address: BigInt(`0x${a[1]}`) };
+  // A symbol without +off/len (some %ps copies): keep the name.
+  return { text: t, symbol: t.split(/\s+/)[0] ?? t, offset: null, length: null, module: null, address: null };
+}
+
+/** Cheap check: is there a stack_trace header in the first 64 KB? */
+export function sniffFtraceStackTrace(text: string): boolean {
+  const head = text.slice(0, 65536);
+  return /Depth\s+Size\s+Location\s+\(\d+ entries\)/.test(head);
+}
+
+export function parseFtraceStackTrace(text: string, file = '<input>'): ParseOutput<StackTraceFile> {
+  const diagnostics: Diagnostic[] = [];
+  const tables: StackTraceTable[] = [];
+  const lines = splitLines(text);
+  let i = 0;
+  while (i < lines.length) {
+    const line = lines[i]!;
+    const h = HEADER.exec(stripPrefixes(line.text));
+    if (!h) {
+      i++;
+      continue;
+    }
+    const declaredEntries = Number(h[1]);
+    const rows: StackTraceRow[] = [];
+    let disabled = false;
+    let j = i + 1;
+    const sep = lines[j];
+    if (sep !== undefined && SEPARATOR.test(stripPrefixes(sep.text))) j++;
+    else
+      diagnostics.push(
+        diag('stack-trace/no-separator', 'notice', 'header is not followed by the "-----" line', {
+          file,
+          line: line.no + 1,
+        }),
+      );
+    for (; j < lines.length; j++) {
+      const l = lines[j]!;
+      const body = stripPrefixes(l.text);
+      if (HEADER.test(body)) break;
+      if (body === '') {
+        if (rows.length > 0) break;
+        continue;
+      }
+      if (body.startsWith('#')) {
+        if (/Stack tracer disabled/.test(body)) disabled = true;
+        if (rows.length > 0) break;
+        continue;
+      }
+      const r = ROW.exec(body);
+      if (!r) {
+        // Text after the rows ends the table (oops text, prompts, fences); text before them is odd.
+        if (rows.length > 0) break;
+        diagnostics.push(
+          diag(
+            'stack-trace/bad-row',
+            'data-loss',
+            `not a stack_trace row: "${truncate(body)}"`,
+            { file, line: l.no },
+            '"N)  DEPTH  SIZE  LOCATION"',
+          ),
+        );
+        continue;
+      }
+      rows.push({
+        index: Number(r[1]),
+        depth: Number(r[2]),
+        size: Number(r[3]),
+        location: parseLocation(r[4]!),
+        line: l.no,
+      });
+    }
+    const table = { declaredEntries, rows, disabled, line: line.no };
+    checkTable(table, file, diagnostics);
+    tables.push(table);
+    i = j;
+  }
+  if (tables.length === 0) {
+    diagnostics.push(
+      diag(
+        'stack-trace/no-header',
+        'error',
+        'no stack_trace header found',
+        { file, line: 1 },
+        '"Depth    Size   Location    (N entries)" as printed by /sys/kernel/tracing/stack_trace',
+      ),
+    );
+    return { value: undefined, diagnostics };
+  }
+  return { value: { tables }, diagnostics };
+}
+
+/** Consistency checks that tell a damaged copy from a real one; each finding is a notice, not an error. */
+function checkTable(t: StackTraceTable, file: string, out: Diagnostic[]): void {
+  const { rows } = t;
+  if (rows.length === 0) {
+    if (!t.disabled && t.declaredEntries > 0)
+      out.push(
+        diag('stack-trace/empty', 'data-loss', 'table has a header but no rows', { file, line: t.line }),
+      );
+    return;
+  }
+  if (rows.length !== t.declaredEntries) {
+    out.push(
+      diag(
+        'stack-trace/entry-count',
+        'notice',
+        `header says ${t.declaredEntries} entries, ${rows.length} rows follow`,
+        { file, line: t.line },
+      ),
+    );
+  }
+  rows.forEach((r, k) => {
+    if (r.index !== k)
+      out.push(
+        diag('stack-trace/index-gap', 'data-loss', `row numbered ${r.index} where ${k} was expected`, {
+          file,
+          line: r.line,
+        }),
+      );
+    const next = rows[k + 1];
+    const expected = next === undefined ? r.depth : r.depth - next.depth;
+    if (r.size !== expected)
+      out.push(
+        diag(
+          'stack-trace/size-mismatch',
+          'notice',
+          `Size ${r.size} but Depth ${r.depth}${next ? ` - next Depth ${next.depth}` : ''} = ${expected}`,
+          { file, line: r.line },
+        ),
+      );
+    if (next !== undefined && next.depth > r.depth)
+      out.push(
+        diag(
+          'stack-trace/depth-order',
+          'notice',
+          `Depth grows from ${r.depth} to ${next.depth} going outward`,
+          {
+            file,
+            line: next.line,
+          },
+        ),
+      );
+  });
+}
+
+/** Prints a table exactly as t_show() does (trailing newline included). */
+export function printFtraceStackTrace(t: {
+  readonly rows: readonly { depth: number; location: { text: string } }[];
+  readonly disabled?: boolean;
+  readonly declaredEntries?: number;
+}): string {
+  const n = t.declaredEntries ?? t.rows.length;
+  let s = `        Depth    Size   Location    (${n} entries)\n        -----    ----   --------\n`;
+  if (t.disabled)
+    s +=
+      '#\n#  Stack tracer disabled\n#\n' +
+      "# To enable the stack tracer, either add 'stacktrace' to the\n# kernel command line\n" +
+      "# or 'echo 1 > /proc/sys/kernel/stack_tracer_enabled'\n#\n";
+  t.rows.forEach((r, i) => {
+    const next = t.rows[i + 1];
+    const size = next === undefined ? r.depth : r.depth - next.depth;
+    s += `${padLeft(i, 3)}) ${padLeft(r.depth, 8)}   ${padLeft(size, 5)}   ${r.location.text}\n`;
+  });
+  return s;
+}
+
+function truncate(s: string, n = 60): string {
+  return s.length > n ? `${s.slice(0, n)}…` : s;
+}

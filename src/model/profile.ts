@@ -1,0 +1,305 @@
+// A kernel profile: one kernel design's stack rules as data. The stack machine, the tracers and the
+// replay read only these fields, so "what would this look like under design X?" is a data change.
+// Built-in profiles live in profiles.ts; any field can be overridden (`--set irqStack.IRQ_STACK_SIZE=8192`).
+import { z } from 'zod';
+import { diag } from '../base/diag.ts';
+import { err, ok, type Result } from '../base/result.ts';
+
+/** A C function the entry code always passes through, with its frame size in bytes. */
+export const EntryFrameSchema = z.object({
+  name: z.string().min(1),
+  size: z.number().int().min(0).multipleOf(8),
+});
+export type EntryFrame = z.infer<typeof EntryFrameSchema>;
+
+const powerOfTwo = (min: number) =>
+  z
+    .number()
+    .int()
+    .min(min)
+    .refine((v) => (v & (v - 1)) === 0, { message: 'must be a power of two' });
+
+/**
+ * When the IRQ stack is entered.
+ * - `none`: no IRQ stack (v4.2 and earlier).
+ * - `per-cpu-count`: x86-style counter from -1, switch when the increment reaches 0 (RFC v1/v2).
+ * - `sp-aligned-compare`: SP & ~(IRQ_STACK_SIZE-1) compared with the IRQ stack base (RFC v3-v6).
+ * - `irq-count`: switch iff the per-CPU irq_count is 0; do_softirq_own_stack bumps it on the IRQ stack (v4.5).
+ * - `sp-in-task-stack`: switch iff SP lies in the current task's stack (v4.6-v6.0 irq_stack_entry).
+ * - `on-thread-stack`: same test in C, do_interrupt_handler() -> call_on_irq_stack() (v5.16+, 6.1).
+ * - `hardirq-stack-inuse`: x86_64 call_on_irqstack_cond(): switch unless from user mode or already in use.
+ */
+export const SWITCH_RULES = [
+  'none',
+  'per-cpu-count',
+  'sp-aligned-compare',
+  'irq-count',
+  'sp-in-task-stack',
+  'on-thread-stack',
+  'hardirq-stack-inuse',
+] as const;
+export type SwitchRule = (typeof SWITCH_RULES)[number];
+
+/**
+ * What the switch leaves behind so an unwinder can cross back from the IRQ stack.
+ * - `saved-sp-register`: the old SP only in callee-saved x19 (RFC); nothing in memory.
+ * - `dummy-frame-32`: v4.5 {x29, ELR} record plus {x19 = old SP, 0} at the IRQ stack top (32 B).
+ * - `dummy-frame-16`: v4.6-v4.13 {x29, x19} record at the IRQ stack top (16 B).
+ * - `call-on-irq-stack-record`: 6.1 call_on_irq_stack pushes {x29, x30} on the *task* stack (16 B).
+ * - `saved-sp-top-word`: x86_64 call_on_stack stores the old RSP in the IRQ stack's top word (8 B).
+ */
+export const LINKAGES = [
+  'saved-sp-register',
+  'dummy-frame-32',
+  'dummy-frame-16',
+  'call-on-irq-stack-record',
+  'saved-sp-top-word',
+] as const;
+export type Linkage = (typeof LINKAGES)[number];
+
+export const IrqStackSchema = z.object({
+  /** Per-CPU IRQ stack size in bytes. */
+  IRQ_STACK_SIZE: powerOfTwo(4096),
+  /** Bytes left unused above the first frame: IRQ_STACK_SIZE - IRQ_STACK_START_SP (16 in 2015, 0 in 6.1, 8 on x86_64). */
+  IRQ_STACK_START_GAP: z.number().int().min(0).multipleOf(8),
+  switchRule: z.enum(SWITCH_RULES),
+  linkage: z.enum(LINKAGES),
+});
+export type IrqStackParams = z.infer<typeof IrqStackSchema>;
+
+/** Where __do_softirq runs, per entry path (kernel-semantics.md §2). */
+export const SoftirqSchema = z.object({
+  /**
+   * Where irq_exit() runs: `handler` = inside handle_domain_irq, on whatever stack the handler uses (<= v5.15);
+   * `entry` = irq_exit_rcu() in the C entry code on the stack the exception arrived on (arm64 v5.16+).
+   */
+  irqExitRunsIn: z.enum(['handler', 'entry']),
+  /** Frames from the handler level down to invoke_softirq when irq_exit runs softirqs (6.1: irq_exit_rcu, __irq_exit_rcu). */
+  irqExitFrames: z.array(EntryFrameSchema),
+  /** CONFIG_HAVE_IRQ_EXIT_ON_IRQ_STACK: invoke_softirq runs __do_softirq directly on the current stack. */
+  HAVE_IRQ_EXIT_ON_IRQ_STACK: z.boolean(),
+  /** What do_softirq_own_stack() does: `current` = __do_softirq on the current stack; `irq-stack` = switch first. */
+  ownStack: z.enum(['current', 'irq-stack']),
+  /** Frames do_softirq_own_stack adds before any switch (the arch function itself, where there is one). */
+  ownStackFrames: z.array(EntryFrameSchema),
+  /** Frames between the switch and __do_softirq on the IRQ stack (6.1: ____do_softirq). */
+  afterSwitchFrames: z.array(EntryFrameSchema),
+  /** v4.5: the arch do_softirq_own_stack bumps irq_count when it runs on the IRQ stack. */
+  bumpsIrqCount: z.boolean(),
+});
+
+/** One exception path: the assembly entry symbols and the C frames the entry code always pushes. */
+export const EntryPathSchema = z.object({
+  /** Assembly symbols that name this path in backtraces (no frame of their own). */
+  asm: z.array(z.string()),
+  /** C frames, outermost first. */
+  frames: z.array(EntryFrameSchema),
+});
+
+export const UnwinderSchema = z.object({
+  /** v4.2 arm64 unwind_frame reported pc = saved LR - 4 ("the PC at the time of bl"). */
+  pcIsLrMinus4: z.boolean(),
+  /** Can follow the chain from the IRQ stack back to the task stack (v4.5+). */
+  crossesStacks: z.boolean(),
+  /** Reports the interrupted PC (ELR) of an EL1 exception (v4.5+ dummy frame, 4.14+ pt_regs record). */
+  reportsInterruptedPc: z.boolean(),
+});
+
+export const TracerSchema = z.object({
+  /** The seed's "some fixes": FTRACE_STACK_FRAME_OFFSET compensates the LR - 4 unwinder. */
+  lrMinus4Compensated: z.boolean(),
+  /** Backtrace entries never found on the stack: kept with the previous Depth (<= v4.2) or dropped (v4.3+). */
+  unfound: z.enum(['keep-previous', 'drop']),
+  /** ARCH_FTRACE_SHIFT_STACK_TRACER (arm64 v5.4+): shift Depths down one entry, drop the outermost. */
+  shift: z.boolean(),
+  /** "(N entries)": saved nr_entries - 1 (<= v4.2, ULONG_MAX terminator) or the located count (v4.3+). */
+  entriesCount: z.enum(['nr-entries-minus-1', 'located']),
+  /** Where the trampoline hooks a traced function: after its prologue (-pg/_mcount) or at its patchable entry. */
+  hook: z.enum(['mcount-after-prologue', 'patchable-entry', 'fentry']),
+  /**
+   * The trampoline's frame below the traced function's SP: its size, the offset of the slot holding the
+   * traced function's ip, and of the slot holding the parent's return address (6.1 callsite record), if any.
+   */
+  trampoline: z.object({
+    size: z.number().int().min(8).multipleOf(8),
+    ipSlot: z.number().int().min(0).multipleOf(8),
+    parentSlot: z.number().int().min(0).multipleOf(8).nullable(),
+  }),
+  /** Bytes the tracer's own C frames (list func, stack_trace_call, check_stack) add below the trampoline. */
+  internalBytes: z.number().int().min(0).multipleOf(8),
+});
+
+export const ProfileSchema = z.object({
+  id: z.string().regex(/^[a-z0-9_.-]+$/),
+  title: z.string(),
+  arch: z.enum(['arm64', 'x86_64']),
+  /** Kernel version this profile stands for. */
+  kernel: z.string(),
+  /** One paragraph for `stacklab profiles`. */
+  summary: z.string(),
+  /** Where the numbers come from. */
+  sources: z.array(z.string()),
+  /** Task stack size in bytes. */
+  THREAD_SIZE: powerOfTwo(4096),
+  /** Bytes unused above the first frame at the top of the task stack (THREAD_SIZE - THREAD_START_SP). */
+  THREAD_START_SP_GAP: z.number().int().min(0).multipleOf(8),
+  /** `stack-bottom`: struct thread_info at the lowest address of the stack (<= v4.9); `in-task`: THREAD_INFO_IN_TASK. */
+  threadInfo: z.enum(['stack-bottom', 'in-task']),
+  /** Bytes of struct thread_info at the stack bottom (0 with THREAD_INFO_IN_TASK). */
+  THREAD_INFO_SIZE: z.number().int().min(0).multipleOf(8),
+  /** sizeof(struct pt_regs) (S_FRAME_SIZE / PT_REGS_SIZE). */
+  PT_REGS_SIZE: z.number().int().min(8).multipleOf(8),
+  /** Offset of the saved x30 in pt_regs; null where the architecture has no link register (x86_64). */
+  S_LR: z.number().int().min(0).multipleOf(8).nullable(),
+  /** Offset of the saved PC (ELR) in pt_regs. */
+  S_PC: z.number().int().min(0).multipleOf(8),
+  /** Offset of the embedded frame record in pt_regs (v4.14+), or null. */
+  S_STACKFRAME: z.number().int().min(0).multipleOf(8).nullable(),
+  /** Where a function keeps its saved return address: arm64 GCC at the frame bottom, x86 at the top. */
+  returnSlot: z.enum(['frame-bottom', 'frame-top']),
+  irqStack: IrqStackSchema.nullable(),
+  softirq: SoftirqSchema,
+  entry: z.object({
+    syscall: EntryPathSchema,
+    el1Irq: EntryPathSchema,
+    el0Irq: EntryPathSchema,
+    el1Sync: EntryPathSchema,
+  }),
+  /** CONFIG_VMAP_STACK: vmalloc'ed stacks with guard pages and the overflow stack. */
+  VMAP_STACK: z.boolean(),
+  /** Alignment of task and IRQ stacks (2 * THREAD_SIZE with VMAP_STACK). */
+  THREAD_ALIGN: powerOfTwo(4096),
+  /**
+   * How a task-stack overflow is caught: not at all (corrupts thread_info / STACK_END_MAGIC), by arm64's
+   * kernel_ventry test of SP bit THREAD_SHIFT (VMAP_STACK), or by x86_64's guard page and #DF.
+   */
+  overflowDetection: z.enum(['none', 'arm64-vmap-sp-bit', 'x86-guard-page-double-fault']),
+  /** Per-CPU overflow stack (arm64 VMAP_STACK) or #DF IST stack (x86_64), bytes; 0 when absent. */
+  OVERFLOW_STACK_SIZE: z.number().int().min(0).multipleOf(16),
+  /** CONFIG_RANDOMIZE_KSTACK_OFFSET(_DEFAULT): a random alloca (0..1023 B, 16-aligned) per syscall. */
+  RANDOMIZE_KSTACK_OFFSET: z.boolean(),
+  /** CONFIG_SCHED_STACK_END_CHECK: schedule() panics when STACK_END_MAGIC is gone. */
+  SCHED_STACK_END_CHECK: z.boolean(),
+  unwinder: UnwinderSchema,
+  tracer: TracerSchema,
+  /** How fork allocates the task stack: contiguous order-N pages, or vmalloc'ed order-0 pages. */
+  stackAllocation: z.enum(['order-1', 'order-2', 'order-3', 'vmap']),
+});
+export type KernelProfile = z.infer<typeof ProfileSchema>;
+
+/** Validates a profile object, naming the first bad field and what it accepts. */
+export function validateProfile(candidate: unknown, source: string): Result<KernelProfile> {
+  const parsed = ProfileSchema.safeParse(candidate);
+  if (parsed.success) return checkConsistency(parsed.data, source);
+  const issue = parsed.error.issues[0]!;
+  const path = issue.path.join('.');
+  return err(
+    diag('profile/invalid-field', 'error', `${path || '(profile)'}: ${describeIssue(issue)}`, {
+      file: source,
+    }),
+  );
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_value') return `expected one of ${issue.values.map(String).join(', ')}`;
+  return issue.message;
+}
+
+function checkConsistency(p: KernelProfile, source: string): Result<KernelProfile> {
+  const bad = (field: string, why: string) =>
+    err<KernelProfile>(diag('profile/inconsistent', 'error', `${field}: ${why}`, { file: source }));
+  if ((p.S_LR !== null && p.S_LR + 8 > p.PT_REGS_SIZE) || p.S_PC + 8 > p.PT_REGS_SIZE)
+    return bad('S_LR/S_PC', 'must lie inside pt_regs');
+  if (p.S_STACKFRAME !== null && p.S_STACKFRAME + 16 > p.PT_REGS_SIZE)
+    return bad('S_STACKFRAME', 'must lie inside pt_regs');
+  if (p.THREAD_START_SP_GAP + p.PT_REGS_SIZE + p.THREAD_INFO_SIZE >= p.THREAD_SIZE)
+    return bad('THREAD_SIZE', 'too small to hold pt_regs and thread_info');
+  if (p.overflowDetection === 'arm64-vmap-sp-bit' && p.THREAD_ALIGN < 2 * p.THREAD_SIZE)
+    return bad('THREAD_ALIGN', 'the arm64 VMAP overflow test needs THREAD_ALIGN >= 2 * THREAD_SIZE');
+  if (p.overflowDetection !== 'none' && !p.VMAP_STACK)
+    return bad('overflowDetection', 'guard pages and the overflow stack exist only with VMAP_STACK');
+  if (p.overflowDetection === 'none' && p.OVERFLOW_STACK_SIZE !== 0)
+    return bad('OVERFLOW_STACK_SIZE', 'must be 0 when overflowDetection is none');
+  if (p.overflowDetection !== 'none' && p.OVERFLOW_STACK_SIZE === 0)
+    return bad('OVERFLOW_STACK_SIZE', 'overflow detection needs an overflow stack');
+  if (p.threadInfo === 'in-task' && p.THREAD_INFO_SIZE !== 0)
+    return bad('THREAD_INFO_SIZE', 'must be 0 with threadInfo=in-task');
+  if (p.irqStack === null && p.softirq.ownStack === 'irq-stack')
+    return bad('softirq.ownStack', 'irq-stack needs an IRQ stack (irqStack is null)');
+  if (p.irqStack !== null && p.irqStack.switchRule === 'none')
+    return bad('irqStack.switchRule', 'an IRQ stack needs a switch rule other than none');
+  return ok(p);
+}
+
+/**
+ * Applies `path=value` overrides (`THREAD_SIZE=8192`, `irqStack.switchRule=irq-count`, `irqStack=null`).
+ * Values are JSON when they parse as JSON, else strings. The result is validated as a whole.
+ */
+export function applyOverrides(
+  base: KernelProfile,
+  overrides: readonly string[],
+  source = '--set',
+): Result<KernelProfile> {
+  const copy = structuredClone(base) as Record<string, unknown>;
+  for (const o of overrides) {
+    const eq = o.indexOf('=');
+    if (eq <= 0) {
+      return err(
+        diag(
+          'profile/bad-override',
+          'error',
+          `"${o}" is not FIELD=VALUE`,
+          { file: source },
+          'e.g. THREAD_SIZE=8192',
+        ),
+      );
+    }
+    const path = o.slice(0, eq).trim().split('.');
+    const raw = o.slice(eq + 1).trim();
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      value = raw;
+    }
+    let obj: Record<string, unknown> = copy;
+    for (let i = 0; i < path.length - 1; i++) {
+      const next = obj[path[i]!];
+      if (typeof next !== 'object' || next === null) {
+        return err(unknownField(path.slice(0, i + 1).join('.'), Object.keys(obj), source));
+      }
+      obj = next as Record<string, unknown>;
+    }
+    const last = path[path.length - 1]!;
+    if (!(last in obj)) return err(unknownField(path.join('.'), Object.keys(obj), source));
+    if (last === 'irqStack' && value !== null && typeof value !== 'object') {
+      return err(
+        diag('profile/bad-override', 'error', 'irqStack: only null can replace the whole object', {
+          file: source,
+        }),
+      );
+    }
+    obj[last] = value;
+  }
+  const r = validateProfile(copy, source);
+  if (!r.ok) return r;
+  const id =
+    overrides.length > 0
+      ? `${base.id}+${overrides.length === 1 ? overrides[0] : `${overrides.length}-overrides`}`
+      : base.id;
+  return ok({
+    ...r.value,
+    id: base.id,
+    title: id === base.id ? base.title : `${base.title} (${overrides.join(', ')})`,
+  });
+}
+
+function unknownField(path: string, known: string[], source: string) {
+  return diag(
+    'profile/unknown-field',
+    'error',
+    `no profile field "${path}"`,
+    { file: source },
+    `one of ${known.join(', ')}`,
+  );
+}

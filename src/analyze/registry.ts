@@ -1,0 +1,44 @@
+// `stacklab analyze FILE` dispatch: an ordered list of analyzers, each owning one kind of real input.
+// The first whose sniff() accepts the text runs; when none does, the CLI names every one it tried.
+import type { Diagnostic } from '../base/diag.ts';
+
+export interface AnalysisOutput {
+  /** Human-readable explanation for stdout. */
+  readonly text: string;
+  /** The same as data for --json (the CLI adds `version` and `kind`). */
+  readonly data: unknown;
+  /** Oddities met on the way (counted and reported on stderr). */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export interface Analyzer {
+  /** Stable id, e.g. "stack-trace", "page-alloc-failure". */
+  readonly id: string;
+  /** What this analyzer reads, for help text and "tried:" messages. */
+  readonly describes: string;
+  /** Cheap: looks at the text only. */
+  sniff(text: string): boolean;
+  /**
+   * Parses and explains. Returns a diagnostic of severity "error" (and no output) when the input
+   * looked right to sniff() but cannot be used.
+   */
+  run(text: string, file: string, options: AnalyzeOptions): AnalysisOutput | { error: Diagnostic };
+}
+
+export interface AnalyzeOptions {
+  /** Profile ids the user asked for (--profile), or empty for the analyzer's defaults. */
+  readonly profiles: readonly string[];
+  /** --set overrides, applied to every profile. */
+  readonly overrides: readonly string[];
+}
+
+const ANALYZERS: Analyzer[] = [];
+
+/** Registers an analyzer; order of registration is sniffing order. */
+export function registerAnalyzer(a: Analyzer): void {
+  if (!ANALYZERS.some((x) => x.id === a.id)) ANALYZERS.push(a);
+}
+
+export function analyzers(): readonly Analyzer[] {
+  return ANALYZERS;
+}

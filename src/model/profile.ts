@@ -9,6 +9,8 @@ import { err, ok, type Result } from '../base/result.ts';
 export const EntryFrameSchema = z.object({
   name: z.string().min(1),
   size: z.number().int().min(0).multipleOf(8),
+  /** The return address its frame record holds, as %pS prints it (a location in the outer frame), when known. */
+  ret: z.string().optional(),
 });
 export type EntryFrame = z.infer<typeof EntryFrameSchema>;
 
@@ -94,6 +96,8 @@ export const EntryPathSchema = z.object({
   asm: z.array(z.string()),
   /** C frames, outermost first. */
   frames: z.array(EntryFrameSchema),
+  /** Return address the first handler frame's record holds (back into the entry code), as %pS prints it. */
+  callSite: z.string(),
 });
 
 export const UnwinderSchema = z.object({
@@ -122,7 +126,11 @@ export const TracerSchema = z.object({
    */
   trampoline: z.object({
     size: z.number().int().min(8).multipleOf(8),
+    /** Lowest slot holding the traced function's ip (where the tracer's upward scan meets it first). */
     ipSlot: z.number().int().min(0).multipleOf(8),
+    /** The frame record {x29, ip} x29 points at while the tracer runs. */
+    recordSlot: z.number().int().min(0).multipleOf(8),
+    /** The callsite record's return-address slot (6.1 {x29, x9} above pt_regs), or null. */
     parentSlot: z.number().int().min(0).multipleOf(8).nullable(),
   }),
   /** Bytes the tracer's own C frames (list func, stack_trace_call, check_stack) add below the trampoline. */

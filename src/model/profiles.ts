@@ -25,12 +25,21 @@ const THREAD_INFO_2015 = 32;
 
 /** The 2015 arm64 entry paths: assembly only, no C frames (entry.S). [C] */
 const ENTRY_2015 = {
-  syscall: { asm: ['el0_svc_naked', 'el0_svc', 'el0_sync', 'el0_svc_compat', 'el0_sync_compat'], frames: [] },
-  el1Irq: { asm: ['el1_irq'], frames: [] },
-  el0Irq: { asm: ['el0_irq', 'el0_irq_naked', 'el0_irq_compat'], frames: [] },
+  syscall: {
+    asm: ['el0_svc_naked', 'el0_svc', 'el0_sync', 'el0_svc_compat', 'el0_sync_compat'],
+    frames: [],
+    callSite: 'el0_svc_naked+0x20/0x28', // [C] seed line 50
+  },
+  el1Irq: { asm: ['el1_irq'], frames: [], callSite: 'el1_irq+0x64/0xd8' }, // [C] seed line 16
+  el0Irq: {
+    asm: ['el0_irq', 'el0_irq_naked', 'el0_irq_compat'],
+    frames: [],
+    callSite: 'el0_irq_naked+0x4c/0x54',
+  }, // [U]
   el1Sync: {
     asm: ['el1_sync', 'el1_da', 'el1_ia', 'el1_sp_pc', 'el1_undef', 'el1_dbg', 'el1_inv'],
     frames: [],
+    callSite: 'el1_da+0x24/0x28', // [U]
   },
 };
 
@@ -42,7 +51,7 @@ const TRACER_2015 = {
   entriesCount: 'nr-entries-minus-1',
   hook: 'mcount-after-prologue',
   // _mcount/ftrace_caller: "stp x29, x30, [sp, #-16]!" holds the traced function's ip. [C 4.x entry-ftrace.S]
-  trampoline: { size: 16, ipSlot: 8, parentSlot: null },
+  trampoline: { size: 16, ipSlot: 8, recordSlot: 0, parentSlot: null },
   // ftrace_ops_list_func + stack_trace_call + check_stack locals [U]; subtracted as tracer_frame anyway.
   internalBytes: 320,
 } as const;
@@ -157,32 +166,37 @@ const ENTRY_6_1 = {
   syscall: {
     asm: ['el0t_64_sync', 'el0t_32_sync'],
     frames: [
-      { name: 'el0t_64_sync_handler', size: 16 }, // [T] udp-512M, fork-256M: Depth 344 = 336 + 16 - 8
-      { name: 'el0_svc', size: 32 }, // [T]
-      { name: 'do_el0_svc', size: 288 }, // [T]
-      { name: 'el0_svc_common.constprop.0', size: 16 }, // [T]
-      { name: 'invoke_syscall', size: 48 }, // [T]; add_random_kstack_offset() allocas below it
+      // [T] udp-512M, fork-256M: Depth 344 = 336 + 16 - 8; ret offset [U] (shifted out of every table)
+      { name: 'el0t_64_sync_handler', size: 16, ret: 'el0t_64_sync+0x18c/0x190' },
+      { name: 'el0_svc', size: 32, ret: 'el0t_64_sync_handler+0xf4/0x120' }, // [T]
+      { name: 'do_el0_svc', size: 288, ret: 'el0_svc+0x34/0xdc' }, // [T]
+      { name: 'el0_svc_common.constprop.0', size: 16, ret: 'do_el0_svc+0x2c/0x9c' }, // [T]
+      { name: 'invoke_syscall', size: 48, ret: 'el0_svc_common.constprop.0+0x4c/0xf4' }, // [T]; kstack offset below it
     ],
+    callSite: 'invoke_syscall+0x68/0xe0', // [T]
   },
   el1Irq: {
     asm: ['el1h_64_irq'],
     frames: [
-      { name: 'el1h_64_irq_handler', size: 16 }, // [T] udp-512M: record 16 B below pt_regs
-      { name: 'el1_interrupt', size: 32 }, // [T] udp-512M
+      { name: 'el1h_64_irq_handler', size: 16, ret: 'el1h_64_irq+0x64/0x68' }, // [T] udp-512M: 16 B below pt_regs
+      { name: 'el1_interrupt', size: 32, ret: 'el1h_64_irq_handler+0x18/0x2c' }, // [T] udp-512M
       { name: 'do_interrupt_handler', size: 32 }, // [U] static in entry-common.c, not in a captured table
     ],
+    callSite: 'call_on_irq_stack', // the handler returns into call_on_irq_stack (offset [U])
   },
   el0Irq: {
     asm: ['el0t_64_irq', 'el0t_32_irq'],
     frames: [
-      { name: 'el0t_64_irq_handler', size: 16 }, // [U] like el1h_64_irq_handler
+      { name: 'el0t_64_irq_handler', size: 16, ret: 'el0t_64_irq+0x64/0x68' }, // [U] like el1h_64_irq_handler
       { name: 'el0_interrupt', size: 32 }, // [U]
       { name: 'do_interrupt_handler', size: 32 }, // [U]
     ],
+    callSite: 'call_on_irq_stack',
   },
   el1Sync: {
     asm: ['el1h_64_sync'],
-    frames: [{ name: 'el1h_64_sync_handler', size: 16 }], // [T] fork-256M
+    frames: [{ name: 'el1h_64_sync_handler', size: 16, ret: 'el1h_64_sync+0x64/0x68' }], // [T] fork-256M
+    callSite: 'el1h_64_sync_handler+0xd8/0xe4', // [T] fork-256M
   },
 };
 
@@ -227,7 +241,7 @@ export const LINUX_6_1: KernelProfile = {
     HAVE_IRQ_EXIT_ON_IRQ_STACK: false, // [C] not selected by arm64
     ownStack: 'irq-stack', // [C] do_softirq_own_stack -> call_on_irq_stack(NULL, ____do_softirq)
     ownStackFrames: [{ name: 'do_softirq_own_stack', size: 16 }], // [U] frame size
-    afterSwitchFrames: [{ name: '____do_softirq', size: 16 }], // [U] frame size
+    afterSwitchFrames: [{ name: '____do_softirq', size: 16, ret: 'call_on_irq_stack' }], // [U] frame size
     bumpsIrqCount: false,
   },
   entry: ENTRY_6_1,
@@ -246,7 +260,7 @@ export const LINUX_6_1: KernelProfile = {
     hook: 'patchable-entry', // [C] DYNAMIC_FTRACE_WITH_REGS: hooked before the prologue
     // ftrace_regs_entry: sub sp, sp, #(PT_REGS_SIZE + 16); ip at S_PC (found before stackframe's copy),
     // callsite record {x29, x9} at PT_REGS_SIZE. [C entry-ftrace.S]
-    trampoline: { size: PT_REGS_6_1 + 16, ipSlot: S_PC, parentSlot: PT_REGS_6_1 + 8 },
+    trampoline: { size: PT_REGS_6_1 + 16, ipSlot: S_PC, recordSlot: 304, parentSlot: PT_REGS_6_1 + 8 },
     internalBytes: 320, // [U]
   },
   stackAllocation: 'vmap',
@@ -300,7 +314,8 @@ export const X86_64_6_1: KernelProfile = {
         'entry_SYSCALL_64_fastpath',
         'system_call_fastpath',
       ],
-      frames: [{ name: 'do_syscall_64', size: 40 }], // [T] st-x86_64-016: Size 40
+      frames: [{ name: 'do_syscall_64', size: 40, ret: 'entry_SYSCALL_64_after_hwframe+0x76/0x7e' }], // [T] st-x86_64-016
+      callSite: 'do_syscall_64+0x5b/0x130', // [T] st-x86_64-016
     },
     el1Irq: {
       asm: [
@@ -309,15 +324,22 @@ export const X86_64_6_1: KernelProfile = {
         'apic_timer_interrupt',
         'common_interrupt',
       ],
-      frames: [{ name: 'sysvec_apic_timer_interrupt', size: 24 }], // [U]
+      frames: [
+        { name: 'sysvec_apic_timer_interrupt', size: 24, ret: 'asm_sysvec_apic_timer_interrupt+0x1a/0x20' },
+      ], // [U]
+      callSite: 'sysvec_apic_timer_interrupt', // [U]
     },
     el0Irq: {
       asm: ['asm_sysvec_apic_timer_interrupt', 'asm_common_interrupt'],
-      frames: [{ name: 'sysvec_apic_timer_interrupt', size: 24 }], // [U]
+      frames: [
+        { name: 'sysvec_apic_timer_interrupt', size: 24, ret: 'asm_sysvec_apic_timer_interrupt+0x1a/0x20' },
+      ], // [U]
+      callSite: 'sysvec_apic_timer_interrupt', // [U]
     },
     el1Sync: {
       asm: ['asm_exc_page_fault', 'page_fault'],
-      frames: [{ name: 'exc_page_fault', size: 40 }], // [U]
+      frames: [{ name: 'exc_page_fault', size: 40, ret: 'asm_exc_page_fault+0x26/0x30' }], // [U]
+      callSite: 'exc_page_fault', // [U]
     },
   },
   VMAP_STACK: true,
@@ -334,7 +356,7 @@ export const X86_64_6_1: KernelProfile = {
     entriesCount: 'located',
     hook: 'fentry',
     // ftrace_regs_caller saves pt_regs below the pushed return address; the scan meets regs->ip first. [T]
-    trampoline: { size: 176, ipSlot: 128, parentSlot: null },
+    trampoline: { size: 176, ipSlot: 128, recordSlot: 160, parentSlot: null },
     internalBytes: 256, // [U]
   },
   stackAllocation: 'vmap',

@@ -1,0 +1,639 @@
+// Rebuilds the call chain behind a stack_trace table: which functions ran, how many bytes each
+// frame took, where exceptions and softirqs entered, and which rows were the tracer itself. The
+// chain is era-neutral: replay.ts lays it out again under any profile.
+//
+// How a table encodes frames (kernel-semantics.md §3.5): row i's Depth is where the scan found the
+// return address printed on row i. On arm64 before 5.4 that slot is the saved LR in the *callee's*
+// frame record, at the bottom of the callee's frame; from 5.4 the kernel shifts Depths down one
+// row so each row shows its own record; on x86_64 the return address sits at the top of the
+// callee's frame. All three reduce to: frame F_k holds rets[k+1], and consecutive slots bound it.
+import { type Diagnostic, diag } from '../base/diag.ts';
+import type { StackTraceRow, StackTraceTable } from '../formats/ftrace-stack-trace.ts';
+import {
+  isEntryC,
+  isGraphTrampoline,
+  isSoftirqPlumbing,
+  isTracerFunction,
+  SOFTIRQ_ENTRY,
+  softirqPathOf,
+  vectorKind,
+} from '../model/entry-symbols.ts';
+import type { EntryFrame, KernelProfile } from '../model/profile.ts';
+import { LINUX_4_2, LINUX_6_1, PROFILES, X86_64_6_1 } from '../model/profiles.ts';
+
+/** The era a table came from: how to read its Depths back into frames. */
+export interface SourceEra {
+  /** A built-in profile id, or "arm" / "ppc64" / "unknown" for tables stacklab has no profile for. */
+  readonly id: string;
+  readonly profile: KernelProfile | null;
+  readonly returnSlot: 'frame-bottom' | 'frame-top';
+  readonly shifted: boolean;
+  readonly ptRegsSize: number;
+  readonly startGap: number;
+  readonly S_LR: number | null;
+  readonly S_PC: number;
+  /** The unwinder reports the interrupted PC (a row for the interrupted function follows the vector row). */
+  readonly reportsElr: boolean;
+  readonly why: string;
+}
+
+export interface ChainFrame {
+  readonly fn: string;
+  readonly size: number;
+  /** Location text of the return address this frame's record holds (printed on the caller's row). */
+  readonly ret: string;
+  /** Bytes of this frame below its record (x86: n/a; arm64: SP below the record at the interrupt). */
+  readonly recordOffset: number;
+  /** Table row (0 = innermost) where this function is printed, if it is. */
+  readonly row: number | null;
+  /** The location printed on that row (a return address into this function). */
+  readonly at?: string;
+  /** Frame size inferred without a bounding slot (a default); replays say so. */
+  readonly sizeKnown: boolean;
+}
+
+export type ChainItem =
+  | {
+      readonly kind: 'start';
+      readonly path: 'syscall' | 'el0-irq' | 'kthread' | 'unknown';
+      readonly vector: string;
+      /** The source era's entry C frames (el0t_64_sync_handler ...), outermost first. */
+      readonly entryFrames: readonly ChainFrame[];
+      /** Bytes above the first frame the source era used (gap + pt_regs, or what the table implies). */
+      readonly topBytes: number;
+    }
+  | { readonly kind: 'call'; readonly frame: ChainFrame; readonly role: 'payload' | 'tracer' }
+  | {
+      readonly kind: 'exception';
+      readonly type: 'irq' | 'sync';
+      readonly vector: string;
+      /** The interrupted function's frame (its name is "(interrupted)" when the era did not print it). */
+      readonly interrupted: ChainFrame;
+      /** Location text of the interrupted PC (ELR). */
+      readonly elr: string;
+      /** Whether x30 still held the interrupted function's return address (found in pt_regs). */
+      readonly lrLive: boolean;
+      readonly entryFrames: readonly ChainFrame[];
+      /** Location text the first handler frame's record holds (return into the entry code). */
+      readonly callSite: string;
+      /**
+       * What the frames inside the entry code are: the handler (called where the IRQ stack switch
+       * happens), or irq_enter/irq_exit code the v5.16+ entry code runs on the interrupted stack.
+       */
+      readonly stage: 'handler' | 'irq-exit';
+    }
+  | {
+      readonly kind: 'softirq';
+      readonly path: 'irq-exit' | 'bh-enable' | 'ksoftirqd';
+      /** The source era's plumbing frames between the entry path and __do_softirq. */
+      readonly plumbing: readonly ChainFrame[];
+    }
+  | {
+      readonly kind: 'sample';
+      /** The traced function whose entry recorded the max. */
+      readonly fn: string;
+      readonly ip: string;
+      readonly parent: string | null;
+      /** Tracer frames of the table itself hold the ip (a sample that was in progress). */
+      readonly inPlace: boolean;
+      /** The trampoline geometry that reproduces the table's own Depths in its own era. */
+      readonly geometry: {
+        size: number;
+        ipSlot: number;
+        recordSlot: number;
+        parentSlot: number | null;
+      } | null;
+    };
+
+export interface Chain {
+  readonly source: SourceEra;
+  readonly items: readonly ChainItem[];
+  /** The table's own line-0 Depth and entry count, for comparisons. */
+  readonly maxDepth: number;
+  readonly entries: number;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+const fnOf = (text: string): string => {
+  const plus = text.indexOf('+0x');
+  return plus > 0 ? text.slice(0, plus) : (text.split(/\s/)[0] ?? text);
+};
+
+/** Strips GCC clone suffixes for name matching ("el0_svc_common.constprop.0" -> "el0_svc_common"). */
+const baseName = (fn: string): string => fn.replace(/(\.(constprop|isra|part|cold|clone)\.\d+)+$/, '');
+
+function eraFromProfile(p: KernelProfile, why: string): SourceEra {
+  return {
+    id: p.id,
+    profile: p,
+    returnSlot: p.returnSlot,
+    shifted: p.tracer.shift,
+    ptRegsSize: p.PT_REGS_SIZE,
+    startGap: p.THREAD_START_SP_GAP,
+    S_LR: p.S_LR,
+    S_PC: p.S_PC,
+    reportsElr: p.unwinder.reportsInterruptedPc,
+    why,
+  };
+}
+
+/**
+ * Which era printed a table, from its symbols: arm64 6.x entry names (el0t_64_*, el1h_64_*,
+ * invoke_syscall) mean the shifted 5.4+ tracer; el0_svc_naked / el1_irq mean 4.x; x86_64, 32-bit arm
+ * and ppc64 entry names mean those architectures. `hint` (a profile id) overrides detection.
+ */
+export function detectSourceEra(table: StackTraceTable, hint?: string): SourceEra {
+  if (hint) {
+    const p = PROFILES.find((x) => x.id === hint);
+    if (p) return eraFromProfile(p, `given (--source ${hint})`);
+  }
+  const fns = new Set(table.rows.map((r) => baseName(fnOf(r.location.text))));
+  const has = (...names: string[]) => names.find((n) => fns.has(n));
+  const a61 = has(
+    'el0t_64_sync_handler',
+    'el0t_64_sync',
+    'el1h_64_irq',
+    'el1h_64_sync',
+    'invoke_syscall',
+    'el0_svc_common',
+  );
+  if (a61) return eraFromProfile(LINUX_6_1, `arm64 5.x/6.x entry symbol ${a61}`);
+  const a42 = has('el0_svc_naked', 'el1_irq', 'el0_irq_naked', 'el1_da', 'el0_sync');
+  if (a42) return eraFromProfile(LINUX_4_2, `arm64 4.x entry symbol ${a42}`);
+  const x86 = has(
+    'entry_SYSCALL_64_after_hwframe',
+    'entry_SYSCALL_64',
+    'system_call_fastpath',
+    'do_syscall_64',
+    'asm_sysvec_apic_timer_interrupt',
+    'page_fault',
+  );
+  if (x86) return eraFromProfile(X86_64_6_1, `x86_64 entry symbol ${x86}`);
+  const arm = has('ret_fast_syscall', '__gnu_mcount_nc', 'vector_swi', '__irq_svc');
+  if (arm) return foreign('arm', `32-bit arm symbol ${arm}`);
+  const ppc = has('system_call_common', 'system_call_exception');
+  if (ppc) return foreign('ppc64', `ppc64 symbol ${ppc}`);
+  return { ...eraFromProfile(LINUX_4_2, 'no era-specific symbol: read as arm64 before 5.4'), id: 'unknown' };
+}
+
+/** Architectures without a profile: read with return addresses at the frame top, no shift. */
+function foreign(id: string, why: string): SourceEra {
+  return {
+    id,
+    profile: null,
+    returnSlot: 'frame-top',
+    shifted: false,
+    ptRegsSize: 0,
+    startGap: 0,
+    S_LR: null,
+    S_PC: 0,
+    reportsElr: true,
+    why,
+  };
+}
+
+interface Ret {
+  readonly text: string;
+  readonly fn: string;
+  /** Depth of the slot it was found in; null where the table does not say (shifted-out entries). */
+  readonly slot: number | null;
+  readonly row: number | null;
+}
+
+/** Rebuilds the chain. Oddities (unfound entries, sizes that contradict the model) become diagnostics. */
+export function rebuildChain(table: StackTraceTable, file: string, sourceHint?: string): Chain {
+  const diags: Diagnostic[] = [];
+  const src = detectSourceEra(table, sourceHint);
+  const rows = table.rows;
+  const note = (code: string, msg: string, row?: StackTraceRow) =>
+    diags.push(diag(code, 'notice', msg, row ? { file, line: row.line } : { file }));
+
+  // rets[k] = the return address into F_k (rets[0] = the traced function's ip).
+  const rets: Ret[] = [];
+  if (src.shifted) {
+    rows.forEach((r, k) => {
+      rets.push({
+        text: r.location.text,
+        fn: fnOf(r.location.text),
+        slot: k === 0 ? null : rows[k - 1]!.depth,
+        row: k,
+      });
+    });
+    const last = rows[rows.length - 1];
+    if (last) {
+      const vec = outerReturnFor(fnOf(last.location.text), src);
+      rets.push({ text: vec, fn: fnOf(vec), slot: last.depth, row: null });
+    }
+  } else {
+    rows.forEach((r, k) => {
+      rets.push({ text: r.location.text, fn: fnOf(r.location.text), slot: r.depth, row: k });
+    });
+  }
+
+  // Unfound entries of <= v4.2 tables print the previous row's Depth: their value is nowhere on the stack.
+  const unfound = new Set<number>();
+  for (let k = 1; k < rets.length; k++) {
+    const a = rets[k - 1]!.slot;
+    const b = rets[k]!.slot;
+    if (a !== null && b !== null && a === b) {
+      unfound.add(k);
+      note(
+        'replay/unfound-entry',
+        `row ${k} shares its Depth with row ${k - 1}: its return address was not found on the stack`,
+        rows[k],
+      );
+    }
+    if (isGraphTrampoline(rets[k]!.fn))
+      note(
+        'replay/graph-trampoline',
+        'return_to_handler: the function_graph tracer replaced a return address',
+        rows[k],
+      );
+  }
+
+  const slotOf = (k: number): number | null => {
+    // The slot of rets[k], skipping unfound entries (they occupy no slot).
+    for (let j = k; j < rets.length; j++) if (!unfound.has(j)) return rets[j]!.slot;
+    return null;
+  };
+  const ptTop = src.startGap + src.ptRegsSize;
+  const items: ChainItem[] = [];
+
+  // The outermost rows: vector (and, in 6.1, entry C frames).
+  let outer = rets.length - 1;
+  let start: Extract<ChainItem, { kind: 'start' }> | null = null;
+  const entryFrames: ChainFrame[] = [];
+  if (outer >= 0) {
+    const vk = vectorKind(baseName(rets[outer]!.fn));
+    const isStartVector = vk === 'syscall' || vk === 'el0-irq' || vk === 'kthread';
+    // Entry C frames sit just inside the vector (6.1 keeps them as rows; the vector itself is shifted out).
+    let k = isStartVector ? outer - 1 : outer;
+    const vectorName = isStartVector ? rets[outer]!.fn : (src.profile?.entry.syscall.asm[0] ?? 'entry');
+    // Frame F_k holds rets[k+1]; walk outward-in while F_k is entry code.
+    let top = ptTop;
+    while (k >= 0 && isEntryC(baseName(rets[k]!.fn)) && src.profile !== null) {
+      const size = frameSize(k, top);
+      entryFrames.push({
+        fn: rets[k]!.fn,
+        size,
+        ret: rets[k + 1]!.text,
+        recordOffset: 0,
+        row: rets[k]!.row,
+        sizeKnown: true,
+      });
+      top += size;
+      k--;
+    }
+    const path: 'syscall' | 'el0-irq' | 'kthread' | 'unknown' =
+      vk === 'syscall' || vk === 'el0-irq' || vk === 'kthread' ? vk : 'unknown';
+    if (src.profile === null || path === 'unknown') {
+      // No entry geometry known: the outermost frame is taken to be a bare 16-byte record.
+      const s0 = slotOf(isStartVector ? outer : outer + 1);
+      top = s0 === null ? ptTop : Math.max(0, s0 + 8 - 16);
+      if (path === 'unknown')
+        note(
+          'replay/no-entry',
+          `outermost row ${rets[outer]!.fn} is not a known entry: top ${top} B taken from the table`,
+        );
+    }
+    start = { kind: 'start', path, vector: vectorName, entryFrames, topBytes: top };
+    outer = k;
+    items.push(start);
+  }
+
+  function frameSize(k: number, topDepth: number): number {
+    // F_k holds rets[k+1].
+    if (src.returnSlot === 'frame-bottom') {
+      const mine = slotOf(k + 1);
+      const callers = k + 2 < rets.length ? slotOf(k + 2) : null;
+      if (mine === null) return 16;
+      if (callers === null) return mine + 8 - topDepth;
+      return mine - callers;
+    }
+    const a = slotOf(k);
+    const b = slotOf(k + 1);
+    if (a === null || b === null) return 16;
+    return a - b;
+  }
+
+  // Walk inward. F_k holds rets[k+1]; vectors mark exceptions, __do_softirq marks softirq entry.
+  const topOf = () => (start ? start.topBytes : ptTop);
+  const sizeOverride = new Map<number, number>();
+  let k = outer;
+  while (k > 0) {
+    const r = rets[k]!;
+    const fn = baseName(r.fn);
+    const vk = vectorKind(fn);
+    // With an ELR-reporting unwinder the row outside the vector is the interrupted function itself.
+    const inner = rets[k - 1];
+    const innerVk = inner ? vectorKind(baseName(inner.fn)) : undefined;
+    if (src.reportsElr && k > 1 && (innerVk === 'el1-irq' || innerVk === 'el1-sync')) {
+      const ex = exceptionAt(k - 1);
+      if (ex) {
+        items.push(ex.item);
+        if (ex.firstHandlerSize !== undefined) sizeOverride.set(ex.next, ex.firstHandlerSize);
+        k = ex.next;
+        continue;
+      }
+    }
+    if (vk === 'el1-irq' || vk === 'el1-sync' || vk === 'el0-irq') {
+      const ex = exceptionAt(k);
+      if (ex) {
+        items.push(ex.item);
+        if (ex.firstHandlerSize !== undefined) sizeOverride.set(ex.next, ex.firstHandlerSize);
+        k = ex.next;
+        continue;
+      }
+      note(
+        'replay/exception-layout',
+        `the ${fn} row's Depths leave no room for pt_regs (${src.ptRegsSize} B) and a handler frame: read as an ordinary frame`,
+        rows[r.row ?? 0],
+      );
+    }
+    if (fn === SOFTIRQ_ENTRY) items.push(softirqAt(k));
+    if (src.profile !== null && isSoftirqPlumbing(fn) && hasSoftirqInside(k)) {
+      k--; // carried by the softirq item, re-supplied by the target profile
+      continue;
+    }
+    items.push({
+      kind: 'call',
+      role: isTracerFunction(fn) ? 'tracer' : 'payload',
+      frame: {
+        fn: r.fn,
+        size: sizeOverride.get(k) ?? frameSize(k, topOf()),
+        ret: rets[k + 1]?.text ?? r.text,
+        recordOffset: 0,
+        row: r.row,
+        at: r.text,
+        sizeKnown: true,
+      },
+    });
+    k--;
+  }
+  if (rets.length > 0 && baseName(rets[0]!.fn) === SOFTIRQ_ENTRY) items.push(softirqAt(0));
+
+  // Line 0: the traced function and the trampoline geometry of its sample.
+  if (rets.length > 0) items.push(...innermost());
+
+  // In-progress samples: a run of tracer frames holds the ip of the traced function outside it.
+  const withSamples: ChainItem[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i]!;
+    withSamples.push(it);
+    const next = items[i + 1];
+    if (it.kind !== 'call' || it.role !== 'tracer' || (next?.kind === 'call' && next.role === 'tracer'))
+      continue;
+    let j = i;
+    while (j > 0) {
+      const prev = items[j - 1]!;
+      if (prev.kind !== 'call' || prev.role !== 'tracer') break;
+      j--;
+    }
+    const first = items[j] as Extract<ChainItem, { kind: 'call' }>;
+    withSamples.push({
+      kind: 'sample',
+      fn: fnOf(first.frame.ret),
+      ip: first.frame.ret,
+      parent: null,
+      inPlace: true,
+      geometry: null,
+    });
+  }
+
+  return {
+    source: src,
+    items: withSamples,
+    maxDepth: rows[0]?.depth ?? 0,
+    entries: rows.length,
+    diagnostics: diags,
+  };
+
+  function hasSoftirqInside(k: number): boolean {
+    for (let j = k - 1; j >= 0; j--) if (baseName(rets[j]!.fn) === SOFTIRQ_ENTRY) return true;
+    return false;
+  }
+
+  function softirqAt(k: number): ChainItem {
+    // Outward from __do_softirq: plumbing frames (kept for an own-era replay), then the function
+    // that tells the path (irq_exit -> irq-exit, local_bh_enable / do_softirq -> bh-enable ...).
+    const plumbing: ChainFrame[] = [];
+    let path: 'irq-exit' | 'bh-enable' | 'ksoftirqd' | undefined;
+    for (let j = k + 1; j < rets.length; j++) {
+      const f = baseName(rets[j]!.fn);
+      if (isSoftirqPlumbing(f)) {
+        plumbing.unshift({
+          fn: rets[j]!.fn,
+          size: frameSize(j, topOf()),
+          ret: rets[j + 1]?.text ?? '',
+          recordOffset: 0,
+          row: rets[j]!.row,
+          sizeKnown: true,
+        });
+        if (softirqPathOf(f) === 'irq-exit') path = 'irq-exit';
+        continue;
+      }
+      path ??= softirqPathOf(f);
+      break;
+    }
+    if (path === undefined) {
+      note(
+        'replay/softirq-path',
+        `cannot tell how __do_softirq was entered (row ${k}): taken as local_bh_enable`,
+        rows[rets[k]!.row ?? 0],
+      );
+      path = 'bh-enable';
+    }
+    return { kind: 'softirq', path, plumbing };
+  }
+
+  /** The exception whose vector ret is rets[v]: interrupted frame, pt_regs, entry frames. */
+  function exceptionAt(v: number): { item: ChainItem; next: number; firstHandlerSize?: number } | null {
+    const vec = baseName(rets[v]!.fn);
+    const type = vectorKind(vec) === 'el1-sync' ? 'sync' : 'irq';
+    const sV = slotOf(v);
+    if (src.profile === null || sV === null || src.returnSlot !== 'frame-bottom') return null;
+    // Entry C frames just inside the vector (6.1: el1h_64_irq_handler, el1_interrupt ...), outermost first.
+    const entryRows: number[] = [];
+    for (let h = v - 1; h >= 0 && isEntryC(baseName(rets[h]!.fn)); h--) entryRows.push(h);
+    const next = v - 1 - entryRows.length;
+    const firstInside = next >= 0 ? baseName(rets[next]!.fn) : '';
+    const stage: 'handler' | 'irq-exit' = /^(__)?irq_(exit|enter)(_rcu)?$/.test(firstInside)
+      ? 'irq-exit'
+      : 'handler';
+    const entryFramesFrom = (ptBase: number): ChainFrame[] | null => {
+      const out: ChainFrame[] = [];
+      let above = ptBase;
+      for (const e of entryRows) {
+        const s = slotOf(e + 1);
+        if (s === null) return null;
+        const base = s + 8;
+        out.push({
+          fn: rets[e]!.fn,
+          size: base - above,
+          ret: rets[e + 1]!.text,
+          recordOffset: 0,
+          row: rets[e]!.row,
+          sizeKnown: true,
+        });
+        above = base;
+      }
+      return out.every((f) => f.size >= 16) ? out : null;
+    };
+    // The first handler frame spans from the last entry frame (or pt_regs) to its own record.
+    const handlerSize = (ptBase: number, entry: ChainFrame[]): number | undefined =>
+      entry.length > 0 ? undefined : sV + 8 - ptBase;
+    const callerBase = (c: number) => (c < rets.length ? (slotOf(c) ?? 0) + 8 : topOf());
+    if (src.reportsElr) {
+      // Rows: v = vector, v+1 = the interrupted function X (its ELR), v+2 = X's caller C.
+      const sElr = slotOf(v + 1);
+      const sX = slotOf(v + 2);
+      if (sElr === null || sX === null) return null;
+      const ptBase = sElr + src.S_PC; // the scan meets ELR first in pt_regs->pc
+      const xSp = ptBase - src.ptRegsSize;
+      const extra = xSp - (sX + 8); // bytes of X below its frame record
+      const entry = entryFramesFrom(ptBase);
+      const first = handlerSize(ptBase, entry ?? []);
+      if (entry === null || extra < 0 || (first !== undefined && first < 16)) return null;
+      const size = xSp - callerBase(v + 3);
+      if (size < 16 + extra) return null;
+      return {
+        item: {
+          kind: 'exception',
+          type,
+          vector: rets[v]!.fn,
+          interrupted: {
+            fn: rets[v + 1]!.fn,
+            size,
+            ret: rets[v + 2]!.text,
+            recordOffset: extra,
+            row: rets[v + 1]!.row,
+            sizeKnown: true,
+          },
+          elr: rets[v + 1]!.text,
+          lrLive: false,
+          entryFrames: entry,
+          callSite: rets[next + 1]!.text,
+          stage,
+        },
+        next,
+        ...(first === undefined ? {} : { firstHandlerSize: first }),
+      };
+    }
+    // 2015 unwinder: the interrupted function is not printed; row v+1 is its caller C.
+    const sC = slotOf(v + 1);
+    if (sC === null || src.S_LR === null) return null;
+    const rC = callerBase(v + 2);
+    const tries: { ptBase: number; xSize: number; lrLive: boolean }[] = [
+      // H1: x30 still held the return into C, so the scan met it in pt_regs first.
+      { ptBase: sC + src.S_LR, xSize: sC + src.S_LR - src.ptRegsSize - rC, lrLive: true },
+      // H2: found in X's own frame record.
+      { ptBase: sC + 8 + src.ptRegsSize, xSize: sC + 8 - rC, lrLive: false },
+    ];
+    for (const t of tries) {
+      const entry = entryFramesFrom(t.ptBase);
+      if (entry === null) continue;
+      const first = handlerSize(t.ptBase, entry);
+      if ((first !== undefined && first < 16) || t.xSize < (t.lrLive ? 0 : 16)) continue;
+      return {
+        item: {
+          kind: 'exception',
+          type,
+          vector: rets[v]!.fn,
+          interrupted: {
+            fn: '(interrupted)',
+            size: t.xSize,
+            ret: rets[v + 1]!.text,
+            recordOffset: 0,
+            row: null,
+            sizeKnown: true,
+          },
+          elr: '(interrupted)',
+          lrLive: t.lrLive,
+          entryFrames: entry,
+          callSite: rets[next + 1]!.text,
+          stage,
+        },
+        next,
+        ...(first === undefined ? {} : { firstHandlerSize: first }),
+      };
+    }
+    return null;
+  }
+
+  function innermost(): ChainItem[] {
+    const out: ChainItem[] = [];
+    const r0 = rets[0]!;
+    const p = src.profile;
+    const hook = p?.tracer.hook ?? 'fentry';
+    const s0 = r0.slot;
+    const s1 = slotOf(1);
+    const s2 = slotOf(2);
+    if (hook === 'mcount-after-prologue') {
+      const size = frameSize(0, topOf());
+      out.push({
+        kind: 'call',
+        role: 'payload',
+        frame: {
+          fn: r0.fn,
+          size,
+          ret: rets[1]?.text ?? '',
+          recordOffset: 0,
+          row: 0,
+          sizeKnown: rets.length > 1,
+        },
+      });
+      const g =
+        s0 !== null && s1 !== null && s0 - s1 >= 16
+          ? { size: s0 - s1, ipSlot: 8, recordSlot: 0, parentSlot: null }
+          : null;
+      out.push({
+        kind: 'sample',
+        fn: r0.fn,
+        ip: r0.text,
+        parent: rets[1]?.text ?? null,
+        inPlace: false,
+        geometry: g,
+      });
+      return out;
+    }
+    // The traced function has no frame yet; its size is unknown (a replay that needs it assumes 16).
+    out.push({
+      kind: 'call',
+      role: 'payload',
+      frame: { fn: r0.fn, size: 16, ret: rets[1]?.text ?? '', recordOffset: 0, row: 0, sizeKnown: false },
+    });
+    const t = p?.tracer.trampoline;
+    let g: { size: number; ipSlot: number; recordSlot: number; parentSlot: number | null } | null = null;
+    if (t && hook === 'patchable-entry' && s1 !== null && s2 !== null) {
+      const parentSlot = t.size - (s1 - (s2 + 8));
+      if (parentSlot >= 16 && parentSlot < t.size) g = { ...t, parentSlot };
+    } else if (t && hook === 'fentry' && s0 !== null && s1 !== null) {
+      const ipSlot = t.size - (s0 - s1);
+      if (ipSlot >= 0 && ipSlot < t.size) g = { ...t, ipSlot };
+    }
+    out.push({
+      kind: 'sample',
+      fn: r0.fn,
+      ip: r0.text,
+      parent: rets[1]?.text ?? null,
+      inPlace: false,
+      geometry: g,
+    });
+    return out;
+  }
+}
+
+/** The return address into the exception vector held by the outermost entry C frame (shifted out of 6.1 tables). */
+function outerReturnFor(outermostFn: string, src: SourceEra): string {
+  const p = src.profile;
+  if (p) {
+    for (const path of [p.entry.syscall, p.entry.el0Irq, p.entry.el1Irq, p.entry.el1Sync]) {
+      const f = path.frames[0];
+      if (f && baseName(f.name) === baseName(outermostFn)) return f.ret ?? path.asm[0] ?? 'entry';
+    }
+    return p.entry.syscall.asm[0] ?? 'entry';
+  }
+  return 'entry';
+}
+
+export type { EntryFrame };

@@ -1,0 +1,332 @@
+// Replays a rebuilt chain on the stack machine under one profile: the frames land on whichever
+// stacks that design puts them, both tracers watch, and the result says what ftrace would print,
+// how deep each stack got and whether THREAD_SIZE and IRQ_STACK_SIZE hold.
+import { printFtraceStackTrace } from '../formats/ftrace-stack-trace.ts';
+import { AllStacksTracer, type LiveFrame, liveFrames, type StackMax } from '../kernel/all-stacks-tracer.ts';
+import { KernelStackTracer, type TracerTable, type TrampolineGeometry } from '../kernel/check-stack.ts';
+import { CodeMap } from '../kernel/codemap.ts';
+import {
+  enterFromUser,
+  enterSoftirq,
+  irqStackSwitch,
+  pushEntryFrames,
+  returnToEntryCode,
+  takeIrq,
+  takeSyncException,
+} from '../kernel/entry.ts';
+import { type StackEvent, StackMachine } from '../kernel/machine.ts';
+import type { EntryFrame, KernelProfile } from '../model/profile.ts';
+import { KSTACK_OFFSET_MAX_BYTES } from '../model/profiles.ts';
+import type { Chain, ChainFrame, ChainItem } from './chain.ts';
+
+export interface ReplayOptions {
+  /** RANDOMIZE_KSTACK_OFFSET bytes for profiles that randomize (0..1008; default 0). */
+  readonly kstackOffset?: number;
+}
+
+export interface StackVerdict {
+  readonly stack: 'task' | 'irq';
+  readonly size: number;
+  /** Deepest bytes in use (from the stack's top). */
+  readonly used: number;
+  /** Bytes at the bottom that frames must not reach (thread_info, STACK_END_MAGIC). */
+  readonly reserved: number;
+  /** size - reserved - used; negative when it overflowed. */
+  readonly margin: number;
+  readonly fits: boolean;
+}
+
+export interface ReplayResult {
+  readonly profile: KernelProfile;
+  /** The chain was printed by this profile's era: its own geometry is reused, the table must come back. */
+  readonly ownEra: boolean;
+  /** What `cat stack_trace` would show (null when no sample landed on the task stack). */
+  readonly ftrace: {
+    readonly table: TracerTable | null;
+    readonly text: string;
+    readonly maxSize: number;
+    readonly samplesOffTaskStack: number;
+    readonly deepestIgnored: number;
+    readonly stackEndCorrupted: boolean;
+  };
+  readonly task: StackMax | undefined;
+  readonly irq: StackMax | undefined;
+  readonly overflow: StackMax | undefined;
+  readonly combinedMax: number;
+  /** Every frame where it landed, outermost first (frames popped on the way are not listed). */
+  readonly placement: readonly LiveFrame[];
+  readonly verdicts: readonly StackVerdict[];
+  readonly events: readonly StackEvent[];
+  readonly notes: readonly string[];
+}
+
+/** Runs `chain` under `profile`. Never throws on a legal chain: overflows are results. */
+export function replayChain(chain: Chain, profile: KernelProfile, opts: ReplayOptions = {}): ReplayResult {
+  const m = new StackMachine(profile, { cpus: 1, tasks: 1 });
+  const cpu = m.cpus[0]!;
+  const codes = new CodeMap();
+  // Memory holds the real return address: the printed call site + 4 (symbolize() accepts both).
+  const lr = (text: string) => codes.addr(text) + 4n;
+  const kernelTracer = new KernelStackTracer(m, codes);
+  const ours = new AllStacksTracer(m, (pc) => codes.symbolize(pc) ?? `0x${pc.toString(16)}`);
+  const ownEra = chain.source.id === profile.id;
+  const notes: string[] = [];
+  const items = chain.items;
+  const finalSample = [...items].reverse().find((i) => i.kind === 'sample' && !i.inPlace) as
+    | Extract<ChainItem, { kind: 'sample' }>
+    | undefined;
+  const geometry: TrampolineGeometry | undefined =
+    ownEra && finalSample?.geometry ? finalSample.geometry : undefined;
+  const hook = profile.tracer.hook;
+  /** Return address the next payload frame's record holds, when the target's entry code differs. */
+  let pendingRet: string | null = null;
+  let unknownSizes = 0;
+  /** Parent return address for the final sample when the traced function's frame was not pushed. */
+  let pendingParent: string | null = null;
+
+  /** irq_exit code runs inside the handler (so after the switch) unless the profile runs it in the entry code. */
+  const switchesFor = (stage: 'handler' | 'irq-exit') =>
+    stage === 'handler' || profile.softirq.irqExitRunsIn === 'handler';
+
+  const sample = (fn: string, ipText: string, parentText: string | null) =>
+    kernelTracer.sample(cpu, {
+      fn,
+      ip: lr(ipText),
+      ...(parentText ? { parent: lr(parentText) } : {}),
+      ...(geometry ? { trampoline: geometry } : {}),
+    });
+
+  const pushFrame = (
+    f: ChainFrame,
+    kind: 'function' | 'trampoline' | 'interrupted' = 'function',
+  ): boolean => {
+    const ret = pendingRet ?? f.ret;
+    pendingRet = null;
+    const rec = profile.returnSlot === 'frame-bottom' ? f.recordOffset : f.size - 16 - f.recordOffset;
+    return m.push(cpu, {
+      kind,
+      name: f.fn,
+      size: f.size,
+      recordOffset: rec,
+      words: [
+        [rec, cpu.fp],
+        [rec + 8, lr(ret)],
+      ],
+    });
+  };
+
+  run: for (let i = 0; i < items.length; i++) {
+    const it = items[i]!;
+    if (cpu.halted) break;
+    switch (it.kind) {
+      case 'start': {
+        const kind = it.path === 'el0-irq' ? 'irq' : 'syscall';
+        if (it.path === 'unknown') {
+          m.resetToTop(cpu, cpu.task);
+          const gap = Math.max(0, it.topBytes - profile.THREAD_START_SP_GAP);
+          if (!m.push(cpu, { kind: 'gap', name: 'entry (unknown to stacklab)', size: gap - (gap % 8) }))
+            break run;
+          notes.push(`the table's entry ${it.vector} is not modelled: its ${gap} B are kept as measured`);
+        } else if (ownEra) {
+          if (!enterFromUser(m, cpu, kind, codes, { vector: it.vector, pushEntryFrames: false })) break run;
+          if (!pushEntryFrames(m, cpu, it.entryFrames.map(toEntryFrame), it.vector, codes)) break run;
+        } else {
+          if (!enterFromUser(m, cpu, kind, codes)) break run;
+          const path = kind === 'irq' ? profile.entry.el0Irq : profile.entry.syscall;
+          pendingRet = path.callSite;
+          if (profile.RANDOMIZE_KSTACK_OFFSET && it.path === 'syscall') {
+            const off = Math.min(KSTACK_OFFSET_MAX_BYTES, Math.max(0, opts.kstackOffset ?? 0)) & ~15;
+            if (
+              off > 0 &&
+              !m.push(cpu, { kind: 'kstack-offset', name: 'add_random_kstack_offset', size: off })
+            )
+              break run;
+            notes.push(
+              `RANDOMIZE_KSTACK_OFFSET: ${off} B below invoke_syscall in this replay (the kernel picks 0..${KSTACK_OFFSET_MAX_BYTES} per syscall)`,
+            );
+          }
+        }
+        break;
+      }
+      case 'call': {
+        const f = it.frame;
+        if (it.role === 'tracer') {
+          if (!pushFrame(f, 'trampoline')) break run;
+          break;
+        }
+        const next = items[i + 1];
+        const explicitSample = next?.kind === 'sample' && !next.inPlace && next.fn === f.fn;
+        const traced = f.fn !== '(interrupted)';
+        if (hook === 'mcount-after-prologue') {
+          let frame = f;
+          if (!f.sizeKnown) {
+            unknownSizes++;
+            frame = { ...f, size: 16 };
+          }
+          if (!pushFrame(frame)) break run;
+          if (traced && !explicitSample) sample(f.fn, rowText(f), f.ret);
+        } else {
+          const parent = pendingRet ?? f.ret;
+          if (traced && !explicitSample) sample(f.fn, rowText(f), parent);
+          if (explicitSample && !f.sizeKnown) {
+            // The table's traced function had not built its frame yet; nothing to push after the sample.
+            if (next?.kind === 'sample') pendingParent = parent;
+            break;
+          }
+          if (!pushFrame(f)) break run;
+        }
+        break;
+      }
+      case 'exception': {
+        if (!pushFrame(it.interrupted, 'interrupted')) break run;
+        const elr = lr(it.elr);
+        const xlr = it.lrLive ? lr(it.interrupted.ret) : 0n;
+        const own = ownEra && it.entryFrames.length >= 0;
+        if (it.type === 'irq') {
+          if (own) {
+            if (
+              !takeIrq(m, cpu, codes, {
+                elr,
+                lr: xlr,
+                vector: it.vector,
+                pushEntryFrames: false,
+                switchNow: false,
+              })
+            )
+              break run;
+            if (!pushEntryFrames(m, cpu, it.entryFrames.map(toEntryFrame), it.vector, codes)) break run;
+            if (switchesFor(it.stage) && !irqStackSwitch(m, cpu, codes, 'irq')) break run;
+            pendingRet = it.callSite;
+          } else {
+            if (!takeIrq(m, cpu, codes, { elr, lr: xlr, switchNow: switchesFor(it.stage) })) break run;
+            pendingRet =
+              cpu.stack.kind === 'irq' && profile.irqStack?.linkage === 'call-on-irq-stack-record'
+                ? 'call_on_irq_stack'
+                : it.stage === 'irq-exit'
+                  ? it.callSite
+                  : profile.entry.el1Irq.callSite;
+          }
+        } else {
+          if (own) {
+            if (
+              !takeSyncException(m, cpu, codes, { elr, lr: xlr, vector: it.vector, pushEntryFrames: false })
+            )
+              break run;
+            if (!pushEntryFrames(m, cpu, it.entryFrames.map(toEntryFrame), it.vector, codes)) break run;
+            pendingRet = it.callSite;
+          } else {
+            if (!takeSyncException(m, cpu, codes, { elr, lr: xlr })) break run;
+            pendingRet = profile.entry.el1Sync.callSite;
+          }
+        }
+        break;
+      }
+      case 'softirq': {
+        if (it.path === 'irq-exit' && profile.softirq.irqExitRunsIn === 'entry' && cpu.hardirqDepth > 0) {
+          returnToEntryCode(m, cpu);
+          notes.push(
+            'irq_exit_rcu runs in the entry code here: the handler frames had returned before softirqs ran',
+          );
+        }
+        const before = cpu.frames.length;
+        const overrides = ownEra ? plumbingOverrides(it.plumbing, profile) : {};
+        if (!enterSoftirq(m, cpu, it.path, codes, overrides)) break run;
+        const top = cpu.frames.length > before ? cpu.frames[cpu.frames.length - 1] : undefined;
+        if (top && top.record !== null && !ownEra) pendingRet = top.name;
+        break;
+      }
+      case 'sample': {
+        if (it.inPlace) {
+          kernelTracer.sampleInPlace(cpu, { fn: it.fn, ip: lr(it.ip) });
+          break;
+        }
+        const parent = pendingParent ?? it.parent;
+        pendingParent = null;
+        sample(it.fn, it.ip, parent);
+        break;
+      }
+    }
+  }
+  if (unknownSizes > 0)
+    notes.push(
+      `${unknownSizes} frame size(s) not in the table (a function hooked before its prologue) taken as 16 B`,
+    );
+
+  const table = kernelTracer.table;
+  const text = table ? printFtraceStackTrace({ rows: table.rows }) : printFtraceStackTrace({ rows: [] });
+  const task = ours.maxOf('task');
+  const irq = ours.maxOf('irq');
+  const overflow = ours.maxOf('overflow');
+  const verdicts: StackVerdict[] = [];
+  if (task) {
+    const reserved = m.reservedBottom(m.tasks[0]!.stack);
+    const margin = profile.THREAD_SIZE - reserved - task.maxDepth;
+    verdicts.push({
+      stack: 'task',
+      size: profile.THREAD_SIZE,
+      used: task.maxDepth,
+      reserved,
+      margin,
+      fits: margin >= 0,
+    });
+  }
+  if (irq && profile.irqStack) {
+    const margin = profile.irqStack.IRQ_STACK_SIZE - irq.maxDepth;
+    verdicts.push({
+      stack: 'irq',
+      size: profile.irqStack.IRQ_STACK_SIZE,
+      used: irq.maxDepth,
+      reserved: 0,
+      margin,
+      fits: margin >= 0,
+    });
+  }
+  return {
+    profile,
+    ownEra,
+    ftrace: {
+      table,
+      text,
+      maxSize: kernelTracer.maxSize,
+      samplesOffTaskStack: kernelTracer.offStackSamples,
+      deepestIgnored: kernelTracer.offStackMaxThisSize,
+      stackEndCorrupted: kernelTracer.stackEndCorrupted,
+    },
+    task,
+    irq,
+    overflow,
+    combinedMax: ours.combinedMax()?.depth ?? 0,
+    placement: liveFrames(cpu),
+    verdicts,
+    events: m.events,
+    notes,
+  };
+}
+
+/**
+ * F's ip for a synthetic sample: the mcount/patchable call site inside F, whose offset no table
+ * gives; it prints as the bare function name.
+ */
+function rowText(f: ChainFrame): string {
+  return f.fn;
+}
+
+function toEntryFrame(f: ChainFrame): EntryFrame {
+  return { name: f.fn, size: f.size, ret: f.ret };
+}
+
+/** An own-era replay reuses the table's softirq plumbing frames in place of the profile's defaults. */
+function plumbingOverrides(plumbing: readonly ChainFrame[], p: KernelProfile) {
+  const pick = (names: readonly EntryFrame[]) => {
+    const set = new Set(names.map((n) => n.name));
+    return plumbing.filter((f) => set.has(f.fn)).map(toEntryFrame);
+  };
+  const out: Partial<
+    Pick<KernelProfile['softirq'], 'irqExitFrames' | 'ownStackFrames' | 'afterSwitchFrames'>
+  > = {};
+  if (plumbing.length === 0) return out;
+  out.irqExitFrames = pick(p.softirq.irqExitFrames);
+  out.ownStackFrames = pick(p.softirq.ownStackFrames);
+  out.afterSwitchFrames = pick(p.softirq.afterSwitchFrames);
+  return out;
+}

@@ -1,0 +1,417 @@
+// The stack machine: CPUs with an SP on one of their stacks, task stacks and per-CPU IRQ and overflow
+// stacks as address ranges, frames pushed and popped as arm64 GCC (or x86_64) lays them out.
+// Exception entry, the IRQ-stack switch and softirq placement are in entry.ts; this file is the
+// profile-independent mechanism plus overflow detection, which differs per profile.
+//
+// An arm64 GCC frame ("stp x29, x30, [sp, #-N]!; mov x29, sp"):
+//
+//   caller SP ─►┌──────────────┐ high
+//               │ locals, regs │
+//               │ x30 (LR)     │ record + 8  = return address into the caller
+//   x29, SP ───►│ x29 (FP)     │ record      = caller's frame record
+//               └──────────────┘ low
+//
+// x86_64 ("call; push rbp; mov rbp, rsp; sub rsp, N") keeps the return address at the top instead.
+import { assertTrue } from '../base/assert.ts';
+import { hex16 } from '../base/units.ts';
+import { STACK_END_MAGIC } from '../model/constants.ts';
+import type { KernelProfile } from '../model/profile.ts';
+import { type StackLayout, stackLayout } from './layout.ts';
+import { KStack } from './stack.ts';
+
+export type FrameKind =
+  | 'function'
+  | 'pt_regs'
+  | 'gap'
+  | 'linkage'
+  | 'trampoline'
+  | 'tracer'
+  | 'kstack-offset'
+  | 'interrupted';
+
+/** Execution context a frame was pushed in (in_irq / in_serving_softirq / task). */
+export type ExecContext = 'task' | 'hardirq' | 'softirq';
+
+export interface ExceptionInfo {
+  readonly kind: 'syscall' | 'irq' | 'sync';
+  readonly from: 'el0' | 'el1';
+  /** The assembly vector symbol (el1_irq, el1h_64_irq ...). */
+  readonly vector: string;
+  /** Interrupted PC (ELR_EL1). */
+  readonly elr: bigint;
+  /** x30 at the time of the exception. */
+  readonly lr: bigint;
+}
+
+export interface Frame {
+  readonly kind: FrameKind;
+  readonly name: string;
+  readonly stack: KStack;
+  /** Lowest address of the frame (= SP after the push). */
+  readonly base: bigint;
+  readonly size: number;
+  /** SP and FP (x29) before the push, restored by the pop. */
+  readonly spBefore: bigint;
+  readonly fpBefore: bigint;
+  readonly stackBefore: KStack;
+  /** Address of the frame record this frame set x29 to, or null (asm, gaps). */
+  readonly record: bigint | null;
+  readonly context: ExecContext;
+  readonly exception?: ExceptionInfo;
+  /** Set on the first frame pushed after an IRQ-stack switch: the stack and SP switched away from. */
+  readonly switchedFrom?: { readonly stack: KStack; readonly sp: bigint };
+}
+
+/** What happened when a push ran out of stack. A result of the simulated kernel, never a tool error. */
+export type StackEvent =
+  | {
+      readonly type: 'overflow-panic';
+      readonly cpu: number;
+      readonly stack: KStack;
+      readonly far: bigint;
+      readonly sp: bigint;
+      readonly frame: string;
+      readonly report: string;
+    }
+  | {
+      readonly type: 'corruption';
+      readonly cpu: number;
+      readonly stack: KStack;
+      /** thread_info (2015), STACK_END_MAGIC, or memory below the stack. */
+      readonly what: 'thread_info' | 'STACK_END_MAGIC' | 'below-stack';
+      readonly lowestAddr: bigint;
+      readonly frame: string;
+    };
+
+export interface Task {
+  readonly id: number;
+  readonly name: string;
+  readonly stack: KStack;
+}
+
+export class Cpu {
+  sp = 0n;
+  /** x29. */
+  fp = 0n;
+  stack: KStack;
+  task: Task;
+  readonly frames: Frame[] = [];
+  /** Frames that changed stacks (linkage with switchedFrom), innermost last. */
+  readonly switches: Frame[] = [];
+  context: ExecContext = 'task';
+  /** Hard IRQ nesting: must stay <= 1 on arm64. */
+  hardirqDepth = 0;
+  softirqDepth = 0;
+  /** RFC v1/v2 and x86 irq_count: starts at -1, the first level increments it to 0. */
+  irqCountX86 = -1;
+  /** v4.5 irq_count: switch iff 0. */
+  irqCount = 0;
+  /** x86_64 hardirq_stack_inuse. */
+  hardirqStackInuse = false;
+  /** Stopped by a simulated panic. */
+  halted = false;
+
+  constructor(
+    readonly id: number,
+    readonly irqStack: KStack | null,
+    readonly overflowStack: KStack | null,
+    idle: Task,
+  ) {
+    this.task = idle;
+    this.stack = idle.stack;
+  }
+
+  /** Depth of SP on the current stack. */
+  get depth(): number {
+    return this.stack.depthOf(this.sp);
+  }
+
+  /** Bytes in use on every stack this CPU is nested through: the real combined depth. */
+  get combinedDepth(): number {
+    let d = this.stack.depthOf(this.sp);
+    for (const s of this.switches) d += s.switchedFrom!.stack.depthOf(s.switchedFrom!.sp);
+    return d;
+  }
+
+  top(): Frame | undefined {
+    return this.frames[this.frames.length - 1];
+  }
+}
+
+export interface PushSpec {
+  readonly kind: FrameKind;
+  readonly name: string;
+  readonly size: number;
+  /** Words to write, at byte offsets from the new frame's base. */
+  readonly words?: readonly (readonly [offset: number, value: bigint])[];
+  /** Offset of the frame record to point x29 at (words must include it). */
+  readonly recordOffset?: number;
+  readonly exception?: ExceptionInfo;
+  readonly switchedFrom?: { readonly stack: KStack; readonly sp: bigint };
+}
+
+/** Someone who wants to see every push (the all-stacks tracer, statistics). */
+export interface MachineObserver {
+  onPush(cpu: Cpu, frame: Frame): void;
+  onPop?(cpu: Cpu, frame: Frame): void;
+  onEvent?(event: StackEvent): void;
+}
+
+export class StackMachine {
+  readonly cpus: Cpu[] = [];
+  readonly tasks: Task[] = [];
+  readonly layout: StackLayout;
+  readonly events: StackEvent[] = [];
+  private readonly observers: MachineObserver[] = [];
+
+  constructor(
+    readonly profile: KernelProfile,
+    opts: { cpus?: number; tasks?: number } = {},
+  ) {
+    const ncpu = opts.cpus ?? 1;
+    const ntask = opts.tasks ?? 1;
+    this.layout = stackLayout(profile);
+    for (let t = 0; t < ntask; t++) this.tasks.push(this.newTask(t, t === 0 ? 'task0' : `task${t}`));
+    for (let c = 0; c < ncpu; c++) {
+      const irq = profile.irqStack
+        ? new KStack(
+            'irq',
+            `irq_stack[cpu${c}]`,
+            this.layout.irqStackLow(c),
+            profile.irqStack.IRQ_STACK_SIZE,
+            c,
+          )
+        : null;
+      const ovf =
+        profile.OVERFLOW_STACK_SIZE > 0
+          ? new KStack(
+              'overflow',
+              `overflow_stack[cpu${c}]`,
+              this.layout.overflowStackLow(c),
+              profile.OVERFLOW_STACK_SIZE,
+              c,
+            )
+          : null;
+      const idle = this.tasks[c % ntask]!;
+      const cpu = new Cpu(c, irq, ovf, idle);
+      this.resetToTop(cpu, idle);
+      this.cpus.push(cpu);
+    }
+  }
+
+  observe(o: MachineObserver): void {
+    this.observers.push(o);
+  }
+
+  private newTask(id: number, name: string): Task {
+    const stack = new KStack(
+      'task',
+      `task_stack[${name}]`,
+      this.layout.taskStackLow(id),
+      this.profile.THREAD_SIZE,
+      id,
+    );
+    this.writeStackEnd(stack);
+    return { id, name, stack };
+  }
+
+  /** set_task_stack_end_magic() at fork; thread_info occupies the bottom in 2015 profiles. */
+  private writeStackEnd(stack: KStack): void {
+    stack.write(this.stackEndMagicAddr(stack), STACK_END_MAGIC);
+  }
+
+  /** @kernel end_of_stack() include/linux/sched/task_stack.h */
+  stackEndMagicAddr(stack: KStack): bigint {
+    return stack.low + BigInt(this.profile.threadInfo === 'stack-bottom' ? this.profile.THREAD_INFO_SIZE : 0);
+  }
+
+  /** Bytes at the bottom of a task stack that are not usable stack (thread_info + STACK_END_MAGIC). */
+  reservedBottom(stack: KStack): number {
+    return stack.kind === 'task' ? Number(this.stackEndMagicAddr(stack) - stack.low) + 8 : 0;
+  }
+
+  /** The first usable SP of a stack: THREAD_START_SP / IRQ_STACK_START_SP. */
+  startSp(stack: KStack): bigint {
+    if (stack.kind === 'task') return stack.high - BigInt(this.profile.THREAD_START_SP_GAP);
+    if (stack.kind === 'irq') return stack.high - BigInt(this.profile.irqStack?.IRQ_STACK_START_GAP ?? 0);
+    return stack.high;
+  }
+
+  /** Puts a CPU at the top of a task's stack with nothing pushed (the task is in user mode). */
+  resetToTop(cpu: Cpu, task: Task): void {
+    cpu.task = task;
+    cpu.stack = task.stack;
+    cpu.sp = this.startSp(task.stack);
+    cpu.fp = 0n;
+    cpu.frames.length = 0;
+    cpu.switches.length = 0;
+    cpu.context = 'task';
+    cpu.hardirqDepth = 0;
+    cpu.softirqDepth = 0;
+    cpu.irqCountX86 = -1;
+    cpu.irqCount = 0;
+    cpu.hardirqStackInuse = false;
+    cpu.halted = false;
+  }
+
+  /**
+   * Pushes one object on the current stack. Returns false (and records the event) when the push
+   * overflowed and the profile's overflow detection stopped the CPU.
+   */
+  push(cpu: Cpu, spec: PushSpec): boolean {
+    if (cpu.halted) return false;
+    assertTrue(
+      spec.size >= 0 && spec.size % 8 === 0,
+      `frame size must be a multiple of 8: ${spec.name} ${spec.size}`,
+    );
+    const stack = cpu.stack;
+    const newSp = cpu.sp - BigInt(spec.size);
+    if (!this.checkRoom(cpu, stack, newSp, spec)) return false;
+    const frame: Frame = {
+      kind: spec.kind,
+      name: spec.name,
+      stack,
+      base: newSp,
+      size: spec.size,
+      spBefore: cpu.sp,
+      fpBefore: cpu.fp,
+      stackBefore: stack,
+      record: spec.recordOffset === undefined ? null : newSp + BigInt(spec.recordOffset),
+      context: cpu.context,
+      ...(spec.exception ? { exception: spec.exception } : {}),
+      ...(spec.switchedFrom ? { switchedFrom: spec.switchedFrom } : {}),
+    };
+    for (const [off, value] of spec.words ?? []) {
+      const a = newSp + BigInt(off);
+      if (stack.contains(a)) stack.write(a, value);
+    }
+    cpu.sp = newSp;
+    if (frame.record !== null) cpu.fp = frame.record;
+    cpu.frames.push(frame);
+    if (frame.switchedFrom) cpu.switches.push(frame);
+    for (const o of this.observers) o.onPush(cpu, frame);
+    return true;
+  }
+
+  /** Pushes a function frame with its record {x29, return address} where the profile's ABI puts it. */
+  call(cpu: Cpu, name: string, size: number, ret: bigint, kind: FrameKind = 'function'): boolean {
+    const rec = this.recordOffsetFor(size);
+    return this.push(cpu, {
+      kind,
+      name,
+      size,
+      recordOffset: rec,
+      words: [
+        [rec, cpu.fp],
+        [rec + 8, ret],
+      ],
+    });
+  }
+
+  /** Offset of the frame record in a frame of `size` bytes: bottom (arm64 GCC) or top (x86_64). */
+  recordOffsetFor(size: number): number {
+    assertTrue(size >= 16, 'a frame with a record needs at least 16 bytes');
+    return this.profile.returnSlot === 'frame-bottom' ? 0 : size - 16;
+  }
+
+  /** Pops the top frame, restoring SP, FP and the stack it was pushed on. */
+  pop(cpu: Cpu): Frame {
+    const f = cpu.frames.pop();
+    assertTrue(f !== undefined, `pop on an empty CPU ${cpu.id}`);
+    if (f.switchedFrom) {
+      cpu.switches.pop();
+      cpu.stack = f.switchedFrom.stack;
+      cpu.sp = f.switchedFrom.sp;
+    } else {
+      cpu.sp = f.spBefore;
+      cpu.stack = f.stackBefore;
+    }
+    cpu.fp = f.fpBefore;
+    for (const o of this.observers) o.onPop?.(cpu, f);
+    return f;
+  }
+
+  /** Moves SP to another stack (the caller pushes the linkage the profile leaves). */
+  switchTo(cpu: Cpu, stack: KStack, sp: bigint): void {
+    cpu.stack = stack;
+    cpu.sp = sp;
+  }
+
+  emit(e: StackEvent): void {
+    this.events.push(e);
+    for (const o of this.observers) o.onEvent?.(e);
+  }
+
+  /** The overflow rules: detection per profile, or silent corruption recorded as an event. */
+  private checkRoom(cpu: Cpu, stack: KStack, newSp: bigint, spec: PushSpec): boolean {
+    const p = this.profile;
+    if (newSp >= stack.low + BigInt(this.reservedBottom(stack))) return true;
+    if (p.overflowDetection !== 'none' && newSp < stack.low) {
+      this.overflowPanic(cpu, stack, newSp, spec);
+      return false;
+    }
+    if (stack.kind === 'task') {
+      const magic = this.stackEndMagicAddr(stack);
+      const what = newSp < stack.low ? 'below-stack' : newSp < magic ? 'thread_info' : 'STACK_END_MAGIC';
+      // Model simplification: a pushed frame is taken to write all of its bytes (INIT_STACK_ALL_ZERO does).
+      stack.write(magic, 0n);
+      this.emit({ type: 'corruption', cpu: cpu.id, stack, what, lowestAddr: newSp, frame: spec.name });
+    } else if (newSp < stack.low) {
+      this.emit({
+        type: 'corruption',
+        cpu: cpu.id,
+        stack,
+        what: 'below-stack',
+        lowestAddr: newSp,
+        frame: spec.name,
+      });
+    }
+    return true;
+  }
+
+  /**
+   * A push ran into the guard page below a VMAP stack. On arm64 the faulting store is the prologue's
+   * "stp x29, x30, [sp, #-N]!" (FAR = the new SP); the data abort's kernel_ventry finds SP bit
+   * THREAD_SHIFT set, moves to the overflow stack and calls panic_bad_stack().
+   * @kernel panic_bad_stack() arch/arm64/kernel/traps.c
+   */
+  private overflowPanic(cpu: Cpu, stack: KStack, far: bigint, spec: PushSpec): void {
+    const p = this.profile;
+    const lines: string[] = [];
+    const taskStack = cpu.task.stack;
+    if (p.overflowDetection === 'arm64-vmap-sp-bit') {
+      lines.push('Insufficient stack space to handle exception!');
+      lines.push('ESR: 0x0000000096000047 -- DABT (current EL)');
+      lines.push(`FAR: ${hex16(far)}`);
+      lines.push(`Task stack:     [${hex16(taskStack.low)}..${hex16(taskStack.high)}]`);
+      const irq = cpu.irqStack;
+      if (irq) lines.push(`IRQ stack:      [${hex16(irq.low)}..${hex16(irq.high)}]`);
+      const ovf = cpu.overflowStack;
+      if (ovf) lines.push(`Overflow stack: [${hex16(ovf.low)}..${hex16(ovf.high)}]`);
+      lines.push(`CPU: ${cpu.id} PID: ${cpu.task.id + 1} Comm: ${cpu.task.name}`);
+      lines.push(`pc : ${spec.name}+0x4`);
+      lines.push(`sp : ${cpu.sp.toString(16).padStart(16, '0')}`);
+      lines.push('Kernel panic - not syncing: kernel stack overflow');
+    } else {
+      // @kernel handle_stack_overflow() arch/x86/kernel/traps.c
+      lines.push(
+        `BUG: stack guard page was hit at ${hex16(far)} (stack is ${hex16(stack.low)}..${hex16(stack.high - 1n)})`,
+      );
+      lines.push('kernel stack overflow (double-fault): 0000 [#1] PREEMPT SMP NOPTI');
+      lines.push(`CPU: ${cpu.id} PID: ${cpu.task.id + 1} Comm: ${cpu.task.name}`);
+      lines.push(`RIP: 0010:${spec.name}+0x4`);
+      lines.push(`RSP: 0018:${cpu.sp.toString(16).padStart(16, '0')}`);
+      lines.push('Kernel panic - not syncing: Fatal exception in interrupt');
+    }
+    cpu.halted = true;
+    this.emit({
+      type: 'overflow-panic',
+      cpu: cpu.id,
+      stack,
+      far,
+      sp: cpu.sp,
+      frame: spec.name,
+      report: `${lines.join('\n')}\n`,
+    });
+  }
+}

@@ -1,0 +1,92 @@
+// A kernel stack as an address range with real memory words, so the unwinder can follow frame
+// records and the stack tracer can scan for return addresses exactly as the kernel does.
+//
+//   high ┬───────────────┐  <- top (THREAD_SIZE aligned for task stacks)
+//        │ START_SP gap  │  16 B in 2015, 0 in 6.1
+//        │ pt_regs       │  EL0 entry
+//        │ frames ...    │  SP grows down
+//        │               │
+//        │ STACK_END_MAGIC  (2015: above thread_info; 6.1: lowest word)
+//   low  ┴ thread_info   ┘  (2015 only)
+
+/** Which kind of stack an address range is. */
+export type StackKind = 'task' | 'irq' | 'overflow';
+
+export class KStack {
+  /** Sparse memory: byte offset from `low` (8-aligned) -> 64-bit value. */
+  private readonly words = new Map<number, bigint>();
+  /** Sorted-offsets cache for scans; invalidated on new slots. */
+  private sorted: number[] | null = null;
+
+  constructor(
+    readonly kind: StackKind,
+    readonly name: string,
+    /** Lowest address (inclusive). */
+    readonly low: bigint,
+    /** Size in bytes. */
+    readonly size: number,
+    /** Owning CPU for IRQ and overflow stacks, task id for task stacks. */
+    readonly owner: number,
+  ) {}
+
+  /** One past the highest address. */
+  get high(): bigint {
+    return this.low + BigInt(this.size);
+  }
+
+  contains(addr: bigint): boolean {
+    return addr >= this.low && addr < this.high;
+  }
+
+  /** Is [addr, addr+size) inside this stack? (@kernel on_irq_stack() / on_task_stack() range test) */
+  containsObject(addr: bigint, size: number): boolean {
+    return addr >= this.low && addr + BigInt(size) <= this.high;
+  }
+
+  /** Bytes between `sp` and the top: the depth a tracer would report for an SP on this stack. */
+  depthOf(sp: bigint): number {
+    return Number(this.high - sp);
+  }
+
+  write(addr: bigint, value: bigint): void {
+    const off = Number(addr - this.low);
+    if (!this.words.has(off)) this.sorted = null;
+    this.words.set(off, value);
+  }
+
+  read(addr: bigint): bigint {
+    return this.words.get(Number(addr - this.low)) ?? 0n;
+  }
+
+  /** Written slots with address >= from and < to, lowest first (for the tracer's upward scan). */
+  slotsBetween(from: bigint, to: bigint): { addr: bigint; value: bigint }[] {
+    if (this.sorted === null) this.sorted = [...this.words.keys()].sort((a, b) => a - b);
+    const lo = Number(from - this.low);
+    const hi = Number(to - this.low);
+    const out: { addr: bigint; value: bigint }[] = [];
+    for (const off of this.sorted) {
+      if (off < lo) continue;
+      if (off >= hi) break;
+      out.push({ addr: this.low + BigInt(off), value: this.words.get(off)! });
+    }
+    return out;
+  }
+
+  /** Forgets the words in [from, to): scratch memory a model artifact must not leave behind. */
+  clearRange(from: bigint, to: bigint): void {
+    const lo = Number(from - this.low);
+    const hi = Number(to - this.low);
+    for (const off of [...this.words.keys()]) {
+      if (off >= lo && off < hi) {
+        this.words.delete(off);
+        this.sorted = null;
+      }
+    }
+  }
+
+  /** Forgets everything (a freshly allocated stack). */
+  clear(): void {
+    this.words.clear();
+    this.sorted = null;
+  }
+}

@@ -111,6 +111,8 @@ export interface Chain {
   /** The table's own line-0 Depth and entry count, for comparisons. */
   readonly maxDepth: number;
   readonly entries: number;
+  /** How the table was read, in sentences (for reports). */
+  readonly reading: readonly string[];
   readonly diagnostics: readonly Diagnostic[];
 }
 
@@ -405,6 +407,7 @@ export function rebuildChain(table: StackTraceTable, file: string, sourceHint?: 
     items: withSamples,
     maxDepth: rows[0]?.depth ?? 0,
     entries: rows.length,
+    reading: describe(withSamples, src, rows),
     diagnostics: diags,
   };
 
@@ -621,6 +624,50 @@ export function rebuildChain(table: StackTraceTable, file: string, sourceHint?: 
     });
     return out;
   }
+}
+
+/** Sentences saying how each part of the table was read. */
+function describe(items: readonly ChainItem[], src: SourceEra, rows: readonly StackTraceRow[]): string[] {
+  const out: string[] = [];
+  if (src.profile && src.returnSlot === 'frame-bottom')
+    out.push(
+      src.shifted
+        ? "arm64 5.4+ table: each row's Size is that function's own frame (ARCH_FTRACE_SHIFT_STACK_TRACER)"
+        : "arm64 table before 5.4: each row's Size is the frame of the function on the row above it (its callee), because the saved LR sits at the bottom of the callee's frame",
+    );
+  for (const it of items) {
+    if (it.kind === 'start' && it.path !== 'unknown')
+      out.push(
+        `entry ${it.vector}: ${it.topBytes} B above the first frame (${src.startGap ? `${src.startGap} B gap + ` : ''}${src.ptRegsSize} B pt_regs${it.entryFrames.length ? ` + ${it.entryFrames.length} entry C frames` : ''})`,
+      );
+    if (it.kind === 'exception') {
+      const regs = `${src.ptRegsSize} B pt_regs`;
+      if (it.elr === '(interrupted)')
+        out.push(
+          `${it.vector}: ${regs} on the interrupted stack; the ${src.id} unwinder does not print the interrupted function (${it.interrupted.size} B). ` +
+            (it.lrLive
+              ? `Its x30 still held the return into ${fnOf(it.interrupted.ret)}, so the scan met that address in pt_regs->regs[30] first: ${it.vector}'s row absorbs part of pt_regs and the handler's first frame.`
+              : `The scan met the return into ${fnOf(it.interrupted.ret)} in the interrupted function's own frame record.`),
+        );
+      else
+        out.push(
+          `${it.vector}: ${regs}; the interrupted function ${it.interrupted.fn} is printed from ELR (found at pt_regs->pc)${it.interrupted.recordOffset ? `, with ${it.interrupted.recordOffset} B below its frame record` : ''}; ${it.stage === 'irq-exit' ? 'the handler had returned: the rows inside are irq_exit code' : 'the rows inside are the handler'}`,
+        );
+    }
+    if (it.kind === 'softirq')
+      out.push(
+        `__do_softirq entered from ${it.path === 'bh-enable' ? 'local_bh_enable (process context, not irq_exit)' : it.path === 'irq-exit' ? 'irq_exit at the end of a hard IRQ' : 'ksoftirqd'}`,
+      );
+    if (it.kind === 'sample' && it.inPlace)
+      out.push(
+        `the function tracer's own frames are on the stack: ${it.fn}'s entry was being traced when the next part began`,
+      );
+    if (it.kind === 'sample' && !it.inPlace && it.geometry)
+      out.push(
+        `row 0 (${it.fn}): the traced function; the tracer trampoline holding its ip spans ${it.geometry.size} B${rows[0] ? ` (row 0's Size ${rows[0].size})` : ''}`,
+      );
+  }
+  return out;
 }
 
 /** The return address into the exception vector held by the outermost entry C frame (shifted out of 6.1 tables). */

@@ -96,10 +96,7 @@ export function replayChain(chain: Chain, profile: KernelProfile, opts: ReplayOp
       ...(geometry ? { trampoline: geometry } : {}),
     });
 
-  const pushFrame = (
-    f: ChainFrame,
-    kind: 'function' | 'trampoline' | 'interrupted' = 'function',
-  ): boolean => {
+  const pushFrame = (f: ChainFrame, kind: 'function' | 'ftrace' | 'interrupted' = 'function'): boolean => {
     const ret = pendingRet ?? f.ret;
     pendingRet = null;
     const rec = profile.returnSlot === 'frame-bottom' ? f.recordOffset : f.size - 16 - f.recordOffset;
@@ -151,7 +148,7 @@ export function replayChain(chain: Chain, profile: KernelProfile, opts: ReplayOp
       case 'call': {
         const f = it.frame;
         if (it.role === 'tracer') {
-          if (!pushFrame(f, 'trampoline')) break run;
+          if (!pushFrame(f, 'ftrace')) break run;
           break;
         }
         const next = items[i + 1];

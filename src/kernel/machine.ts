@@ -26,6 +26,8 @@ export type FrameKind =
   | 'linkage'
   | 'trampoline'
   | 'tracer'
+  /** The function tracer's own frames as a table shows them (real stack use while tracing). */
+  | 'ftrace'
   | 'kstack-offset'
   | 'interrupted';
 

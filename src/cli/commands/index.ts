@@ -2,8 +2,9 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { registerProfiles } from './profiles.ts';
+import { registerReplay } from './replay.ts';
 import { registerSeed } from './seed.ts';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: RegisterCommand[] = [registerSeed, registerProfiles];
+export const COMMANDS: RegisterCommand[] = [registerSeed, registerProfiles, registerReplay];

@@ -1,0 +1,85 @@
+// stack_trace text -> table -> chain -> one replay per profile -> report data.
+import { type Diagnostic, diag } from '../base/diag.ts';
+import { err, ok, type Result } from '../base/result.ts';
+import { parseFtraceStackTrace, type StackTraceTable } from '../formats/ftrace-stack-trace.ts';
+import type { KernelProfile } from '../model/profile.ts';
+import { buildReplayData, type ReplayReportData } from '../report/replay-report.ts';
+import { type Chain, rebuildChain } from './chain.ts';
+import { type ReplayResult, replayChain } from './replay.ts';
+
+export interface ReplayTableOptions {
+  /** Source era (a profile id) when detection from symbols is not wanted. */
+  readonly source?: string;
+  readonly kstackOffset?: number;
+  /** Which table of a file with several (0-based; default the first). */
+  readonly tableIndex?: number;
+}
+
+export interface ReplayTableOutput {
+  readonly table: StackTraceTable;
+  readonly chain: Chain;
+  readonly results: readonly ReplayResult[];
+  readonly data: ReplayReportData;
+  /** Oddities of the input (parser and chain), to report on stderr. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export function replayStackTraceText(
+  text: string,
+  file: string,
+  profiles: readonly KernelProfile[],
+  opts: ReplayTableOptions = {},
+): Result<ReplayTableOutput> {
+  const parsed = parseFtraceStackTrace(text, file);
+  const fatal = parsed.diagnostics.find((d) => d.severity === 'error');
+  if (!parsed.value || fatal)
+    return err(fatal ?? diag('stack-trace/unusable', 'error', 'no usable table', { file }));
+  const tables = parsed.value.tables;
+  const index = opts.tableIndex ?? 0;
+  const table = tables[index];
+  if (!table)
+    return err(
+      diag('replay/no-such-table', 'error', `the file holds ${tables.length} table(s), no table ${index}`, {
+        file,
+      }),
+    );
+  if (table.rows.length === 0)
+    return err(
+      diag(
+        'replay/empty-table',
+        'error',
+        table.disabled ? 'the stack tracer was disabled: the table has no rows' : 'the table has no rows',
+        { file, line: table.line },
+        'at least one "N) DEPTH SIZE LOCATION" row',
+      ),
+    );
+  const diagnostics: Diagnostic[] = [...parsed.diagnostics];
+  if (tables.length > 1)
+    diagnostics.push(
+      diag(
+        'replay/several-tables',
+        'notice',
+        `${tables.length} tables in the file: replaying table ${index} (--table N picks another)`,
+        {
+          file,
+          line: table.line,
+        },
+      ),
+    );
+  const chain = rebuildChain(table, file, opts.source);
+  const results = profiles.map((p) =>
+    replayChain(chain, p, opts.kstackOffset === undefined ? {} : { kstackOffset: opts.kstackOffset }),
+  );
+  // Own-era output is compared with the input as the kernel printed it (our canonical print of the rows).
+  const canonical = canonicalText(table);
+  const data = buildReplayData(file, canonical, chain, results, diagnostics);
+  return ok({ table, chain, results, data, diagnostics });
+}
+
+/** The input table as t_show() would print it (so prefixed or re-indented copies still compare). */
+function canonicalText(t: StackTraceTable): string {
+  let s = `        Depth    Size   Location    (${t.declaredEntries} entries)\n        -----    ----   --------\n`;
+  for (const r of t.rows)
+    s += `${String(r.index).padStart(3)}) ${String(r.depth).padStart(8)}   ${String(r.size).padStart(5)}   ${r.location.text}\n`;
+  return s;
+}

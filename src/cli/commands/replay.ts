@@ -1,0 +1,108 @@
+// `stacklab replay TABLE --profile P...`: rebuild a stack_trace table's call chain and run it again
+// under other kernel designs.
+import type { Command } from 'commander';
+import { replayStackTraceText } from '../../analyze/replay-table.ts';
+import { InputError } from '../../base/diag.ts';
+import { PROFILE_IDS } from '../../model/profiles.ts';
+import { renderReplayText } from '../../report/replay-report.ts';
+import { type CliContext, reportDiagnostics, usage } from '../context.ts';
+import { JSON_VERSION } from '../json.ts';
+import { collect, resolveProfiles } from '../profile-options.ts';
+
+interface ReplayOpts {
+  profile: string[];
+  set: string[];
+  format?: string;
+  json?: boolean;
+  source?: string;
+  frames?: boolean;
+  kstackOffset?: string;
+  table?: string;
+}
+
+export function registerReplay(program: Command, ctx: CliContext): void {
+  program
+    .command('replay')
+    .argument(
+      '<TABLE>',
+      'a stack_trace table (/sys/kernel/tracing/stack_trace, a dmesg copy, a mail quote ...) or - for stdin',
+    )
+    .description('rebuild the call chain in a stack_trace table and re-run it under other kernel designs')
+    .option(
+      '-p, --profile <id>',
+      `profile to replay under, repeatable or comma-separated (default: all of ${PROFILE_IDS.join(', ')})`,
+      collect,
+      [],
+    )
+    .option(
+      '--set <field=value>',
+      'override a profile field for every profile, e.g. THREAD_SIZE=8192 (repeatable)',
+      collect,
+      [],
+    )
+    .option('--format <fmt>', 'text (default), ftrace (only what ftrace would print), json')
+    .option('--json', 'same as --format json')
+    .option(
+      '--source <id>',
+      'the era that printed the table, when symbol detection guesses wrong (a profile id)',
+    )
+    .option('--frames', 'list every frame with its stack, depth and size')
+    .option(
+      '--kstack-offset <bytes>',
+      'RANDOMIZE_KSTACK_OFFSET alloca to assume for profiles that randomize (0..1008)',
+    )
+    .option('--table <n>', 'which table of a file holding several (0-based)')
+    .addHelpText(
+      'after',
+      `
+The table's own era (detected from entry symbols such as el0_svc_naked or el0t_64_sync_handler) gives
+its table back byte for byte; other profiles show where each frame would run, each stack's depth
+against THREAD_SIZE / IRQ_STACK_SIZE, and the table ftrace would print there.
+
+  stacklab replay stack_trace.txt
+  stacklab replay stack_trace.txt -p rfc-2015 -p linux-6.1 --frames
+  stacklab replay stack_trace.txt -p linux-4.2 --format ftrace | diff - stack_trace.txt
+  cat stack_trace | stacklab replay - -p linux-6.1 --set THREAD_SIZE=8192 --json`,
+    )
+    .action((file: string, opts: ReplayOpts) => {
+      const format = opts.json ? 'json' : (opts.format ?? 'text');
+      if (!['text', 'ftrace', 'json'].includes(format))
+        usage(`--format: expected text, ftrace or json, got "${format}"`);
+      const ids = opts.profile.length > 0 ? opts.profile : PROFILE_IDS;
+      const profiles = resolveProfiles(ids, opts.set);
+      if (opts.source !== undefined && !PROFILE_IDS.includes(opts.source))
+        usage(`--source: expected one of ${PROFILE_IDS.join(', ')}, got "${opts.source}"`);
+      const kstackOffset =
+        opts.kstackOffset === undefined
+          ? undefined
+          : intOption('--kstack-offset', opts.kstackOffset, 0, 1008);
+      const tableIndex = opts.table === undefined ? undefined : intOption('--table', opts.table, 0, 10_000);
+      const text = ctx.io.readText(file);
+      const r = replayStackTraceText(text, file, profiles, {
+        ...(opts.source ? { source: opts.source } : {}),
+        ...(kstackOffset !== undefined ? { kstackOffset } : {}),
+        ...(tableIndex !== undefined ? { tableIndex } : {}),
+      });
+      if (!r.ok) throw new InputError(r.error);
+      reportDiagnostics(
+        ctx.io,
+        r.value.diagnostics.filter((d) => d.severity !== 'info'),
+      );
+      const data = r.value.data;
+      if (format === 'json') {
+        ctx.io.out(`${JSON.stringify({ ...data, version: JSON_VERSION }, null, 2)}\n`);
+      } else if (format === 'ftrace') {
+        const many = data.profiles.length > 1;
+        for (const p of data.profiles) ctx.io.out(`${many ? `# ${p.profile}\n` : ''}${p.ftrace.text}`);
+      } else {
+        ctx.io.out(renderReplayText(data, { frames: opts.frames ?? false }));
+      }
+    });
+}
+
+export function intOption(name: string, raw: string, min: number, max: number): number {
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < min || v > max)
+    usage(`${name}: expected an integer in ${min}..${max}, got "${raw}"`);
+  return v;
+}

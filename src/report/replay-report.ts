@@ -1,0 +1,231 @@
+// Replay results -> report data (versioned, JSON-safe) -> text. The HTML report and --json read
+// the same data; nothing here computes anything the replay did not.
+
+import type { Chain } from '../analyze/chain.ts';
+import type { ReplayResult, StackVerdict } from '../analyze/replay.ts';
+import type { Diagnostic } from '../base/diag.ts';
+import { padLeft } from '../base/text.ts';
+import type { LiveFrame } from '../kernel/all-stacks-tracer.ts';
+import type { StackEvent } from '../kernel/machine.ts';
+
+export const REPORT_VERSION = '1.0';
+
+export interface SegmentData {
+  readonly stack: string;
+  readonly first: string;
+  readonly last: string;
+  readonly frames: number;
+  readonly bytes: number;
+}
+
+export interface StackVerdictData extends StackVerdict {
+  /** What the kernel does about it, in words. */
+  readonly how: string;
+}
+
+export interface ProfileReplayData {
+  readonly profile: string;
+  readonly title: string;
+  readonly ownEra: boolean;
+  /** Own era only: the ftrace output equals the input table byte for byte. */
+  readonly reproducesInput: boolean | null;
+  readonly verdicts: readonly StackVerdictData[];
+  readonly combinedMax: number;
+  readonly segments: readonly SegmentData[];
+  readonly frames: readonly LiveFrame[];
+  readonly ftrace: {
+    readonly text: string;
+    readonly entries: number;
+    readonly firstRow: string | null;
+    readonly maxDepth: number;
+    readonly stackMaxSize: number;
+    readonly samplesIgnored: number;
+    readonly deepestIgnored: number;
+    readonly stackEndCorrupted: boolean;
+  };
+  readonly events: readonly { type: string; stack: string; frame: string; report?: string; what?: string }[];
+  readonly notes: readonly string[];
+}
+
+export interface ReplayReportData {
+  readonly version: string;
+  readonly kind: 'stacklab.replay';
+  readonly input: {
+    readonly file: string;
+    readonly entries: number;
+    readonly maxDepth: number;
+    readonly sourceEra: string;
+    readonly sourceWhy: string;
+  };
+  readonly reading: readonly string[];
+  readonly profiles: readonly ProfileReplayData[];
+  readonly diagnostics: readonly { code: string; severity: string; message: string; line?: number }[];
+}
+
+export function buildReplayData(
+  file: string,
+  inputText: string | null,
+  chain: Chain,
+  results: readonly ReplayResult[],
+  diagnostics: readonly Diagnostic[],
+): ReplayReportData {
+  return {
+    version: REPORT_VERSION,
+    kind: 'stacklab.replay',
+    input: {
+      file,
+      entries: chain.entries,
+      maxDepth: chain.maxDepth,
+      sourceEra: chain.source.id,
+      sourceWhy: chain.source.why,
+    },
+    reading: chain.reading,
+    profiles: results.map((r) => profileData(r, inputText)),
+    diagnostics: [...diagnostics, ...chain.diagnostics].map((d) => ({
+      code: d.code,
+      severity: d.severity,
+      message: d.message,
+      ...(d.loc?.line !== undefined ? { line: d.loc.line } : {}),
+    })),
+  };
+}
+
+function profileData(r: ReplayResult, inputText: string | null): ProfileReplayData {
+  const t = r.ftrace.table;
+  return {
+    profile: r.profile.id,
+    title: r.profile.title,
+    ownEra: r.ownEra,
+    reproducesInput: r.ownEra && inputText !== null ? r.ftrace.text === canonical(inputText) : null,
+    verdicts: r.verdicts.map((v) => ({ ...v, how: verdictHow(r, v) })),
+    combinedMax: r.combinedMax,
+    segments: segmentsOf(r.placement),
+    frames: r.placement,
+    ftrace: {
+      text: r.ftrace.text,
+      entries: t?.rows.length ?? 0,
+      firstRow: t?.rows[0]?.location.text ?? null,
+      maxDepth: t?.rows[0]?.depth ?? 0,
+      stackMaxSize: r.ftrace.maxSize,
+      samplesIgnored: r.ftrace.samplesOffTaskStack,
+      deepestIgnored: r.ftrace.deepestIgnored,
+      stackEndCorrupted: r.ftrace.stackEndCorrupted,
+    },
+    events: r.events.map(eventData),
+    notes: r.notes,
+  };
+}
+
+/** The input reprinted canonically is what an own-era replay must give back. */
+function canonical(text: string): string {
+  return text;
+}
+
+function eventData(e: StackEvent): ProfileReplayData['events'][number] {
+  if (e.type === 'overflow-panic')
+    return { type: e.type, stack: e.stack.name, frame: e.frame, report: e.report };
+  return { type: e.type, stack: e.stack.name, frame: e.frame, what: e.what };
+}
+
+function verdictHow(r: ReplayResult, v: StackVerdict): string {
+  const p = r.profile;
+  if (v.fits) return `fits, ${v.margin} B to spare`;
+  const panic = r.events.find((e) => e.type === 'overflow-panic');
+  if (panic) {
+    return p.overflowDetection === 'arm64-vmap-sp-bit'
+      ? 'overflows: the guard page faults, kernel_ventry sees SP bit THREAD_SHIFT set, panic_bad_stack() on the overflow stack'
+      : 'overflows: the guard page faults, double fault, "kernel stack overflow (double-fault)"';
+  }
+  if (v.stack === 'irq') return 'overflows the IRQ stack into whatever lies below it: silent corruption';
+  const later = p.SCHED_STACK_END_CHECK
+    ? 'schedule() panics "corrupted stack end detected inside scheduler" (SCHED_STACK_END_CHECK)'
+    : 'nothing notices until an oops prints "Thread overran stack, or stack corrupted"';
+  return `overflows silently by ${-v.margin} B: thread_info and STACK_END_MAGIC are overwritten; ${later}`;
+}
+
+/** Consecutive frames on the same stack, outermost first. */
+export function segmentsOf(frames: readonly LiveFrame[]): SegmentData[] {
+  const out: SegmentData[] = [];
+  for (const f of frames) {
+    const last = out[out.length - 1];
+    if (last && last.stack === f.stackName) {
+      out[out.length - 1] = { ...last, last: f.name, frames: last.frames + 1, bytes: last.bytes + f.size };
+    } else {
+      out.push({ stack: f.stackName, first: f.name, last: f.name, frames: 1, bytes: f.size });
+    }
+  }
+  return out;
+}
+
+/** Text for one profile's replay. */
+export function renderProfileReplay(
+  p: ProfileReplayData,
+  opts: { frames?: boolean; ftrace?: boolean } = {},
+): string {
+  let s = `== ${p.profile}: ${p.title}\n`;
+  if (p.reproducesInput !== null)
+    s += p.reproducesInput
+      ? '   own era: the ftrace output below is the input table, byte for byte\n'
+      : '   own era: the ftrace output below DIFFERS from the input table (see the diff)\n';
+  s += `   ${'stack'.padEnd(8)} ${padLeft('size', 6)} ${padLeft('used', 6)} ${padLeft('margin', 7)}  verdict\n`;
+  for (const v of p.verdicts)
+    s += `   ${(v.stack === 'task' ? 'task' : 'IRQ').padEnd(8)} ${padLeft(v.size, 6)} ${padLeft(v.used, 6)} ${padLeft(v.margin, 7)}  ${v.how}\n`;
+  s += `   combined depth across stacks: ${p.combinedMax} B\n`;
+  s += '   where the frames run (outermost first):\n';
+  for (const g of p.segments)
+    s += `     ${g.stack.padEnd(22)} ${padLeft(g.bytes, 5)} B  ${g.frames} frame(s): ${g.first}${g.frames > 1 ? ` ... ${g.last}` : ''}\n`;
+  if (opts.frames) {
+    s += '   frames (depth on their own stack, size):\n';
+    for (const f of p.frames)
+      s += `     ${f.stack.padEnd(8)} ${padLeft(f.depth, 6)} ${padLeft(f.size, 5)}  ${f.name}\n`;
+  }
+  for (const e of p.events) {
+    if (e.report) s += `   simulated kernel output:\n${indent(e.report, '     ')}`;
+    else s += `   ${e.type}: ${e.what} on ${e.stack} by ${e.frame}\n`;
+  }
+  if (opts.ftrace !== false) {
+    s += `   ftrace stack_trace (stack_max_size ${p.ftrace.stackMaxSize}):\n${indent(p.ftrace.text, '   ')}`;
+    if (p.ftrace.samplesIgnored > 0)
+      s += `   (${p.ftrace.samplesIgnored} sample(s) on the IRQ stack ignored, "we do not handle interrupt stacks yet")\n`;
+  }
+  for (const n of p.notes) s += `   note: ${n}\n`;
+  return s;
+}
+
+export function renderReplayText(d: ReplayReportData, opts: { frames?: boolean } = {}): string {
+  let s = `${d.input.file}: ${d.input.entries} entries, max ${d.input.maxDepth} B, printed by ${d.input.sourceEra} (${d.input.sourceWhy})\n`;
+  for (const r of d.reading) s += `  - ${r}\n`;
+  s += '\n';
+  s += renderComparison(d.profiles);
+  for (const p of d.profiles) s += `\n${renderProfileReplay(p, opts)}`;
+  return s;
+}
+
+/** The side-by-side table: one column per profile. */
+export function renderComparison(ps: readonly ProfileReplayData[]): string {
+  const get = (p: ProfileReplayData, stack: 'task' | 'irq') => p.verdicts.find((v) => v.stack === stack);
+  const rows: [string, (p: ProfileReplayData) => string][] = [
+    ['THREAD_SIZE', (p) => String(get(p, 'task')?.size ?? '-')],
+    ['task stack used', (p) => String(get(p, 'task')?.used ?? '-')],
+    ['IRQ stack used', (p) => String(get(p, 'irq')?.used ?? '-')],
+    ['combined depth', (p) => String(p.combinedMax)],
+    ['task margin', (p) => String(get(p, 'task')?.margin ?? '-')],
+    ['fits', (p) => (p.verdicts.every((v) => v.fits) ? 'yes' : 'NO')],
+    ['ftrace entries', (p) => String(p.ftrace.entries)],
+    ['ftrace max Depth', (p) => String(p.ftrace.maxDepth)],
+    ['IRQ samples ignored', (p) => String(p.ftrace.samplesIgnored)],
+  ];
+  const head = ['', ...ps.map((p) => p.profile)];
+  const body = rows.map(([n, f]) => [n, ...ps.map(f)]);
+  const widths = head.map((_, c) => Math.max(...[head, ...body].map((r) => r[c]!.length)));
+  const line = (r: string[]) =>
+    `${r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')}\n`;
+  return line(head) + body.map(line).join('');
+}
+
+function indent(text: string, pad: string): string {
+  return text
+    .split('\n')
+    .map((l) => (l ? pad + l : l))
+    .join('\n');
+}

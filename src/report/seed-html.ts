@@ -1,0 +1,90 @@
+// The seed report as one HTML file: the comparison table, a stacked bar per design (task stack and
+// IRQ stack use against their sizes), the RFC checks, and each design's frames and ftrace view.
+
+import { esc, Html, html, page } from './html.ts';
+import type { ProfileReplayData } from './replay-report.ts';
+import type { SeedReportData } from './seed-report.ts';
+
+export function renderSeedHtml(d: SeedReportData): string {
+  const ps = d.replay.profiles;
+  const body = html`
+<h1>stacklab seed</h1>
+<p class="sub">${d.seed.source}. The seed's stack_trace: ${d.seed.entries} entries, ${d.seed.maxDepth} B deep,
+printed by ${d.replay.input.sourceEra}.</p>
+<h2>Where the seed's stack goes under each design</h2>
+${stackBars(ps)}
+<p class="legend"><span style="background:var(--task)"></span>task stack
+<span style="background:var(--irq)"></span>IRQ stack
+<span style="background:none;border:1px dashed #888"></span>stack size</p>
+${comparisonTable(ps)}
+<h2>The RFC against the model</h2>
+<table><tbody>${d.checks.map(
+    (c) =>
+      html`<tr><td class="${c.ok ? 'ok' : 'bad'}">${c.ok ? 'ok' : 'differs'}</td><td style="text-align:left">${c.claim}<br><small>${c.detail}</small></td></tr>`,
+  )}</tbody></table>
+<h3>How stacklab reads the seed</h3>
+<ul class="reading">${d.replay.reading.map((r) => html`<li>${r}</li>`)}</ul>
+<h2>Per design</h2>
+${ps.map(profileSection)}
+${d.sections.map((s) => html`<h2>${s.title}</h2><pre>${s.text}</pre>`)}
+`;
+  return page('stacklab seed report', body);
+}
+
+function comparisonTable(ps: readonly ProfileReplayData[]): Html {
+  const v = (p: ProfileReplayData, s: 'task' | 'irq') => p.verdicts.find((x) => x.stack === s);
+  const row = (name: string, f: (p: ProfileReplayData) => string | number) =>
+    html`<tr><td>${name}</td>${ps.map((p) => html`<td>${f(p)}</td>`)}</tr>`;
+  return html`<table><thead><tr><th></th>${ps.map((p) => html`<th>${p.profile}</th>`)}</tr></thead><tbody>
+${row('THREAD_SIZE', (p) => v(p, 'task')?.size ?? '-')}
+${row('task stack used', (p) => v(p, 'task')?.used ?? '-')}
+${row('IRQ stack used', (p) => v(p, 'irq')?.used ?? '-')}
+${row('combined depth', (p) => p.combinedMax)}
+${row('task margin', (p) => v(p, 'task')?.margin ?? '-')}
+${row('ftrace entries', (p) => p.ftrace.entries)}
+${row('ftrace max Depth', (p) => p.ftrace.maxDepth)}
+${row('IRQ samples ftrace ignores', (p) => p.ftrace.samplesIgnored)}
+</tbody></table>`;
+}
+
+/** One horizontal bar pair per profile: task use of THREAD_SIZE, IRQ use of IRQ_STACK_SIZE. */
+function stackBars(ps: readonly ProfileReplayData[]): Html {
+  const scale = 0.042; // px per byte: 16 KB = 688 px
+  const rowH = 40;
+  const left = 110;
+  const h = ps.length * rowH + 24;
+  let svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${left + 720}" height="${h}" role="img" aria-label="stack use per design">`;
+  ps.forEach((p, i) => {
+    const y = 8 + i * rowH;
+    const task = p.verdicts.find((x) => x.stack === 'task');
+    const irq = p.verdicts.find((x) => x.stack === 'irq');
+    svg += `<text x="0" y="${y + 14}" font-size="12">${esc(p.profile)}</text>`;
+    if (task) {
+      svg += `<rect x="${left}" y="${y}" width="${task.size * scale}" height="14" fill="none" stroke="#888" stroke-dasharray="3 2"/>`;
+      svg += `<rect x="${left}" y="${y}" width="${Math.min(task.used, task.size) * scale}" height="14" fill="var(--task)"><title>task stack ${task.used} of ${task.size} B</title></rect>`;
+      svg += `<text x="${left + task.size * scale + 6}" y="${y + 11}" font-size="11" fill="#555">${task.used} / ${task.size}</text>`;
+    }
+    if (irq) {
+      svg += `<rect x="${left}" y="${y + 17}" width="${irq.size * scale}" height="14" fill="none" stroke="#888" stroke-dasharray="3 2"/>`;
+      svg += `<rect x="${left}" y="${y + 17}" width="${Math.min(irq.used, irq.size) * scale}" height="14" fill="var(--irq)"><title>IRQ stack ${irq.used} of ${irq.size} B</title></rect>`;
+      svg += `<text x="${left + irq.size * scale + 6}" y="${y + 28}" font-size="11" fill="#555">${irq.used} / ${irq.size}</text>`;
+    }
+  });
+  svg += '</svg>';
+  return new Html(svg);
+}
+
+function profileSection(p: ProfileReplayData): Html {
+  return html`<h3>${p.profile}: ${p.title}</h3>
+${p.reproducesInput === true ? html`<p class="ok">Own era: the ftrace output is the seed's table, byte for byte.</p>` : ''}
+${p.reproducesInput === false ? html`<p class="bad">Own era, but the ftrace output differs from the seed's table.</p>` : ''}
+<table><thead><tr><th>stack</th><th>size</th><th>used</th><th>margin</th><th style="text-align:left">verdict</th></tr></thead><tbody>
+${p.verdicts.map((v) => html`<tr><td>${v.stack}</td><td>${v.size}</td><td>${v.used}</td><td>${v.margin}</td><td style="text-align:left">${v.how}</td></tr>`)}
+</tbody></table>
+<details><summary>frames and the stack each runs on (${p.frames.length})</summary>
+<table><thead><tr><th>function</th><th>stack</th><th>depth</th><th>size</th></tr></thead><tbody>
+${p.frames.map((f) => html`<tr><td>${f.name}</td><td>${f.stack}</td><td>${f.depth}</td><td>${f.size}</td></tr>`)}
+</tbody></table></details>
+<details><summary>what ftrace's stack_trace would print (${p.ftrace.entries} entries)</summary><pre>${p.ftrace.text}</pre></details>
+${p.notes.map((n) => html`<p><small>${n}</small></p>`)}`;
+}

@@ -3,7 +3,6 @@ import { type Diagnostic, diag } from '../base/diag.ts';
 import { err, ok, type Result } from '../base/result.ts';
 import { parseFtraceStackTrace, type StackTraceTable } from '../formats/ftrace-stack-trace.ts';
 import type { KernelProfile } from '../model/profile.ts';
-import { buildReplayData, type ReplayReportData } from '../report/replay-report.ts';
 import { type Chain, rebuildChain } from './chain.ts';
 import { type ReplayResult, replayChain } from './replay.ts';
 
@@ -19,7 +18,8 @@ export interface ReplayTableOutput {
   readonly table: StackTraceTable;
   readonly chain: Chain;
   readonly results: readonly ReplayResult[];
-  readonly data: ReplayReportData;
+  /** The input table as t_show() prints it: what an own-era replay must give back. */
+  readonly canonicalInput: string;
   /** Oddities of the input (parser and chain), to report on stderr. */
   readonly diagnostics: readonly Diagnostic[];
 }
@@ -70,10 +70,7 @@ export function replayStackTraceText(
   const results = profiles.map((p) =>
     replayChain(chain, p, opts.kstackOffset === undefined ? {} : { kstackOffset: opts.kstackOffset }),
   );
-  // Own-era output is compared with the input as the kernel printed it (our canonical print of the rows).
-  const canonical = canonicalText(table);
-  const data = buildReplayData(file, canonical, chain, results, diagnostics);
-  return ok({ table, chain, results, data, diagnostics });
+  return ok({ table, chain, results, canonicalInput: canonicalText(table), diagnostics });
 }
 
 /** The input table as t_show() would print it (so prefixed or re-indented copies still compare). */

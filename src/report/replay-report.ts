@@ -3,6 +3,7 @@
 
 import type { Chain } from '../analyze/chain.ts';
 import type { ReplayResult, StackVerdict } from '../analyze/replay.ts';
+import type { ReplayTableOutput } from '../analyze/replay-table.ts';
 import type { Diagnostic } from '../base/diag.ts';
 import { padLeft } from '../base/text.ts';
 import type { LiveFrame } from '../kernel/all-stacks-tracer.ts';
@@ -60,6 +61,11 @@ export interface ReplayReportData {
   readonly reading: readonly string[];
   readonly profiles: readonly ProfileReplayData[];
   readonly diagnostics: readonly { code: string; severity: string; message: string; line?: number }[];
+}
+
+/** Report data for a replay of a whole table file. */
+export function replayTableData(file: string, r: ReplayTableOutput): ReplayReportData {
+  return buildReplayData(file, r.canonicalInput, r.chain, r.results, r.diagnostics);
 }
 
 export function buildReplayData(

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { replayStackTraceText } from '../../analyze/replay-table.ts';
 import { InputError } from '../../base/diag.ts';
 import { PROFILE_IDS } from '../../model/profiles.ts';
-import { renderReplayText } from '../../report/replay-report.ts';
+import { renderReplayText, replayTableData } from '../../report/replay-report.ts';
 import { type CliContext, reportDiagnostics, usage } from '../context.ts';
 import { JSON_VERSION } from '../json.ts';
 import { collect, resolveProfiles } from '../profile-options.ts';
@@ -88,7 +88,7 @@ against THREAD_SIZE / IRQ_STACK_SIZE, and the table ftrace would print there.
         ctx.io,
         r.value.diagnostics.filter((d) => d.severity !== 'info'),
       );
-      const data = r.value.data;
+      const data = replayTableData(file, r.value);
       if (format === 'json') {
         ctx.io.out(`${JSON.stringify({ ...data, version: JSON_VERSION }, null, 2)}\n`);
       } else if (format === 'ftrace') {

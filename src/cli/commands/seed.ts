@@ -4,6 +4,7 @@ import { replayStackTraceText } from '../../analyze/replay-table.ts';
 import { AssertionFailed } from '../../base/assert.ts';
 import { PROFILES } from '../../model/profiles.ts';
 import { SEED_SOURCE, SEED_STACK_TRACE } from '../../model/seed-table.ts';
+import { replayTableData } from '../../report/replay-report.ts';
 import { renderSeedHtml } from '../../report/seed-html.ts';
 import { renderSeedText, type SeedReportData, seedChecks } from '../../report/seed-report.ts';
 import type { CliContext } from '../context.ts';
@@ -12,7 +13,8 @@ import { JSON_VERSION } from '../json.ts';
 export function buildSeedReport(): SeedReportData {
   const r = replayStackTraceText(SEED_STACK_TRACE, 'seed/stack_trace-rfc-2015.txt', PROFILES);
   if (!r.ok) throw new AssertionFailed(`the embedded seed table does not replay: ${r.error.message}`);
-  const { data, results, table } = r.value;
+  const { results, table } = r.value;
+  const data = replayTableData('seed/stack_trace-rfc-2015.txt', r.value);
   return {
     version: JSON_VERSION,
     kind: 'stacklab.seed',

@@ -278,7 +278,7 @@ export function rebuildChain(table: StackTraceTable, file: string, sourceHint?: 
       entryFrames.push({
         fn: rets[k]!.fn,
         size,
-        ret: rets[k + 1]!.text,
+        ret: rets[k + 1]?.text ?? outerReturnFor(rets[k]!.fn, src),
         recordOffset: 0,
         row: rets[k]!.row,
         sizeKnown: true,
@@ -380,7 +380,7 @@ export function rebuildChain(table: StackTraceTable, file: string, sourceHint?: 
   // In-progress samples: a run of tracer frames holds the ip of the traced function outside it.
   const withSamples: ChainItem[] = [];
   for (let i = 0; i < items.length; i++) {
-    const it = items[i]!;
+    const it = sanitize(items[i]!);
     withSamples.push(it);
     const next = items[i + 1];
     if (it.kind !== 'call' || it.role !== 'tracer' || (next?.kind === 'call' && next.role === 'tracer'))
@@ -410,6 +410,42 @@ export function rebuildChain(table: StackTraceTable, file: string, sourceHint?: 
     reading: describe(withSamples, src, rows),
     diagnostics: diags,
   };
+
+  /**
+   * Frames the stack machine can lay out: a whole number of 8-byte words, never negative. Tables
+   * from 32-bit arm (4-byte frames) or damaged copies (Depths that grow inward) get rounded, noted.
+   */
+  function sanitize(it: ChainItem): ChainItem {
+    const fix = (f: ChainFrame): ChainFrame => {
+      if (f.size >= 0 && f.size % 8 === 0 && f.recordOffset >= 0 && f.recordOffset % 8 === 0) return f;
+      const size = Math.max(0, Math.ceil(f.size / 8) * 8);
+      const row = f.row === null ? undefined : rows[f.row];
+      note(
+        f.size < 0 ? 'replay/negative-frame' : 'replay/frame-size',
+        f.size < 0
+          ? `${f.fn}: the Depths imply a ${f.size} B frame (Depth grows inward); taken as 0 B`
+          : `${f.fn}: a ${f.size} B frame is not a whole number of 8-byte words; taken as ${size} B`,
+        row,
+      );
+      return { ...f, size, recordOffset: Math.max(0, Math.ceil(f.recordOffset / 8) * 8) };
+    };
+    switch (it.kind) {
+      case 'call':
+        return { ...it, frame: fix(it.frame) };
+      case 'start':
+        return {
+          ...it,
+          entryFrames: it.entryFrames.map(fix),
+          topBytes: Math.max(0, Math.ceil(it.topBytes / 8) * 8),
+        };
+      case 'exception':
+        return { ...it, interrupted: fix(it.interrupted), entryFrames: it.entryFrames.map(fix) };
+      case 'softirq':
+        return { ...it, plumbing: it.plumbing.map(fix) };
+      case 'sample':
+        return it;
+    }
+  }
 
   function hasSoftirqInside(k: number): boolean {
     for (let j = k - 1; j >= 0; j--) if (baseName(rets[j]!.fn) === SOFTIRQ_ENTRY) return true;
@@ -586,7 +622,7 @@ export function rebuildChain(table: StackTraceTable, file: string, sourceHint?: 
         },
       });
       const g =
-        s0 !== null && s1 !== null && s0 - s1 >= 16
+        s0 !== null && s1 !== null && s0 - s1 >= 16 && (s0 - s1) % 8 === 0
           ? { size: s0 - s1, ipSlot: 8, recordSlot: 0, parentSlot: null }
           : null;
       out.push({
@@ -609,10 +645,10 @@ export function rebuildChain(table: StackTraceTable, file: string, sourceHint?: 
     let g: { size: number; ipSlot: number; recordSlot: number; parentSlot: number | null } | null = null;
     if (t && hook === 'patchable-entry' && s1 !== null && s2 !== null) {
       const parentSlot = t.size - (s1 - (s2 + 8));
-      if (parentSlot >= 16 && parentSlot < t.size) g = { ...t, parentSlot };
+      if (parentSlot >= 16 && parentSlot < t.size && parentSlot % 8 === 0) g = { ...t, parentSlot };
     } else if (t && hook === 'fentry' && s0 !== null && s1 !== null) {
       const ipSlot = t.size - (s0 - s1);
-      if (ipSlot >= 0 && ipSlot < t.size) g = { ...t, ipSlot };
+      if (ipSlot >= 0 && ipSlot < t.size && ipSlot % 8 === 0) g = { ...t, ipSlot };
     }
     out.push({
       kind: 'sample',

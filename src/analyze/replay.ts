@@ -99,7 +99,11 @@ export function replayChain(chain: Chain, profile: KernelProfile, opts: ReplayOp
   const pushFrame = (f: ChainFrame, kind: 'function' | 'ftrace' | 'interrupted' = 'function'): boolean => {
     const ret = pendingRet ?? f.ret;
     pendingRet = null;
-    const rec = profile.returnSlot === 'frame-bottom' ? f.recordOffset : f.size - 16 - f.recordOffset;
+    if (f.size < 16) return m.push(cpu, { kind, name: f.fn, size: f.size }); // too small for a frame record
+    const rec =
+      profile.returnSlot === 'frame-bottom'
+        ? Math.min(f.recordOffset, f.size - 16)
+        : f.size - 16 - f.recordOffset;
     return m.push(cpu, {
       kind,
       name: f.fn,
@@ -180,6 +184,13 @@ export function replayChain(chain: Chain, profile: KernelProfile, opts: ReplayOp
         const xlr = it.lrLive ? lr(it.interrupted.ret) : 0n;
         const own = ownEra && it.entryFrames.length >= 0;
         if (it.type === 'irq') {
+          if (cpu.hardirqDepth > 0) {
+            // arm64 masks IRQs in a hard IRQ handler; a table showing one nested there saw something else.
+            notes.push(
+              `${it.vector} appears inside a hard IRQ handler, which arm64 never allows (PSTATE.I is set): replayed as if IRQs had been re-enabled`,
+            );
+            cpu.hardirqDepth = 0;
+          }
           if (own) {
             if (
               !takeIrq(m, cpu, codes, {

@@ -145,8 +145,9 @@ export function parseFtraceStackTrace(text: string, file = '<input>'): ParseOutp
       }
       const r = ROW.exec(body);
       if (!r) {
-        // Text after the rows ends the table (oops text, prompts, fences); text before them is odd.
-        if (rows.length > 0) break;
+        // Text after the rows ends the table (oops text, prompts, fences), unless more rows follow:
+        // then it is a damaged row inside the table, counted.
+        if (rows.length > 0 && !ROW.test(stripPrefixes(lines[j + 1]?.text ?? ''))) break;
         diagnostics.push(
           diag(
             'stack-trace/bad-row',

@@ -297,6 +297,8 @@ export class StackMachine {
 
   /** Pushes a function frame with its record {x29, return address} where the profile's ABI puts it. */
   call(cpu: Cpu, name: string, size: number, ret: bigint, kind: FrameKind = 'function'): boolean {
+    // Model simplification: a frame too small for a record (from a damaged table) saves none.
+    if (size < 16) return this.push(cpu, { kind, name, size });
     const rec = this.recordOffsetFor(size);
     return this.push(cpu, {
       kind,

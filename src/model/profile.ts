@@ -272,7 +272,18 @@ export function applyOverrides(
     }
     let obj: Record<string, unknown> = copy;
     for (let i = 0; i < path.length - 1; i++) {
-      const next = obj[path[i]!];
+      const key = path[i]!;
+      const next = obj[key];
+      if (next === null && key in obj) {
+        return err(
+          diag(
+            'profile/bad-override',
+            'error',
+            `${path.join('.')}: ${base.id} has ${key} = null (no ${key === 'irqStack' ? 'IRQ stack' : key}); pick a profile that has one`,
+            { file: source },
+          ),
+        );
+      }
       if (typeof next !== 'object' || next === null) {
         return err(unknownField(path.slice(0, i + 1).join('.'), Object.keys(obj), source));
       }

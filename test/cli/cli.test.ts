@@ -1,0 +1,125 @@
+// The CLI contract: exit codes, stdin, data on stdout, diagnostics on stderr.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { memoryIo } from '../../src/cli/io.ts';
+import { main } from '../../src/cli/main.ts';
+
+const SEED_PATH = new URL('../../data/seed/stack_trace-rfc-2015.txt', import.meta.url).pathname;
+const SEED = readFileSync(SEED_PATH, 'utf8');
+const FIX = (p: string) => new URL(`../fixtures/${p}`, import.meta.url).pathname;
+
+async function run(args: string[], stdin = '') {
+  const io = memoryIo({}, stdin);
+  const code = await main(args, io);
+  return { code, out: io.stdout, err: io.stderr, written: io.written };
+}
+
+describe('stacklab CLI', () => {
+  test('seed: exit 0, every RFC check ok, HTML written atomically when asked', async () => {
+    const r = await run(['seed', '--report', '/tmp/stacklab-test-seed.html']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /\[ok\] linux-4\.2 gives back the seed's table byte for byte/);
+    assert.doesNotMatch(r.out, /DIFFERS/);
+    const html = r.written.get('/tmp/stacklab-test-seed.html');
+    assert.ok(typeof html === 'string' && html.startsWith('<!doctype html>'));
+  });
+
+  test('seed --json carries a version and the checks', async () => {
+    const r = await run(['seed', '--json']);
+    const j = JSON.parse(r.out);
+    assert.equal(j.version, '1.0');
+    assert.equal(j.kind, 'stacklab.seed');
+    assert.ok(j.checks.length >= 5 && j.checks.every((c: { ok: boolean }) => c.ok));
+  });
+
+  test('replay --format ftrace under the own era prints the input back', async () => {
+    const r = await run(['replay', SEED_PATH, '-p', 'linux-4.2', '--format', 'ftrace']);
+    assert.equal(r.code, 0);
+    assert.equal(r.out, SEED);
+  });
+
+  test('replay reads stdin for "-"', async () => {
+    const r = await run(['replay', '-', '-p', 'linux-4.2', '--format', 'ftrace'], SEED);
+    assert.equal(r.code, 0);
+    assert.equal(r.out, SEED);
+  });
+
+  test('replay --json is versioned data for every profile', async () => {
+    const r = await run(['replay', SEED_PATH, '--json']);
+    const j = JSON.parse(r.out);
+    assert.equal(j.version, '1.0');
+    assert.equal(j.profiles.length, 5);
+    assert.equal(j.profiles[0].reproducesInput, true);
+  });
+
+  test('a missing file is bad input (exit 1) naming the file', async () => {
+    const r = await run(['replay', '/nonexistent/stack_trace']);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /\/nonexistent\/stack_trace: error\[io\/cannot-read\]/);
+  });
+
+  test('text without a table is bad input with file, line and what was expected', async () => {
+    const r = await run(['replay', FIX('stack-trace/bad-no-header.txt')]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /bad-no-header\.txt:1: error\[stack-trace\/no-header\]: .*\(expected "Depth/);
+  });
+
+  test('binary garbage is bad input, not a crash', async () => {
+    const r = await run(['replay', '-'], '\u0000\u0001\u0002ELF\u0000\u0000');
+    assert.equal(r.code, 1);
+    assert.doesNotMatch(r.err, /at .*\.ts:\d+/);
+  });
+
+  test('odd lines in a usable table are counted on stderr and the replay goes on', async () => {
+    const r = await run(['replay', FIX('stack-trace/bad-row.txt'), '-p', 'linux-4.2']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /bad-row\.txt:4: data-loss\[stack-trace\/bad-row\]/);
+    assert.match(r.err, /1 data-loss \(stack-trace\/bad-row\)/);
+  });
+
+  test('an unknown profile is a usage error (exit 2) listing the known ones', async () => {
+    const r = await run(['replay', SEED_PATH, '-p', 'linux-9']);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /unknown profile "linux-9" \(expected one of linux-4\.2, rfc-2015/);
+  });
+
+  test('an invalid override is a usage error naming the field and the accepted values', async () => {
+    const r = await run(['replay', SEED_PATH, '-p', 'linux-6.1', '--set', 'irqStack.linkage=rope']);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /irqStack\.linkage: expected one of saved-sp-register, dummy-frame-32/);
+    const none = await run([
+      'replay',
+      SEED_PATH,
+      '-p',
+      'linux-4.2',
+      '--set',
+      'irqStack.linkage=dummy-frame-16',
+    ]);
+    assert.equal(none.code, 2);
+    assert.match(none.err, /linux-4\.2 has irqStack = null \(no IRQ stack\)/);
+  });
+
+  test('a bad --format and a bad --kstack-offset are usage errors', async () => {
+    assert.equal((await run(['replay', SEED_PATH, '--format', 'xml'])).code, 2);
+    assert.equal((await run(['replay', SEED_PATH, '--kstack-offset', '5000'])).code, 2);
+    assert.equal((await run(['bogus-command'])).code, 2);
+  });
+
+  test('profiles --json lists every field with a version', async () => {
+    const r = await run(['profiles', '--json']);
+    const j = JSON.parse(r.out);
+    assert.equal(j.version, '1.0');
+    assert.equal(j.profiles.length, 5);
+    assert.equal(j.profiles[3].PT_REGS_SIZE, 336);
+  });
+
+  test('--help teaches with examples; exit 0', async () => {
+    const r = await run(['replay', '--help']);
+    assert.equal(r.code, 0);
+    assert.match(
+      r.out,
+      /stacklab replay stack_trace\.txt -p linux-4\.2 --format ftrace \| diff - stack_trace\.txt/,
+    );
+  });
+});

@@ -52,15 +52,20 @@ export interface ChainFrame {
   readonly sizeKnown: boolean;
 }
 
+/** How the outermost context began: a syscall, an IRQ or fault from user mode, a kernel thread. */
+export type StartPath = 'syscall' | 'el0-irq' | 'el0-sync' | 'kthread' | 'unknown';
+
 export type ChainItem =
   | {
       readonly kind: 'start';
-      readonly path: 'syscall' | 'el0-irq' | 'kthread' | 'unknown';
+      readonly path: StartPath;
       readonly vector: string;
       /** The source era's entry C frames (el0t_64_sync_handler ...), outermost first. */
       readonly entryFrames: readonly ChainFrame[];
-      /** Bytes above the first frame the source era used (gap + pt_regs, or what the table implies). */
+      /** Bytes above the first payload frame the source era used (gap + pt_regs + entry frames). */
       readonly topBytes: number;
+      /** Bytes of saved registers at the top (the source era's pt_regs, or what the table implies). */
+      readonly regsBytes: number;
     }
   | { readonly kind: 'call'; readonly frame: ChainFrame; readonly role: 'payload' | 'tracer' }
   | {
@@ -175,6 +180,14 @@ export function detectSourceEra(table: StackTraceTable, hint?: string): SourceEr
   if (arm) return foreign('arm', `32-bit arm symbol ${arm}`);
   const ppc = has('system_call_common', 'system_call_exception');
   if (ppc) return foreign('ppc64', `ppc64 symbol ${ppc}`);
+  // Fixed-width ISAs return to 4-byte aligned offsets; x86's variable-length calls rarely do.
+  const offs = table.rows.map((r) => r.location.offset).filter((o): o is number => o !== null);
+  const unaligned = offs.filter((o) => o % 4 !== 0).length;
+  if (offs.length >= 4 && unaligned / offs.length > 0.25)
+    return eraFromProfile(
+      X86_64_6_1,
+      `no era symbol, but ${unaligned} of ${offs.length} return offsets are not 4-byte aligned: x86_64`,
+    );
   return { ...eraFromProfile(LINUX_4_2, 'no era-specific symbol: read as arm64 before 5.4'), id: 'unknown' };
 }
 
@@ -267,12 +280,29 @@ export function rebuildChain(table: StackTraceTable, file: string, sourceHint?: 
   const entryFrames: ChainFrame[] = [];
   if (outer >= 0) {
     const vk = vectorKind(baseName(rets[outer]!.fn));
-    const isStartVector = vk === 'syscall' || vk === 'el0-irq' || vk === 'kthread';
+    // Whatever vector is outermost entered from user mode (or started a kernel thread): nothing is below it.
+    const isStartVector = vk !== undefined;
     // Entry C frames sit just inside the vector (6.1 keeps them as rows; the vector itself is shifted out).
     let k = isStartVector ? outer - 1 : outer;
     const vectorName = isStartVector ? rets[outer]!.fn : (src.profile?.entry.syscall.asm[0] ?? 'entry');
     // Frame F_k holds rets[k+1]; walk outward-in while F_k is entry code.
     let top = ptTop;
+    // With the return address at the frame top, the vector's slot tells where frames began.
+    const sVec = isStartVector ? slotOf(outer) : null;
+    if (
+      src.returnSlot === 'frame-top' &&
+      src.profile !== null &&
+      sVec !== null &&
+      sVec - 8 !== ptTop &&
+      sVec >= 16
+    ) {
+      note(
+        'replay/entry-size',
+        `the table starts frames ${sVec - 8} B below the top where ${src.id} saves ${ptTop} B of registers (an older entry path?): the table's figure is used`,
+      );
+      top = sVec - 8;
+    }
+    const regsBytes = top - src.startGap;
     while (k >= 0 && isEntryC(baseName(rets[k]!.fn)) && src.profile !== null) {
       const size = frameSize(k, top);
       entryFrames.push({
@@ -286,8 +316,14 @@ export function rebuildChain(table: StackTraceTable, file: string, sourceHint?: 
       top += size;
       k--;
     }
-    const path: 'syscall' | 'el0-irq' | 'kthread' | 'unknown' =
-      vk === 'syscall' || vk === 'el0-irq' || vk === 'kthread' ? vk : 'unknown';
+    const path: StartPath =
+      vk === undefined
+        ? 'unknown'
+        : vk === 'el1-irq' || vk === 'el0-irq'
+          ? 'el0-irq'
+          : vk === 'el1-sync'
+            ? 'el0-sync'
+            : vk;
     if (src.profile === null || path === 'unknown') {
       // No entry geometry known: the outermost frame is taken to be a bare 16-byte record.
       const s0 = slotOf(isStartVector ? outer : outer + 1);
@@ -298,7 +334,7 @@ export function rebuildChain(table: StackTraceTable, file: string, sourceHint?: 
           `outermost row ${rets[outer]!.fn} is not a known entry: top ${top} B taken from the table`,
         );
     }
-    start = { kind: 'start', path, vector: vectorName, entryFrames, topBytes: top };
+    start = { kind: 'start', path, vector: vectorName, entryFrames, topBytes: top, regsBytes };
     outer = k;
     items.push(start);
   }
@@ -650,6 +686,12 @@ export function rebuildChain(table: StackTraceTable, file: string, sourceHint?: 
       const ipSlot = t.size - (s0 - s1);
       if (ipSlot >= 0 && ipSlot < t.size && ipSlot % 8 === 0) g = { ...t, ipSlot };
     }
+    if (g === null && t)
+      note(
+        'replay/trampoline-geometry',
+        `row 0's Size does not fit ${src.id}'s ${hook} trampoline (${t.size} B): the traced function was hooked differently (an older kernel?), so row 0 will not come back exactly`,
+        rows[0],
+      );
     out.push({
       kind: 'sample',
       fn: r0.fn,

@@ -99,20 +99,12 @@ export function replayChain(chain: Chain, profile: KernelProfile, opts: ReplayOp
   const pushFrame = (f: ChainFrame, kind: 'function' | 'ftrace' | 'interrupted' = 'function'): boolean => {
     const ret = pendingRet ?? f.ret;
     pendingRet = null;
-    if (f.size < 16) return m.push(cpu, { kind, name: f.fn, size: f.size }); // too small for a frame record
-    const rec =
-      profile.returnSlot === 'frame-bottom'
-        ? Math.min(f.recordOffset, f.size - 16)
-        : f.size - 16 - f.recordOffset;
-    return m.push(cpu, {
+    return m.pushFunction(cpu, {
       kind,
       name: f.fn,
       size: f.size,
-      recordOffset: rec,
-      words: [
-        [rec, cpu.fp],
-        [rec + 8, lr(ret)],
-      ],
+      ret: lr(ret),
+      recordOffset: f.recordOffset,
     });
   };
 
@@ -121,7 +113,7 @@ export function replayChain(chain: Chain, profile: KernelProfile, opts: ReplayOp
     if (cpu.halted) break;
     switch (it.kind) {
       case 'start': {
-        const kind = it.path === 'el0-irq' ? 'irq' : 'syscall';
+        const kind = it.path === 'el0-irq' ? 'irq' : it.path === 'el0-sync' ? 'sync' : 'syscall';
         if (it.path === 'unknown') {
           m.resetToTop(cpu, cpu.task);
           const gap = Math.max(0, it.topBytes - profile.THREAD_START_SP_GAP);
@@ -129,7 +121,9 @@ export function replayChain(chain: Chain, profile: KernelProfile, opts: ReplayOp
             break run;
           notes.push(`the table's entry ${it.vector} is not modelled: its ${gap} B are kept as measured`);
         } else if (ownEra) {
-          if (!enterFromUser(m, cpu, kind, codes, { vector: it.vector, pushEntryFrames: false })) break run;
+          const regsSize = it.regsBytes;
+          const opts = { vector: it.vector, pushEntryFrames: false, ...(regsSize > 0 ? { regsSize } : {}) };
+          if (!enterFromUser(m, cpu, kind, codes, opts)) break run;
           if (!pushEntryFrames(m, cpu, it.entryFrames.map(toEntryFrame), it.vector, codes)) break run;
         } else {
           if (!enterFromUser(m, cpu, kind, codes)) break run;

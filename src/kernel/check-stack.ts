@@ -110,7 +110,13 @@ export class KernelStackTracer {
     // fentry: the call into fn pushed its return address; nothing else of fn exists yet.
     if (
       p.tracer.hook === 'fentry' &&
-      !this.m.push(cpu, { kind: 'trampoline', name: `${s.fn} (at fentry)`, size: 8, words: [[0, parent]] })
+      !this.m.push(cpu, {
+        kind: 'trampoline',
+        name: `${s.fn} (at fentry)`,
+        size: 8,
+        words: [[0, parent]],
+        retOffset: 0,
+      })
     )
       return false;
     const words: [number, bigint][] = [

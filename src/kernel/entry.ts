@@ -70,10 +70,11 @@ export function enterFromUser(
   cpu: Cpu,
   kind: 'syscall' | 'irq' | 'sync',
   codes: CodeMap,
-  opts: { vector?: string; elr?: bigint; pushEntryFrames?: boolean } = {},
+  opts: { vector?: string; elr?: bigint; pushEntryFrames?: boolean; regsSize?: number } = {},
 ): boolean {
   const p = m.profile;
   m.resetToTop(cpu, cpu.task);
+  const regsSize = opts.regsSize ?? p.PT_REGS_SIZE;
   const path = kind === 'syscall' ? p.entry.syscall : kind === 'irq' ? p.entry.el0Irq : p.entry.syscall;
   const vector = opts.vector ?? path.asm[0] ?? 'el0_sync';
   const exception: ExceptionInfo = {
@@ -83,15 +84,17 @@ export function enterFromUser(
     elr: opts.elr ?? 0x0000aaaad0000000n,
     lr: 0n,
   };
-  const words: [number, bigint][] = [[p.S_PC, exception.elr]];
-  if (p.S_LR !== null) words.push([p.S_LR, 0n]);
-  if (p.S_STACKFRAME !== null) words.push([p.S_STACKFRAME, 0n], [p.S_STACKFRAME + 8, 0n]);
+  const words: [number, bigint][] = [];
+  if (p.S_PC + 8 <= regsSize) words.push([p.S_PC, exception.elr]);
+  if (p.S_LR !== null && p.S_LR + 8 <= regsSize) words.push([p.S_LR, 0n]);
+  const record = p.S_STACKFRAME !== null && p.S_STACKFRAME + 16 <= regsSize ? p.S_STACKFRAME : null;
+  if (record !== null) words.push([record, 0n], [record + 8, 0n]);
   const ok = m.push(cpu, {
     kind: 'pt_regs',
     name: `pt_regs(${vector})`,
-    size: p.PT_REGS_SIZE,
+    size: regsSize,
     words,
-    ...(p.S_STACKFRAME !== null ? { recordOffset: p.S_STACKFRAME } : {}),
+    ...(record !== null ? { recordOffset: record } : {}),
     exception,
   });
   if (!ok) return false;

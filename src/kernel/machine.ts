@@ -58,6 +58,8 @@ export interface Frame {
   readonly stackBefore: KStack;
   /** Address of the frame record this frame set x29 to, or null (asm, gaps). */
   readonly record: bigint | null;
+  /** Address of the saved return address (record + 8 on arm64, the frame's top word on x86_64), or null. */
+  readonly retSlot: bigint | null;
   readonly context: ExecContext;
   readonly exception?: ExceptionInfo;
   /** Set on the first frame pushed after an IRQ-stack switch: the stack and SP switched away from. */
@@ -148,6 +150,8 @@ export interface PushSpec {
   readonly words?: readonly (readonly [offset: number, value: bigint])[];
   /** Offset of the frame record to point x29 at (words must include it). */
   readonly recordOffset?: number;
+  /** Offset of the saved return address, when the frame has one. */
+  readonly retOffset?: number;
   readonly exception?: ExceptionInfo;
   readonly switchedFrom?: { readonly stack: KStack; readonly sp: bigint };
 }
@@ -279,6 +283,12 @@ export class StackMachine {
       fpBefore: cpu.fp,
       stackBefore: stack,
       record: spec.recordOffset === undefined ? null : newSp + BigInt(spec.recordOffset),
+      retSlot:
+        spec.retOffset !== undefined
+          ? newSp + BigInt(spec.retOffset)
+          : spec.recordOffset !== undefined
+            ? newSp + BigInt(spec.recordOffset + 8)
+            : null,
       context: cpu.context,
       ...(spec.exception ? { exception: spec.exception } : {}),
       ...(spec.switchedFrom ? { switchedFrom: spec.switchedFrom } : {}),
@@ -297,9 +307,37 @@ export class StackMachine {
 
   /** Pushes a function frame with its record {x29, return address} where the profile's ABI puts it. */
   call(cpu: Cpu, name: string, size: number, ret: bigint, kind: FrameKind = 'function'): boolean {
+    return this.pushFunction(cpu, { kind, name, size, ret });
+  }
+
+  /**
+   * A function frame. arm64 GCC: record {x29, x30} at `recordOffset` from the bottom (0 unless the
+   * function keeps locals below it). x86_64: the return address in the top word (pushed by `call`),
+   * the saved rbp below it when the frame is big enough to have pushed one.
+   */
+  pushFunction(
+    cpu: Cpu,
+    f: { kind: FrameKind; name: string; size: number; ret: bigint; recordOffset?: number },
+  ): boolean {
+    const { kind, name, size, ret } = f;
+    if (this.profile.returnSlot === 'frame-top') {
+      if (size < 8) return this.push(cpu, { kind, name, size });
+      if (size < 16)
+        return this.push(cpu, { kind, name, size, words: [[size - 8, ret]], retOffset: size - 8 });
+      return this.push(cpu, {
+        kind,
+        name,
+        size,
+        recordOffset: size - 16,
+        words: [
+          [size - 16, cpu.fp],
+          [size - 8, ret],
+        ],
+      });
+    }
     // Model simplification: a frame too small for a record (from a damaged table) saves none.
     if (size < 16) return this.push(cpu, { kind, name, size });
-    const rec = this.recordOffsetFor(size);
+    const rec = Math.min(f.recordOffset ?? 0, size - 16);
     return this.push(cpu, {
       kind,
       name,
@@ -310,12 +348,6 @@ export class StackMachine {
         [rec + 8, ret],
       ],
     });
-  }
-
-  /** Offset of the frame record in a frame of `size` bytes: bottom (arm64 GCC) or top (x86_64). */
-  recordOffsetFor(size: number): number {
-    assertTrue(size >= 16, 'a frame with a record needs at least 16 bytes');
-    return this.profile.returnSlot === 'frame-bottom' ? 0 : size - 16;
   }
 
   /** Pops the top frame, restoring SP, FP and the stack it was pushed on. */

@@ -52,6 +52,7 @@ function alignUp(v: bigint, a: number): bigint {
  */
 export function unwindKernel(m: StackMachine, cpu: Cpu, fp: bigint, sp: bigint): UnwindResult {
   const p = m.profile;
+  if (p.arch === 'x86_64') return unwindOrc(cpu);
   if (!p.unwinder.crossesStacks) return unwind2015(m, cpu, fp, sp);
   if (p.irqStack?.linkage === 'dummy-frame-32' || p.irqStack?.linkage === 'dummy-frame-16')
     return unwind2016(m, cpu, fp, sp);
@@ -176,7 +177,30 @@ function skippedRegs(cpu: Cpu, from: KStack | null, fromBound: bigint, to: KStac
 
 /** stacklab's unwinder: crosses every stack of the CPU, reporting interrupted PCs. */
 export function unwindAllStacks(m: StackMachine, cpu: Cpu, fp: bigint): UnwindResult {
+  if (m.profile.arch === 'x86_64') return unwindOrc(cpu);
   return unwindListed(m, cpu, fp, { crossAll: true });
+}
+
+/**
+ * x86_64's ORC unwinder knows every frame's size from tables, so it finds every return address,
+ * frame pointer or not, and takes the interrupted IP from pt_regs. Modelled with the frame list,
+ * which is exactly the information ORC has.
+ * @kernel unwind_next_frame() arch/x86/kernel/unwind_orc.c
+ */
+function unwindOrc(cpu: Cpu): UnwindResult {
+  const steps: UnwindStep[] = [];
+  for (let i = cpu.frames.length - 1; i >= 0 && steps.length < MAX_ENTRIES; i--) {
+    const f = cpu.frames[i]!;
+    if (f.kind === 'tracer') continue;
+    if (f.kind === 'pt_regs') {
+      if (f.exception?.from !== 'el1') return { steps, end: 'final' };
+      steps.push({ pc: f.exception.elr, record: null, stack: f.stack, fromRegs: true });
+      continue;
+    }
+    if (f.retSlot !== null)
+      steps.push({ pc: f.stack.read(f.retSlot), record: f.retSlot, stack: f.stack, fromRegs: false });
+  }
+  return { steps, end: steps.length >= MAX_ENTRIES ? 'limit' : 'final' };
 }
 
 function stackAt(cpu: Cpu, addr: bigint): KStack | null {

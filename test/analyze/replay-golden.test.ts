@@ -13,6 +13,12 @@ const OWN_ERA: [file: string, profile: string][] = [
   ['test/fixtures/arm64-6.1-qemu/fork-256M/stack_trace.txt', 'linux-6.1'],
 ];
 
+/** Published tables (with "# " provenance headers) whose own era stacklab models. */
+const OWN_ERA_PUBLISHED: [file: string, profile: string][] = [
+  ['test/fixtures/published/st-x86_64-009.txt', 'x86_64-6.1'],
+  ['test/fixtures/published/st-x86_64-016.txt', 'x86_64-6.1'],
+];
+
 describe("replay under the table's own era", () => {
   for (const [file, id] of OWN_ERA) {
     test(`${file} under ${id} reproduces the table byte for byte`, () => {
@@ -25,6 +31,16 @@ describe("replay under the table's own era", () => {
       assert.equal(res.ownEra, true);
       assert.equal(res.ftrace.text, text);
       assert.equal(r.value.canonicalInput, text);
+    });
+  }
+
+  for (const [file, id] of OWN_ERA_PUBLISHED) {
+    test(`${file} under ${id} reproduces the table as the kernel printed it`, () => {
+      const p = resolveProfile(id);
+      assert.ok(p.ok);
+      const r = replayStackTraceText(read(file), file, [p.value]);
+      assert.ok(r.ok);
+      assert.equal(r.value.results[0]!.ftrace.text, r.value.canonicalInput);
     });
   }
 

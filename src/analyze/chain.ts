@@ -302,7 +302,7 @@ export function rebuildChain(table: StackTraceTable, file: string, sourceHint?: 
       );
       top = sVec - 8;
     }
-    const regsBytes = top - src.startGap;
+    const regsBytes = Math.max(0, Math.ceil((top - src.startGap) / 8) * 8);
     while (k >= 0 && isEntryC(baseName(rets[k]!.fn)) && src.profile !== null) {
       const size = frameSize(k, top);
       entryFrames.push({

@@ -123,3 +123,31 @@ describe('stacklab CLI', () => {
     );
   });
 });
+
+describe('stacklab analyze', () => {
+  const PUB = (p: string) => new URL(`../fixtures/published/${p}`, import.meta.url).pathname;
+  test('detects and explains a stack_trace table, an overflow report and stack-usage lines', async () => {
+    const t = await run(['analyze', SEED_PATH]);
+    assert.equal(t.code, 0, t.err);
+    assert.match(t.out, /a stack_trace table, 51 entries, 5352 B deep, printed by linux-4\.2/);
+    const o = await run(['analyze', PUB('ovf-arm64-001.txt'), '--json']);
+    assert.equal(o.code, 0);
+    const j = JSON.parse(o.out);
+    assert.equal(j.kind, 'stacklab.analyze.overflow-report');
+    assert.equal(j.data.far, '0xffff800084927fe0');
+    const u = await run(['analyze', PUB('ovf-arm-001.txt')]);
+    assert.match(u.out, /the deepest: init with 9028 B left/);
+  });
+
+  test('unknown text names what was tried (exit 1); an ELF is pointed at frames/paths', async () => {
+    const r = await run(['analyze', '-'], 'just some text\n');
+    assert.equal(r.code, 1);
+    assert.match(
+      r.err,
+      /error\[analyze\/unknown-format\].*\(expected one of: overflow-report, stack-trace, stack-usage/,
+    );
+    const e = await run(['analyze', '-'], '\u007fELF\u0002\u0001\u0001\u0000\u0000\u0000');
+    assert.equal(e.code, 1);
+    assert.match(e.err, /stacklab frames/);
+  });
+});

@@ -1,10 +1,11 @@
 // The command table: one file per verb, registered in the order `stacklab --help` lists them.
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
+import { registerAnalyze } from './analyze.ts';
 import { registerProfiles } from './profiles.ts';
 import { registerReplay } from './replay.ts';
 import { registerSeed } from './seed.ts';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: RegisterCommand[] = [registerSeed, registerProfiles, registerReplay];
+export const COMMANDS: RegisterCommand[] = [registerSeed, registerProfiles, registerReplay, registerAnalyze];

@@ -1,0 +1,82 @@
+// `stacklab analyze FILE|-`: detect what kind of kernel output a file is, parse it, explain it.
+import type { Command } from 'commander';
+import { analyzers } from '../../analyze/registry.ts';
+import { diag, InputError } from '../../base/diag.ts';
+import { looksBinary } from '../../base/text.ts';
+import { registerStackAnalyzers } from '../../report/analyzers-stack.ts';
+import { type CliContext, reportDiagnostics } from '../context.ts';
+import { JSON_VERSION } from '../json.ts';
+import { collect } from '../profile-options.ts';
+
+registerStackAnalyzers();
+
+export function registerAnalyze(program: Command, ctx: CliContext): void {
+  program
+    .command('analyze')
+    .argument('<FILE>', 'kernel output to explain, or - for stdin')
+    .description(
+      'detect the format of kernel output, parse it and explain it (depth per stack, margins, why it failed)',
+    )
+    .option('-p, --profile <id>', 'profiles to compare against (repeatable; default: all)', collect, [])
+    .option('--set <field=value>', 'override a profile field (repeatable)', collect, [])
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', () => {
+      const list = analyzers()
+        .map((a) => `  ${a.id.padEnd(20)} ${a.describes}`)
+        .join('\n');
+      return `\nRecognised inputs, tried in this order:\n${list}\n\n  stacklab analyze /sys/kernel/tracing/stack_trace\n  dmesg | stacklab analyze -`;
+    })
+    .action((file: string, opts: { profile: string[]; set: string[]; json?: boolean }) => {
+      const bytes = ctx.io.readBytes(file);
+      if (looksBinary(bytes)) {
+        const elf = bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
+        throw new InputError(
+          diag(
+            'analyze/binary',
+            'error',
+            elf
+              ? 'this is an ELF binary: use `stacklab frames` or `stacklab paths` on it'
+              : 'binary data, not kernel text output',
+            { file },
+          ),
+        );
+      }
+      const text = new TextDecoder('utf-8').decode(bytes);
+      const a = analyzers().find((x) => x.sniff(text));
+      if (!a) {
+        throw new InputError(
+          diag(
+            'analyze/unknown-format',
+            'error',
+            'not a format stacklab recognises',
+            { file, line: 1 },
+            `one of: ${analyzers()
+              .map((x) => x.id)
+              .join(', ')}`,
+          ),
+        );
+      }
+      const out = a.run(text, file, { profiles: opts.profile, overrides: opts.set });
+      if ('error' in out) {
+        if (out.error.code.startsWith('profile/')) {
+          ctx.io.err(`stacklab: ${out.error.message}\n`);
+          ctx.exitCode = 2;
+          return;
+        }
+        throw new InputError(out.error);
+      }
+      reportDiagnostics(
+        ctx.io,
+        out.diagnostics.filter((d) => d.severity !== 'info'),
+      );
+      if (opts.json) {
+        ctx.io.out(
+          `${JSON.stringify({ version: JSON_VERSION, kind: `stacklab.analyze.${a.id}`, data: out.data }, jsonBigint, 2)}\n`,
+        );
+      } else ctx.io.out(out.text);
+    });
+}
+
+function jsonBigint(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? `0x${value.toString(16)}` : value;
+}

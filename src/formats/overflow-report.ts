@@ -1,0 +1,200 @@
+// Reads kernel stack-overflow reports:
+// - arm64 VMAP_STACK, panic_bad_stack() in arch/arm64/kernel/traps.c:
+//     Insufficient stack space to handle exception!
+//     ESR: 0x0000000096000047 -- DABT (current EL)
+//     FAR: 0xffff800084927fe0
+//     Task stack:     [0xffff800084928000..0xffff80008492c000]
+//     IRQ stack:      [0xffff800080030000..0xffff800080034000]
+// - riscv handle_bad_stack() (no "IRQ stack:" line, "badaddr:" instead of FAR), and
+// - x86_64 handle_stack_overflow() in arch/x86/kernel/traps.c:
+//     BUG: stack guard page was hit at 000000005b13312d (stack is 00000000a1a685f7..00000000fe4e891f)
+//     kernel stack overflow (double-fault): 0000 [#1] PREEMPT SMP KASAN
+// plus the call trace that follows ("Call trace:" / "Call Trace:"). Tolerates dmesg timestamps,
+// Android log prefixes, quote indentation, runs of spaces collapsed to one, mail line wraps, and
+// author elision lines ("[the above line repeated ...]"), which are counted.
+import { type Diagnostic, diag } from '../base/diag.ts';
+import type { ParseOutput } from '../base/result.ts';
+import { splitLines } from '../base/text.ts';
+
+export interface StackRange {
+  readonly low: bigint;
+  readonly high: bigint;
+}
+
+export interface OverflowReport {
+  readonly arch: 'arm64' | 'riscv64' | 'x86_64';
+  readonly esr: { readonly value: bigint; readonly text: string } | null;
+  /** Faulting address (FAR / badaddr / the guard-page address). */
+  readonly far: bigint | null;
+  /** SP at the exception (sp : / RSP:). */
+  readonly sp: bigint | null;
+  readonly taskStack: StackRange | null;
+  readonly irqStack: StackRange | null;
+  readonly overflowStack: StackRange | null;
+  /** x86 prints hashed %p values for the stack bounds: not real addresses. */
+  readonly hashedBounds: boolean;
+  readonly pc: string | null;
+  readonly lr: string | null;
+  readonly panic: string | null;
+  readonly comm: string | null;
+  readonly kernel: string | null;
+  /** Call trace function names, innermost first, as printed (without offsets). */
+  readonly callTrace: readonly { readonly fn: string; readonly text: string; readonly line: number }[];
+  /** Lines an author or a logger put in place of elided output. */
+  readonly elisions: readonly { readonly text: string; readonly line: number }[];
+}
+
+const PREFIX = [
+  /^\s*\[\s*\d+\.\d+\]\s?/,
+  /^\d\d-\d\d \d\d:\d\d:\d\d\.\d+ <\d>\[[^\]]*\](?:\[[^\]]*\])?/,
+  /^\s*<\d>/,
+];
+
+function strip(t: string): string {
+  let s = t;
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const re of PREFIX) {
+      const m = re.exec(s);
+      if (m && m[0].length > 0) {
+        s = s.slice(m[0].length);
+        changed = true;
+      }
+    }
+  }
+  return s.trim();
+}
+
+const ARM64_HEAD = /Insufficient stack space to handle exception!/;
+const X86_HEAD = /BUG: stack guard page was hit at ([0-9a-fx]+) \(stack is ([0-9a-fx]+)\.\.([0-9a-fx]+)\)/;
+
+export function sniffOverflowReport(text: string): boolean {
+  const head = text.slice(0, 262144);
+  return ARM64_HEAD.test(head) || X86_HEAD.test(head) || /kernel stack overflow/i.test(head);
+}
+
+const big = (s: string) => BigInt(s.startsWith('0x') ? s : `0x${s}`);
+
+export function parseOverflowReport(text: string, file = '<input>'): ParseOutput<OverflowReport> {
+  const diagnostics: Diagnostic[] = [];
+  const lines = splitLines(text).map((l) => ({ no: l.no, text: strip(l.text) }));
+  let arch: OverflowReport['arch'] | null = null;
+  let esr: OverflowReport['esr'] = null;
+  let far: bigint | null = null;
+  let sp: bigint | null = null;
+  let taskStack: StackRange | null = null;
+  let irqStack: StackRange | null = null;
+  let overflowStack: StackRange | null = null;
+  let hashedBounds = false;
+  let pc: string | null = null;
+  let lr: string | null = null;
+  let panic: string | null = null;
+  let comm: string | null = null;
+  let kernel: string | null = null;
+  const callTrace: { fn: string; text: string; line: number }[] = [];
+  const elisions: { text: string; line: number }[] = [];
+  let inTrace = false;
+  const range = (s: string): StackRange | null => {
+    const m = /\[0x([0-9a-f]+)\.\.0x([0-9a-f]+)\]/i.exec(s);
+    return m ? { low: big(m[1]!), high: big(m[2]!) } : null;
+  };
+  let cr2: bigint | null = null;
+  for (const { no, text: t } of lines) {
+    // "# " lines are provenance headers of saved copies, never kernel output.
+    if (t === '' || t.startsWith('# ')) continue;
+    let m: RegExpExecArray | null;
+    if ((m = /^CR2: ([0-9a-f]{16})/.exec(t)) && cr2 === null) cr2 = big(m[1]!);
+    if (ARM64_HEAD.test(t)) arch ??= 'arm64';
+    if ((m = X86_HEAD.exec(t))) {
+      arch = 'x86_64';
+      far = big(m[1]!);
+      // Since 4.15 %p is hashed: these are not the real bounds.
+      hashedBounds = true;
+    }
+    if ((m = /^ESR: 0x([0-9a-f]+) -- (.*)$/i.exec(t))) esr = { value: big(m[1]!), text: m[2]!.trim() };
+    if ((m = /^FAR: 0x([0-9a-f]+)/i.exec(t))) far = big(m[1]!);
+    if (/^Task stack:/.test(t)) taskStack = range(t);
+    if (/^IRQ stack:/.test(t)) irqStack = range(t);
+    if (/^Overflow stack:/.test(t)) overflowStack = range(t);
+    if ((m = /^pc : (\S+)/.exec(t))) pc = m[1]!;
+    if ((m = /^lr : (\S+)/.exec(t))) lr = m[1]!;
+    if ((m = /^sp : ([0-9a-f]{8,16})$/.exec(t))) sp = big(m[1]!);
+    if ((m = /^epc : (\S+)/.exec(t)) && !/^epc : [0-9a-f]{16}/.test(t)) {
+      pc = m[1]!;
+      arch ??= 'riscv64';
+    }
+    if ((m = /^ra : (\S+)/.exec(t)) && !/^ra : [0-9a-f]{16}/.test(t)) lr = m[1]!;
+    if ((m = /\bsp : ([0-9a-f]{16})\b/.exec(t)) && sp === null) sp = big(m[1]!);
+    if ((m = /badaddr: ([0-9a-f]{16})/.exec(t))) {
+      far = big(m[1]!);
+      arch = 'riscv64';
+    }
+    if ((m = /^RSP: [0-9a-f]{4}:([0-9a-f]{16})/.exec(t)) && sp === null) sp = big(m[1]!);
+    if ((m = /^(Kernel panic - not syncing: .*?)(?: \]---)?$/.exec(t)) && panic === null) panic = m[1]!;
+    if ((m = /^CPU: \d+ (?:UID: \d+ )?PID: \d+ Comm: (\S+)/.exec(t)) && comm === null) comm = m[1]!;
+    if ((m = /(?:Tainted|Not tainted)[^\d]*(\d+\.\d+\S*)/.exec(t)) && kernel === null) kernel = m[1]!;
+    if (/^Call [Tt]race:/.test(t)) {
+      inTrace = callTrace.length === 0;
+      continue;
+    }
+    if (inTrace) {
+      if (/^\[the .*\]$|^\.\.\.+$|repeated|Lost \d+ message/.test(t)) {
+        elisions.push({ text: t, line: no });
+        continue;
+      }
+      const f = /^(?:\[<[0-9a-f]+>\] )?(?:\? )?([A-Za-z_.$][\w.$]*)\+0x[0-9a-f]+\/0x[0-9a-f]+/.exec(t);
+      if (f) callTrace.push({ fn: f[1]!, text: t, line: no });
+      else if (
+        /^(RIP|RSP|RAX|RDX|RBP|R1[0-5]|R[0-9]|Code|FS|CS|CR2|DR[0-7]|---|SMP:|Kernel Offset|PHYS_OFFSET|CPU features|Memory Limit)/.test(
+          t,
+        )
+      ) {
+        if (/^---|^SMP:|^Kernel Offset/.test(t)) inTrace = false;
+      } else if (/^[a-z_]\w* [^ ]+:\d+ \[inline\]$/.test(t)) {
+        // syzbot's symbolized inline pseudo-frames carry no stack of their own
+      } else inTrace = false;
+    }
+  }
+  if (arch === null) {
+    diagnostics.push(
+      diag(
+        'overflow/no-report',
+        'error',
+        'no stack overflow report found',
+        { file, line: 1 },
+        '"Insufficient stack space to handle exception!" (arm64, riscv) or "BUG: stack guard page was hit" (x86_64)',
+      ),
+    );
+    return { value: undefined, diagnostics };
+  }
+  // x86 hashes the "hit at" address; CR2 holds the real faulting address.
+  if (arch === 'x86_64' && cr2 !== null) far = cr2;
+  if (arch !== 'x86_64' && taskStack === null)
+    diagnostics.push(
+      diag('overflow/no-task-range', 'data-loss', 'the "Task stack:" line is missing', { file }),
+    );
+  for (const e of elisions)
+    diagnostics.push(
+      diag('overflow/elided', 'notice', `elided in the copy: "${e.text}"`, { file, line: e.line }),
+    );
+  return {
+    value: {
+      arch,
+      esr,
+      far,
+      sp,
+      taskStack,
+      irqStack,
+      overflowStack,
+      hashedBounds,
+      pc,
+      lr,
+      panic,
+      comm,
+      kernel,
+      callTrace,
+      elisions,
+    },
+    diagnostics,
+  };
+}

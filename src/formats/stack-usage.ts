@@ -1,0 +1,59 @@
+// Reads what CONFIG_DEBUG_STACK_USAGE prints: the per-task low-water lines from kernel/exit.c
+// (check_stack_usage) and, since 6.12, the kstack_* histogram in /proc/vmstat.
+//
+//     kworker/u:0 used greatest stack depth: 10564 bytes left
+//     busybox used greatest stack depth: 9512 bytes left
+//   kstack_1k  0
+//   kstack_2k  39
+//
+// Tolerates dmesg timestamps, indentation and prompt lines; other lines are ignored (they are
+// ordinary log text), but a line that starts like a record and does not finish is counted.
+import { type Diagnostic, diag } from '../base/diag.ts';
+import type { ParseOutput } from '../base/result.ts';
+import { splitLines } from '../base/text.ts';
+
+export interface StackUsage {
+  /** "<comm> used greatest stack depth: N bytes left", in order of appearance. */
+  readonly lowWater: readonly { readonly comm: string; readonly bytesLeft: number; readonly line: number }[];
+  /** kstack_<size> buckets: tasks whose deepest use fell at or below that size (from the previous bucket). */
+  readonly histogram: readonly { readonly bucket: string; readonly bytes: number; readonly tasks: number }[];
+}
+
+const LOW = /^(.+?) used greatest stack depth: (\d+) bytes left\s*$/;
+const HIST = /^kstack_(\d+)k\s+(\d+)\s*$/;
+
+export function sniffStackUsage(text: string): boolean {
+  const head = text.slice(0, 65536);
+  return /used greatest stack depth: \d+ bytes left/.test(head) || /^\s*kstack_\d+k\s+\d+/m.test(head);
+}
+
+export function parseStackUsage(text: string, file = '<input>'): ParseOutput<StackUsage> {
+  const diagnostics: Diagnostic[] = [];
+  const lowWater: { comm: string; bytesLeft: number; line: number }[] = [];
+  const histogram: { bucket: string; bytes: number; tasks: number }[] = [];
+  for (const l of splitLines(text)) {
+    const t = l.text.replace(/^\s*\[\s*\d+\.\d+\]\s?/, '').trim();
+    if (t.startsWith('# ')) continue;
+    let m: RegExpExecArray | null;
+    if ((m = LOW.exec(t))) lowWater.push({ comm: m[1]!, bytesLeft: Number(m[2]), line: l.no });
+    else if ((m = HIST.exec(t)))
+      histogram.push({ bucket: `${m[1]}k`, bytes: Number(m[1]) * 1024, tasks: Number(m[2]) });
+    else if (/used greatest stack depth|^kstack_/.test(t))
+      diagnostics.push(
+        diag(
+          'stack-usage/bad-line',
+          'data-loss',
+          `unreadable record: "${t.slice(0, 60)}"`,
+          { file, line: l.no },
+          '"<comm> used greatest stack depth: N bytes left" or "kstack_Nk COUNT"',
+        ),
+      );
+  }
+  if (lowWater.length === 0 && histogram.length === 0) {
+    diagnostics.push(
+      diag('stack-usage/none', 'error', 'no DEBUG_STACK_USAGE output found', { file, line: 1 }),
+    );
+    return { value: undefined, diagnostics };
+  }
+  return { value: { lowWater, histogram }, diagnostics };
+}

@@ -2,7 +2,7 @@
 // IRQ stack use against their sizes), the RFC checks, and each design's frames and ftrace view.
 
 import { esc, Html, html, page } from './html.ts';
-import type { ProfileReplayData } from './replay-report.ts';
+import type { ProfileReplayData, ReplayReportData } from './replay-report.ts';
 import type { SeedReportData } from './seed-report.ts';
 
 export function renderSeedHtml(d: SeedReportData): string {
@@ -12,11 +12,7 @@ export function renderSeedHtml(d: SeedReportData): string {
 <p class="sub">${d.seed.source}. The seed's stack_trace: ${d.seed.entries} entries, ${d.seed.maxDepth} B deep,
 printed by ${d.replay.input.sourceEra}.</p>
 <h2>Where the seed's stack goes under each design</h2>
-${stackBars(ps)}
-<p class="legend"><span style="background:var(--task)"></span>task stack
-<span style="background:var(--irq)"></span>IRQ stack
-<span style="background:none;border:1px dashed #888"></span>stack size</p>
-${comparisonTable(ps)}
+${replayOverview(ps)}
 <h2>The RFC against the model</h2>
 <table><tbody>${d.checks.map(
     (c) =>
@@ -29,6 +25,30 @@ ${ps.map(profileSection)}
 ${d.sections.map((s) => html`<h2>${s.title}</h2><pre>${s.text}</pre>`)}
 `;
   return page('stacklab seed report', body);
+}
+
+/** An HTML report for any replay: the same overview, reading and per-design sections. */
+export function renderReplayHtml(d: ReplayReportData): string {
+  const body = html`
+<h1>stacklab replay</h1>
+<p class="sub">${d.input.file}: ${d.input.entries} entries, ${d.input.maxDepth} B deep, printed by ${d.input.sourceEra} (${d.input.sourceWhy}).</p>
+<h2>Where the stack goes under each design</h2>
+${replayOverview(d.profiles)}
+<h3>How stacklab reads the table</h3>
+<ul class="reading">${d.reading.map((r) => html`<li>${r}</li>`)}</ul>
+${d.diagnostics.length ? html`<h3>Input notes</h3><ul>${d.diagnostics.map((x) => html`<li>${x.line ? `line ${x.line}: ` : ''}${x.message} <small>(${x.code})</small></li>`)}</ul>` : ''}
+<h2>Per design</h2>
+${d.profiles.map(profileSection)}
+`;
+  return page(`stacklab replay: ${d.input.file}`, body);
+}
+
+function replayOverview(ps: readonly ProfileReplayData[]): Html {
+  return html`${stackBars(ps)}
+<p class="legend">frames running in <span style="background:var(--task)"></span>task context
+<span style="background:#2e9e62"></span>softirq <span style="background:var(--irq)"></span>hard IRQ;
+<span style="background:none;border:1px dashed #888"></span>the stack's size. Each row is one stack, its top on the left.</p>
+${comparisonTable(ps)}`;
 }
 
 function comparisonTable(ps: readonly ProfileReplayData[]): Html {
@@ -47,27 +67,30 @@ ${row('IRQ samples ftrace ignores', (p) => p.ftrace.samplesIgnored)}
 </tbody></table>`;
 }
 
-/** One horizontal bar pair per profile: task use of THREAD_SIZE, IRQ use of IRQ_STACK_SIZE. */
+/**
+ * One bar per stack per profile, drawn from the stack's top (left) downward (right), each frame
+ * coloured by the context it ran in, the dashed box is the stack's size.
+ */
 function stackBars(ps: readonly ProfileReplayData[]): Html {
   const scale = 0.042; // px per byte: 16 KB = 688 px
-  const rowH = 40;
+  const rowH = 44;
   const left = 110;
-  const h = ps.length * rowH + 24;
-  let svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${left + 720}" height="${h}" role="img" aria-label="stack use per design">`;
+  const h = ps.length * rowH + 8;
+  const color = { task: 'var(--task)', softirq: '#2e9e62', hardirq: 'var(--irq)' } as const;
+  let svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${left + 860}" height="${h}" role="img" aria-label="stack use per design" shape-rendering="crispEdges">`;
   ps.forEach((p, i) => {
-    const y = 8 + i * rowH;
-    const task = p.verdicts.find((x) => x.stack === 'task');
-    const irq = p.verdicts.find((x) => x.stack === 'irq');
-    svg += `<text x="0" y="${y + 14}" font-size="12">${esc(p.profile)}</text>`;
-    if (task) {
-      svg += `<rect x="${left}" y="${y}" width="${task.size * scale}" height="14" fill="none" stroke="#888" stroke-dasharray="3 2"/>`;
-      svg += `<rect x="${left}" y="${y}" width="${Math.min(task.used, task.size) * scale}" height="14" fill="var(--task)"><title>task stack ${task.used} of ${task.size} B</title></rect>`;
-      svg += `<text x="${left + task.size * scale + 6}" y="${y + 11}" font-size="11" fill="#555">${task.used} / ${task.size}</text>`;
-    }
-    if (irq) {
-      svg += `<rect x="${left}" y="${y + 17}" width="${irq.size * scale}" height="14" fill="none" stroke="#888" stroke-dasharray="3 2"/>`;
-      svg += `<rect x="${left}" y="${y + 17}" width="${Math.min(irq.used, irq.size) * scale}" height="14" fill="var(--irq)"><title>IRQ stack ${irq.used} of ${irq.size} B</title></rect>`;
-      svg += `<text x="${left + irq.size * scale + 6}" y="${y + 28}" font-size="11" fill="#555">${irq.used} / ${irq.size}</text>`;
+    const y0 = 8 + i * rowH;
+    svg += `<text x="0" y="${y0 + 14}" font-size="12">${esc(p.profile)}</text>`;
+    for (const [j, v] of p.verdicts.entries()) {
+      const y = y0 + j * 18;
+      svg += `<rect x="${left}" y="${y}" width="${v.size * scale}" height="14" fill="none" stroke="#888" stroke-dasharray="3 2"><title>${esc(v.stack)} stack: ${v.size} B</title></rect>`;
+      for (const f of p.frames) {
+        if (f.stack !== v.stack || f.size === 0) continue;
+        const x = left + Math.min(f.depth - f.size, v.size) * scale;
+        const w = Math.max(0.5, Math.min(f.size, Math.max(0, v.size - (f.depth - f.size))) * scale);
+        svg += `<rect x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="14" fill="${color[f.context]}"><title>${esc(f.name)}: ${f.size} B at ${f.depth} B (${f.context})</title></rect>`;
+      }
+      svg += `<text x="${left + v.size * scale + 6}" y="${y + 11}" font-size="11" fill="#555">${esc(v.stack)} ${v.used} / ${v.size} B</text>`;
     }
   });
   svg += '</svg>';

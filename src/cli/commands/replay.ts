@@ -5,6 +5,7 @@ import { replayStackTraceText } from '../../analyze/replay-table.ts';
 import { InputError } from '../../base/diag.ts';
 import { PROFILE_IDS } from '../../model/profiles.ts';
 import { renderReplayText, replayTableData } from '../../report/replay-report.ts';
+import { renderReplayHtml } from '../../report/seed-html.ts';
 import { type CliContext, reportDiagnostics, usage } from '../context.ts';
 import { JSON_VERSION } from '../json.ts';
 import { collect, resolveProfiles } from '../profile-options.ts';
@@ -18,6 +19,7 @@ interface ReplayOpts {
   frames?: boolean;
   kstackOffset?: string;
   table?: string;
+  report?: string;
 }
 
 export function registerReplay(program: Command, ctx: CliContext): void {
@@ -52,6 +54,7 @@ export function registerReplay(program: Command, ctx: CliContext): void {
       'RANDOMIZE_KSTACK_OFFSET alloca to assume for profiles that randomize (0..1008)',
     )
     .option('--table <n>', 'which table of a file holding several (0-based)')
+    .option('--report <file>', 'also write an HTML report there')
     .addHelpText(
       'after',
       `
@@ -96,6 +99,10 @@ against THREAD_SIZE / IRQ_STACK_SIZE, and the table ftrace would print there.
         for (const p of data.profiles) ctx.io.out(`${many ? `# ${p.profile}\n` : ''}${p.ftrace.text}`);
       } else {
         ctx.io.out(renderReplayText(data, { frames: opts.frames ?? false }));
+      }
+      if (opts.report) {
+        ctx.io.writeFileAtomic(opts.report, renderReplayHtml(data));
+        ctx.io.err(`stacklab: wrote ${opts.report}\n`);
       }
     });
 }

@@ -8,10 +8,11 @@ import { renderReplayText, replayTableData } from '../../report/replay-report.ts
 import { renderReplayHtml } from '../../report/seed-html.ts';
 import { type CliContext, reportDiagnostics, usage } from '../context.ts';
 import { JSON_VERSION } from '../json.ts';
-import { collect, resolveProfiles } from '../profile-options.ts';
+import { collect, loadProfileFiles, resolveProfiles } from '../profile-options.ts';
 
 interface ReplayOpts {
   profile: string[];
+  profileFile: string[];
   set: string[];
   format?: string;
   json?: boolean;
@@ -33,6 +34,12 @@ export function registerReplay(program: Command, ctx: CliContext): void {
     .option(
       '-p, --profile <id>',
       `profile to replay under, repeatable or comma-separated (default: all of ${PROFILE_IDS.join(', ')})`,
+      collect,
+      [],
+    )
+    .option(
+      '--profile-file <file>',
+      'a profile from a YAML/JSON file: a whole profile, or "base: <id>" plus "set:" fields (repeatable)',
       collect,
       [],
     )
@@ -71,8 +78,11 @@ against THREAD_SIZE / IRQ_STACK_SIZE, and the table ftrace would print there.
       const format = opts.json ? 'json' : (opts.format ?? 'text');
       if (!['text', 'ftrace', 'json'].includes(format))
         usage(`--format: expected text, ftrace or json, got "${format}"`);
-      const ids = opts.profile.length > 0 ? opts.profile : PROFILE_IDS;
-      const profiles = resolveProfiles(ids, opts.set);
+      const ids = opts.profile.length > 0 || opts.profileFile.length > 0 ? opts.profile : PROFILE_IDS;
+      const profiles = [
+        ...resolveProfiles(ids, opts.set),
+        ...loadProfileFiles(ctx.io, opts.profileFile, opts.set),
+      ];
       if (opts.source !== undefined && !PROFILE_IDS.includes(opts.source))
         usage(`--source: expected one of ${PROFILE_IDS.join(', ')}, got "${opts.source}"`);
       const kstackOffset =

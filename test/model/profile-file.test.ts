@@ -22,7 +22,7 @@ test('profile files: syntax errors with line, unknown fields with the accepted n
   const field = loadProfileFile('base: linux-4.2\nset:\n  THREAD_SIZ: 8192\n', 'b.yaml');
   assert.ok(!field.ok);
   assert.match(field.error.expected ?? '', /THREAD_SIZE/);
-  const value = loadProfileFile('base: linux-4.2\nset:\n  THREAD_SIZE: 1000\n', 'c.yaml');
+  const value = loadProfileFile('base: linux-4.2\nset:\n  THREAD_SIZE: 10000\n', 'c.yaml');
   assert.ok(!value.ok);
   assert.match(value.error.message, /THREAD_SIZE: .*power of two/);
   const base = loadProfileFile('base: linux-9\n', 'd.yaml');

@@ -249,6 +249,19 @@ export function replayChain(chain: Chain, profile: KernelProfile, opts: ReplayOp
       }
     }
   }
+  // The interrupted task schedules again some time later: a smashed STACK_END_MAGIC is caught there.
+  if (!cpu.halted && m.events.some((e) => e.type === 'corruption')) {
+    if (!m.scheduleCheck(cpu))
+      notes.push(
+        profile.SCHED_STACK_END_CHECK
+          ? 'the overflow missed STACK_END_MAGIC: nothing notices it'
+          : 'SCHED_STACK_END_CHECK is off: schedule() does not look at STACK_END_MAGIC',
+      );
+  }
+  if (kernelTracer.stackEndCorrupted)
+    notes.push(
+      'the stack tracer found STACK_END_MAGIC corrupted after a new max: it prints the table with pr_emerg and calls BUG()',
+    );
   if (unknownSizes > 0)
     notes.push(
       `${unknownSizes} frame size(s) not in the table (a function hooked before its prologue) taken as 16 B`,

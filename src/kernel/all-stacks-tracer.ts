@@ -63,7 +63,10 @@ export class AllStacksTracer implements MachineObserver {
         lowestSp: frame.base,
         cpu: cpu.id,
         frames: liveFrames(cpu).filter((f) => f.stackName === stack.name),
-        backtrace: unwindAllStacks(this.m, cpu, cpu.fp).steps.map((s) => this.symbolize(s.pc)),
+        backtrace: [
+          frame.name,
+          ...unwindAllStacks(this.m, cpu, cpu.fp).steps.map((s) => this.symbolize(s.pc)),
+        ],
       });
     }
     const c = cpu.combinedDepth;

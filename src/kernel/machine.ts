@@ -78,6 +78,14 @@ export type StackEvent =
       readonly report: string;
     }
   | {
+      /** A later check noticed STACK_END_MAGIC gone: schedule() (SCHED_STACK_END_CHECK) or the stack tracer. */
+      readonly type: 'stack-end-panic';
+      readonly cpu: number;
+      readonly stack: KStack;
+      readonly frame: string;
+      readonly report: string;
+    }
+  | {
       readonly type: 'corruption';
       readonly cpu: number;
       readonly stack: KStack;
@@ -169,6 +177,7 @@ export class StackMachine {
   readonly layout: StackLayout;
   readonly events: StackEvent[] = [];
   private readonly observers: MachineObserver[] = [];
+  private readonly corruptionLevel = new Map<KStack, number>();
 
   constructor(
     readonly profile: KernelProfile,
@@ -293,10 +302,7 @@ export class StackMachine {
       ...(spec.exception ? { exception: spec.exception } : {}),
       ...(spec.switchedFrom ? { switchedFrom: spec.switchedFrom } : {}),
     };
-    for (const [off, value] of spec.words ?? []) {
-      const a = newSp + BigInt(off);
-      if (stack.contains(a)) stack.write(a, value);
-    }
+    for (const [off, value] of spec.words ?? []) stack.write(newSp + BigInt(off), value);
     cpu.sp = newSp;
     if (frame.record !== null) cpu.fp = frame.record;
     cpu.frames.push(frame);
@@ -386,22 +392,40 @@ export class StackMachine {
       this.overflowPanic(cpu, stack, newSp, spec);
       return false;
     }
-    if (stack.kind === 'task') {
-      const magic = this.stackEndMagicAddr(stack);
-      const what = newSp < stack.low ? 'below-stack' : newSp < magic ? 'thread_info' : 'STACK_END_MAGIC';
-      // Model simplification: a pushed frame is taken to write all of its bytes (INIT_STACK_ALL_ZERO does).
-      stack.write(magic, 0n);
+    // Model simplification: a pushed frame is taken to write all of its bytes (INIT_STACK_ALL_ZERO does).
+    const magic = this.stackEndMagicAddr(stack);
+    const what =
+      newSp < stack.low
+        ? 'below-stack'
+        : stack.kind === 'task' && newSp < magic
+          ? 'thread_info'
+          : 'STACK_END_MAGIC';
+    if (stack.kind === 'task') stack.write(magic, 0n);
+    // One event per region reached: STACK_END_MAGIC, then thread_info, then below the stack.
+    const level = { STACK_END_MAGIC: 1, thread_info: 2, 'below-stack': 3 }[what];
+    if (level > (this.corruptionLevel.get(stack) ?? 0)) {
+      this.corruptionLevel.set(stack, level);
       this.emit({ type: 'corruption', cpu: cpu.id, stack, what, lowestAddr: newSp, frame: spec.name });
-    } else if (newSp < stack.low) {
-      this.emit({
-        type: 'corruption',
-        cpu: cpu.id,
-        stack,
-        what: 'below-stack',
-        lowestAddr: newSp,
-        frame: spec.name,
-      });
     }
+    return true;
+  }
+
+  /**
+   * What happens when the task next calls schedule(): with SCHED_STACK_END_CHECK a corrupted
+   * STACK_END_MAGIC panics. Returns true when it did.
+   * @kernel schedule_debug() kernel/sched/core.c, task_stack_end_corrupted()
+   */
+  scheduleCheck(cpu: Cpu): boolean {
+    const stack = cpu.task.stack;
+    if (!this.profile.SCHED_STACK_END_CHECK) return false;
+    if (stack.read(this.stackEndMagicAddr(stack)) === STACK_END_MAGIC) return false;
+    this.emit({
+      type: 'stack-end-panic',
+      cpu: cpu.id,
+      stack,
+      frame: 'schedule',
+      report: 'Kernel panic - not syncing: corrupted stack end detected inside scheduler\n',
+    });
     return true;
   }
 

@@ -48,6 +48,10 @@ export class KStack {
     return Number(this.high - sp);
   }
 
+  /**
+   * Memory is addressable beyond the range too: a 2015 kernel that overflows its stack keeps writing
+   * into whatever lies below (thread_info, then a neighbour), and later reads see those words.
+   */
   write(addr: bigint, value: bigint): void {
     const off = Number(addr - this.low);
     if (!this.words.has(off)) this.sorted = null;

@@ -32,6 +32,8 @@ export interface UnwindResult {
 }
 
 const MAX_ENTRIES = 500; // STACK_TRACE_ENTRIES
+/** How far below a stack stacklab's own unwinder looks for records an overflow wrote there. */
+const OVERRUN_REACH = 65536n;
 
 /** The stacks a CPU can be on, in the order the 6.1 unwinder offers them. */
 function stacksOf(cpu: Cpu): KStack[] {
@@ -135,10 +137,13 @@ function unwindListed(m: StackMachine, cpu: Cpu, fp0: bigint, opts: { crossAll: 
     if (fp === 0n) return { steps, end: 'final' };
     if (finalRecord !== null && fp === finalRecord) return { steps, end: 'final' };
     if ((fp & 0x7n) !== 0n) return { steps, end: 'malformed' };
+    // stacklab's tracer also follows records an overflow left below a stack (the kernel's would not).
+    const holds = (s: KStack, a: bigint) =>
+      s.containsObject(a, 16) || (opts.crossAll && a >= s.low - OVERRUN_REACH && a < s.low);
     let stack: KStack | undefined;
-    if (current?.containsObject(fp, 16) && fp >= lowBound) stack = current;
+    if (current !== null && holds(current, fp) && fp >= lowBound) stack = current;
     else {
-      stack = listed.find((s) => s !== current && s.containsObject(fp, 16));
+      stack = listed.find((s) => s !== current && holds(s, fp));
       if (stack === undefined)
         return { steps, end: current?.containsObject(fp, 16) ? 'malformed' : 'out-of-range' };
       if (current !== null) listed.splice(listed.indexOf(current), 1);

@@ -32,6 +32,12 @@ export interface ProfileReplayData {
   readonly reproducesInput: boolean | null;
   readonly verdicts: readonly StackVerdictData[];
   readonly combinedMax: number;
+  /** stacklab's tracer: each stack's deepest point with the backtrace unwound across stacks (innermost first). */
+  readonly deepest: readonly {
+    readonly stack: string;
+    readonly depth: number;
+    readonly backtrace: readonly string[];
+  }[];
   readonly segments: readonly SegmentData[];
   readonly frames: readonly LiveFrame[];
   readonly ftrace: {
@@ -105,6 +111,9 @@ function profileData(r: ReplayResult, inputText: string | null): ProfileReplayDa
     reproducesInput: r.ownEra && inputText !== null ? r.ftrace.text === canonical(inputText) : null,
     verdicts: r.verdicts.map((v) => ({ ...v, how: verdictHow(r, v) })),
     combinedMax: r.combinedMax,
+    deepest: [r.task, r.irq, r.overflow]
+      .filter((s) => s !== undefined)
+      .map((s) => ({ stack: s.stackName, depth: s.maxDepth, backtrace: s.backtrace })),
     segments: segmentsOf(r.placement),
     frames: r.placement,
     ftrace: {
@@ -128,7 +137,7 @@ function canonical(text: string): string {
 }
 
 function eventData(e: StackEvent): ProfileReplayData['events'][number] {
-  if (e.type === 'overflow-panic')
+  if (e.type === 'overflow-panic' || e.type === 'stack-end-panic')
     return { type: e.type, stack: e.stack.name, frame: e.frame, report: e.report };
   return { type: e.type, stack: e.stack.name, frame: e.frame, what: e.what };
 }
@@ -177,6 +186,11 @@ export function renderProfileReplay(
   for (const v of p.verdicts)
     s += `   ${(v.stack === 'task' ? 'task' : 'IRQ').padEnd(8)} ${padLeft(v.size, 6)} ${padLeft(v.used, 6)} ${padLeft(v.margin, 7)}  ${v.how}\n`;
   s += `   combined depth across stacks: ${p.combinedMax} B\n`;
+  for (const d of p.deepest) {
+    const bt = d.backtrace;
+    const shown = bt.length <= 6 ? bt : [...bt.slice(0, 4), '...', ...bt.slice(-2)];
+    s += `   deepest on ${d.stack} (${d.depth} B), unwound across stacks: ${shown.map(fnName).join(' < ')} (${bt.length} frames)\n`;
+  }
   s += '   where the frames run (outermost first):\n';
   for (const g of p.segments)
     s += `     ${g.stack.padEnd(22)} ${padLeft(g.bytes, 5)} B  ${g.frames} frame(s): ${g.first}${g.frames > 1 ? ` ... ${g.last}` : ''}\n`;
@@ -234,4 +248,10 @@ function indent(text: string, pad: string): string {
     .split('\n')
     .map((l) => (l ? pad + l : l))
     .join('\n');
+}
+
+/** "gic_handle_irq+0x38/0x88" -> "gic_handle_irq". */
+function fnName(loc: string): string {
+  const i = loc.indexOf('+0x');
+  return i > 0 ? loc.slice(0, i) : loc;
 }

@@ -130,6 +130,24 @@ describe('the seed under the other designs', () => {
     assert.equal(over.ftrace.stackEndCorrupted, true);
   });
 
+  test('without VMAP_STACK a smashed STACK_END_MAGIC is caught by schedule() (SCHED_STACK_END_CHECK)', () => {
+    const p = resolveProfile('linux-6.1', [
+      'VMAP_STACK=false',
+      'overflowDetection=none',
+      'OVERFLOW_STACK_SIZE=0',
+      'THREAD_SIZE=4096',
+      'THREAD_ALIGN=4096',
+    ]);
+    assert.ok(p.ok, p.ok ? '' : p.error.message);
+    const r = replayStackTraceText(read('test/fixtures/arm64-6.1-qemu/udp-512M/stack_trace.txt'), 'udp', [p.value]);
+    assert.ok(r.ok);
+    const ev = r.value.results[0]!.events;
+    assert.ok(ev.some((e) => e.type === 'corruption' && e.what === 'STACK_END_MAGIC'));
+    const panic = ev.find((e) => e.type === 'stack-end-panic');
+    assert.ok(panic && panic.type === 'stack-end-panic');
+    assert.equal(panic.report, 'Kernel panic - not syncing: corrupted stack end detected inside scheduler\n');
+  });
+
   test('linux-6.1 with a 4 KB stack panics through the overflow stack with the kernel text', () => {
     const p = resolveProfile('linux-6.1', ['THREAD_SIZE=4096', 'THREAD_ALIGN=8192']);
     assert.ok(p.ok, p.ok ? '' : p.error.message);

@@ -635,56 +635,30 @@ export function rebuildChain(table: StackTraceTable, file: string, sourceHint?: 
     return null;
   }
 
+  /**
+   * Line 0: the traced function, and the trampoline geometry that puts its ip where the table says.
+   * Hooked after its prologue (mcount) the function's frame exists; at its patchable entry or fentry
+   * it does not, and its size is unknown (a replay that needs one assumes 16 B).
+   */
   function innermost(): ChainItem[] {
-    const out: ChainItem[] = [];
     const r0 = rets[0]!;
-    const p = src.profile;
-    const hook = p?.tracer.hook ?? 'fentry';
+    const hook = src.profile?.tracer.hook ?? 'fentry';
+    const t = src.profile?.tracer.trampoline;
     const s0 = r0.slot;
     const s1 = slotOf(1);
     const s2 = slotOf(2);
-    if (hook === 'mcount-after-prologue') {
-      const size = frameSize(0, topOf());
-      out.push({
-        kind: 'call',
-        role: 'payload',
-        frame: {
-          fn: r0.fn,
-          size,
-          ret: rets[1]?.text ?? '',
-          recordOffset: 0,
-          row: 0,
-          sizeKnown: rets.length > 1,
-        },
-      });
-      const g =
-        s0 !== null && s1 !== null && s0 - s1 >= 16 && (s0 - s1) % 8 === 0
-          ? { size: s0 - s1, ipSlot: 8, recordSlot: 0, parentSlot: null }
-          : null;
-      out.push({
-        kind: 'sample',
-        fn: r0.fn,
-        ip: r0.text,
-        parent: rets[1]?.text ?? null,
-        inPlace: false,
-        geometry: g,
-      });
-      return out;
-    }
-    // The traced function has no frame yet; its size is unknown (a replay that needs it assumes 16).
-    out.push({
-      kind: 'call',
-      role: 'payload',
-      frame: { fn: r0.fn, size: 16, ret: rets[1]?.text ?? '', recordOffset: 0, row: 0, sizeKnown: false },
-    });
-    const t = p?.tracer.trampoline;
+    const mcount = hook === 'mcount-after-prologue';
+    const words = (n: number | null, lo: number, hi: number) =>
+      n !== null && n >= lo && n < hi && n % 8 === 0;
     let g: { size: number; ipSlot: number; recordSlot: number; parentSlot: number | null } | null = null;
-    if (t && hook === 'patchable-entry' && s1 !== null && s2 !== null) {
+    if (mcount && s0 !== null && s1 !== null && words(s0 - s1, 16, Number.MAX_SAFE_INTEGER)) {
+      g = { size: s0 - s1, ipSlot: 8, recordSlot: 0, parentSlot: null };
+    } else if (t && hook === 'patchable-entry' && s1 !== null && s2 !== null) {
       const parentSlot = t.size - (s1 - (s2 + 8));
-      if (parentSlot >= 16 && parentSlot < t.size && parentSlot % 8 === 0) g = { ...t, parentSlot };
+      if (words(parentSlot, 16, t.size)) g = { ...t, parentSlot };
     } else if (t && hook === 'fentry' && s0 !== null && s1 !== null) {
       const ipSlot = t.size - (s0 - s1);
-      if (ipSlot >= 0 && ipSlot < t.size && ipSlot % 8 === 0) g = { ...t, ipSlot };
+      if (words(ipSlot, 0, t.size)) g = { ...t, ipSlot };
     }
     if (g === null && t)
       note(
@@ -692,15 +666,18 @@ export function rebuildChain(table: StackTraceTable, file: string, sourceHint?: 
         `row 0's Size does not fit ${src.id}'s ${hook} trampoline (${t.size} B): the traced function was hooked differently (an older kernel?), so row 0 will not come back exactly`,
         rows[0],
       );
-    out.push({
-      kind: 'sample',
+    const frame: ChainFrame = {
       fn: r0.fn,
-      ip: r0.text,
-      parent: rets[1]?.text ?? null,
-      inPlace: false,
-      geometry: g,
-    });
-    return out;
+      size: mcount ? frameSize(0, topOf()) : 16,
+      ret: rets[1]?.text ?? '',
+      recordOffset: 0,
+      row: 0,
+      sizeKnown: mcount && rets.length > 1,
+    };
+    return [
+      { kind: 'call', role: 'payload', frame },
+      { kind: 'sample', fn: r0.fn, ip: r0.text, parent: rets[1]?.text ?? null, inPlace: false, geometry: g },
+    ];
   }
 }
 

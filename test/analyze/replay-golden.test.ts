@@ -139,7 +139,9 @@ describe('the seed under the other designs', () => {
       'THREAD_ALIGN=4096',
     ]);
     assert.ok(p.ok, p.ok ? '' : p.error.message);
-    const r = replayStackTraceText(read('test/fixtures/arm64-6.1-qemu/udp-512M/stack_trace.txt'), 'udp', [p.value]);
+    const r = replayStackTraceText(read('test/fixtures/arm64-6.1-qemu/udp-512M/stack_trace.txt'), 'udp', [
+      p.value,
+    ]);
     assert.ok(r.ok);
     const ev = r.value.results[0]!.events;
     assert.ok(ev.some((e) => e.type === 'corruption'));

@@ -156,17 +156,39 @@ export function detectSourceEra(table: StackTraceTable, hint?: string): SourceEr
   }
   const fns = new Set(table.rows.map((r) => baseName(fnOf(r.location.text))));
   const has = (...names: string[]) => names.find((n) => fns.has(n));
-  const a61 = has(
+  const arm64 = has(
     'el0t_64_sync_handler',
     'el0t_64_sync',
     'el1h_64_irq',
     'el1h_64_sync',
     'invoke_syscall',
     'el0_svc_common',
+    'el0_svc_handler',
+    'el0_sync_handler',
+    'el1_sync_handler',
+    'el0_svc_naked',
+    'el1_irq',
+    'el0_irq_naked',
+    'el1_da',
+    'el0_sync',
+    'el0_svc',
+    'do_el0_svc',
   );
-  if (a61) return eraFromProfile(LINUX_6_1, `arm64 5.x/6.x entry symbol ${a61}`);
-  const a42 = has('el0_svc_naked', 'el1_irq', 'el0_irq_naked', 'el1_da', 'el0_sync');
-  if (a42) return eraFromProfile(LINUX_4_2, `arm64 4.x entry symbol ${a42}`);
+  if (arm64) {
+    // ARCH_FTRACE_SHIFT_STACK_TRACER (5.4+) drops the outermost entry, which is always the exception
+    // vector: a table whose last row is a vector was not shifted, one that ends in C code was.
+    const last = baseName(fnOf(table.rows[table.rows.length - 1]?.location.text ?? ''));
+    const lastIsVector = vectorKind(last) !== undefined && last !== 'el0_svc';
+    if (lastIsVector || has('el0_svc_naked', 'el0_irq_naked'))
+      return eraFromProfile(
+        LINUX_4_2,
+        `arm64 entry symbol ${arm64}; the last row (${last}) is the vector: before 5.4`,
+      );
+    return eraFromProfile(
+      LINUX_6_1,
+      `arm64 entry symbol ${arm64}; the last row (${last}) is C code: 5.4+ (shifted)`,
+    );
+  }
   const x86 = has(
     'entry_SYSCALL_64_after_hwframe',
     'entry_SYSCALL_64',
@@ -599,7 +621,8 @@ export function rebuildChain(table: StackTraceTable, file: string, sourceHint?: 
     if (sC === null || src.S_LR === null) return null;
     const rC = callerBase(v + 2);
     const tries: { ptBase: number; xSize: number; lrLive: boolean }[] = [
-      // H1: x30 still held the return into C, so the scan met it in pt_regs first.
+      // H1: x30 still held the return into C (X saved it in its record and has made no call since),
+      // so the scan met it in pt_regs first.
       { ptBase: sC + src.S_LR, xSize: sC + src.S_LR - src.ptRegsSize - rC, lrLive: true },
       // H2: found in X's own frame record.
       { ptBase: sC + 8 + src.ptRegsSize, xSize: sC + 8 - rC, lrLive: false },
@@ -608,7 +631,9 @@ export function rebuildChain(table: StackTraceTable, file: string, sourceHint?: 
       const entry = entryFramesFrom(t.ptBase);
       if (entry === null) continue;
       const first = handlerSize(t.ptBase, entry);
-      if ((first !== undefined && first < 16) || t.xSize < (t.lrLive ? 0 : 16)) continue;
+      // arm64 keeps SP 16-byte aligned: every frame is a multiple of 16.
+      if ((first !== undefined && (first < 16 || first % 16 !== 0)) || t.xSize < 16 || t.xSize % 16 !== 0)
+        continue;
       return {
         item: {
           kind: 'exception',
@@ -728,6 +753,8 @@ function describe(items: readonly ChainItem[], src: SourceEra, rows: readonly St
 /** The return address into the exception vector held by the outermost entry C frame (shifted out of 6.1 tables). */
 function outerReturnFor(outermostFn: string, src: SourceEra): string {
   const p = src.profile;
+  // Kernel threads start in ret_from_fork (6.x arm64 offset as printed in ovf-arm64-001).
+  if (baseName(outermostFn) === 'kthread') return 'ret_from_fork+0x10/0x20';
   if (p) {
     for (const path of [p.entry.syscall, p.entry.el0Irq, p.entry.el1Irq, p.entry.el1Sync]) {
       const f = path.frames[0];

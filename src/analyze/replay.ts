@@ -125,6 +125,11 @@ export function replayChain(chain: Chain, profile: KernelProfile, opts: ReplayOp
           const opts = { vector: it.vector, pushEntryFrames: false, ...(regsSize > 0 ? { regsSize } : {}) };
           if (!enterFromUser(m, cpu, kind, codes, opts)) break run;
           if (!pushEntryFrames(m, cpu, it.entryFrames.map(toEntryFrame), it.vector, codes)) break run;
+        } else if (it.path === 'kthread') {
+          // copy_thread() leaves pt_regs at the top; kthread() is called from ret_from_fork.
+          if (!enterFromUser(m, cpu, 'syscall', codes, { vector: 'ret_from_fork', pushEntryFrames: false }))
+            break run;
+          pendingRet = 'ret_from_fork';
         } else {
           if (!enterFromUser(m, cpu, kind, codes)) break run;
           const path = kind === 'irq' ? profile.entry.el0Irq : profile.entry.syscall;

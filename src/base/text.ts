@@ -18,10 +18,6 @@ export function padLeft(s: string | number, width: number): string {
   return String(s).padStart(width, ' ');
 }
 
-export function padRight(s: string | number, width: number): string {
-  return String(s).padEnd(width, ' ');
-}
-
 /** Quick check that a buffer is text we can parse (no NUL bytes in the first 8 KB). */
 export function looksBinary(bytes: Uint8Array): boolean {
   const n = Math.min(bytes.length, 8192);

@@ -425,15 +425,3 @@ export function returnToEntryCode(m: StackMachine, cpu: Cpu): void {
   if (rec.markedInuse) cpu.hardirqStackInuse = false;
   stack[stack.length - 1] = { ...rec, switched: false, countedX86: false, markedInuse: false };
 }
-
-/** How many entries are open on a CPU (for tests and invariants). */
-export function openEntries(cpu: Cpu): number {
-  return entryStack(cpu).length;
-}
-
-/** Which stack a CPU's SP is on, by kind. */
-export function stackKindOf(cpu: Cpu): KStack['kind'] {
-  return cpu.stack.kind;
-}
-
-export type { KernelProfile };

@@ -3,7 +3,6 @@
 //
 // A step reads the frame record at fp: next fp = [fp], pc = [fp + 8] (arm64 {x29, x30}; on x86_64 the
 // saved rbp with the return address above it, the same shape).
-import type { KernelProfile } from '../model/profile.ts';
 import type { Cpu, Frame, StackMachine } from './machine.ts';
 import type { KStack } from './stack.ts';
 
@@ -212,5 +211,3 @@ function stackAt(cpu: Cpu, addr: bigint): KStack | null {
   for (const s of stacksOf(cpu)) if (s.contains(addr)) return s;
   return null;
 }
-
-export type { KernelProfile };

@@ -108,7 +108,7 @@ function profileData(r: ReplayResult, inputText: string | null): ProfileReplayDa
     profile: r.profile.id,
     title: r.profile.title,
     ownEra: r.ownEra,
-    reproducesInput: r.ownEra && inputText !== null ? r.ftrace.text === canonical(inputText) : null,
+    reproducesInput: r.ownEra && inputText !== null ? r.ftrace.text === inputText : null,
     verdicts: r.verdicts.map((v) => ({ ...v, how: verdictHow(r, v) })),
     combinedMax: r.combinedMax,
     deepest: [r.task, r.irq, r.overflow]
@@ -129,11 +129,6 @@ function profileData(r: ReplayResult, inputText: string | null): ProfileReplayDa
     events: r.events.map(eventData),
     notes: r.notes,
   };
-}
-
-/** The input reprinted canonically is what an own-era replay must give back. */
-function canonical(text: string): string {
-  return text;
 }
 
 function eventData(e: StackEvent): ProfileReplayData['events'][number] {

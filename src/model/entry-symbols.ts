@@ -69,6 +69,12 @@ const ENTRY_C = new Set<string>([
     ...p.entry.el1Sync.frames,
   ]).map((f) => f.name),
   'el0_svc_common',
+  // arm64 5.x C entry (before the el0t_/el1h_ names of 5.11)
+  'el0_sync_handler',
+  'el1_sync_handler',
+  'el0_svc_handler',
+  'el0_sync_compat_handler',
+  'do_el0_svc',
   'el0t_32_sync_handler',
   'el0t_32_irq_handler',
   'el1h_64_fiq_handler',

@@ -6,6 +6,7 @@ import type { ReplayResult, StackVerdict } from '../analyze/replay.ts';
 import type { ReplayTableOutput } from '../analyze/replay-table.ts';
 import type { Diagnostic } from '../base/diag.ts';
 import { padLeft } from '../base/text.ts';
+import type { FoldedLine } from '../formats/folded-stacks.ts';
 import type { LiveFrame } from '../kernel/all-stacks-tracer.ts';
 import type { StackEvent } from '../kernel/machine.ts';
 
@@ -151,6 +152,27 @@ function verdictHow(r: ReplayResult, v: StackVerdict): string {
     ? 'schedule() panics "corrupted stack end detected inside scheduler" (SCHED_STACK_END_CHECK)'
     : 'nothing notices until an oops prints "Thread overran stack, or stack corrupted"';
   return `overflows silently by ${-v.margin} B: thread_info and STACK_END_MAGIC are overwritten; ${later}`;
+}
+
+/**
+ * Folded stacks of a replay, one line per frame with its own bytes as the count, so a flame graph's
+ * widths are stack bytes: "linux-6.1;irq_stack[cpu0];...;gic_handle_irq 48".
+ */
+export function foldedOf(d: ReplayReportData): FoldedLine[] {
+  const out: FoldedLine[] = [];
+  for (const p of d.profiles) {
+    const path: string[] = [p.profile];
+    let stack = '';
+    for (const f of p.frames) {
+      if (f.stackName !== stack) {
+        stack = f.stackName;
+        path.push(stack);
+      }
+      path.push(f.name);
+      if (f.size > 0) out.push({ frames: [...path], count: f.size });
+    }
+  }
+  return out;
 }
 
 /** Consecutive frames on the same stack, outermost first. */

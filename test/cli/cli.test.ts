@@ -151,3 +151,15 @@ describe('stacklab analyze', () => {
     assert.match(e.err, /stacklab frames/);
   });
 });
+
+test('replay --format folded: one line per frame, bytes as counts, parseable back', async () => {
+  const { parseFolded } = await import('../../src/formats/folded-stacks.ts');
+  const r = await run(['replay', SEED_PATH, '-p', 'linux-6.1', '--format', 'folded']);
+  assert.equal(r.code, 0);
+  const lines = parseFolded(r.out, 'folded').value!;
+  assert.ok(
+    lines.some((l) => l.frames.join(';').startsWith('linux-6.1;task_stack[task0];pt_regs(el0t_64_sync)')),
+  );
+  const irq = lines.filter((l) => l.frames.includes('irq_stack[cpu0]')).reduce((a, l) => a + l.count, 0);
+  assert.equal(irq, 3584, 'IRQ-stack bytes add up to the IRQ stack maximum');
+});

@@ -3,8 +3,9 @@
 import type { Command } from 'commander';
 import { replayStackTraceText } from '../../analyze/replay-table.ts';
 import { InputError } from '../../base/diag.ts';
+import { printFolded } from '../../formats/folded-stacks.ts';
 import { PROFILE_IDS } from '../../model/profiles.ts';
-import { renderReplayText, replayTableData } from '../../report/replay-report.ts';
+import { foldedOf, renderReplayText, replayTableData } from '../../report/replay-report.ts';
 import { renderReplayHtml } from '../../report/seed-html.ts';
 import { type CliContext, reportDiagnostics, usage } from '../context.ts';
 import { JSON_VERSION } from '../json.ts';
@@ -49,7 +50,10 @@ export function registerReplay(program: Command, ctx: CliContext): void {
       collect,
       [],
     )
-    .option('--format <fmt>', 'text (default), ftrace (only what ftrace would print), json')
+    .option(
+      '--format <fmt>',
+      'text (default), ftrace (only what ftrace would print), json, folded (flame-graph input, widths in bytes)',
+    )
     .option('--json', 'same as --format json')
     .option(
       '--source <id>',
@@ -76,8 +80,8 @@ against THREAD_SIZE / IRQ_STACK_SIZE, and the table ftrace would print there.
     )
     .action((file: string, opts: ReplayOpts) => {
       const format = opts.json ? 'json' : (opts.format ?? 'text');
-      if (!['text', 'ftrace', 'json'].includes(format))
-        usage(`--format: expected text, ftrace or json, got "${format}"`);
+      if (!['text', 'ftrace', 'json', 'folded'].includes(format))
+        usage(`--format: expected text, ftrace, json or folded, got "${format}"`);
       const ids = opts.profile.length > 0 || opts.profileFile.length > 0 ? opts.profile : PROFILE_IDS;
       const profiles = [
         ...resolveProfiles(ids, opts.set),
@@ -104,6 +108,8 @@ against THREAD_SIZE / IRQ_STACK_SIZE, and the table ftrace would print there.
       const data = replayTableData(file, r.value);
       if (format === 'json') {
         ctx.io.out(`${JSON.stringify({ ...data, version: JSON_VERSION }, null, 2)}\n`);
+      } else if (format === 'folded') {
+        ctx.io.out(printFolded(foldedOf(data)));
       } else if (format === 'ftrace') {
         const many = data.profiles.length > 1;
         for (const p of data.profiles) ctx.io.out(`${many ? `# ${p.profile}\n` : ''}${p.ftrace.text}`);

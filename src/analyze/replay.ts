@@ -123,8 +123,9 @@ export function replayChain(chain: Chain, profile: KernelProfile, opts: ReplayOp
         } else if (ownEra) {
           const regsSize = it.regsBytes;
           const opts = { vector: it.vector, pushEntryFrames: false, ...(regsSize > 0 ? { regsSize } : {}) };
-          if (!enterFromUser(m, cpu, kind, codes, opts)) break run;
+          if (!enterFromUser(m, cpu, kind, codes, { ...opts, switchNow: false })) break run;
           if (!pushEntryFrames(m, cpu, it.entryFrames.map(toEntryFrame), it.vector, codes)) break run;
+          if (kind === 'irq' && !irqStackSwitch(m, cpu, codes, 'irq')) break run;
         } else if (it.path === 'kthread') {
           // copy_thread() leaves pt_regs at the top; kthread() is called from ret_from_fork.
           if (!enterFromUser(m, cpu, 'syscall', codes, { vector: 'ret_from_fork', pushEntryFrames: false }))

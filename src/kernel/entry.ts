@@ -70,7 +70,13 @@ export function enterFromUser(
   cpu: Cpu,
   kind: 'syscall' | 'irq' | 'sync',
   codes: CodeMap,
-  opts: { vector?: string; elr?: bigint; pushEntryFrames?: boolean; regsSize?: number } = {},
+  opts: {
+    vector?: string;
+    elr?: bigint;
+    pushEntryFrames?: boolean;
+    regsSize?: number;
+    switchNow?: boolean;
+  } = {},
 ): boolean {
   const p = m.profile;
   m.resetToTop(cpu, cpu.task);
@@ -100,8 +106,22 @@ export function enterFromUser(
   if (!ok) return false;
   if (p.S_STACKFRAME === null) cpu.fp = 0n; // user x29 ends every 2015 backtrace
   entryStack(cpu).length = 0;
-  if (opts.pushEntryFrames === false) return true;
-  return pushEntryFrames(m, cpu, kind === 'irq' ? p.entry.el0Irq.frames : path.frames, vector, codes);
+  if (opts.pushEntryFrames !== false && !pushEntryFrames(m, cpu, path.frames, vector, codes)) return false;
+  if (kind !== 'irq') return true;
+  // An IRQ from user mode: a hard IRQ like any other, with an empty task stack under it.
+  cpu.hardirqDepth = 1;
+  cpu.context = 'hardirq';
+  entryStack(cpu).push({
+    framesBefore: 0,
+    framesAtHandler: cpu.frames.length,
+    context: 'task',
+    kind: 'irq',
+    switched: false,
+    countedX86: false,
+    markedInuse: false,
+    bumpedIrqCount: false,
+  });
+  return opts.switchNow === false ? true : irqStackSwitch(m, cpu, codes, 'irq');
 }
 
 /** Pushes pt_regs for an exception taken from EL1 on whatever stack SP is on (no switch yet). */

@@ -162,3 +162,25 @@ describe('IRQ-stack switch rules', () => {
     assert.ok(pcs.includes('sys_work+0x10'), 'ELR from pt_regs->stackframe');
   });
 });
+
+describe('IRQs from user mode', () => {
+  for (const [id, switches] of [
+    ['linux-4.2', false],
+    ['rfc-2015', true],
+    ['linux-4.5', true],
+    ['linux-6.1', true],
+    ['x86_64-6.1', false],
+  ] as const) {
+    test(`${id}: an EL0 IRQ ${switches ? 'switches to' : 'stays on'} ${switches ? 'the IRQ stack' : 'the task stack'}`, () => {
+      const p = profile(id);
+      const m = new StackMachine(p);
+      const cpu = m.cpus[0]!;
+      const codes = new CodeMap();
+      assert.ok(enterFromUser(m, cpu, 'irq', codes));
+      assert.equal(cpu.stack.kind, switches ? 'irq' : 'task');
+      assert.equal(cpu.hardirqDepth, 1);
+      exitEntry(m, cpu);
+      assert.equal(cpu.stack.kind, 'task');
+    });
+  }
+});

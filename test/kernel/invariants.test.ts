@@ -11,17 +11,21 @@ describe('stack machine invariants (fast-check)', () => {
   for (const profile of PROFILES) {
     test(`${profile.id}: SP balance, one IRQ-stack entry at a time, no nested hard IRQs, maxima`, () => {
       fc.assert(
-        fc.property(fc.array(opArb, { minLength: 1, maxLength: 120 }), (ops) => {
-          const log = runProgram(profile, ops);
-          assert.deepEqual(log.violations, []);
-          // Per-stack maxima from the tracer equal the reference computed from live frames.
-          for (const max of log.tracer.stackMaxima()) {
-            const stack = [...log.reference.keys()].find((s) => s.name === max.stackName);
-            assert.ok(stack, `reference saw ${max.stackName}`);
-            assert.equal(max.maxDepth, log.reference.get(stack!), `${max.stackName}`);
-          }
-          assert.equal(log.tracer.stackMaxima().length, log.reference.size);
-        }),
+        fc.property(
+          fc.array(opArb, { minLength: 1, maxLength: 120 }),
+          fc.constantFrom('syscall', 'irq'),
+          (ops, start) => {
+            const log = runProgram(profile, ops, start as 'syscall' | 'irq');
+            assert.deepEqual(log.violations, []);
+            // Per-stack maxima from the tracer equal the reference computed from live frames.
+            for (const max of log.tracer.stackMaxima()) {
+              const stack = [...log.reference.keys()].find((s) => s.name === max.stackName);
+              assert.ok(stack, `reference saw ${max.stackName}`);
+              assert.equal(max.maxDepth, log.reference.get(stack!), `${max.stackName}`);
+            }
+            assert.equal(log.tracer.stackMaxima().length, log.reference.size);
+          },
+        ),
         { numRuns: RUNS, seed: 0x5eed },
       );
     });

@@ -49,7 +49,11 @@ export interface RunLog {
 }
 
 /** Runs `ops` under `profile`, checking the invariants after every step; never throws for legal programs. */
-export function runProgram(profile: KernelProfile, ops: readonly Op[]): RunLog {
+export function runProgram(
+  profile: KernelProfile,
+  ops: readonly Op[],
+  start: 'syscall' | 'irq' = 'syscall',
+): RunLog {
   const m = new StackMachine(profile, { cpus: 1, tasks: 1 });
   const cpu = m.cpus[0]!;
   const codes = new CodeMap();
@@ -63,13 +67,21 @@ export function runProgram(profile: KernelProfile, ops: readonly Op[]): RunLog {
     softirqs: 0,
     switches: 0,
   };
-  enterFromUser(m, cpu, 'syscall', codes);
   const open: OpenEntry[] = [];
+  if (start === 'irq') {
+    const top = m.startSp(cpu.task.stack);
+    open.push({ kind: 'irq', spBefore: top, stackBefore: cpu.task.stack, framesBefore: 0, calls: 0 });
+    log.irqs++;
+  }
+  enterFromUser(m, cpu, start, codes);
+  check(cpu, log);
   let taskCalls = 0;
   let n = 0;
   const fn = () => `f${n++}`;
   for (const o of ops) {
     if (cpu.halted) break;
+    // The IRQ from user mode has returned: the CPU is back in user space, the program is over.
+    if (start === 'irq' && open.length === 0) break;
     const top = open[open.length - 1];
     switch (o.op) {
       case 'call':

@@ -67,6 +67,16 @@ export function replayStackTraceText(
       ),
     );
   const chain = rebuildChain(table, file, opts.source);
+  const own = chain.source.profile;
+  if (own && chain.maxDepth > own.THREAD_SIZE)
+    diagnostics.push(
+      diag(
+        'replay/deeper-than-thread-size',
+        'notice',
+        `the table is ${chain.maxDepth} B deep, more than ${own.id}'s THREAD_SIZE (${own.THREAD_SIZE}): it came from a kernel with bigger stacks (KASAN doubles them); try --set THREAD_SIZE=${2 ** Math.ceil(Math.log2(chain.maxDepth + 1))}`,
+        { file, line: table.line },
+      ),
+    );
   const results = profiles.map((p) =>
     replayChain(chain, p, opts.kstackOffset === undefined ? {} : { kstackOffset: opts.kstackOffset }),
   );

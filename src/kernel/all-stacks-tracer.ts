@@ -37,9 +37,21 @@ export interface CombinedMax {
   readonly frames: readonly LiveFrame[];
 }
 
+/** A new maximum not yet snapshotted: taken when the CPU is about to pop, or when asked. */
+interface Pending {
+  readonly stack: KStack;
+  readonly cpu: Cpu;
+  readonly frame: Frame;
+  readonly depth: number;
+  readonly fp: bigint;
+  readonly nFrames: number;
+}
+
 export class AllStacksTracer implements MachineObserver {
   private readonly maxima = new Map<KStack, StackMax>();
+  private readonly pending = new Map<KStack, Pending>();
   private combined: CombinedMax | null = null;
+  private combinedPending: { cpu: Cpu; depth: number; nFrames: number } | null = null;
   readonly events: StackEvent[] = [];
 
   constructor(
@@ -53,52 +65,75 @@ export class AllStacksTracer implements MachineObserver {
     if (frame.kind === 'trampoline' || frame.kind === 'tracer') return;
     const stack = frame.stack;
     const depth = stack.depthOf(frame.base);
-    const prev = this.maxima.get(stack);
-    if (prev === undefined || depth > prev.maxDepth) {
-      this.maxima.set(stack, {
-        stack: stack.kind,
-        stackName: stack.name,
-        size: stack.size,
-        maxDepth: depth,
-        lowestSp: frame.base,
-        cpu: cpu.id,
-        frames: liveFrames(cpu).filter((f) => f.stackName === stack.name),
-        backtrace: [
-          frame.name,
-          ...unwindAllStacks(this.m, cpu, cpu.fp).steps.map((s) => this.symbolize(s.pc)),
-        ],
-      });
-    }
+    const best = this.pending.get(stack)?.depth ?? this.maxima.get(stack)?.maxDepth ?? -1;
+    // Snapshots (a cross-stack unwind and the live frames) are taken lazily: a deeper push makes an
+    // earlier candidate moot, so a chain of n pushes costs one snapshot, not n.
+    if (depth > best)
+      this.pending.set(stack, { stack, cpu, frame, depth, fp: cpu.fp, nFrames: cpu.frames.length });
     const c = cpu.combinedDepth;
-    if (this.combined === null || c > this.combined.depth) {
-      this.combined = { depth: c, cpu: cpu.id, frames: liveFrames(cpu) };
-    }
+    if (c > (this.combinedPending?.depth ?? this.combined?.depth ?? -1))
+      this.combinedPending = { cpu, depth: c, nFrames: cpu.frames.length };
+  }
+
+  onBeforePop(cpu: Cpu): void {
+    this.flush(cpu);
   }
 
   onEvent(e: StackEvent): void {
     this.events.push(e);
   }
 
+  /** Takes the snapshots still pending for `cpu` (all CPUs when omitted) while their frames are live. */
+  flush(cpu?: Cpu): void {
+    for (const [stack, p] of this.pending) {
+      if (cpu !== undefined && p.cpu !== cpu) continue;
+      const frames = liveFrames(p.cpu, p.nFrames);
+      this.maxima.set(stack, {
+        stack: stack.kind,
+        stackName: stack.name,
+        size: stack.size,
+        maxDepth: p.depth,
+        lowestSp: p.frame.base,
+        cpu: p.cpu.id,
+        frames: frames.filter((f) => f.stackName === stack.name),
+        backtrace: [
+          p.frame.name,
+          ...unwindAllStacks(this.m, p.cpu, p.fp).steps.map((s) => this.symbolize(s.pc)),
+        ],
+      });
+      this.pending.delete(stack);
+    }
+    const c = this.combinedPending;
+    if (c && (cpu === undefined || c.cpu === cpu)) {
+      this.combined = { depth: c.depth, cpu: c.cpu.id, frames: liveFrames(c.cpu, c.nFrames) };
+      this.combinedPending = null;
+    }
+  }
+
   /** Per-stack maxima, task stacks first, then IRQ, then overflow. */
   stackMaxima(): StackMax[] {
+    this.flush();
     const order: Record<StackKind, number> = { task: 0, irq: 1, overflow: 2 };
     return [...this.maxima.values()].sort((a, b) => order[a.stack] - order[b.stack] || a.cpu - b.cpu);
   }
 
   maxOf(kind: StackKind): StackMax | undefined {
     let best: StackMax | undefined;
-    for (const s of this.maxima.values())
+    for (const s of this.stackMaxima())
       if (s.stack === kind && (!best || s.maxDepth > best.maxDepth)) best = s;
     return best;
   }
 
   combinedMax(): CombinedMax | null {
+    this.flush();
     return this.combined;
   }
 }
 
-export function liveFrames(cpu: Cpu): LiveFrame[] {
+/** The frames live on a CPU (its first `n`), tracer overhead left out. */
+export function liveFrames(cpu: Cpu, n = cpu.frames.length): LiveFrame[] {
   return cpu.frames
+    .slice(0, n)
     .filter((f) => f.kind !== 'trampoline' && f.kind !== 'tracer')
     .map((f) => ({
       name: f.name,

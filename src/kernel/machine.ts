@@ -167,7 +167,8 @@ export interface PushSpec {
 /** Someone who wants to see every push (the all-stacks tracer, statistics). */
 export interface MachineObserver {
   onPush(cpu: Cpu, frame: Frame): void;
-  onPop?(cpu: Cpu, frame: Frame): void;
+  /** Called before the top frame is popped, while the CPU still holds it. */
+  onBeforePop?(cpu: Cpu): void;
   onEvent?(event: StackEvent): void;
 }
 
@@ -358,6 +359,7 @@ export class StackMachine {
 
   /** Pops the top frame, restoring SP, FP and the stack it was pushed on. */
   pop(cpu: Cpu): Frame {
+    for (const o of this.observers) o.onBeforePop?.(cpu);
     const f = cpu.frames.pop();
     assertTrue(f !== undefined, `pop on an empty CPU ${cpu.id}`);
     if (f.switchedFrom) {
@@ -369,7 +371,6 @@ export class StackMachine {
       cpu.stack = f.stackBefore;
     }
     cpu.fp = f.fpBefore;
-    for (const o of this.observers) o.onPop?.(cpu, f);
     return f;
   }
 

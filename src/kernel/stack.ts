@@ -15,8 +15,8 @@ export type StackKind = 'task' | 'irq' | 'overflow';
 export class KStack {
   /** Sparse memory: byte offset from `low` (8-aligned) -> 64-bit value. */
   private readonly words = new Map<number, bigint>();
-  /** Sorted-offsets cache for scans; invalidated on new slots. */
-  private sorted: number[] | null = null;
+  /** Written offsets, ascending, for scans. */
+  private readonly sorted: number[] = [];
 
   constructor(
     readonly kind: StackKind,
@@ -54,7 +54,7 @@ export class KStack {
    */
   write(addr: bigint, value: bigint): void {
     const off = Number(addr - this.low);
-    if (!this.words.has(off)) this.sorted = null;
+    if (!this.words.has(off)) insertSorted(this.sorted, off);
     this.words.set(off, value);
   }
 
@@ -64,12 +64,11 @@ export class KStack {
 
   /** Written slots with address >= from and < to, lowest first (for the tracer's upward scan). */
   slotsBetween(from: bigint, to: bigint): { addr: bigint; value: bigint }[] {
-    if (this.sorted === null) this.sorted = [...this.words.keys()].sort((a, b) => a - b);
     const lo = Number(from - this.low);
     const hi = Number(to - this.low);
     const out: { addr: bigint; value: bigint }[] = [];
-    for (const off of this.sorted) {
-      if (off < lo) continue;
+    for (let i = lowerBound(this.sorted, lo); i < this.sorted.length; i++) {
+      const off = this.sorted[i]!;
       if (off >= hi) break;
       out.push({ addr: this.low + BigInt(off), value: this.words.get(off)! });
     }
@@ -80,17 +79,30 @@ export class KStack {
   clearRange(from: bigint, to: bigint): void {
     const lo = Number(from - this.low);
     const hi = Number(to - this.low);
-    for (const off of [...this.words.keys()]) {
-      if (off >= lo && off < hi) {
-        this.words.delete(off);
-        this.sorted = null;
-      }
-    }
+    const a = lowerBound(this.sorted, lo);
+    const b = lowerBound(this.sorted, hi);
+    for (let i = a; i < b; i++) this.words.delete(this.sorted[i]!);
+    this.sorted.splice(a, b - a);
   }
 
   /** Forgets everything (a freshly allocated stack). */
   clear(): void {
     this.words.clear();
-    this.sorted = null;
+    this.sorted.length = 0;
   }
+}
+
+function lowerBound(a: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function insertSorted(a: number[], x: number): void {
+  a.splice(lowerBound(a, x), 0, x);
 }

@@ -19,7 +19,7 @@ import {
   vectorKind,
 } from '../model/entry-symbols.ts';
 import type { EntryFrame, KernelProfile } from '../model/profile.ts';
-import { LINUX_4_2, LINUX_6_1, PROFILES, X86_64_6_1 } from '../model/profiles.ts';
+import { LINUX_4_2, LINUX_4_5, LINUX_6_1, PROFILES, X86_64_6_1 } from '../model/profiles.ts';
 
 /** The era a table came from: how to read its Depths back into frames. */
 export interface SourceEra {
@@ -35,6 +35,8 @@ export interface SourceEra {
   /** The unwinder reports the interrupted PC (a row for the interrupted function follows the vector row). */
   readonly reportsElr: boolean;
   readonly why: string;
+  /** Set when another era reads the table equally well. */
+  readonly ambiguous?: string;
 }
 
 export interface ChainFrame {
@@ -83,9 +85,10 @@ export type ChainItem =
       readonly callSite: string;
       /**
        * What the frames inside the entry code are: the handler (called where the IRQ stack switch
-       * happens), or irq_enter/irq_exit code the v5.16+ entry code runs on the interrupted stack.
+       * happens), irq_enter/irq_exit code the v5.16+ entry code runs on the interrupted stack, or
+       * more entry code (the trace stopped before the handler was called: no switch yet).
        */
-      readonly stage: 'handler' | 'irq-exit';
+      readonly stage: 'handler' | 'irq-exit' | 'entry';
     }
   | {
       readonly kind: 'softirq';
@@ -174,19 +177,23 @@ export function detectSourceEra(table: StackTraceTable, hint?: string): SourceEr
     'el0_svc',
     'do_el0_svc',
   );
-  if (arm64) {
-    // ARCH_FTRACE_SHIFT_STACK_TRACER (5.4+) drops the outermost entry, which is always the exception
-    // vector: a table whose last row is a vector was not shifted, one that ends in C code was.
-    const last = baseName(fnOf(table.rows[table.rows.length - 1]?.location.text ?? ''));
-    const lastIsVector = vectorKind(last) !== undefined && last !== 'el0_svc';
-    if (lastIsVector || has('el0_svc_naked', 'el0_irq_naked'))
-      return eraFromProfile(
-        LINUX_4_2,
-        `arm64 entry symbol ${arm64}; the last row (${last}) is the vector: before 5.4`,
-      );
-    return eraFromProfile(
-      LINUX_6_1,
-      `arm64 entry symbol ${arm64}; the last row (${last}) is C code: 5.4+ (shifted)`,
+  // Patchable-entry ftrace (arm64 5.5+) hooks at func+0x8: the ip on row 0 says so.
+  const row0 = table.rows[0]?.location;
+  const patchableIp = row0?.offset === 8;
+  const last = baseName(fnOf(table.rows[table.rows.length - 1]?.location.text ?? ''));
+  if (arm64 || (last === 'kthread' && patchableIp)) {
+    // ARCH_FTRACE_SHIFT_STACK_TRACER (5.4+) drops the outermost entry, which is always where the
+    // task began (an exception vector, or ret_from_fork): a table whose last row is one was not
+    // shifted; one that ends in C code (el0t_64_sync_handler, kthread ...) was.
+    const lastIsVector = vectorKind(last) !== undefined;
+    if (!lastIsVector) {
+      return eraFromProfile(LINUX_6_1, `arm64; the last row (${last}) is C code: a 5.4+ shifted table`);
+    }
+    if (has('el0t_64_sync', 'el1h_64_irq', 'el1h_64_sync', 'el0t_64_irq'))
+      return eraFromProfile(LINUX_6_1, `arm64 5.11+ vector names but the last row (${last}) is a vector`);
+    return preFiveFour(
+      table,
+      `arm64 entry symbol ${arm64 ?? last}; the last row (${last}) is the vector: before 5.4`,
     );
   }
   const x86 = has(
@@ -211,6 +218,32 @@ export function detectSourceEra(table: StackTraceTable, hint?: string): SourceEr
       `no era symbol, but ${unaligned} of ${offs.length} return offsets are not 4-byte aligned: x86_64`,
     );
   return { ...eraFromProfile(LINUX_4_2, 'no era-specific symbol: read as arm64 before 5.4'), id: 'unknown' };
+}
+
+/**
+ * arm64 before 5.4 comes in two flavours: 4.2's unwinder (the seed's: interrupted PC not printed) and
+ * 4.5-5.3's (prints it, from the v4.5 dummy frame or the 4.14+ pt_regs record). Only an exception in
+ * the table tells them apart: both readings are tried and the one whose exception layout fits wins.
+ */
+function preFiveFour(table: StackTraceTable, why: string): SourceEra {
+  const a = eraFromProfile(LINUX_4_2, why);
+  const hasException = table.rows.some((r) => {
+    const k = vectorKind(baseName(fnOf(r.location.text)));
+    return k === 'el1-irq' || k === 'el1-sync';
+  });
+  if (!hasException) return a;
+  const b = eraFromProfile(LINUX_4_5, `${why}; the interrupted PC is printed after the vector row (4.5-5.3)`);
+  const misfits = (era: SourceEra) =>
+    rebuildChain(table, '', era.id).diagnostics.filter((d) => d.code === 'replay/exception-layout').length;
+  const ma = misfits(a);
+  const mb = misfits(b);
+  if (mb < ma) return b;
+  if (ma < mb) return a;
+  return {
+    ...a,
+    ambiguous:
+      "both pre-5.4 readings fit this table: read with 4.2's unwinder (the interrupted function not printed); if the row after the vector is the interrupted function itself (4.5-5.3 kernels, most Android 4.x), use --source linux-4.5",
+  };
 }
 
 /** Architectures without a profile: read with return addresses at the frame top, no shift. */
@@ -244,6 +277,7 @@ export function rebuildChain(table: StackTraceTable, file: string, sourceHint?: 
   const rows = table.rows;
   const note = (code: string, msg: string, row?: StackTraceRow) =>
     diags.push(diag(code, 'notice', msg, row ? { file, line: row.line } : { file }));
+  if (src.ambiguous) note('replay/ambiguous-era', src.ambiguous, rows[0]);
 
   // rets[k] = the return address into F_k (rets[0] = the traced function's ip).
   const rets: Ret[] = [];
@@ -551,12 +585,16 @@ export function rebuildChain(table: StackTraceTable, file: string, sourceHint?: 
     if (src.profile === null || sV === null || src.returnSlot !== 'frame-bottom') return null;
     // Entry C frames just inside the vector (6.1: el1h_64_irq_handler, el1_interrupt ...), outermost first.
     const entryRows: number[] = [];
-    for (let h = v - 1; h >= 0 && isEntryC(baseName(rets[h]!.fn)); h--) entryRows.push(h);
+    // Row 0 is the traced function (innermost() owns it), never one of these.
+    for (let h = v - 1; h >= 1 && isEntryC(baseName(rets[h]!.fn)); h--) entryRows.push(h);
     const next = v - 1 - entryRows.length;
     const firstInside = next >= 0 ? baseName(rets[next]!.fn) : '';
-    const stage: 'handler' | 'irq-exit' = /^(__)?irq_(exit|enter)(_rcu)?$/.test(firstInside)
+    const profileEntry = (type === 'irq' ? src.profile.entry.el1Irq : src.profile.entry.el1Sync).frames;
+    const stage: 'handler' | 'irq-exit' | 'entry' = /^(__)?irq_(exit|enter)(_rcu)?$/.test(firstInside)
       ? 'irq-exit'
-      : 'handler';
+      : entryRows.length < profileEntry.length && (next <= 0 || isEntryC(firstInside))
+        ? 'entry'
+        : 'handler';
     const entryFramesFrom = (ptBase: number): ChainFrame[] | null => {
       const out: ChainFrame[] = [];
       let above = ptBase;
@@ -731,7 +769,7 @@ function describe(items: readonly ChainItem[], src: SourceEra, rows: readonly St
         );
       else
         out.push(
-          `${it.vector}: ${regs}; the interrupted function ${it.interrupted.fn} is printed from ELR (found at pt_regs->pc)${it.interrupted.recordOffset ? `, with ${it.interrupted.recordOffset} B below its frame record` : ''}; ${it.stage === 'irq-exit' ? 'the handler had returned: the rows inside are irq_exit code' : 'the rows inside are the handler'}`,
+          `${it.vector}: ${regs}; the interrupted function ${it.interrupted.fn} is printed from ELR (found at pt_regs->pc)${it.interrupted.recordOffset ? `, with ${it.interrupted.recordOffset} B below its frame record` : ''}; ${it.stage === 'irq-exit' ? 'the handler had returned: the rows inside are irq_exit code' : it.stage === 'entry' ? 'the trace stops inside the entry code, before the handler' : 'the rows inside are the handler'}`,
         );
     }
     if (it.kind === 'softirq')

@@ -80,7 +80,13 @@ export function replayStackTraceText(
   const results = profiles.map((p) =>
     replayChain(chain, p, opts.kstackOffset === undefined ? {} : { kstackOffset: opts.kstackOffset }),
   );
-  return ok({ table, chain, results, canonicalInput: canonicalText(table), diagnostics });
+  return ok({
+    table,
+    chain,
+    results,
+    canonicalInput: canonicalText(table),
+    diagnostics: [...diagnostics, ...chain.diagnostics],
+  });
 }
 
 /** The input table as t_show() would print it (so prefixed or re-indented copies still compare). */

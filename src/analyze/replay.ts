@@ -20,7 +20,7 @@ import { KSTACK_OFFSET_MAX_BYTES } from '../model/profiles.ts';
 import type { Chain, ChainFrame, ChainItem } from './chain.ts';
 
 export interface ReplayOptions {
-  /** RANDOMIZE_KSTACK_OFFSET bytes for profiles that randomize (0..1008; default 0). */
+  /** RANDOMIZE_KSTACK_OFFSET bytes for profiles that randomize (0..1024; default 0). */
   readonly kstackOffset?: number;
 }
 
@@ -81,12 +81,18 @@ export function replayChain(chain: Chain, profile: KernelProfile, opts: ReplayOp
   /** Return address the next payload frame's record holds, when the target's entry code differs. */
   let pendingRet: string | null = null;
   let unknownSizes = 0;
-  /** Parent return address for the final sample when the traced function's frame was not pushed. */
-  let pendingParent: string | null = null;
+
+  // The kernel's own traced entry code (do_el0_svc, irq_exit_rcu, do_softirq_own_stack ...) is
+  // sampled like the table's functions: before its prologue or after, as the profile hooks.
+  m.entryHook = (c, name, ret, phase) => {
+    if (phase === (hook === 'mcount-after-prologue' ? 'after' : 'before'))
+      sample(name, ipText(name, hook), ret);
+    void c;
+  };
 
   /** irq_exit code runs inside the handler (so after the switch) unless the profile runs it in the entry code. */
-  const switchesFor = (stage: 'handler' | 'irq-exit') =>
-    stage === 'handler' || profile.softirq.irqExitRunsIn === 'handler';
+  const switchesFor = (stage: 'handler' | 'irq-exit' | 'entry') =>
+    stage === 'handler' || (stage === 'irq-exit' && profile.softirq.irqExitRunsIn === 'handler');
 
   const sample = (fn: string, ipText: string, parentText: string | null) =>
     kernelTracer.sample(cpu, {
@@ -143,7 +149,7 @@ export function replayChain(chain: Chain, profile: KernelProfile, opts: ReplayOp
             )
               break run;
             notes.push(
-              `RANDOMIZE_KSTACK_OFFSET: ${off} B below invoke_syscall in this replay (the kernel picks 0..${KSTACK_OFFSET_MAX_BYTES} per syscall)`,
+              `RANDOMIZE_KSTACK_OFFSET: ${off} B below ${profile.entry.syscall.frames.at(-1)?.name ?? 'the syscall entry'} in this replay (the kernel picks 0..${KSTACK_OFFSET_MAX_BYTES} per syscall)`,
             );
           }
         }
@@ -165,15 +171,17 @@ export function replayChain(chain: Chain, profile: KernelProfile, opts: ReplayOp
             frame = { ...f, size: 16 };
           }
           if (!pushFrame(frame)) break run;
-          if (traced && !explicitSample) sample(f.fn, rowText(f), f.ret);
+          if (traced && !explicitSample) sample(f.fn, ipText(f.fn, hook), f.ret);
         } else {
+          // Hooked before the prologue: the sample comes first, then the function builds its frame.
           const parent = pendingRet ?? f.ret;
-          if (traced && !explicitSample) sample(f.fn, rowText(f), parent);
-          if (explicitSample && !f.sizeKnown) {
-            // The table's traced function had not built its frame yet; nothing to push after the sample.
-            if (next?.kind === 'sample') pendingParent = parent;
+          if (explicitSample && next?.kind === 'sample') {
+            sample(f.fn, next.ip, parent);
+            i++;
+            if (f.sizeKnown && !pushFrame(f)) break run;
             break;
           }
+          if (traced) sample(f.fn, ipText(f.fn, hook), parent);
           if (!pushFrame(f)) break run;
         }
         break;
@@ -206,13 +214,20 @@ export function replayChain(chain: Chain, profile: KernelProfile, opts: ReplayOp
             if (switchesFor(it.stage) && !irqStackSwitch(m, cpu, codes, 'irq')) break run;
             pendingRet = it.callSite;
           } else {
+            const switchesBefore = cpu.switches.length;
             if (!takeIrq(m, cpu, codes, { elr, lr: xlr, switchNow: switchesFor(it.stage) })) break run;
+            const switched = cpu.switches.length > switchesBefore;
+            const entry = profile.entry.el1Irq.frames;
+            // The handler returns into call_on_irq_stack after a 6.1 switch; a nested IRQ's handler is
+            // called directly by do_interrupt_handler (entry-common.c), the last entry frame.
             pendingRet =
-              cpu.stack.kind === 'irq' && profile.irqStack?.linkage === 'call-on-irq-stack-record'
+              switched && profile.irqStack?.linkage === 'call-on-irq-stack-record'
                 ? 'call_on_irq_stack'
                 : it.stage === 'irq-exit'
                   ? it.callSite
-                  : profile.entry.el1Irq.callSite;
+                  : !switched && entry.length > 0
+                    ? (entry[entry.length - 1]?.name ?? profile.entry.el1Irq.callSite)
+                    : profile.entry.el1Irq.callSite;
           }
         } else {
           if (own) {
@@ -248,9 +263,7 @@ export function replayChain(chain: Chain, profile: KernelProfile, opts: ReplayOp
           kernelTracer.sampleInPlace(cpu, { fn: it.fn, ip: lr(it.ip) });
           break;
         }
-        const parent = pendingParent ?? it.parent;
-        pendingParent = null;
-        sample(it.fn, it.ip, parent);
+        sample(it.fn, it.ip, it.parent);
         break;
       }
     }
@@ -325,11 +338,12 @@ export function replayChain(chain: Chain, profile: KernelProfile, opts: ReplayOp
 }
 
 /**
- * F's ip for a synthetic sample: the mcount/patchable call site inside F, whose offset no table
- * gives; it prints as the bare function name.
+ * F's ip for a synthetic sample, as %pS would print it: the patchable-entry ip is func+0x8 (two NOPs,
+ * arm64 5.5+), the fentry one func+0x5 (x86 `call __fentry__`); the -pg/_mcount call site depends on
+ * F's prologue, so only the name is printed. The function's length is never known here.
  */
-function rowText(f: ChainFrame): string {
-  return f.fn;
+function ipText(fn: string, hook: KernelProfile['tracer']['hook']): string {
+  return hook === 'patchable-entry' ? `${fn}+0x8` : hook === 'fentry' ? `${fn}+0x5` : fn;
 }
 
 function toEntryFrame(f: ChainFrame): EntryFrame {

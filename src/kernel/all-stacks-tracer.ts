@@ -98,7 +98,7 @@ export class AllStacksTracer implements MachineObserver {
         frames: frames.filter((f) => f.stackName === stack.name),
         backtrace: [
           p.frame.name,
-          ...unwindAllStacks(this.m, p.cpu, p.fp).steps.map((s) => this.symbolize(s.pc)),
+          ...unwindAllStacks(this.m, p.cpu, p.fp, p.nFrames).steps.map((s) => this.symbolize(s.pc)),
         ],
       });
       this.pending.delete(stack);

@@ -54,7 +54,10 @@ export function pushEntryFrames(
 ): boolean {
   let caller = outer;
   for (const f of frames) {
-    if (!m.call(cpu, f.name, f.size, codes.addr(f.ret ?? caller))) return false;
+    const ret = f.ret ?? caller;
+    if (f.traced) m.entryHook?.(cpu, f.name, ret, 'before');
+    if (!m.call(cpu, f.name, f.size, codes.addr(ret))) return false;
+    if (f.traced) m.entryHook?.(cpu, f.name, ret, 'after');
     caller = f.name;
   }
   return true;

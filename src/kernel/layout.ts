@@ -25,7 +25,8 @@ export function stackLayout(p: KernelProfile): StackLayout {
   if (p.arch === 'x86_64') {
     // vmalloc'ed stacks with a guard page between neighbours; IRQ stacks vmapped per CPU.
     return {
-      taskStackLow: (t) => X86_VMALLOC + 0x100000n + BigInt(t) * (size + 0x1000n) * 2n,
+      // THREAD_ALIGN-aligned, with room for a guard page between neighbours.
+      taskStackLow: (t) => X86_VMALLOC + 0x100000n + BigInt(t) * 2n * (size > align ? size : align),
       irqStackLow: (c) => X86_VMALLOC + BigInt(c) * (irqSize + 0x1000n) * 2n + 0x1000n,
       overflowStackLow: (c) => 0xfffffe0000000000n + BigInt(c) * 0x10000n + 0x1000n,
     };
@@ -39,12 +40,13 @@ export function stackLayout(p: KernelProfile): StackLayout {
     };
   }
   // 2015: order-N pages from the buddy allocator are naturally THREAD_SIZE aligned. The RFC's IRQ
-  // stacks are IRQ_STACK_SIZE aligned (v3+ needs it); v4.5's per-CPU array is only 16-byte aligned.
+  // stacks are IRQ_STACK_SIZE aligned (v3+ needs it); v4.5's per-CPU array is only 16-byte aligned,
+  // so the tracer's THREAD_SIZE masking gives nonsense there, as on the real kernel.
   const irqAligned = p.irqStack?.switchRule !== 'irq-count';
   return {
     taskStackLow: (t) => ARM64_LINEAR_2015 + 0x7a000000n + BigInt(t) * size * 4n,
     irqStackLow: (c) =>
-      ARM64_LINEAR_2015 + 0x00a00000n + BigInt(c) * irqSize * 2n + (irqAligned ? 0n : 0x1c010n),
+      ARM64_LINEAR_2015 + 0x00a00000n + BigInt(c) * irqSize * 2n + (irqAligned ? 0n : 0x1a010n),
     overflowStackLow: (c) => ARM64_LINEAR_2015 + 0x00b00000n + BigInt(c) * 0x10000n,
   };
 }

@@ -172,6 +172,17 @@ export interface MachineObserver {
   onEvent?(event: StackEvent): void;
 }
 
+/**
+ * What %p prints since 4.15: a keyed hash of the pointer, zero-extended to 16 digits. Model
+ * simplification: a fixed 32-bit mix stands in for siphash with the boot-time key.
+ */
+function hashedPtr(v: bigint): string {
+  let h = (Number(v & 0xffffffffn) ^ Number((v >> 32n) & 0xffffffffn)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b) >>> 0;
+  return ((h ^ (h >>> 16)) >>> 0).toString(16).padStart(16, '0');
+}
+
 export class StackMachine {
   readonly cpus: Cpu[] = [];
   readonly tasks: Task[] = [];
@@ -179,6 +190,11 @@ export class StackMachine {
   readonly events: StackEvent[] = [];
   private readonly observers: MachineObserver[] = [];
   private readonly corruptionLevel = new Map<KStack, number>();
+  /**
+   * Called around each traced entry-code function the kernel layer pushes itself (do_el0_svc,
+   * irq_exit_rcu, do_softirq_own_stack ...), so a stack tracer can sample them like any function.
+   */
+  entryHook: ((cpu: Cpu, name: string, ret: string, phase: 'before' | 'after') => void) | null = null;
 
   constructor(
     readonly profile: KernelProfile,
@@ -454,11 +470,12 @@ export class StackMachine {
       lines.push(`sp : ${cpu.sp.toString(16).padStart(16, '0')}`);
       lines.push('Kernel panic - not syncing: kernel stack overflow');
     } else {
-      // @kernel handle_stack_overflow() arch/x86/kernel/traps.c
+      // @kernel handle_stack_overflow() arch/x86/kernel/traps.c (6.1); %p prints hashed values.
+      const kind = stack.kind === 'irq' ? 'IRQ' : stack.kind === 'task' ? 'TASK' : 'EXCEPTION';
       lines.push(
-        `BUG: stack guard page was hit at ${hex16(far)} (stack is ${hex16(stack.low)}..${hex16(stack.high - 1n)})`,
+        `BUG: ${kind} stack guard page was hit at ${hashedPtr(far)} (stack is ${hashedPtr(stack.low)}..${hashedPtr(stack.high)})`,
       );
-      lines.push('kernel stack overflow (double-fault): 0000 [#1] PREEMPT SMP NOPTI');
+      lines.push('stack guard page: 0000 [#1] PREEMPT SMP NOPTI');
       lines.push(`CPU: ${cpu.id} PID: ${cpu.task.id + 1} Comm: ${cpu.task.name}`);
       lines.push(`RIP: 0010:${spec.name}+0x4`);
       lines.push(`RSP: 0018:${cpu.sp.toString(16).padStart(16, '0')}`);

@@ -53,7 +53,7 @@ function alignUp(v: bigint, a: number): bigint {
  */
 export function unwindKernel(m: StackMachine, cpu: Cpu, fp: bigint, sp: bigint): UnwindResult {
   const p = m.profile;
-  if (p.arch === 'x86_64') return unwindOrc(cpu);
+  if (p.arch === 'x86_64') return unwindOrc(cpu, cpu.frames.length, false);
   if (!p.unwinder.crossesStacks) return unwind2015(m, cpu, fp, sp);
   if (p.irqStack?.linkage === 'dummy-frame-32' || p.irqStack?.linkage === 'dummy-frame-16')
     return unwind2016(m, cpu, fp, sp);
@@ -180,8 +180,14 @@ function skippedRegs(cpu: Cpu, from: KStack | null, fromBound: bigint, to: KStac
 }
 
 /** stacklab's unwinder: crosses every stack of the CPU, reporting interrupted PCs. */
-export function unwindAllStacks(m: StackMachine, cpu: Cpu, fp: bigint): UnwindResult {
-  if (m.profile.arch === 'x86_64') return unwindOrc(cpu);
+export function unwindAllStacks(
+  m: StackMachine,
+  cpu: Cpu,
+  fp: bigint,
+  nFrames = cpu.frames.length,
+): UnwindResult {
+  // The tracer's own frames are measurement overhead: stacklab's view leaves them out.
+  if (m.profile.arch === 'x86_64') return unwindOrc(cpu, nFrames, true);
   return unwindListed(m, cpu, fp, { crossAll: true });
 }
 
@@ -191,11 +197,11 @@ export function unwindAllStacks(m: StackMachine, cpu: Cpu, fp: bigint): UnwindRe
  * which is exactly the information ORC has.
  * @kernel unwind_next_frame() arch/x86/kernel/unwind_orc.c
  */
-function unwindOrc(cpu: Cpu): UnwindResult {
+function unwindOrc(cpu: Cpu, nFrames: number, skipTracer: boolean): UnwindResult {
   const steps: UnwindStep[] = [];
-  for (let i = cpu.frames.length - 1; i >= 0 && steps.length < MAX_ENTRIES; i--) {
+  for (let i = Math.min(nFrames, cpu.frames.length) - 1; i >= 0 && steps.length < MAX_ENTRIES; i--) {
     const f = cpu.frames[i]!;
-    if (f.kind === 'tracer') continue;
+    if (f.kind === 'tracer' || (skipTracer && f.kind === 'trampoline')) continue;
     if (f.kind === 'pt_regs') {
       if (f.exception?.from !== 'el1') return { steps, end: 'final' };
       steps.push({ pc: f.exception.elr, record: null, stack: f.stack, fromRegs: true });

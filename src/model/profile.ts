@@ -11,6 +11,8 @@ export const EntryFrameSchema = z.object({
   size: z.number().int().min(0).multipleOf(8),
   /** The return address its frame record holds, as %pS prints it (a location in the outer frame), when known. */
   ret: z.string().optional(),
+  /** The function tracer hooks it (false for noinstr entry code and assembly). */
+  traced: z.boolean().optional(),
 });
 export type EntryFrame = z.infer<typeof EntryFrameSchema>;
 
@@ -116,8 +118,6 @@ export const TracerSchema = z.object({
   unfound: z.enum(['keep-previous', 'drop']),
   /** ARCH_FTRACE_SHIFT_STACK_TRACER (arm64 v5.4+): shift Depths down one entry, drop the outermost. */
   shift: z.boolean(),
-  /** "(N entries)": saved nr_entries - 1 (<= v4.2, ULONG_MAX terminator) or the located count (v4.3+). */
-  entriesCount: z.enum(['nr-entries-minus-1', 'located']),
   /** Where the trampoline hooks a traced function: after its prologue (-pg/_mcount) or at its patchable entry. */
   hook: z.enum(['mcount-after-prologue', 'patchable-entry', 'fentry']),
   /**

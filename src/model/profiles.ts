@@ -48,7 +48,6 @@ const TRACER_2015 = {
   lrMinus4Compensated: true,
   unfound: 'keep-previous',
   shift: false,
-  entriesCount: 'nr-entries-minus-1',
   hook: 'mcount-after-prologue',
   // _mcount/ftrace_caller: "stp x29, x30, [sp, #-16]!" holds the traced function's ip. [C 4.x entry-ftrace.S]
   trampoline: { size: 16, ipSlot: 8, recordSlot: 0, parentSlot: null },
@@ -82,7 +81,7 @@ export const LINUX_4_2: KernelProfile = {
   irqStack: null,
   softirq: {
     irqExitRunsIn: 'handler', // [R] irq_exit() at the end of __handle_domain_irq
-    irqExitFrames: [{ name: 'irq_exit', size: 32 }], // [U] frame size
+    irqExitFrames: [{ name: 'irq_exit', size: 32, traced: true }], // [U] frame size
     HAVE_IRQ_EXIT_ON_IRQ_STACK: false,
     ownStack: 'current', // [C] generic do_softirq_own_stack = __do_softirq on the current stack
     ownStackFrames: [],
@@ -117,6 +116,7 @@ export const RFC_2015: KernelProfile = {
     'kernel-semantics.md §2: HAVE_IRQ_EXIT_ON_IRQ_STACK from v3 [C]; no do_softirq_own_stack [C]',
   ],
   THREAD_SIZE: THREAD_SIZE_8K, // [C] patch 3/3 "Reduce kernel stack size when using IRQ stack"
+  THREAD_ALIGN: THREAD_SIZE_8K, // order-1 pages are 8 KB aligned
   irqStack: {
     IRQ_STACK_SIZE: THREAD_SIZE_16K, // [C v6] [U v1]
     IRQ_STACK_START_GAP: 16, // [C v6] IRQ_STACK_START_SP = IRQ_STACK_SIZE - 16
@@ -154,11 +154,11 @@ export const LINUX_4_5: KernelProfile = {
   softirq: {
     ...LINUX_4_2.softirq,
     ownStack: 'current', // [R] arch do_softirq_own_stack ran __do_softirq on the current stack
-    ownStackFrames: [{ name: 'do_softirq_own_stack', size: 32 }], // [U] frame size
+    ownStackFrames: [{ name: 'do_softirq_own_stack', size: 32, traced: true }], // [U] frame size
     bumpsIrqCount: true, // [R]
   },
   unwinder: { pcIsLrMinus4: false, crossesStacks: true, reportsInterruptedPc: true },
-  tracer: { ...TRACER_2015, lrMinus4Compensated: false, unfound: 'drop', entriesCount: 'located' },
+  tracer: { ...TRACER_2015, lrMinus4Compensated: false, unfound: 'drop' },
 };
 
 /** Debian 6.1.192 arm64 entry C frames, measured from the shifted (own-frame) Sizes of real tables. [T] */
@@ -169,9 +169,9 @@ const ENTRY_6_1 = {
       // [T] udp-512M, fork-256M: Depth 344 = 336 + 16 - 8; ret offset [U] (shifted out of every table)
       { name: 'el0t_64_sync_handler', size: 16, ret: 'el0t_64_sync+0x18c/0x190' },
       { name: 'el0_svc', size: 32, ret: 'el0t_64_sync_handler+0xf4/0x120' }, // [T]
-      { name: 'do_el0_svc', size: 288, ret: 'el0_svc+0x34/0xdc' }, // [T]
-      { name: 'el0_svc_common.constprop.0', size: 16, ret: 'do_el0_svc+0x2c/0x9c' }, // [T]
-      { name: 'invoke_syscall', size: 48, ret: 'el0_svc_common.constprop.0+0x4c/0xf4' }, // [T]; kstack offset below it
+      { name: 'do_el0_svc', size: 288, ret: 'el0_svc+0x34/0xdc', traced: true }, // [T] syscall.c is traced
+      { name: 'el0_svc_common.constprop.0', size: 16, ret: 'do_el0_svc+0x2c/0x9c', traced: true }, // [T]
+      { name: 'invoke_syscall', size: 48, ret: 'el0_svc_common.constprop.0+0x4c/0xf4', traced: true }, // [T]; kstack offset below it
     ],
     callSite: 'invoke_syscall+0x68/0xe0', // [T]
   },
@@ -180,16 +180,16 @@ const ENTRY_6_1 = {
     frames: [
       { name: 'el1h_64_irq_handler', size: 16, ret: 'el1h_64_irq+0x64/0x68' }, // [T] udp-512M: 16 B below pt_regs
       { name: 'el1_interrupt', size: 32, ret: 'el1h_64_irq_handler+0x18/0x2c' }, // [T] udp-512M
-      { name: 'do_interrupt_handler', size: 32 }, // [U] static in entry-common.c, not in a captured table
+      { name: 'do_interrupt_handler', size: 32, traced: true }, // [U] static in entry-common.c, not in a captured table
     ],
     callSite: 'call_on_irq_stack', // the handler returns into call_on_irq_stack (offset [U])
   },
   el0Irq: {
     asm: ['el0t_64_irq', 'el0t_32_irq'],
     frames: [
-      { name: 'el0t_64_irq_handler', size: 16, ret: 'el0t_64_irq+0x64/0x68' }, // [U] like el1h_64_irq_handler
+      { name: 'el0t_64_irq_handler', size: 16, ret: 'el0t_64_irq+0x18c/0x190' }, // [U] like el1h_64_irq_handler
       { name: 'el0_interrupt', size: 32 }, // [U]
-      { name: 'do_interrupt_handler', size: 32 }, // [U]
+      { name: 'do_interrupt_handler', size: 32, traced: true }, // [U]
     ],
     callSite: 'call_on_irq_stack',
   },
@@ -210,7 +210,7 @@ export const LINUX_6_1: KernelProfile = {
     'call_on_irq_stack when SP is on the task stack, leaving a 16-byte frame record on the task stack; ' +
     'irq_exit_rcu runs on the task stack, but do_softirq_own_stack moves every softirq (from irq_exit and ' +
     "from local_bh_enable) onto the IRQ stack. Stacks are vmalloc'ed, 32 KB aligned, with a 4 KB overflow " +
-    'stack and the panic_bad_stack report; RANDOMIZE_KSTACK_OFFSET shifts each syscall by up to 1008 B.',
+    'stack and the panic_bad_stack report; RANDOMIZE_KSTACK_OFFSET shifts each syscall by up to 1 KB.',
   sources: [
     'Debian linux-source-6.1 6.1.192: arch/arm64/include/asm/{memory.h,ptrace.h}, arch/arm64/kernel/{entry.S,entry-common.c,irq.c,traps.c}',
     'kernel/trace/trace_stack.c (6.1): ARCH_FTRACE_SHIFT_STACK_TRACER, unfound entries dropped',
@@ -235,13 +235,13 @@ export const LINUX_6_1: KernelProfile = {
   softirq: {
     irqExitRunsIn: 'entry', // [C] irq_exit_rcu() in __el1_irq since 26dc129342cf (v5.16)
     irqExitFrames: [
-      { name: 'irq_exit_rcu', size: 16 }, // [T] udp-512M
-      { name: '__irq_exit_rcu', size: 32 }, // [T] udp-512M
+      { name: 'irq_exit_rcu', size: 16, traced: true }, // [T] udp-512M
+      { name: '__irq_exit_rcu', size: 32, traced: true }, // [T] udp-512M
     ],
     HAVE_IRQ_EXIT_ON_IRQ_STACK: false, // [C] not selected by arm64
     ownStack: 'irq-stack', // [C] do_softirq_own_stack -> call_on_irq_stack(NULL, ____do_softirq)
-    ownStackFrames: [{ name: 'do_softirq_own_stack', size: 16 }], // [U] frame size
-    afterSwitchFrames: [{ name: '____do_softirq', size: 16, ret: 'call_on_irq_stack' }], // [U] frame size
+    ownStackFrames: [{ name: 'do_softirq_own_stack', size: 16, traced: true }], // [U] frame size
+    afterSwitchFrames: [{ name: '____do_softirq', size: 16, ret: 'call_on_irq_stack', traced: true }], // [U] frame size
     bumpsIrqCount: false,
   },
   entry: ENTRY_6_1,
@@ -256,7 +256,6 @@ export const LINUX_6_1: KernelProfile = {
     lrMinus4Compensated: false,
     unfound: 'drop', // [C]
     shift: true, // [C] ARCH_FTRACE_SHIFT_STACK_TRACER since f7edb451fa51 (v5.4)
-    entriesCount: 'located', // [C]
     hook: 'patchable-entry', // [C] DYNAMIC_FTRACE_WITH_REGS: hooked before the prologue
     // ftrace_regs_entry: sub sp, sp, #(PT_REGS_SIZE + 16); ip at S_PC (found before stackframe's copy),
     // callsite record {x29, x9} at PT_REGS_SIZE. [C entry-ftrace.S]
@@ -274,7 +273,8 @@ export const X86_64_6_1: KernelProfile = {
   summary:
     'The hardware pushes the interrupt frame on the current stack; call_on_irqstack_cond() switches to the ' +
     'per-CPU hardirq stack unless the interrupt came from user mode (then the task stack is empty and used) ' +
-    'or the IRQ stack is already in use. irq_enter/irq_exit and their softirqs run on the IRQ stack; softirqs ' +
+    'or the IRQ stack is already in use. irq_enter/irq_exit and their softirqs run where the handler runs (the ' +
+    'task stack for an IRQ from user mode); softirqs ' +
     'from local_bh_enable switch to it too. Return addresses sit at the top of each frame, so stack_trace ' +
     'Sizes need no shift. Stack overflow hits a guard page and ends in a double fault.',
   sources: [
@@ -299,7 +299,7 @@ export const X86_64_6_1: KernelProfile = {
   },
   softirq: {
     irqExitRunsIn: 'handler', // [C] ASM_CALL_SYSVEC: irq_enter_rcu, handler, irq_exit_rcu on the IRQ stack
-    irqExitFrames: [{ name: 'irq_exit_rcu', size: 16 }], // [U]
+    irqExitFrames: [{ name: 'irq_exit_rcu', size: 16, traced: true }], // [U]
     HAVE_IRQ_EXIT_ON_IRQ_STACK: true, // [C] arch/x86/Kconfig
     ownStack: 'irq-stack', // [C] do_softirq_own_stack -> call_on_irqstack(__do_softirq)
     ownStackFrames: [],
@@ -353,7 +353,6 @@ export const X86_64_6_1: KernelProfile = {
     lrMinus4Compensated: false,
     unfound: 'drop',
     shift: false, // ARCH_FTRACE_SHIFT_STACK_TRACER is arm64 only
-    entriesCount: 'located',
     hook: 'fentry',
     // ftrace_regs_caller saves pt_regs below the pushed return address; the scan meets regs->ip first. [T]
     trampoline: { size: 176, ipSlot: 128, recordSlot: 160, parentSlot: null },
@@ -365,8 +364,8 @@ export const X86_64_6_1: KernelProfile = {
 export const PROFILES: readonly KernelProfile[] = [LINUX_4_2, RFC_2015, LINUX_4_5, LINUX_6_1, X86_64_6_1];
 export const PROFILE_IDS = PROFILES.map((p) => p.id);
 
-/** Largest RANDOMIZE_KSTACK_OFFSET alloca: KSTACK_OFFSET_MAX rounded down to the 16-byte stack alignment. */
-export const KSTACK_OFFSET_MAX_BYTES = KSTACK_OFFSET_MASK & ~15;
+/** Largest RANDOMIZE_KSTACK_OFFSET alloca: KSTACK_OFFSET_MAX (1023) rounded up by the 16-byte alloca alignment. */
+export const KSTACK_OFFSET_MAX_BYTES = (KSTACK_OFFSET_MASK + 15) & ~15;
 
 /** Looks a profile up by id and applies overrides; the error names the accepted ids. */
 export function resolveProfile(id: string, overrides: readonly string[] = []): Result<KernelProfile> {

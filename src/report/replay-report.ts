@@ -94,7 +94,7 @@ export function buildReplayData(
     },
     reading: chain.reading,
     profiles: results.map((r) => profileData(r, inputText)),
-    diagnostics: [...diagnostics, ...chain.diagnostics].map((d) => ({
+    diagnostics: diagnostics.map((d) => ({
       code: d.code,
       severity: d.severity,
       message: d.message,
@@ -250,7 +250,7 @@ export function renderComparison(ps: readonly ProfileReplayData[]): string {
     ['fits', (p) => (p.verdicts.every((v) => v.fits) ? 'yes' : 'NO')],
     ['ftrace entries', (p) => String(p.ftrace.entries)],
     ['ftrace max Depth', (p) => String(p.ftrace.maxDepth)],
-    ['IRQ samples ignored', (p) => String(p.ftrace.samplesIgnored)],
+    ['deeper IRQ samples ignored', (p) => String(p.ftrace.samplesIgnored)],
   ];
   const head = ['', ...ps.map((p) => p.profile)];
   const body = rows.map(([n, f]) => [n, ...ps.map(f)]);

@@ -63,7 +63,7 @@ ${row('combined depth', (p) => p.combinedMax)}
 ${row('task margin', (p) => v(p, 'task')?.margin ?? '-')}
 ${row('ftrace entries', (p) => p.ftrace.entries)}
 ${row('ftrace max Depth', (p) => p.ftrace.maxDepth)}
-${row('IRQ samples ftrace ignores', (p) => p.ftrace.samplesIgnored)}
+${row('deeper IRQ-stack samples ftrace ignores', (p) => p.ftrace.samplesIgnored)}
 </tbody></table>`;
 }
 

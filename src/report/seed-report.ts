@@ -17,6 +17,14 @@ export interface SeedReportData {
   readonly seed: { readonly source: string; readonly entries: number; readonly maxDepth: number };
   readonly replay: ReplayReportData;
   readonly checks: readonly SeedCheck[];
+  /** The reference's back-of-envelope estimates (kernel-semantics.md §6) against the model's numbers. */
+  readonly estimates: readonly {
+    readonly what: string;
+    readonly estimate: string;
+    readonly model: string;
+    readonly agrees: boolean;
+    readonly why: string;
+  }[];
   /** Sections later issues add (memory comparison, simulation), rendered in order. */
   readonly sections: readonly { readonly title: string; readonly text: string; readonly data: unknown }[];
 }
@@ -100,6 +108,38 @@ export function seedChecks(results: readonly ReplayResult[], data: ReplayReportD
   return checks;
 }
 
+/** kernel-semantics.md §6's estimates for the seed under each design, set against the replays. */
+export function seedEstimates(results: readonly ReplayResult[]): SeedReportData['estimates'] {
+  const by = (id: string) => results.find((r) => r.profile.id === id);
+  const out: SeedReportData['estimates'][number][] = [];
+  const rfc = by('rfc-2015');
+  if (rfc?.task) {
+    const gic = rfc.placement.find((f) => f.name === 'gic_handle_irq')?.size ?? 0;
+    out.push({
+      what: 'rfc-2015 task stack',
+      estimate: `4360 - N_gic + 8 = ${4360 - gic + 8} B (N_gic = gic_handle_irq's ${gic} B frame)`,
+      model: `${rfc.task.maxDepth} B`,
+      agrees: rfc.task.maxDepth === 4360 - gic + 8,
+      why: "the model's pt_regs base is where the scan found x30 (4080) + S_LR (240)",
+    });
+  }
+  const l61 = by('linux-6.1');
+  if (l61?.task) {
+    const entry = l61.placement
+      .filter((f) => f.stack === 'task' && l61.profile.entry.syscall.frames.some((e) => e.name === f.name))
+      .reduce((a, f) => a + f.size, 0);
+    const used = l61.task.maxDepth;
+    out.push({
+      what: 'linux-6.1 task stack',
+      estimate: '< 2.1 KB, typically 1.8-2.0 KB',
+      model: `${used} B (${used - entry} B without 6.1's ${entry} B of C entry frames)`,
+      agrees: used < 2150,
+      why: `the estimate keeps 4.2's asm-only syscall entry; 6.1 adds el0t_64_sync_handler .. invoke_syscall (${entry} B, sizes measured on Debian 6.1.192)`,
+    });
+  }
+  return out;
+}
+
 export function renderSeedText(d: SeedReportData, opts: { full?: boolean } = {}): string {
   let s = `stacklab seed: ${d.seed.source}\n`;
   s += `the seed's stack_trace: ${d.seed.entries} entries, ${d.seed.maxDepth} B deep, printed by ${d.replay.input.sourceEra}\n\n`;
@@ -109,11 +149,16 @@ export function renderSeedText(d: SeedReportData, opts: { full?: boolean } = {})
   s += indent(renderComparison(d.replay.profiles), '  ');
   s += '\n2. The RFC against the model\n';
   for (const c of d.checks) s += `  [${c.ok ? 'ok' : 'DIFFERS'}] ${c.claim}\n         ${c.detail}\n`;
-  const disagreements = d.replay.diagnostics.filter((x) => x.code.startsWith('replay/'));
-  if (disagreements.length > 0) {
-    s += '  where the seed and the model disagree:\n';
-    for (const x of disagreements) s += `    - ${x.line ? `line ${x.line}: ` : ''}${x.message}\n`;
-  }
+  const disagreements = d.replay.diagnostics.filter(
+    (x) => x.code.startsWith('replay/') || x.code.startsWith('stack-trace/'),
+  );
+  s += '  where the seed and the model disagree:\n';
+  if (disagreements.length === 0)
+    s +=
+      "    - nowhere in the table: every row's Depth and Size is reproduced by frames pushed on the model's stack\n";
+  for (const x of disagreements) s += `    - ${x.line ? `line ${x.line}: ` : ''}${x.message}\n`;
+  for (const e of d.estimates)
+    s += `    - ${e.what}: the reference estimated ${e.estimate}; the model gives ${e.model}${e.agrees ? '' : ` (${e.why})`}\n`;
   s += '\n3. Per design\n';
   for (const p of d.replay.profiles) {
     const show = opts.full || p.profile === 'rfc-2015' || p.profile === 'linux-6.1';

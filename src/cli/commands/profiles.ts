@@ -74,7 +74,7 @@ const ROWS: readonly [string, (p: KernelProfile) => string][] = [
     (p) =>
       p.overflowDetection === 'none' ? 'none (silent)' : `${p.overflowDetection}, ${p.OVERFLOW_STACK_SIZE} B`,
   ],
-  ['RANDOMIZE_KSTACK_OFFSET', (p) => (p.RANDOMIZE_KSTACK_OFFSET ? 'yes (0..1008 B)' : 'no')],
+  ['RANDOMIZE_KSTACK_OFFSET', (p) => (p.RANDOMIZE_KSTACK_OFFSET ? 'yes (0..1024 B)' : 'no')],
   [
     'unwinder',
     (p) =>

@@ -62,7 +62,7 @@ export function registerReplay(program: Command, ctx: CliContext): void {
     .option('--frames', 'list every frame with its stack, depth and size')
     .option(
       '--kstack-offset <bytes>',
-      'RANDOMIZE_KSTACK_OFFSET alloca to assume for profiles that randomize (0..1008)',
+      'RANDOMIZE_KSTACK_OFFSET alloca to assume for profiles that randomize (0..1024)',
     )
     .option('--table <n>', 'which table of a file holding several (0-based)')
     .option('--report <file>', 'also write an HTML report there')
@@ -92,7 +92,7 @@ against THREAD_SIZE / IRQ_STACK_SIZE, and the table ftrace would print there.
       const kstackOffset =
         opts.kstackOffset === undefined
           ? undefined
-          : intOption('--kstack-offset', opts.kstackOffset, 0, 1008);
+          : intOption('--kstack-offset', opts.kstackOffset, 0, 1024);
       const tableIndex = opts.table === undefined ? undefined : intOption('--table', opts.table, 0, 10_000);
       const text = ctx.io.readText(file);
       const r = replayStackTraceText(text, file, profiles, {

@@ -6,12 +6,15 @@ import { PROFILES } from '../../model/profiles.ts';
 import { SEED_SOURCE, SEED_STACK_TRACE } from '../../model/seed-table.ts';
 import { replayTableData } from '../../report/replay-report.ts';
 import { renderSeedHtml } from '../../report/seed-html.ts';
-import { renderSeedText, type SeedReportData, seedChecks } from '../../report/seed-report.ts';
+import { renderSeedText, type SeedReportData, seedChecks, seedEstimates } from '../../report/seed-report.ts';
 import type { CliContext } from '../context.ts';
 import { JSON_VERSION } from '../json.ts';
 
 export function buildSeedReport(): SeedReportData {
-  const r = replayStackTraceText(SEED_STACK_TRACE, 'seed/stack_trace-rfc-2015.txt', PROFILES);
+  // The seed's provenance is known (4.2-rc5 with the stack tracer fixes): no era guessing.
+  const r = replayStackTraceText(SEED_STACK_TRACE, 'seed/stack_trace-rfc-2015.txt', PROFILES, {
+    source: 'linux-4.2',
+  });
   if (!r.ok) throw new AssertionFailed(`the embedded seed table does not replay: ${r.error.message}`);
   const { results, table } = r.value;
   const data = replayTableData('seed/stack_trace-rfc-2015.txt', r.value);
@@ -21,6 +24,7 @@ export function buildSeedReport(): SeedReportData {
     seed: { source: SEED_SOURCE, entries: table.rows.length, maxDepth: table.rows[0]?.depth ?? 0 },
     replay: data,
     checks: seedChecks(results, data),
+    estimates: seedEstimates(results),
     sections: [],
   };
 }

@@ -14,6 +14,7 @@
 //     skipped while deferred) -> direct reclaim (+ drain) -> no progress: OOM (order <= 3) and
 //     restart; progress: order <= 3 retries forever ("too small to fail") after wait_iff_congested
 
+import { AssertionFailed } from '../base/assert.ts';
 import {
   freeOnePage,
   reserveHighatomicPageblock,
@@ -68,7 +69,7 @@ import {
 import { wakeAllKswapds, wakeupKswapd } from './kswapd.ts';
 import { MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE } from './migratetype.ts';
 import type { MmNode } from './node.ts';
-import { PG_TAIL } from './page-kind.ts';
+import { PG_FREE, PG_PCP, PG_TAIL } from './page-kind.ts';
 import { drainAllPages, freeUnrefPage, pcpAllowedOrder, rmqueuePcplist } from './pcp.ts';
 import { tryToFreePages, zoneReclaimablePages } from './reclaim.ts';
 import { zoneWatermarkFast, zoneWatermarkOk } from './watermark.ts';
@@ -84,9 +85,11 @@ export function gfpMigratetype(gfp: number): number {
 /** @kernel prep_new_page(): marks every page of the new block as `kind`, the head with its order. */
 export function prepNewPage(z: Zone, pfn: number, order: number, kind: number): void {
   const n = 1 << order;
-  for (let i = 0; i < n; i++) z.kind[pfn + i] = kind;
+  for (let i = 0; i < n; i++) {
+    z.kind[pfn + i] = kind;
+    z.owner[pfn + i] = 0;
+  }
   z.order[pfn] = order;
-  z.owner[pfn] = 0;
 }
 
 /**
@@ -97,6 +100,9 @@ export function freePages(z: Zone, pfn: number): void {
   const order = z.order[pfn]!;
   const n = 1 << order;
   const kind = z.kind;
+  const k = kind[pfn]!;
+  if (k === PG_FREE || k === PG_TAIL || k === PG_PCP)
+    throw new AssertionFailed(`free of pfn ${pfn} that is not allocated (kind ${k})`);
   for (let i = 0; i < n; i++) kind[pfn + i] = PG_TAIL;
   z.vm.pgfree += n;
   if (pcpAllowedOrder(z, order)) freeUnrefPage(z, pfn, order);

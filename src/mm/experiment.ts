@@ -38,6 +38,14 @@ export interface MmRunOptions {
   readonly seed: number;
   /** Task creations to measure after the warm-up. */
   readonly forks: number;
+  /** Launches (android) / compiles (build) of warm-up ageing before measuring; scenario default if absent. */
+  readonly warmup?: number;
+  /**
+   * Stacks used while ageing: 'native' (default) = the device kernel's own (16 KB in 2015 mode,
+   * VMAP in 6.1), so every strategy starts from the same aged memory; 'same' = the measured strategy
+   * from boot on.
+   */
+  readonly ageWith?: 'native' | 'same';
   /** Parameter overrides applied after the device's (e.g. costs, pageblockOrder). */
   readonly params?: Partial<MmParams>;
   readonly onProgress?: (done: number, total: number) => void;
@@ -71,6 +79,9 @@ export interface MmRunResult {
   readonly stacks: StackStrategy;
   readonly scenario: ScenarioId;
   readonly seed: number;
+  /** Stacks used during the warm-up, and its length (launches or compiles). */
+  readonly agedWith: StackStrategy;
+  readonly warmup: number;
   readonly virtualSeconds: number;
   readonly measuredSeconds: number;
   readonly watermarks: {
@@ -131,46 +142,82 @@ export function percentiles(values: Float64Array, n: number): Percentiles {
   return { p50: at(0.5), p90: at(0.9), p99: at(0.99), p999: at(0.999), max: a[n - 1]!, mean: sum / n };
 }
 
-export function runMmExperiment(o: MmRunOptions): MmRunResult {
+/** The stacks a mode's real arm64 kernel uses: 16 KB direct in 2015, VMAP_STACK in 6.1 (PA §0). */
+export function nativeStacks(mode: KernelMode): StackStrategy {
+  return mode === '6.1' ? 'vmap' : '16k';
+}
+
+/** A device after its warm-up, ready to be measured (possibly several times, from copies). */
+export interface AgedDevice {
+  readonly device: DeviceSpec;
+  readonly mode: KernelMode;
+  readonly scenario: ScenarioId;
+  readonly seed: number;
+  readonly agedWith: StackStrategy;
+  readonly warmup: number;
+  readonly workload: Workload;
+  events: number;
+}
+
+/** Boots the device and runs the warm-up (ageing) part of the workload. */
+export function ageDevice(
+  o: Omit<MmRunOptions, 'forks' | 'stacks'> & { readonly stacks: StackStrategy },
+): AgedDevice {
   const device = typeof o.device === 'string' ? DEVICES[o.device] : o.device;
   const mode = o.mode ?? device.mode;
   const params: MmParams = { ...deviceParams(device, mode), ...o.params, mode };
-  const scenarioId = o.scenario ?? device.defaultScenario;
+  const scenario = o.scenario ?? device.defaultScenario;
+  const agedWith = o.ageWith === 'same' ? o.stacks : nativeStacks(mode);
   const node = new MmNode(params, o.seed);
-  const w = new Workload(
-    node,
-    SCENARIOS[scenarioId],
-    o.stacks,
-    new Rng(o.seed ^ 0x5eed),
-    device.lmkMinfreeMB,
-  );
+  const w = new Workload(node, SCENARIOS[scenario], agedWith, new Rng(o.seed ^ 0x5eed), device.lmkMinfreeMB);
   w.boot();
+  const warmup = o.warmup ?? w.spec.warmup;
   let events = 0;
-  while (!w.warmedUp() && events++ < MAX_EVENTS && w.step()) {}
+  while (w.launches < warmup && events++ < MAX_EVENTS && w.step()) {
+    if (o.onProgress && (events & 0xffff) === 0) o.onProgress(-w.launches, warmup);
+  }
+  return { device, mode, scenario, seed: o.seed, agedWith, warmup, workload: w, events };
+}
+
+/**
+ * Measures `forks` task creations with `stacks` on a copy of the aged device (the aged state itself
+ * is left untouched, so it can serve the next strategy).
+ */
+export function measureForks(
+  aged: AgedDevice,
+  stacks: StackStrategy,
+  forks: number,
+  onProgress?: (done: number, total: number) => void,
+): MmRunResult {
+  const w = aged.workload.clone();
+  w.stacks.strategy = stacks;
+  const node = w.node;
   const before = node.zone.vm.clone();
   const st0 = { ...w.stacks.stats };
   const t0 = node.now;
   w.measuring = true;
+  let events = aged.events;
   let lastReport = 0;
-  while (w.measuredForks < o.forks && events++ < MAX_EVENTS && w.step()) {
-    if (o.onProgress && w.measuredForks - lastReport >= 500) {
+  while (w.measuredForks < forks && events++ < MAX_EVENTS && w.step()) {
+    if (onProgress && w.measuredForks - lastReport >= 500) {
       lastReport = w.measuredForks;
-      o.onProgress(w.measuredForks, o.forks);
+      onProgress(w.measuredForks, forks);
     }
   }
-  o.onProgress?.(Math.min(w.measuredForks, o.forks), o.forks);
+  onProgress?.(Math.min(w.measuredForks, forks), forks);
   const z = node.zone;
   const st = w.stacks.stats;
   const r = w.records;
   let slow = 0;
   for (let i = 0; i < r.count; i++) slow += r.slowpath[i]!;
-  const window = diffEvents(before, z.vm);
   return {
-    device: device.id,
-    mode,
-    stacks: o.stacks,
-    scenario: scenarioId,
-    seed: o.seed,
+    device: aged.device.id,
+    mode: aged.mode,
+    stacks,
+    scenario: aged.scenario,
+    seed: aged.seed,
+    agedWith: aged.agedWith,
+    warmup: aged.warmup,
     virtualSeconds: node.now / 1e6,
     measuredSeconds: (node.now - t0) / 1e6,
     watermarks: { minFreeKbytes: node.minFreeKbytes, min: z.wmarkMin, low: z.wmarkLow, high: z.wmarkHigh },
@@ -189,7 +236,7 @@ export function runMmExperiment(o: MmRunOptions): MmRunResult {
       cacheHits: st.cacheHits - st0.cacheHits,
       cacheMisses: st.cacheMisses - st0.cacheMisses,
     },
-    window,
+    window: diffEvents(before, z.vm),
     vmstat: vmstatLines(node, w),
     zone: zoneSnapshot(node),
     memory: {
@@ -210,6 +257,11 @@ export function runMmExperiment(o: MmRunOptions): MmRunResult {
     kills: { oom: z.vm.oom_kill, lmk: z.vm.lmk_kill },
     invariantViolations: checkZone(z),
   };
+}
+
+/** One experiment: age the device, then measure `forks` forks with `stacks`. */
+export function runMmExperiment(o: MmRunOptions): MmRunResult {
+  return measureForks(ageDevice(o), o.stacks, o.forks, o.onProgress);
 }
 
 function diffEvents(a: VmEvents, b: VmEvents): Record<string, number> {

@@ -7,6 +7,7 @@
 // Reclaim takes pages from the inactive tails, so the victims' physical addresses are effectively
 // random (PA §3.2): that is why freeing memory by reclaim alone rarely makes order-2 blocks.
 import { assertTrue } from '../base/assert.ts';
+import { cloneShallow } from './clone.ts';
 import { PG_ANON, PG_FILE } from './page-kind.ts';
 import type { Zone } from './zone.ts';
 
@@ -51,6 +52,10 @@ export class Lru {
     }
     this.ownerPages = new Int32Array(maxOwners);
     this.swapped = new Int32Array(maxOwners);
+  }
+
+  clone(z: Zone): Lru {
+    return cloneShallow(this, { z });
   }
 
   head(list: number): number {

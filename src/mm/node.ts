@@ -4,6 +4,7 @@
 import { assertTrue } from '../base/assert.ts';
 import { Rng } from '../engine/rng.ts';
 import { freeOnePage, setupZoneMigrateReserve } from './buddy.ts';
+import { cloneShallow } from './clone.ts';
 import { MAX_ORDER, MAX_ORDER_NR_PAGES, PAGE_SHIFT } from './constants.ts';
 import { type CostModel, DEFAULT_COSTS } from './costs.ts';
 import { Lru, NR_LRU_LISTS } from './lru.ts';
@@ -185,7 +186,11 @@ export class MmNode {
   inReclaim = false;
   readonly minFreeKbytes: number;
 
-  constructor(params: MmParams, seed: number, maxOwners = 1 << 14) {
+  /**
+   * `boot` = false leaves every page allocated (PG_RESERVED) and the watermarks unset, for callers
+   * that lay out the zone themselves (snapshot.ts) and then call finishBoot().
+   */
+  constructor(params: MmParams, seed: number, maxOwners = 1 << 14, boot = true) {
     this.params = params;
     this.rng = new Rng(seed);
     this.zone = new Zone({
@@ -199,7 +204,11 @@ export class MmNode {
       extraLists: NR_LRU_LISTS,
     });
     this.lru = new Lru(this.zone, maxOwners);
-    this.minFreeKbytes = this.boot();
+    if (boot) this.minFreeKbytes = this.boot();
+    else {
+      this.zone.kind.fill(PG_RESERVED);
+      this.minFreeKbytes = 0;
+    }
   }
 
   /**
@@ -229,6 +238,13 @@ export class MmNode {
         managed++;
       }
     }
+    return this.finishBoot(managed, true);
+  }
+
+  /** Watermarks from min_free_kbytes, pcp sizes and (2015, when asked) the MIGRATE_RESERVE blocks. */
+  finishBoot(managed: number, reserveBlocks: boolean): number {
+    const z = this.zone;
+    const p = this.params;
     z.managed = managed;
     const minFreeKbytes = p.minFreeKbytes ?? calculateMinFreeKbytes(managed << (PAGE_SHIFT - 10), p.mode);
     setupPerZoneWmarks(z, {
@@ -237,9 +253,25 @@ export class MmNode {
       watermarkScaleFactor: p.watermarkScaleFactor,
     });
     setupPcp(z);
-    setupZoneMigrateReserve(z);
+    if (reserveBlocks) setupZoneMigrateReserve(z);
     z.compactInitMigratePfn = 0;
+    (this as { minFreeKbytes: number }).minFreeKbytes = minFreeKbytes;
     return minFreeKbytes;
+  }
+
+  /** An independent copy of the node; hooks must be set again by the new owner. */
+  clone(): MmNode {
+    const zone = this.zone.clone();
+    return cloneShallow(this, {
+      zone,
+      lru: this.lru.clone(zone),
+      rng: cloneShallow(this.rng),
+      trace: new AllocTrace(),
+      kswapd: { ...this.kswapd },
+      kcompactd: { ...this.kcompactd },
+      zram: { ...this.zram },
+      hooks: NO_HOOKS,
+    });
   }
 
   /** Adds synchronous cost to the allocation in progress. */

@@ -9,6 +9,7 @@
 // the same high-order blocks fork stacks need. Reclaimable caches (dentry, inode) are a pool in lru.ts.
 
 import { allocPages, freePages } from './alloc.ts';
+import { cloneShallow } from './clone.ts';
 import {
   ___GFP_DIRECT_RECLAIM,
   ___GFP_KSWAPD_RECLAIM,
@@ -43,6 +44,10 @@ export class SlabCache {
     this.order = order;
     this.id = id;
     this.inuse = inuse;
+  }
+
+  clone(inuse: Int32Array): SlabCache {
+    return cloneShallow(this, { inuse });
   }
 
   private capacity(node: MmNode, head: number): number {
@@ -104,6 +109,11 @@ export class SlabCaches {
 
   constructor(spanned: number) {
     this.inuse = new Int32Array(spanned);
+  }
+
+  clone(): SlabCaches {
+    const inuse = this.inuse.slice();
+    return cloneShallow(this, { inuse, caches: this.caches.map((c) => c.clone(inuse)) });
   }
 
   create(name: string, objsPerPage: number, order: number): SlabCache {

@@ -12,6 +12,7 @@
 // (a 2 MB PTE page span / 20 KB per stack with its guard page) and never freed.
 import { NR_CACHED_STACKS } from '../model/constants.ts';
 import { allocPages, freePages } from './alloc.ts';
+import { cloneShallow } from './clone.ts';
 import { NO_PAGE, THREADINFO_GFP } from './constants.ts';
 import type { AllocTrace, MmNode } from './node.ts';
 import { PG_PAGETABLE, PG_STACK, PG_VMALLOC } from './page-kind.ts';
@@ -43,25 +44,34 @@ export interface StackStats {
   frees: number;
 }
 
+const KIND_CODE: Readonly<Record<StackStrategy, number>> = { '16k': 0, '8k': 1, vmap: 2 };
+const KIND_PAGES = [4, 2, VMAP_PAGES];
+const KIND_KB = [16, 8, 16];
+
 export class KernelStacks {
-  readonly strategy: StackStrategy;
-  private readonly node: MmNode;
-  private readonly vmapSlab: SlabCache;
-  /** Up to 4 PFNs per stack id (1 for direct stacks), plus the slab page of its vm_struct. */
+  /** Strategy of new stacks; a stack keeps the kind it was allocated with. */
+  strategy: StackStrategy;
+  private node: MmNode;
+  private vmapSlab: SlabCache;
+  /** Up to 4 PFNs per stack id (1 for direct stacks), the slab page of its vm_struct, and its kind. */
   private pfns = new Int32Array(4 * 1024);
   private slabPage = new Int32Array(1024);
+  private kinds = new Uint8Array(1024);
   private freeIds: number[] = [];
   private nextId = 0;
   /** Per-CPU cache of free vmap stacks: ids, NR_CACHED_STACKS per CPU (-1 = empty). */
-  private readonly cache: Int32Array;
+  private cache: Int32Array;
   private pendingIds: number[] = [];
   private pendingTimes: number[] = [];
   private pendingHead = 0;
   private vmapAreas = 0;
   private ptePages = 0;
-  /** Tasks holding a stack (nr_kernel_stack counts these). */
+  /** Pages held by stacks: live, cached and waiting for RCU, plus vmalloc page tables. */
+  pagesHeld = 0;
+  /** Tasks holding a stack, and their stacks' size (nr_kernel_stack). */
   live = 0;
-  readonly stats: StackStats = {
+  liveKB = 0;
+  stats: StackStats = {
     allocs: 0,
     failures: 0,
     slowpath: 0,
@@ -79,18 +89,34 @@ export class KernelStacks {
     this.cache = new Int32Array(node.params.nrCpus * NR_CACHED_STACKS).fill(-1);
   }
 
+  /** A copy bound to a cloned node and slab cache. */
+  clone(node: MmNode, vmapSlab: SlabCache): KernelStacks {
+    return cloneShallow(this, { node, vmapSlab, stats: { ...this.stats } });
+  }
+
   private newId(): number {
     const id = this.freeIds.pop();
     if (id !== undefined) return id;
-    if (this.nextId * 4 >= this.pfns.length) {
-      const p = new Int32Array(this.pfns.length * 2);
+    if (this.nextId >= this.kinds.length) {
+      const n = this.kinds.length * 2;
+      const p = new Int32Array(n * 4);
       p.set(this.pfns);
       this.pfns = p;
-      const s = new Int32Array(this.slabPage.length * 2);
+      const s = new Int32Array(n);
       s.set(this.slabPage);
       this.slabPage = s;
+      const k = new Uint8Array(n);
+      k.set(this.kinds);
+      this.kinds = k;
     }
     return this.nextId++;
+  }
+
+  private taken(id: number, kind: number): number {
+    this.kinds[id] = kind;
+    this.live++;
+    this.liveKB += KIND_KB[kind]!;
+    return id;
   }
 
   /**
@@ -101,10 +127,12 @@ export class KernelStacks {
     const node = this.node;
     const st = this.stats;
     st.allocs++;
+    const kind = KIND_CODE[this.strategy];
     if (this.strategy !== 'vmap') {
       const order = this.strategy === '16k' ? 2 : 1;
       const p = allocPages(node, order, THREADINFO_GFP, PG_STACK);
-      this.account(node.trace);
+      if (node.trace.slowpath) st.slowpath++;
+      this.accountTrace(node.trace);
       charge(node.trace);
       if (p === NO_PAGE) {
         st.failures++;
@@ -112,8 +140,8 @@ export class KernelStacks {
       }
       const id = this.newId();
       this.pfns[id * 4] = p;
-      this.live++;
-      return id;
+      this.pagesHeld += 1 << order;
+      return this.taken(id, kind);
     }
     const cpu = node.zone.cpu;
     for (let i = 0; i < NR_CACHED_STACKS; i++) {
@@ -124,8 +152,7 @@ export class KernelStacks {
         node.trace.reset(0);
         node.charge(node.params.costs.pcpUs);
         charge(node.trace);
-        this.live++;
-        return id;
+        return this.taken(id, kind);
       }
     }
     st.cacheMisses++;
@@ -145,16 +172,19 @@ export class KernelStacks {
       if (p === NO_PAGE) return this.fail(id, i, vm, slowpath);
       this.pfns[id * 4 + i] = p;
     }
+    this.pagesHeld += VMAP_PAGES;
     node.trace.reset(0);
     node.charge(node.params.costs.vmallocUs);
     if (++this.vmapAreas > this.ptePages * VMAP_AREAS_PER_PTE_PAGE) {
       const p = allocPages(node, 0, THREADINFO_GFP, PG_PAGETABLE);
-      if (p !== NO_PAGE) this.ptePages++;
+      if (p !== NO_PAGE) {
+        this.ptePages++;
+        this.pagesHeld++;
+      }
     }
     charge(node.trace);
     if (slowpath) st.slowpath++;
-    this.live++;
-    return id;
+    return this.taken(id, kind);
   }
 
   private fail(id: number, allocated: number, vm: number, slowpath: boolean): number {
@@ -167,11 +197,6 @@ export class KernelStacks {
     return -1;
   }
 
-  private account(t: AllocTrace): void {
-    if (t.slowpath) this.stats.slowpath++;
-    this.accountTrace(t);
-  }
-
   private accountTrace(t: AllocTrace): void {
     this.stats.compactStalls += t.compactStalls;
     this.stats.directReclaims += t.directReclaims;
@@ -179,9 +204,11 @@ export class KernelStacks {
 
   /** free_thread_stack() at task exit: cache it (vmap, room on this CPU) or free after RCU. */
   free(id: number): void {
+    const kind = this.kinds[id]!;
     this.live--;
+    this.liveKB -= KIND_KB[kind]!;
     this.stats.frees++;
-    if (this.strategy === 'vmap') {
+    if (kind === KIND_CODE.vmap) {
       const cpu = this.node.zone.cpu;
       for (let i = 0; i < NR_CACHED_STACKS; i++) {
         if (this.cache[cpu * NR_CACHED_STACKS + i]! < 0) {
@@ -199,10 +226,12 @@ export class KernelStacks {
     const z = this.node.zone;
     while (this.pendingHead < this.pendingIds.length && this.pendingTimes[this.pendingHead]! <= now) {
       const id = this.pendingIds[this.pendingHead++]!;
-      if (this.strategy === 'vmap') {
+      const kind = this.kinds[id]!;
+      if (kind === KIND_CODE.vmap) {
         for (let i = 0; i < VMAP_PAGES; i++) freePages(z, this.pfns[id * 4 + i]!);
         this.vmapSlab.free(this.node, this.slabPage[id]!);
       } else freePages(z, this.pfns[id * 4]!);
+      this.pagesHeld -= KIND_PAGES[kind]!;
       this.freeIds.push(id);
     }
     if (this.pendingHead > 4096 && this.pendingHead * 2 > this.pendingIds.length) {
@@ -212,16 +241,8 @@ export class KernelStacks {
     }
   }
 
-  /** Pages held by stacks: live, cached and waiting for RCU (for accounting checks). */
-  get pagesHeld(): number {
-    const per = this.strategy === '16k' ? 4 : this.strategy === '8k' ? 2 : VMAP_PAGES;
-    let cached = 0;
-    for (let i = 0; i < this.cache.length; i++) if (this.cache[i]! >= 0) cached++;
-    return (this.live + cached + (this.pendingIds.length - this.pendingHead)) * per + this.ptePages;
-  }
-
   /** nr_kernel_stack: KB in 6.1 (NR_KERNEL_STACK_KB), stacks in 2015 (counted per stack before 4.9). */
   nrKernelStack(): number {
-    return this.node.params.mode === '6.1' ? this.live * STACK_KB[this.strategy] : this.live;
+    return this.node.params.mode === '6.1' ? this.liveKB : this.live;
   }
 }

@@ -14,6 +14,7 @@
 import { EventQueue } from '../engine/event-queue.ts';
 import type { Rng } from '../engine/rng.ts';
 import { allocPages, freePages } from './alloc.ts';
+import { cloneShallow } from './clone.ts';
 import {
   ___GFP_NORETRY,
   ___GFP_NOWARN,
@@ -137,7 +138,7 @@ export const SCENARIOS: Readonly<Record<ScenarioId, ScenarioSpec>> = {
     ptPerAnonPages: 256,
     gcMeanUs: 2_000_000,
     gcFraction: 0.08,
-    warmup: 14,
+    warmup: 600,
   },
   build: {
     id: 'build',
@@ -286,6 +287,8 @@ export class Workload {
   private lastLmkKill = -LMK_DEATH_PENDING_US;
   private readonly lmkMinfreePages: readonly number[] | null;
   private stormParent: Proc | undefined;
+  /** No new task is created once `forks` reaches this (lets a run drain at its end). */
+  maxForks = Number.POSITIVE_INFINITY;
   /** Task creations so far (processes and threads), and those measured. */
   forks = 0;
   forkFailures = 0;
@@ -301,10 +304,7 @@ export class Workload {
   /** Synchronous cost of the fork being created. */
   private forkCost = 0;
   private forkSlow = false;
-  private readonly charge = (t: AllocTrace) => {
-    this.forkCost += t.costUs;
-    if (t.slowpath) this.forkSlow = true;
-  };
+  private charge: (t: AllocTrace) => void = () => {};
 
   constructor(
     node: MmNode,
@@ -326,10 +326,63 @@ export class Workload {
     const vmapCache = this.slabs.create('vmap_area', 32, 0);
     this.stacks = new KernelStacks(node, strategy, vmapCache);
     this.lmkMinfreePages = lmkMinfreeMB === null ? null : lmkMinfreeMB.map((mb) => (mb * 1024) / 4);
-    node.hooks = {
+    this.bind();
+  }
+
+  /** Connects the allocator's last resorts and the fork cost accounting to this workload. */
+  private bind(): void {
+    this.charge = (t: AllocTrace) => {
+      this.forkCost += t.costUs;
+      if (t.slowpath) this.forkSlow = true;
+    };
+    this.node.hooks = {
       oomKill: () => this.oomKill(),
       lowMemoryKill: () => this.lowMemoryKill(),
     };
+  }
+
+  /**
+   * An independent copy of the whole running system (node, processes, caches, pending events), so
+   * several experiments can continue from one aged state. Measurement counters start empty.
+   */
+  clone(): Workload {
+    const node = this.node.clone();
+    const slabs = this.slabs.clone();
+    const cache = (c: SlabCache) => slabs.caches[this.slabs.caches.indexOf(c)]!;
+    const procs = this.procs.map((p) =>
+      p === undefined
+        ? undefined
+        : {
+            ...p,
+            threads: p.threads.map((t) => ({ ...t })),
+            pt: p.pt.slice(),
+            misc: p.misc.slice(),
+            big: p.big.slice(),
+            gfx: p.gfx.slice(),
+          },
+    );
+    const map = (p: Proc | undefined) => (p === undefined ? undefined : procs[p.slot]);
+    const vmap = slabs.caches.find((c) => c.name === 'vmap_area')!;
+    const w = cloneShallow(this, {
+      node,
+      slabs,
+      taskCache: cache(this.taskCache),
+      kmalloc1k: cache(this.kmalloc1k),
+      miscCache: cache(this.miscCache),
+      stacks: this.stacks.clone(node, vmap),
+      rng: cloneShallow(this.rng),
+      q: cloneShallow(this.q),
+      procs,
+      fg: map(this.fg),
+      appProc: this.appProc.map(map),
+      stormParent: map(this.stormParent),
+      records: { latencyUs: new Float64Array(1024), slowpath: new Uint8Array(1024), count: 0 },
+      measuring: false,
+      measuredForks: 0,
+      measuredFailures: 0,
+    });
+    w.bind();
+    return w;
   }
 
   // ---- processes and tasks ----
@@ -645,7 +698,7 @@ export class Workload {
     if (s.gcMeanUs > 0) this.at(this.rng.exponential(s.gcMeanUs), EV_GC);
     if (s.threadSpawnPerSec > 0) this.at(this.rng.exponential(1e6 / s.threadSpawnPerSec), EV_SPAWN);
     if (s.jobs > 0) for (let j = 0; j < s.jobs; j++) this.at(1_000 + j * 1_000, EV_COMPILE);
-    if (s.stormParallel > 0) for (let j = 0; j < s.stormParallel; j++) this.at(100 + j * 10, EV_STORM);
+    if (s.stormParallel > 0) this.startStorm();
   }
 
   /** True once the warm-up is over. */
@@ -836,9 +889,15 @@ export class Workload {
     this.at(life, EV_PEXIT, cc.slot, cc.lastUsed);
   }
 
+  /** Starts (again) the fork storm's parallel chains, e.g. after a drained warm-up. */
+  startStorm(): void {
+    for (let j = 0; j < this.spec.stormParallel; j++) this.at(100 + j * 10, EV_STORM);
+  }
+
   /** Fork storm: one child forked, touching its stack and heap, exiting after a short life. */
   private stormFork(): void {
     const s = this.spec;
+    if (this.forks >= this.maxForks) return;
     const child = this.newProc('child', -1, 0, false);
     if (child === undefined) return;
     if (this.createTask(child, true) === undefined) {

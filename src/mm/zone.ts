@@ -9,6 +9,7 @@
 //   index:  0 .. spanned-1          spanned .. spanned+F-1      +P                 +E
 //           page frames             free_area[o].free_list[mt]  pcp lists per CPU  extra lists
 import { assertTrue } from '../base/assert.ts';
+import { cloneShallow } from './clone.ts';
 import { MAX_ORDER, MAX_ORDER_NR_PAGES, NO_PAGE } from './constants.ts';
 import {
   type KernelMode,
@@ -159,6 +160,11 @@ export class Zone {
     this.pcpFreeFactor = new Int32Array(cfg.nrCpus);
     this.compactCachedFreePfn = n - this.pageblockNrPages;
     this.compactInitFreePfn = this.compactCachedFreePfn;
+  }
+
+  /** An independent copy (for starting several experiments from one state). */
+  clone(): Zone {
+    return cloneShallow(this, { vm: this.vm.clone() });
   }
 
   get nrPageblocks(): number {

@@ -157,3 +157,17 @@ describe('no input makes a /proc parser throw', () => {
     );
   });
 });
+
+describe('meminfo', () => {
+  test('fork-256M meminfo round-trips byte for byte', async () => {
+    const { parseMeminfo, printMeminfo, sniffMeminfo } = await import('../../src/formats/meminfo.ts');
+    for (const f of ['meminfo-before.txt', 'meminfo-after.txt']) {
+      const text = read('fork-256M', f);
+      assert.equal(sniffMeminfo(text), true);
+      const p = parseMeminfo(text, f);
+      assert.deepEqual(p.diagnostics, []);
+      assert.equal(printMeminfo(p.value!.entries), text);
+      assert.equal(p.value!.values.get('MemTotal'), 229380);
+    }
+  });
+});

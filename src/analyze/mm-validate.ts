@@ -103,7 +103,10 @@ function runModel(c: ForkRunCapture, childPages: number, forks: number, seed: nu
   });
   for (const r of pti.free) {
     const mt = migratetypeByName(r.type);
-    if (mt !== undefined) r.counts.forEach((n, o) => (free[mt]![o] = n));
+    if (mt === undefined) continue;
+    r.counts.forEach((n, o) => {
+      free[mt]![o] = n;
+    });
   }
   const totalBlocks = blocks.reduce((a, b) => a + b, 0);
   const managed = Math.floor((c.meminfoBefore.values.get('MemTotal') ?? 0) / 4);

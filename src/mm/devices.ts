@@ -50,7 +50,7 @@ export const DEVICES: Readonly<Record<DeviceId, DeviceSpec>> = {
       "Xishi Qiu's 2016 report, where fork's order-2 stack allocation failed (PA §5.3)",
     sources: [
       'managed 243 200 pages, min_free_kbytes 3945 -> min/low/high 986/1232/1479 (PA §2.6 table)',
-      'extra_free_kbytes 10800 = 720x1280x4x3/1024 (PA §2.6), added to low and high',
+      'extra_free_kbytes 10800 = 720x1280x4x3/1024 (PA §2.6), added to low and high: 986/3932/4179',
       '4 CPUs, zram 256-512 MB (384 MB used), swappiness 100, 800-1500 threads: profile P1G-2015 (PA §6.6)',
       'lowmemorykiller minfree 72/90/108/126/144/180 MB (PA §5.5)',
       'pageblock_order 9 assumed (CONFIG_HUGETLB_PAGE on 2015 Android unconfirmed, PA §2.2); no CMA area',
@@ -73,7 +73,7 @@ export const DEVICES: Readonly<Record<DeviceId, DeviceSpec>> = {
     standsFor: 'a 2015 1080p arm64 flagship with 2 GB on a 3.10/3.18 kernel (profile P2G-2015, PA §6.6)',
     sources: [
       'managed 486 400 pages, min_free_kbytes 5579 -> min 1394 (PA §2.6 table)',
-      'extra_free_kbytes 24300 = 1080x1920x4x3/1024 (PA §2.6)',
+      'extra_free_kbytes 24300 = 1080x1920x4x3/1024 (PA §2.6), added to low and high',
       '8 CPUs, zram 0.5-1 GB (768 MB used), swappiness 100, 1500-2500 threads (PA §6.6)',
       'lowmemorykiller high-end minfree set (PA §5.5); pageblock_order 9 assumed; no CMA area',
     ],

@@ -1,0 +1,72 @@
+// `stacklab mm compare`: the three stack strategies on one device, workload and seed. The device is
+// aged once (with its kernel's own stacks) and every strategy is measured on a copy of that aged
+// memory, so the columns differ only in how fork allocates stacks.
+import type { DeviceId } from './devices.ts';
+import { ageDevice, type MmRunResult, measureForks } from './experiment.ts';
+import type { KernelMode } from './migratetype.ts';
+import type { MmParams } from './node.ts';
+import { STACK_STRATEGIES, type StackStrategy } from './vmalloc-stack.ts';
+import type { ScenarioId } from './workloads.ts';
+
+export interface MmCompareOptions {
+  readonly device: DeviceId;
+  readonly seed: number;
+  readonly mode?: KernelMode;
+  readonly scenario?: ScenarioId;
+  /** Measured forks per strategy. */
+  readonly forks?: number;
+  /** Warm-up launches (android) / compiles (build); the scenario's default when absent. */
+  readonly warmup?: number;
+  readonly params?: Partial<MmParams>;
+  readonly strategies?: readonly StackStrategy[];
+  /** Called with a phase label and progress in [0, 1]. */
+  readonly onProgress?: (phase: string, fraction: number) => void;
+}
+
+export interface MmCompareResult {
+  readonly device: DeviceId;
+  readonly mode: KernelMode;
+  readonly scenario: ScenarioId;
+  readonly seed: number;
+  readonly forks: number;
+  readonly warmup: number;
+  readonly agedWith: StackStrategy;
+  readonly agedSeconds: number;
+  readonly runs: readonly MmRunResult[];
+}
+
+/** Defaults of `stacklab mm compare` (about 15 s on one core for phone-1g-2015). */
+export const COMPARE_DEFAULT_FORKS = 20_000;
+
+/** Defaults for `stacklab seed`: a shorter warm-up and run, a few seconds in all. */
+export const SEED_COMPARE = { forks: 4000, warmup: 250 } as const;
+
+export function runMmCompare(o: MmCompareOptions): MmCompareResult {
+  const forks = o.forks ?? COMPARE_DEFAULT_FORKS;
+  const strategies = o.strategies ?? STACK_STRATEGIES;
+  const aged = ageDevice({
+    device: o.device,
+    stacks: strategies[0]!,
+    seed: o.seed,
+    ...(o.mode === undefined ? {} : { mode: o.mode }),
+    ...(o.scenario === undefined ? {} : { scenario: o.scenario }),
+    ...(o.warmup === undefined ? {} : { warmup: o.warmup }),
+    ...(o.params === undefined ? {} : { params: o.params }),
+    ageWith: 'native',
+    onProgress: (done, total) => o.onProgress?.('ageing', Math.min(1, -done / total)),
+  });
+  const runs = strategies.map((s) =>
+    measureForks(aged, s, forks, (done, total) => o.onProgress?.(`${s} stacks`, done / total)),
+  );
+  return {
+    device: aged.device.id,
+    mode: aged.mode,
+    scenario: aged.scenario,
+    seed: o.seed,
+    forks,
+    warmup: aged.warmup,
+    agedWith: aged.agedWith,
+    agedSeconds: aged.workload.node.now / 1e6,
+    runs,
+  };
+}

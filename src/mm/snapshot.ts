@@ -74,9 +74,14 @@ export function nodeFromLayout(params: MmParams, seed: number, layout: ZoneLayou
   while (b < nBlocks) z.pbType[b++] = MIGRATE_CMA;
   const used = new Uint8Array(z.spanned);
   const unplaced: { type: string; order: number; count: number }[] = [];
+  // Positions rejected once stay rejected (pages only get used, free heads never go away), so each
+  // (type, order, anyBlock) search resumes where the last one stopped.
+  const cursor = new Map<number, number>();
   const place = (mt: number, order: number, anyBlock: boolean): boolean => {
     const n = 1 << order;
-    for (let p = 0; p + n <= z.spanned; p += n) {
+    const key = (mt * MAX_ORDER + order) * 2 + (anyBlock ? 1 : 0);
+    for (let p = cursor.get(key) ?? 0; p + n <= z.spanned; p += n) {
+      cursor.set(key, p);
       if (!anyBlock && z.pbType[p >> pbo] !== mt) continue;
       if (order >= pbo && z.pbType[p >> pbo] !== mt && !anyBlock) continue;
       let free = true;

@@ -159,7 +159,7 @@ export const SCENARIOS: Readonly<Record<ScenarioId, ScenarioSpec>> = {
     compileAnonMB: [10, 40],
     compileLifetimeUs: [300_000, 2_500_000],
     compileFileMB: 1.5,
-    shellForksPerCompile: 3,
+    shellForksPerCompile: 4,
     stormParallel: 0,
     stormChildAnonPages: 0,
     stormChildPtPages: 0,
@@ -249,6 +249,13 @@ const EV_COMPILE = 8;
 const EV_PEXIT = 9;
 const EV_STORM = 10;
 const EV_GC = 11;
+const EV_READ = 12;
+
+/**
+ * Page faults and reads are issued in bursts of at most this many pages per event, spread over the
+ * time they take, so forks and kswapd interleave with them as they would on other CPUs.
+ */
+const FAULT_CHUNK = 64;
 
 interface Ev {
   readonly k: number;
@@ -765,8 +772,24 @@ export class Workload {
       case EV_GC:
         this.gc();
         break;
+      case EV_READ:
+        this.readFile(a);
+        break;
     }
     return true;
+  }
+
+  /** Schedules `pages` anonymous faults for `slot` in chunks spread over `durationUs` from `startUs`. */
+  private spreadFaults(slot: number, pages: number, startUs: number, durationUs: number): void {
+    const n = Math.max(1, Math.ceil(pages / FAULT_CHUNK));
+    for (let i = 0; i < n; i++)
+      this.at(startUs + (durationUs * (i + 1)) / n, EV_ANON, slot, Math.ceil(pages / n));
+  }
+
+  /** Schedules a `pages`-page read in chunks spread over `durationUs`. */
+  private spreadRead(pages: number, durationUs: number): void {
+    const n = Math.max(1, Math.ceil(pages / FAULT_CHUNK));
+    for (let i = 0; i < n; i++) this.at((durationUs * (i + 1)) / n, EV_READ, Math.ceil(pages / n));
   }
 
   /** Android: the user switches to an app (Zipf-like popularity). */
@@ -798,7 +821,7 @@ export class Workload {
         node.zone.vm.pswpin += got;
         node.zone.vm.workingset_refault_anon += got;
       }
-      this.readFile(Math.floor((this.range(s.appFileMB) * 256) / 4));
+      this.spreadRead(Math.floor((this.range(s.appFileMB) * 256) / 4), 500_000);
     } else {
       p = this.newProc(`app${app}`, app, 0, false);
       if (p === undefined) return;
@@ -810,8 +833,8 @@ export class Workload {
         for (let i = 1; i < threads && p.alive; i++) this.createTask(p, false);
         const anon = Math.floor((this.range(s.appAnonMB) * 1024) / 4);
         // The working set is faulted in over about two seconds.
-        for (let i = 0; i < 20; i++) this.at(100_000 * (i + 1), EV_ANON, p.slot, Math.ceil(anon / 20));
-        this.readFile(Math.floor((this.range(s.appFileMB) * 1024) / 4));
+        this.spreadFaults(p.slot, anon, 0, 800_000);
+        this.spreadRead(Math.floor((this.range(s.appFileMB) * 1024) / 4), 1_000_000);
       }
     }
     this.fg = p;
@@ -844,7 +867,7 @@ export class Workload {
         freePages(node.zone, victim);
         freed++;
       }
-      if (freed > 0) this.at(1_000_000, EV_ANON, p.slot, freed);
+      if (freed > 0) this.spreadFaults(p.slot, freed, 500_000, 1_000_000);
     }
     this.at(this.rng.exponential(s.gcMeanUs), EV_GC);
   }
@@ -884,7 +907,7 @@ export class Workload {
     this.readFile(Math.floor((s.compileFileMB * 1024) / 4));
     const anon = Math.floor((this.range(s.compileAnonMB) * 1024) / 4);
     const life = this.range(s.compileLifetimeUs);
-    for (let i = 0; i < 10; i++) this.at((life * (i + 1)) / 12, EV_ANON, cc.slot, Math.ceil(anon / 10));
+    this.spreadFaults(cc.slot, anon, 0, (life * 10) / 12);
     cc.lastUsed = this.node.now;
     this.at(life, EV_PEXIT, cc.slot, cc.lastUsed);
   }

@@ -48,6 +48,7 @@ import {
   ___GFP_HIGH,
   ___GFP_KSWAPD_RECLAIM,
   ___GFP_MOVABLE,
+  ___GFP_NOMEMALLOC,
   ___GFP_NORETRY,
   ___GFP_RECLAIMABLE,
   ___GFP_RETRY_MAYFAIL,
@@ -147,14 +148,18 @@ function fastpathFlags(gfp: number, mt: number): number {
   return f;
 }
 
-/** @kernel gfp_to_alloc_flags() mm/page_alloc.c (6.1; 2015's ALLOC_HIGH/HARDER map onto the same bits). */
+/**
+ * @kernel gfp_to_alloc_flags() mm/page_alloc.c (6.1.192): non-blocking callers (no
+ * __GFP_DIRECT_RECLAIM) get ALLOC_NON_BLOCK, and ALLOC_HIGHATOMIC for order > 0, unless
+ * __GFP_NOMEMALLOC. 2015's ALLOC_HIGH / ALLOC_HARDER map onto ALLOC_MIN_RESERVE / ALLOC_NON_BLOCK.
+ */
 export function gfpToAllocFlags(gfp: number, order: number, mt: number): number {
   let f = ALLOC_WMARK_MIN;
   if (gfp & ___GFP_HIGH) f |= ALLOC_MIN_RESERVE;
   if (gfp & ___GFP_KSWAPD_RECLAIM) f |= ALLOC_KSWAPD;
-  if (!(gfp & ___GFP_DIRECT_RECLAIM)) {
+  if (!(gfp & ___GFP_DIRECT_RECLAIM) && !(gfp & ___GFP_NOMEMALLOC)) {
     f |= ALLOC_NON_BLOCK;
-    if (order > 0 && gfp & (___GFP_HIGH | ___GFP_ATOMIC)) f |= ALLOC_HIGHATOMIC;
+    if (order > 0) f |= ALLOC_HIGHATOMIC;
   }
   if (mt === MIGRATE_MOVABLE) f |= ALLOC_CMA;
   return f;

@@ -64,6 +64,7 @@ export const ___GFP_NOWARN = 0x2000;
 export const ___GFP_RETRY_MAYFAIL = 0x4000;
 export const ___GFP_NOFAIL = 0x8000;
 export const ___GFP_NORETRY = 0x10000;
+export const ___GFP_NOMEMALLOC = 0x80000;
 export const ___GFP_ACCOUNT = 0x400000;
 
 /** include/linux/gfp_types.h (6.1): GFP_KERNEL = __GFP_RECLAIM | __GFP_IO | __GFP_FS. */

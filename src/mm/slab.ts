@@ -13,6 +13,7 @@ import { cloneShallow } from './clone.ts';
 import {
   ___GFP_DIRECT_RECLAIM,
   ___GFP_KSWAPD_RECLAIM,
+  ___GFP_NOMEMALLOC,
   ___GFP_NORETRY,
   ___GFP_NOWARN,
   GFP_KERNEL,
@@ -72,7 +73,8 @@ export class SlabCache {
     let cost = 0;
     if (this.order > 0) {
       let gfp = GFP_KERNEL | ___GFP_NOWARN | ___GFP_NORETRY;
-      if (node.params.mode === '6.1') gfp &= ~(___GFP_DIRECT_RECLAIM | ___GFP_KSWAPD_RECLAIM);
+      if (node.params.mode === '6.1')
+        gfp = (gfp | ___GFP_NOMEMALLOC) & ~(___GFP_DIRECT_RECLAIM | ___GFP_KSWAPD_RECLAIM);
       p = allocPages(node, this.order, gfp, PG_SLAB);
       cost = node.trace.costUs;
       if (p !== NO_PAGE) this.highOrderSlabs++;

@@ -171,3 +171,24 @@ describe('meminfo', () => {
     }
   });
 });
+
+describe('debugfs extfrag files', () => {
+  test('unusable_index and extfrag_index print as the kernel does and read back', async () => {
+    const { parseExtfragIndex, printExtfragIndex, printUnusableIndex, sniffExtfragIndex } = await import(
+      '../../src/formats/extfrag-index.ts'
+    );
+    // paf-001's DMA zone (page-allocator.md §4.3): unusable 0.580 / 0.999, extfrag 0.842 / 0.921.
+    const zone = { node: 0, zone: 'DMA' };
+    const unusable = printUnusableIndex([{ ...zone, index: [0, 580, 999, 1000] }]);
+    assert.equal(unusable, 'Node 0, zone      DMA 0.000 0.580 0.999 1.000 \n');
+    const extfrag = printExtfragIndex([{ ...zone, index: [-1000, -1000, -1000, 842, 921] }]);
+    assert.equal(extfrag, 'Node 0, zone      DMA -1.000 -1.000 -1.000  0.842  0.921 \n');
+    assert.equal(sniffExtfragIndex(extfrag), true);
+    assert.deepEqual(parseExtfragIndex(extfrag).value!.zones[0]!.index, [-1000, -1000, -1000, 842, 921]);
+    assert.deepEqual(parseExtfragIndex(unusable).value!.zones[0]!.index, [0, 580, 999, 1000]);
+    assert.equal(
+      parseExtfragIndex('Node 0, zone DMA 1.2.3', 'x').diagnostics[0]!.code,
+      'extfrag-index/bad-row',
+    );
+  });
+});

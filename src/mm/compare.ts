@@ -13,7 +13,7 @@ export interface MmCompareOptions {
   readonly seed: number;
   readonly mode?: KernelMode;
   readonly scenario?: ScenarioId;
-  /** Measured forks per strategy. */
+  /** Measured forks per strategy; the scenario's default when absent. */
   readonly forks?: number;
   /** Warm-up launches (android) / compiles (build); the scenario's default when absent. */
   readonly warmup?: number;
@@ -35,14 +35,10 @@ export interface MmCompareResult {
   readonly runs: readonly MmRunResult[];
 }
 
-/** Defaults of `stacklab mm compare` (about 15 s on one core for phone-1g-2015). */
-export const COMPARE_DEFAULT_FORKS = 20_000;
-
 /** Defaults for `stacklab seed`: a shorter warm-up and run, a few seconds in all. */
 export const SEED_COMPARE = { forks: 4000, warmup: 250 } as const;
 
 export function runMmCompare(o: MmCompareOptions): MmCompareResult {
-  const forks = o.forks ?? COMPARE_DEFAULT_FORKS;
   const strategies = o.strategies ?? STACK_STRATEGIES;
   const aged = ageDevice({
     device: o.device,
@@ -55,6 +51,7 @@ export function runMmCompare(o: MmCompareOptions): MmCompareResult {
     ageWith: 'native',
     onProgress: (done, total) => o.onProgress?.('ageing', Math.min(1, -done / total)),
   });
+  const forks = o.forks ?? aged.workload.spec.defaultForks;
   const runs = strategies.map((s) =>
     measureForks(aged, s, forks, (done, total) => o.onProgress?.(`${s} stacks`, done / total)),
   );

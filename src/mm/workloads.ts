@@ -93,6 +93,8 @@ export interface ScenarioSpec {
   readonly gcFraction: number;
   /** Number of launches (android) or compiles (build) before measurement starts. */
   readonly warmup: number;
+  /** Forks measured by default (the build allocates much more memory per fork than the others). */
+  readonly defaultForks: number;
 }
 
 const NONE: Range = [0, 0];
@@ -139,6 +141,7 @@ export const SCENARIOS: Readonly<Record<ScenarioId, ScenarioSpec>> = {
     gcMeanUs: 2_000_000,
     gcFraction: 0.08,
     warmup: 600,
+    defaultForks: 20_000,
   },
   build: {
     id: 'build',
@@ -174,6 +177,7 @@ export const SCENARIOS: Readonly<Record<ScenarioId, ScenarioSpec>> = {
     gcMeanUs: 0,
     gcFraction: 0,
     warmup: 200,
+    defaultForks: 4_000,
   },
   'fork-storm': {
     id: 'fork-storm',
@@ -209,6 +213,7 @@ export const SCENARIOS: Readonly<Record<ScenarioId, ScenarioSpec>> = {
     gcMeanUs: 0,
     gcFraction: 0,
     warmup: 0,
+    defaultForks: 20_000,
   },
 };
 

@@ -15,12 +15,12 @@ import { parseBuddyinfo } from '../../formats/buddyinfo.ts';
 import { parseMeminfo } from '../../formats/meminfo.ts';
 import { parsePagetypeinfo } from '../../formats/pagetypeinfo.ts';
 import { parseVmstat } from '../../formats/vmstat.ts';
-import { COMPARE_DEFAULT_FORKS, runMmCompare } from '../../mm/compare.ts';
+import { runMmCompare } from '../../mm/compare.ts';
 import { DEVICE_IDS, DEVICE_OVERRIDABLE, DEVICES, type DeviceId, type DeviceSpec } from '../../mm/devices.ts';
 import { runMmExperiment } from '../../mm/experiment.ts';
 import { KERNEL_MODES, type KernelMode } from '../../mm/migratetype.ts';
 import { STACK_STRATEGIES, type StackStrategy } from '../../mm/vmalloc-stack.ts';
-import { SCENARIO_IDS, type ScenarioId } from '../../mm/workloads.ts';
+import { SCENARIO_IDS, SCENARIOS, type ScenarioId } from '../../mm/workloads.ts';
 import { renderMmCompare, renderMmRun } from '../../report/mm-compare.ts';
 import { mmProcFiles } from '../../report/mm-proc-files.ts';
 import { type CliContext, diag, reportDiagnostics, usage } from '../context.ts';
@@ -84,12 +84,12 @@ function progress(ctx: CliContext): (label: string, fraction: number) => void {
   };
 }
 
-function addCommon(cmd: Command, forksDefault: number): Command {
+function addCommon(cmd: Command): Command {
   return cmd
     .option('-d, --device <id>', `simulated device (${DEVICE_IDS.join(', ')})`, 'phone-1g-2015')
     .option('--mode <mode>', "allocator mode: 2015 or 6.1 (default: the device's kernel)")
     .option('--seed <n>', 'seed of every random choice (same seed, same output)', '1')
-    .option('--forks <n>', `forks to measure after the warm-up (default ${forksDefault})`)
+    .option('--forks <n>', 'forks to measure after the warm-up (default: 20000, 4000 for build)')
     .option('--warmup <n>', 'warm-up length in app launches (android) or compiles (build); scenario default')
     .option(
       '--set <field=value>',
@@ -169,7 +169,6 @@ export function registerMm(program: Command, ctx: CliContext): void {
         "stacks during the warm-up: native (the device kernel's) or same (--stacks)",
         'native',
       ),
-    10_000,
   ).addHelpText(
     'after',
     `
@@ -194,7 +193,8 @@ Devices: ${DEVICE_IDS.join(', ')} (stacklab mm devices shows what each stands fo
     const sc = scenario === undefined ? undefined : oneOf<ScenarioId>('scenario', scenario, SCENARIO_IDS);
     const ageWith = oneOf('--age-with value', o.ageWith, ['native', 'same'] as const);
     const seed = int('seed', o.seed, 0, 1);
-    const forks = int('forks', o.forks, 1, 10_000);
+    const scenarioId = sc ?? device.defaultScenario;
+    const forks = int('forks', o.forks, 1, SCENARIOS[scenarioId].defaultForks);
     const warmup = o.warmup === undefined ? undefined : int('warmup', o.warmup, 0, 0);
     const bar = progress(ctx);
     const r = runMmExperiment({
@@ -220,7 +220,6 @@ Devices: ${DEVICE_IDS.join(', ')} (stacklab mm devices shows what each stands fo
       .command('compare')
       .description('the three stack strategies on the same aged device, workload and seed, side by side')
       .argument('[scenario]', `workload: ${SCENARIO_IDS.join(', ')} (default: the device's)`),
-    COMPARE_DEFAULT_FORKS,
   )
     .addHelpText(
       'after',
@@ -229,11 +228,11 @@ The device is aged once with its kernel's own stacks (16 KB in 2015 mode, VMAP i
 strategy forks --forks tasks from a copy of that same memory. Rows: slow-path entries, direct
 compaction and reclaim of the stack allocations, failed forks, fork latency percentiles (µs of
 modelled allocator work), /proc/vmstat deltas per 1000 forks, and the fragmentation left behind.
-Takes about 15 s on one core with the defaults; --warmup and --forks trade accuracy for time.
+Takes 5-10 s on one core for a phone (20 s for board-512m); --warmup and --forks trade accuracy for time.
 
   stacklab mm compare --device phone-1g-2015
   stacklab mm compare --device phone-1g-2015 --mode 6.1 --seed 7
-  stacklab mm compare --device board-512m --forks 5000 --json`,
+  stacklab mm compare --device board-512m --forks 2000 --json`,
     )
     .action((scenario: string | undefined, _o: CommonOpts, cmd: Command) => {
       // `mm` itself declares the same options and may have parsed them: read both levels.
@@ -246,7 +245,7 @@ Takes about 15 s on one core with the defaults; --warmup and --forks trade accur
       const c = runMmCompare({
         device,
         seed: int('seed', o.seed, 0, 1),
-        forks: int('forks', o.forks, 1, COMPARE_DEFAULT_FORKS),
+        ...(o.forks === undefined ? {} : { forks: int('forks', o.forks, 1, 1) }),
         ...(mode === undefined ? {} : { mode }),
         ...(sc === undefined ? {} : { scenario: sc }),
         ...(o.warmup === undefined ? {} : { warmup: int('warmup', o.warmup, 0, 0) }),

@@ -5,6 +5,7 @@ import type { MmCompareResult } from '../mm/compare.ts';
 import { DEVICES } from '../mm/devices.ts';
 import type { MmRunResult } from '../mm/experiment.ts';
 import { formatExtfragIndex, formatUnusableIndex } from '../mm/frag-index.ts';
+import { STACK_KB } from '../mm/vmalloc-stack.ts';
 import { SCENARIOS } from '../mm/workloads.ts';
 
 const STRATEGY_LABEL: Readonly<Record<string, string>> = {
@@ -104,7 +105,11 @@ function columns(runs: readonly MmRunResult[]): Row[] {
     ['  extfrag_index order 2', c((r) => formatExtfragIndex(r.zone.extfragIndex[2] ?? 0).trim())],
     ['  Unmovable pageblocks (mixed)', c((r) => blocks(r, 'Unmovable'))],
     ['  Movable pageblocks (mixed)', c((r) => blocks(r, 'Movable'))],
-    ['  kernel stack memory, KB', c((r) => r.memory.kernelStackPages * 4)],
+    [
+      '  stacks of the live tasks, KB (tasks x size)',
+      c((r) => `${r.memory.liveTasks * STACK_KB[r.stacks]} (${r.memory.liveTasks})`),
+    ],
+    ['  pages held by stacks now, KB (mixed, cached)', c((r) => r.memory.kernelStackPages * 4)],
     ['  kswapd + kcompactd CPU, ms', c((r) => num(r.background.kswapdCpuMs + r.background.kcompactdCpuMs))],
   ];
 }
@@ -127,7 +132,9 @@ export function renderMmCompare(c: MmCompareResult): string {
   s += renderTable(['', ...c.runs.map((r) => STRATEGY_LABEL[r.stacks] ?? r.stacks)], columns(c.runs));
   s +=
     "\nLatency is the model's synchronous allocator work per fork (cost units: pages scanned, migrated and\n";
-  s += 'reclaimed, converted with the constants of src/mm/costs.ts), not measured time.\n';
+  s +=
+    'reclaimed, converted with the constants of src/mm/costs.ts), not measured time. Tasks created during\n';
+  s += `the warm-up keep their ${c.agedWith} stacks, so "pages held by stacks now" mixes kinds.\n`;
   const bad = c.runs.filter((r) => r.invariantViolations.length > 0);
   if (bad.length > 0)
     s += `\nWARNING: allocator invariants violated in ${bad.map((r) => r.stacks).join(', ')}\n`;

@@ -1,7 +1,7 @@
 // `stacklab mm compare`: the three stack strategies on one device, workload and seed. The device is
 // aged once (with its kernel's own stacks) and every strategy is measured on a copy of that aged
 // memory, so the columns differ only in how fork allocates stacks.
-import type { DeviceId } from './devices.ts';
+import { DEVICES, type DeviceId, type DeviceSpec } from './devices.ts';
 import { ageDevice, type MmRunResult, measureForks } from './experiment.ts';
 import type { KernelMode } from './migratetype.ts';
 import type { MmParams } from './node.ts';
@@ -9,7 +9,8 @@ import { STACK_STRATEGIES, type StackStrategy } from './vmalloc-stack.ts';
 import type { ScenarioId } from './workloads.ts';
 
 export interface MmCompareOptions {
-  readonly device: DeviceId;
+  /** A device id, or a device spec (e.g. one with --set overrides). */
+  readonly device: DeviceId | DeviceSpec;
   readonly seed: number;
   readonly mode?: KernelMode;
   readonly scenario?: ScenarioId;
@@ -25,6 +26,8 @@ export interface MmCompareOptions {
 
 export interface MmCompareResult {
   readonly device: DeviceId;
+  /** The --set overrides applied to the device, as FIELD=VALUE. */
+  readonly overrides: readonly string[];
   readonly mode: KernelMode;
   readonly scenario: ScenarioId;
   readonly seed: number;
@@ -57,6 +60,7 @@ export function runMmCompare(o: MmCompareOptions): MmCompareResult {
   );
   return {
     device: aged.device.id,
+    overrides: overridesOf(aged.device),
     mode: aged.mode,
     scenario: aged.scenario,
     seed: o.seed,
@@ -66,4 +70,12 @@ export function runMmCompare(o: MmCompareOptions): MmCompareResult {
     agedSeconds: aged.workload.node.now / 1e6,
     runs,
   };
+}
+
+/** FIELD=VALUE for every field where `d` differs from the built-in device of its id. */
+function overridesOf(d: DeviceSpec): string[] {
+  const base = DEVICES[d.id] as unknown as Record<string, unknown>;
+  return Object.entries(d)
+    .filter(([k, v]) => typeof v === 'number' && base[k] !== v)
+    .map(([k, v]) => `${k}=${v}`);
 }

@@ -124,6 +124,7 @@ export function renderMmCompare(c: MmCompareResult): string {
   const d = DEVICES[c.device];
   const first = c.runs[0];
   let s = `stacklab mm compare: ${c.device} (${d.title}), ${c.mode} allocator, ${c.scenario} workload, seed ${c.seed}\n`;
+  if (c.overrides.length > 0) s += `device overrides: ${c.overrides.join(', ')}\n`;
   s += `aged ${c.warmup} ${c.scenario === 'build' ? 'compiles' : 'app launches'} (${num(c.agedSeconds)} s) with ${c.agedWith} stacks, `;
   s += `then ${c.forks} forks per strategy (${first ? num(first.measuredSeconds) : '-'} s) from that same memory\n`;
   if (first)

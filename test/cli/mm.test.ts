@@ -17,6 +17,15 @@ describe('stacklab mm', () => {
     assert.equal(io.stderr, '', 'no progress bar when stderr is not a TTY');
   });
 
+  test('mm compare --set overrides a device field and says so', async () => {
+    const io = memoryIo();
+    const argv = ['mm', 'compare', '--set', 'extraFreeKbytes=0', '--forks', '100', '--warmup', '3'];
+    assert.equal(await main(argv, io), 0, io.stderr);
+    assert.match(io.stdout, /device overrides: extraFreeKbytes=0/);
+    assert.match(io.stdout, /low 1232, high 1479/);
+    assert.equal(await main(['mm', 'compare', '--set', 'bogus=1'], memoryIo()), 2);
+  });
+
   test('mm --out writes the kernel files and a versioned result', async () => {
     const io = memoryIo();
     const code = await main(['mm', '--stacks', 'vmap', '--forks', '100', '--warmup', '3', '--out', 'o'], io);

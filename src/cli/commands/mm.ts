@@ -232,13 +232,13 @@ Takes 5-10 s on one core for a phone (20 s for board-512m); --warmup and --forks
 
   stacklab mm compare --device phone-1g-2015
   stacklab mm compare --device phone-1g-2015 --mode 6.1 --seed 7
+  stacklab mm compare --device phone-1g-2015 --set extraFreeKbytes=0     a stock (non-Android) 2015 kernel
   stacklab mm compare --device board-512m --forks 2000 --json`,
     )
     .action((scenario: string | undefined, _o: CommonOpts, cmd: Command) => {
       // `mm` itself declares the same options and may have parsed them: read both levels.
       const o = cmd.optsWithGlobals<CommonOpts>();
-      const device = oneOf('device', o.device, DEVICE_IDS);
-      if (o.set.length > 0) usage('--set is not supported by compare (devices are compared as documented)');
+      const device = deviceWithOverrides(oneOf('device', o.device, DEVICE_IDS), o.set);
       const mode = o.mode === undefined ? undefined : oneOf<KernelMode>('mode', o.mode, KERNEL_MODES);
       const sc = scenario === undefined ? undefined : oneOf<ScenarioId>('scenario', scenario, SCENARIO_IDS);
       const bar = progress(ctx);

@@ -2,10 +2,17 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { registerAnalyze } from './analyze.ts';
+import { registerMm } from './mm.ts';
 import { registerProfiles } from './profiles.ts';
 import { registerReplay } from './replay.ts';
 import { registerSeed } from './seed.ts';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: RegisterCommand[] = [registerSeed, registerProfiles, registerReplay, registerAnalyze];
+export const COMMANDS: RegisterCommand[] = [
+  registerSeed,
+  registerProfiles,
+  registerReplay,
+  registerAnalyze,
+  registerMm,
+];

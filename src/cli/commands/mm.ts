@@ -1,0 +1,328 @@
+// `stacklab mm`: the page allocator experiments — one run, the three-strategy comparison, the
+// validation against the real fork-256M capture, and the device list.
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import {
+  type ForkRunCapture,
+  parseStackworkOutput,
+  renderValidation,
+  validateForkRun,
+} from '../../analyze/mm-validate.ts';
+import { InputError } from '../../base/diag.ts';
+import { parseBuddyinfo } from '../../formats/buddyinfo.ts';
+import { parseMeminfo } from '../../formats/meminfo.ts';
+import { parsePagetypeinfo } from '../../formats/pagetypeinfo.ts';
+import { parseVmstat } from '../../formats/vmstat.ts';
+import { runMmCompare } from '../../mm/compare.ts';
+import { DEVICE_IDS, DEVICE_OVERRIDABLE, DEVICES, type DeviceId, type DeviceSpec } from '../../mm/devices.ts';
+import { runMmExperiment } from '../../mm/experiment.ts';
+import { KERNEL_MODES, type KernelMode } from '../../mm/migratetype.ts';
+import { STACK_STRATEGIES, type StackStrategy } from '../../mm/vmalloc-stack.ts';
+import { SCENARIO_IDS, SCENARIOS, type ScenarioId } from '../../mm/workloads.ts';
+import { renderMmCompare, renderMmRun } from '../../report/mm-compare.ts';
+import { mmProcFiles } from '../../report/mm-proc-files.ts';
+import { type CliContext, diag, reportDiagnostics, usage } from '../context.ts';
+import { JSON_VERSION } from '../json.ts';
+
+interface CommonOpts {
+  device: string;
+  mode?: string;
+  seed: string;
+  forks?: string;
+  warmup?: string;
+  set: string[];
+  out?: string;
+  json?: boolean;
+}
+
+function collectSet(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function oneOf<T extends string>(what: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value))
+    usage(`unknown ${what} "${value}" (expected ${allowed.join(', ')})`);
+  return value as T;
+}
+
+function int(what: string, value: string | undefined, min: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) usage(`--${what} must be an integer >= ${min}, got "${value}"`);
+  return n;
+}
+
+/** The device with --set overrides applied (numeric fields of DEVICE_OVERRIDABLE only). */
+function deviceWithOverrides(id: DeviceId, sets: readonly string[]): DeviceSpec {
+  let d: DeviceSpec = DEVICES[id];
+  for (const s of sets) {
+    const m = /^([A-Za-z]+)=(\d+)$/.exec(s);
+    if (!m || !(DEVICE_OVERRIDABLE as readonly string[]).includes(m[1]!))
+      usage(`--set ${s}: expected FIELD=INTEGER with FIELD one of ${DEVICE_OVERRIDABLE.join(', ')}`);
+    d = { ...d, [m[1]!]: Number(m[2]) };
+  }
+  if (d.ramMB % 4 !== 0 || d.managedPages > (d.ramMB * 1024) / 4)
+    usage('--set: ramMB must be a multiple of 4 and hold managedPages');
+  if (d.pageblockOrder < 1 || d.pageblockOrder > 10) usage('--set pageblockOrder: 1..10');
+  return d;
+}
+
+/** A progress line on stderr, only when stderr is a terminal. */
+function progress(ctx: CliContext): (label: string, fraction: number) => void {
+  if (!ctx.io.stderrIsTty) return () => {};
+  let last = '';
+  return (label, fraction) => {
+    const width = 30;
+    const f = Math.max(0, Math.min(1, fraction));
+    const bar = `${'#'.repeat(Math.round(f * width))}${' '.repeat(width - Math.round(f * width))}`;
+    const line = `\r[${bar}] ${String(Math.round(f * 100)).padStart(3)}% ${label}`;
+    if (line !== last) ctx.io.err(line);
+    last = line;
+    if (label === 'done') ctx.io.err('\r\x1b[K');
+  };
+}
+
+function addCommon(cmd: Command): Command {
+  return cmd
+    .option('-d, --device <id>', `simulated device (${DEVICE_IDS.join(', ')})`, 'phone-1g-2015')
+    .option('--mode <mode>', "allocator mode: 2015 or 6.1 (default: the device's kernel)")
+    .option('--seed <n>', 'seed of every random choice (same seed, same output)', '1')
+    .option('--forks <n>', 'forks to measure after the warm-up (default: 20000, 4000 for build)')
+    .option('--warmup <n>', 'warm-up length in app launches (android) or compiles (build); scenario default')
+    .option(
+      '--set <field=value>',
+      `device override, e.g. --set zramMB=512 (${DEVICE_OVERRIDABLE.join(', ')})`,
+      collectSet,
+      [],
+    )
+    .option('--out <dir>', 'write the kernel-format files and result JSON into DIR')
+    .option('--json', 'machine-readable result (with a version)');
+}
+
+function writeOut(ctx: CliContext, dir: string, files: Record<string, string>): void {
+  for (const [name, text] of Object.entries(files)) ctx.io.writeFileAtomic(join(dir, name), text);
+}
+
+/** Default capture for `stacklab mm validate`: the fixture copied into the repository. */
+function defaultCaptureDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return resolve(here, '..', '..', '..', 'test', 'fixtures', 'arm64-6.1-qemu', 'fork-256M');
+}
+
+function readCapture(ctx: CliContext, dir: string, parallel: number, cpus: number): ForkRunCapture {
+  const path = (f: string) => join(dir, f);
+  if (!existsSync(dir))
+    throw new InputError(diag('io/cannot-read', 'error', `no capture directory ${dir}`, { file: dir }));
+  const parse = <T>(
+    f: string,
+    p: (
+      t: string,
+      f: string,
+    ) => { value: T | undefined; diagnostics: readonly import('../../base/diag.ts').Diagnostic[] },
+  ): T => {
+    const r = p(ctx.io.readText(path(f)), path(f));
+    const e = r.diagnostics.find((d) => d.severity === 'error');
+    if (r.value === undefined || e)
+      throw new InputError(
+        e ?? diag('mm-validate/unreadable', 'error', `cannot use ${f}`, { file: path(f) }),
+      );
+    reportDiagnostics(ctx.io, r.diagnostics);
+    return r.value;
+  };
+  const wo = parseStackworkOutput(ctx.io.readText(path('workload-output.txt')));
+  if (!wo)
+    throw new InputError(
+      diag(
+        'mm-validate/no-workload',
+        'error',
+        'workload-output.txt has no "stackwork fork: forked=N failed=N seconds=S" line',
+        {
+          file: path('workload-output.txt'),
+        },
+      ),
+    );
+  return {
+    buddyBefore: parse('buddyinfo-before.txt', parseBuddyinfo),
+    buddyAfter: parse('buddyinfo-after.txt', parseBuddyinfo),
+    pagetypeBefore: parse('pagetypeinfo-before.txt', parsePagetypeinfo),
+    pagetypeAfter: parse('pagetypeinfo-after.txt', parsePagetypeinfo),
+    vmstatBefore: parse('vmstat-before.txt', parseVmstat),
+    vmstatAfter: parse('vmstat-after.txt', parseVmstat),
+    meminfoBefore: parse('meminfo-before.txt', parseMeminfo),
+    ...wo,
+    parallel,
+    nrCpus: cpus,
+  };
+}
+
+export function registerMm(program: Command, ctx: CliContext): void {
+  const mm = addCommon(
+    program
+      .command('mm')
+      .description("page allocator experiment: what 16 KB, 8 KB and vmalloc'ed stacks cost in memory")
+      .argument('[scenario]', `workload: ${SCENARIO_IDS.join(', ')} (default: the device's)`)
+      .option('--stacks <s>', `stack strategy: ${STACK_STRATEGIES.join(', ')}`, '16k')
+      .option(
+        '--age-with <s>',
+        "stacks during the warm-up: native (the device kernel's) or same (--stacks)",
+        'native',
+      ),
+  ).addHelpText(
+    'after',
+    `
+Boots a simulated device, ages it with the workload (the warm-up), then measures --forks task
+creations whose kernel stacks are order 2 (16k), order 1 (8k) or four order-0 pages with a per-CPU
+cache of two (vmap). Prints fork latency percentiles, slow-path entries, compaction and reclaim
+counters, failures and the fragmentation at the end; --out writes buddyinfo, pagetypeinfo, vmstat,
+unusable_index and extfrag_index in the kernel's formats, plus result.json.
+
+Devices: ${DEVICE_IDS.join(', ')} (stacklab mm devices shows what each stands for).
+
+  stacklab mm --device phone-1g-2015 --stacks 16k --seed 1
+  stacklab mm --device phone-1g-6.1 --stacks vmap --out run/
+  stacklab mm build --device board-512m --stacks 8k --mode 6.1
+  stacklab mm compare --device phone-1g-2015        the three strategies side by side
+  stacklab mm validate                              the model against the real fork-256M capture`,
+  );
+  mm.action((scenario: string | undefined, o: CommonOpts & { stacks: string; ageWith: string }) => {
+    const device = deviceWithOverrides(oneOf('device', o.device, DEVICE_IDS), o.set);
+    const stacks = oneOf<StackStrategy>('stack strategy', o.stacks, STACK_STRATEGIES);
+    const mode = o.mode === undefined ? undefined : oneOf<KernelMode>('mode', o.mode, KERNEL_MODES);
+    const sc = scenario === undefined ? undefined : oneOf<ScenarioId>('scenario', scenario, SCENARIO_IDS);
+    const ageWith = oneOf('--age-with value', o.ageWith, ['native', 'same'] as const);
+    const seed = int('seed', o.seed, 0, 1);
+    const scenarioId = sc ?? device.defaultScenario;
+    const forks = int('forks', o.forks, 1, SCENARIOS[scenarioId].defaultForks);
+    const warmup = o.warmup === undefined ? undefined : int('warmup', o.warmup, 0, 0);
+    const bar = progress(ctx);
+    const r = runMmExperiment({
+      device,
+      stacks,
+      seed,
+      forks,
+      ageWith,
+      ...(mode === undefined ? {} : { mode }),
+      ...(sc === undefined ? {} : { scenario: sc }),
+      ...(warmup === undefined ? {} : { warmup }),
+      onProgress: (done, total) => bar(done < 0 ? 'ageing' : `${stacks} forks`, Math.abs(done) / total),
+    });
+    bar('done', 1);
+    const doc = { version: JSON_VERSION, kind: 'stacklab.mm.run', result: r };
+    if (o.out)
+      writeOut(ctx, o.out, { ...mmProcFiles(r), 'result.json': `${JSON.stringify(doc, null, 2)}\n` });
+    ctx.io.out(o.json ? `${JSON.stringify(doc, null, 2)}\n` : renderMmRun(r));
+  });
+
+  addCommon(
+    mm
+      .command('compare')
+      .description('the three stack strategies on the same aged device, workload and seed, side by side')
+      .argument('[scenario]', `workload: ${SCENARIO_IDS.join(', ')} (default: the device's)`),
+  )
+    .addHelpText(
+      'after',
+      `
+The device is aged once with its kernel's own stacks (16 KB in 2015 mode, VMAP in 6.1), then each
+strategy forks --forks tasks from a copy of that same memory. Rows: slow-path entries, direct
+compaction and reclaim of the stack allocations, failed forks, fork latency percentiles (µs of
+modelled allocator work), /proc/vmstat deltas per 1000 forks, and the fragmentation left behind.
+Takes 5-10 s on one core for a phone (20 s for board-512m); --warmup and --forks trade accuracy for time.
+
+  stacklab mm compare --device phone-1g-2015
+  stacklab mm compare --device phone-1g-2015 --mode 6.1 --seed 7
+  stacklab mm compare --device phone-1g-2015 --set extraFreeKbytes=0     a stock (non-Android) 2015 kernel
+  stacklab mm compare --device board-512m --forks 2000 --json`,
+    )
+    .action((scenario: string | undefined, _o: CommonOpts, cmd: Command) => {
+      // `mm` itself declares the same options and may have parsed them: read both levels.
+      const o = cmd.optsWithGlobals<CommonOpts>();
+      const device = deviceWithOverrides(oneOf('device', o.device, DEVICE_IDS), o.set);
+      const mode = o.mode === undefined ? undefined : oneOf<KernelMode>('mode', o.mode, KERNEL_MODES);
+      const sc = scenario === undefined ? undefined : oneOf<ScenarioId>('scenario', scenario, SCENARIO_IDS);
+      const bar = progress(ctx);
+      const c = runMmCompare({
+        device,
+        seed: int('seed', o.seed, 0, 1),
+        ...(o.forks === undefined ? {} : { forks: int('forks', o.forks, 1, 1) }),
+        ...(mode === undefined ? {} : { mode }),
+        ...(sc === undefined ? {} : { scenario: sc }),
+        ...(o.warmup === undefined ? {} : { warmup: int('warmup', o.warmup, 0, 0) }),
+        onProgress: bar,
+      });
+      bar('done', 1);
+      const doc = { version: JSON_VERSION, kind: 'stacklab.mm.compare', result: c };
+      if (o.out) {
+        for (const r of c.runs) writeOut(ctx, join(o.out, r.stacks), mmProcFiles(r));
+        writeOut(ctx, o.out, {
+          'compare.json': `${JSON.stringify(doc, null, 2)}\n`,
+          'compare.txt': renderMmCompare(c),
+        });
+      }
+      ctx.io.out(o.json ? `${JSON.stringify(doc, null, 2)}\n` : renderMmCompare(c));
+    });
+
+  mm.command('validate')
+    .description(
+      'start the model from a real capture (fork-256M), run its fork workload, compare with the real after-state',
+    )
+    .argument(
+      '[dir]',
+      'capture directory with buddyinfo/pagetypeinfo/vmstat/meminfo before and after, and workload-output.txt',
+    )
+    .option('--seed <n>', 'seed', '1')
+    .option('--parallel <n>', 'children forked at a time by the captured workload', '8')
+    .option('--cpus <n>', 'CPUs of the captured machine', '2')
+    .option('--json', 'machine-readable result (with a version)')
+    .addHelpText(
+      'after',
+      `
+Without DIR it reads test/fixtures/arm64-6.1-qemu/fork-256M, Debian 6.1.192 on QEMU (256 MB, 2 CPUs)
+running "stackwork fork 2000 8". The model is laid out from pagetypeinfo-before (pageblock types and
+free blocks per type and order), runs the same number of forks, and the output lists real and model
+changes of buddyinfo, pagetypeinfo and vmstat side by side, with the notes on what was fitted.
+
+  stacklab mm validate
+  stacklab mm validate shared/data/real/arm64-6.1-qemu/fork-256M --json`,
+    )
+    .action(
+      (dir: string | undefined, o: { seed: string; parallel: string; cpus: string; json?: boolean }) => {
+        const capture = readCapture(
+          ctx,
+          dir ?? defaultCaptureDir(),
+          int('parallel', o.parallel, 1, 8),
+          int('cpus', o.cpus, 1, 2),
+        );
+        const v = validateForkRun(capture, int('seed', o.seed, 0, 1));
+        ctx.io.out(
+          o.json
+            ? `${JSON.stringify({ version: JSON_VERSION, kind: 'stacklab.mm.validate', result: v }, null, 2)}\n`
+            : renderValidation(v),
+        );
+      },
+    );
+
+  mm.command('devices')
+    .description('the simulated devices: what real device each stands for and where its numbers come from')
+    .option('--json', 'machine-readable list')
+    .action((_o: unknown, cmd: Command) => {
+      const o = cmd.optsWithGlobals<{ json?: boolean }>();
+      if (o.json) {
+        ctx.io.out(
+          `${JSON.stringify({ version: JSON_VERSION, kind: 'stacklab.mm.devices', devices: DEVICE_IDS.map((id) => DEVICES[id]) }, null, 2)}\n`,
+        );
+        return;
+      }
+      let s = '';
+      for (const id of DEVICE_IDS) {
+        const d = DEVICES[id];
+        s += `${id}: ${d.title}\n  stands for ${d.standsFor}\n`;
+        s += `  ${d.ramMB} MB, ${d.managedPages} managed pages, ${d.nrCpus} CPUs, ${d.mode} mode, pageblock order ${d.pageblockOrder}, `;
+        s += `zram ${d.zramMB} MB, ${d.lmkMinfreeMB ? 'lowmemorykiller' : 'OOM killer only'}, workload ${d.defaultScenario}\n`;
+        for (const src of d.sources) s += `  - ${src}\n`;
+        s += '\n';
+      }
+      ctx.io.out(s);
+    });
+}

@@ -1,0 +1,248 @@
+// Kernel stacks at fork, the experiment's independent variable (PA §1):
+//
+//   16k   one order-2 (4 contiguous pages) UNMOVABLE block, THREADINFO_GFP — arm64 since 2013
+//   8k    one order-1 block — the RFC's target once IRQs have their own stack
+//   vmap  VMAP_STACK: a per-CPU cache of NR_CACHED_STACKS = 2 freed stacks (a hit allocates nothing);
+//         a miss allocates four order-0 UNMOVABLE pages plus a vmap_area / vm_struct and the pages[]
+//         array from slab, and now and then a page-table page for the vmalloc range
+//
+// Direct stacks are freed through RCU (call_rcu) at exit; a vmap stack is parked in the exiting CPU's
+// cache if there is room, else vfree'd after RCU (kernel/fork.c, 6.1). Model simplifications: an RCU
+// grace period is a fixed delay; the vmalloc page-table page is charged once per 102 vmap areas
+// (a 2 MB PTE page span / 20 KB per stack with its guard page) and never freed.
+import { NR_CACHED_STACKS } from '../model/constants.ts';
+import { allocPages, freePages } from './alloc.ts';
+import { cloneShallow } from './clone.ts';
+import { NO_PAGE, THREADINFO_GFP } from './constants.ts';
+import type { AllocTrace, MmNode } from './node.ts';
+import { PG_PAGETABLE, PG_STACK, PG_VMALLOC } from './page-kind.ts';
+import type { SlabCache } from './slab.ts';
+
+export type StackStrategy = '16k' | '8k' | 'vmap';
+export const STACK_STRATEGIES: readonly StackStrategy[] = ['16k', '8k', 'vmap'];
+
+/** THREAD_SIZE in KB of each strategy. */
+export const STACK_KB: Readonly<Record<StackStrategy, number>> = { '16k': 16, '8k': 8, vmap: 16 };
+
+/** Page allocations of a vmap stack on a cache miss (THREAD_SIZE / PAGE_SIZE). */
+const VMAP_PAGES = 4;
+/** vmap areas per vmalloc page-table page (2 MB of PTEs / (16 KB + 4 KB guard)). */
+const VMAP_AREAS_PER_PTE_PAGE = 102;
+/** Fixed RCU grace period of the model (µs). */
+export const RCU_DELAY_US = 10_000;
+
+export interface StackStats {
+  allocs: number;
+  failures: number;
+  /** Allocations that entered the slow path of the page allocator (any of their page requests). */
+  slowpath: number;
+  compactStalls: number;
+  directReclaims: number;
+  /** vmap: served from the per-CPU cache. */
+  cacheHits: number;
+  cacheMisses: number;
+  frees: number;
+}
+
+const KIND_CODE: Readonly<Record<StackStrategy, number>> = { '16k': 0, '8k': 1, vmap: 2 };
+const KIND_PAGES = [4, 2, VMAP_PAGES];
+const KIND_KB = [16, 8, 16];
+
+export class KernelStacks {
+  /** Strategy of new stacks; a stack keeps the kind it was allocated with. */
+  strategy: StackStrategy;
+  private node: MmNode;
+  private vmapSlab: SlabCache;
+  /** Up to 4 PFNs per stack id (1 for direct stacks), the slab page of its vm_struct, and its kind. */
+  private pfns = new Int32Array(4 * 1024);
+  private slabPage = new Int32Array(1024);
+  private kinds = new Uint8Array(1024);
+  private freeIds: number[] = [];
+  private nextId = 0;
+  /** Per-CPU cache of free vmap stacks: ids, NR_CACHED_STACKS per CPU (-1 = empty). */
+  private cache: Int32Array;
+  private pendingIds: number[] = [];
+  private pendingTimes: number[] = [];
+  private pendingHead = 0;
+  private vmapAreas = 0;
+  private ptePages = 0;
+  /** Pages held by stacks: live, cached and waiting for RCU, plus vmalloc page tables. */
+  pagesHeld = 0;
+  /** Tasks holding a stack, and their stacks' size (nr_kernel_stack). */
+  live = 0;
+  liveKB = 0;
+  stats: StackStats = {
+    allocs: 0,
+    failures: 0,
+    slowpath: 0,
+    compactStalls: 0,
+    directReclaims: 0,
+    cacheHits: 0,
+    cacheMisses: 0,
+    frees: 0,
+  };
+
+  constructor(node: MmNode, strategy: StackStrategy, vmapSlab: SlabCache) {
+    this.node = node;
+    this.strategy = strategy;
+    this.vmapSlab = vmapSlab;
+    this.cache = new Int32Array(node.params.nrCpus * NR_CACHED_STACKS).fill(-1);
+  }
+
+  /** A copy bound to a cloned node and slab cache. */
+  clone(node: MmNode, vmapSlab: SlabCache): KernelStacks {
+    return cloneShallow(this, { node, vmapSlab, stats: { ...this.stats } });
+  }
+
+  private newId(): number {
+    const id = this.freeIds.pop();
+    if (id !== undefined) return id;
+    if (this.nextId >= this.kinds.length) {
+      const n = this.kinds.length * 2;
+      const p = new Int32Array(n * 4);
+      p.set(this.pfns);
+      this.pfns = p;
+      const s = new Int32Array(n);
+      s.set(this.slabPage);
+      this.slabPage = s;
+      const k = new Uint8Array(n);
+      k.set(this.kinds);
+      this.kinds = k;
+    }
+    return this.nextId++;
+  }
+
+  private taken(id: number, kind: number): number {
+    this.kinds[id] = kind;
+    this.live++;
+    this.liveKB += KIND_KB[kind]!;
+    return id;
+  }
+
+  /**
+   * alloc_thread_stack_node(): a stack for a new task on the current CPU, or -1 when the allocation
+   * failed (fork returns -ENOMEM). `charge` receives the trace of every page allocation made.
+   */
+  alloc(charge: (t: AllocTrace) => void): number {
+    const node = this.node;
+    const st = this.stats;
+    st.allocs++;
+    const kind = KIND_CODE[this.strategy];
+    if (this.strategy !== 'vmap') {
+      const order = this.strategy === '16k' ? 2 : 1;
+      const p = allocPages(node, order, THREADINFO_GFP, PG_STACK);
+      if (node.trace.slowpath) st.slowpath++;
+      this.accountTrace(node.trace);
+      charge(node.trace);
+      if (p === NO_PAGE) {
+        st.failures++;
+        return -1;
+      }
+      const id = this.newId();
+      this.pfns[id * 4] = p;
+      this.pagesHeld += 1 << order;
+      return this.taken(id, kind);
+    }
+    const cpu = node.zone.cpu;
+    for (let i = 0; i < NR_CACHED_STACKS; i++) {
+      const id = this.cache[cpu * NR_CACHED_STACKS + i]!;
+      if (id >= 0) {
+        this.cache[cpu * NR_CACHED_STACKS + i] = -1;
+        st.cacheHits++;
+        node.trace.reset(0);
+        node.charge(node.params.costs.pcpUs);
+        charge(node.trace);
+        return this.taken(id, kind);
+      }
+    }
+    st.cacheMisses++;
+    const id = this.newId();
+    let slowpath = false;
+    const vm = this.vmapSlab.alloc(node);
+    slowpath ||= node.trace.slowpath;
+    this.accountTrace(node.trace);
+    charge(node.trace);
+    if (vm === NO_PAGE) return this.fail(id, 0, -1, slowpath);
+    this.slabPage[id] = vm;
+    for (let i = 0; i < VMAP_PAGES; i++) {
+      const p = allocPages(node, 0, THREADINFO_GFP, PG_VMALLOC);
+      slowpath ||= node.trace.slowpath;
+      this.accountTrace(node.trace);
+      charge(node.trace);
+      if (p === NO_PAGE) return this.fail(id, i, vm, slowpath);
+      this.pfns[id * 4 + i] = p;
+    }
+    this.pagesHeld += VMAP_PAGES;
+    node.trace.reset(0);
+    node.charge(node.params.costs.vmallocUs);
+    if (++this.vmapAreas > this.ptePages * VMAP_AREAS_PER_PTE_PAGE) {
+      const p = allocPages(node, 0, THREADINFO_GFP, PG_PAGETABLE);
+      if (p !== NO_PAGE) {
+        this.ptePages++;
+        this.pagesHeld++;
+      }
+    }
+    charge(node.trace);
+    if (slowpath) st.slowpath++;
+    return this.taken(id, kind);
+  }
+
+  private fail(id: number, allocated: number, vm: number, slowpath: boolean): number {
+    const z = this.node.zone;
+    for (let i = 0; i < allocated; i++) freePages(z, this.pfns[id * 4 + i]!);
+    if (vm >= 0) this.vmapSlab.free(this.node, vm);
+    this.freeIds.push(id);
+    this.stats.failures++;
+    if (slowpath) this.stats.slowpath++;
+    return -1;
+  }
+
+  private accountTrace(t: AllocTrace): void {
+    this.stats.compactStalls += t.compactStalls;
+    this.stats.directReclaims += t.directReclaims;
+  }
+
+  /** free_thread_stack() at task exit: cache it (vmap, room on this CPU) or free after RCU. */
+  free(id: number): void {
+    const kind = this.kinds[id]!;
+    this.live--;
+    this.liveKB -= KIND_KB[kind]!;
+    this.stats.frees++;
+    if (kind === KIND_CODE.vmap) {
+      const cpu = this.node.zone.cpu;
+      for (let i = 0; i < NR_CACHED_STACKS; i++) {
+        if (this.cache[cpu * NR_CACHED_STACKS + i]! < 0) {
+          this.cache[cpu * NR_CACHED_STACKS + i] = id;
+          return;
+        }
+      }
+    }
+    this.pendingIds.push(id);
+    this.pendingTimes.push(this.node.now + RCU_DELAY_US);
+  }
+
+  /** Runs the RCU callbacks whose grace period ended by `now`. */
+  flushRcu(now: number): void {
+    const z = this.node.zone;
+    while (this.pendingHead < this.pendingIds.length && this.pendingTimes[this.pendingHead]! <= now) {
+      const id = this.pendingIds[this.pendingHead++]!;
+      const kind = this.kinds[id]!;
+      if (kind === KIND_CODE.vmap) {
+        for (let i = 0; i < VMAP_PAGES; i++) freePages(z, this.pfns[id * 4 + i]!);
+        this.vmapSlab.free(this.node, this.slabPage[id]!);
+      } else freePages(z, this.pfns[id * 4]!);
+      this.pagesHeld -= KIND_PAGES[kind]!;
+      this.freeIds.push(id);
+    }
+    if (this.pendingHead > 4096 && this.pendingHead * 2 > this.pendingIds.length) {
+      this.pendingIds = this.pendingIds.slice(this.pendingHead);
+      this.pendingTimes = this.pendingTimes.slice(this.pendingHead);
+      this.pendingHead = 0;
+    }
+  }
+
+  /** nr_kernel_stack: KB in 6.1 (NR_KERNEL_STACK_KB), stacks in 2015 (counted per stack before 4.9). */
+  nrKernelStack(): number {
+    return this.node.params.mode === '6.1' ? this.liveKB : this.live;
+  }
+}

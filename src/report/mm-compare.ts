@@ -1,0 +1,160 @@
+// Text rendering of page-allocator experiments: the side-by-side table of `stacklab mm compare` and
+// the summary of one `stacklab mm` run. Pure functions of the results.
+
+import type { MmCompareResult } from '../mm/compare.ts';
+import { DEVICES } from '../mm/devices.ts';
+import type { MmRunResult } from '../mm/experiment.ts';
+import { formatExtfragIndex, formatUnusableIndex } from '../mm/frag-index.ts';
+import { STACK_KB } from '../mm/vmalloc-stack.ts';
+import { SCENARIOS } from '../mm/workloads.ts';
+
+const STRATEGY_LABEL: Readonly<Record<string, string>> = {
+  '16k': '16k (order 2)',
+  '8k': '8k (order 1)',
+  vmap: 'vmap (4 x order 0)',
+};
+
+type Cell = string | number;
+type Row = readonly [label: string, cells: readonly Cell[]] | readonly [section: string];
+
+function num(v: number, digits = 0): string {
+  if (!Number.isFinite(v)) return '-';
+  return digits === 0 ? String(Math.round(v)) : v.toFixed(digits);
+}
+
+function pct(part: number, whole: number): string {
+  return whole === 0 ? '-' : `${((100 * part) / whole).toFixed(part * 1000 < whole && part > 0 ? 2 : 1)} %`;
+}
+
+function per1000(v: number, forks: number): string {
+  return forks === 0 ? '-' : ((v * 1000) / forks).toFixed(1);
+}
+
+function renderTable(head: readonly string[], rows: readonly Row[]): string {
+  const body = rows.filter((r): r is readonly [string, readonly Cell[]] => r.length === 2);
+  const w0 = Math.max(head[0]!.length, ...body.map((r) => r[0].length));
+  const widths = head
+    .slice(1)
+    .map((h, i) => Math.max(h.length, ...body.map((r) => String(r[1][i] ?? '').length)));
+  const line = (label: string, cells: readonly Cell[]) =>
+    `${label.padEnd(w0)}  ${cells.map((c, i) => String(c).padStart(widths[i]!)).join('  ')}`.trimEnd();
+  const out = [
+    line(head[0]!, head.slice(1)),
+    `${'-'.repeat(w0)}  ${widths.map((w) => '-'.repeat(w)).join('  ')}`,
+  ];
+  for (const r of rows) out.push(r.length === 1 ? r[0] : line(r[0], r[1]));
+  return `${out.join('\n')}\n`;
+}
+
+/** One column's figures for the comparison table. */
+function columns(runs: readonly MmRunResult[]): Row[] {
+  const c = (f: (r: MmRunResult) => Cell) => runs.map(f);
+  const w = (r: MmRunResult, k: string) => r.window[k] ?? 0;
+  const f = (r: MmRunResult) => r.forks.measured;
+  return [
+    ['forks measured', c((r) => r.forks.measured)],
+    [
+      'stack allocation entered the slow path',
+      c((r) => `${r.stackAllocs.slowpath} (${pct(r.stackAllocs.slowpath, r.stackAllocs.allocs)})`),
+    ],
+    ['  ... direct compaction stalls', c((r) => r.stackAllocs.compactStalls)],
+    ['  ... direct reclaim entries', c((r) => r.stackAllocs.directReclaims)],
+    [
+      '  vmap per-CPU cache hits',
+      c((r) =>
+        r.stacks === 'vmap'
+          ? `${r.stackAllocs.cacheHits} (${pct(r.stackAllocs.cacheHits, r.stackAllocs.allocs)})`
+          : '-',
+      ),
+    ],
+    ['forks that failed (-ENOMEM)', c((r) => r.forks.failed)],
+    [
+      'forks that entered any slow path',
+      c((r) => `${r.forks.slowpath} (${pct(r.forks.slowpath, r.forks.measured)})`),
+    ],
+    ['fork latency, µs of allocator work'],
+    ['  p50', c((r) => num(r.forks.latencyUs.p50, 2))],
+    ['  p90', c((r) => num(r.forks.latencyUs.p90, 2))],
+    ['  p99', c((r) => num(r.forks.latencyUs.p99, 1))],
+    ['  p99.9', c((r) => num(r.forks.latencyUs.p999, 1))],
+    ['  max', c((r) => num(r.forks.latencyUs.max, 0))],
+    ['  mean', c((r) => num(r.forks.latencyUs.mean, 2))],
+    ['whole system, per 1000 forks (/proc/vmstat deltas)'],
+    ['  compact_stall', c((r) => per1000(w(r, 'compact_stall'), f(r)))],
+    [
+      '  compact_success / compact_fail',
+      c((r) => `${per1000(w(r, 'compact_success'), f(r))} / ${per1000(w(r, 'compact_fail'), f(r))}`),
+    ],
+    ['  allocstall (direct reclaim)', c((r) => per1000(w(r, 'allocstall'), f(r)))],
+    [
+      '  pgscan_direct / pgsteal_direct',
+      c((r) => `${per1000(w(r, 'pgscan_direct'), f(r))} / ${per1000(w(r, 'pgsteal_direct'), f(r))}`),
+    ],
+    ['  compact_migrate_scanned', c((r) => per1000(w(r, 'compact_migrate_scanned'), f(r)))],
+    ['  compact_free_scanned', c((r) => per1000(w(r, 'compact_free_scanned'), f(r)))],
+    ['  pageoutrun (kswapd runs)', c((r) => per1000(w(r, 'pageoutrun'), f(r)))],
+    ['  pgscan_kswapd', c((r) => per1000(w(r, 'pgscan_kswapd'), f(r)))],
+    ['  unmovable stole from movable', c((r) => per1000(w(r, 'extfrag_unmovable_from_movable'), f(r)))],
+    ['  lowmemorykiller / OOM kills', c((r) => `${w(r, 'lmk_kill')} / ${w(r, 'oom_kill')}`)],
+    ['end state'],
+    ['  free pages (+ pcp)', c((r) => `${r.memory.freePages} (+${r.memory.pcpPages})`)],
+    [
+      '  unusable_index order 1 / 2 / 3',
+      c((r) => [1, 2, 3].map((o) => formatUnusableIndex(r.zone.unusableIndex[o] ?? 0)).join(' / ')),
+    ],
+    ['  extfrag_index order 2', c((r) => formatExtfragIndex(r.zone.extfragIndex[2] ?? 0).trim())],
+    ['  Unmovable pageblocks (mixed)', c((r) => blocks(r, 'Unmovable'))],
+    ['  Movable pageblocks (mixed)', c((r) => blocks(r, 'Movable'))],
+    [
+      '  stacks of the live tasks, KB (tasks x size)',
+      c((r) => `${r.memory.liveTasks * STACK_KB[r.stacks]} (${r.memory.liveTasks})`),
+    ],
+    ['  pages held by stacks now, KB (mixed, cached)', c((r) => r.memory.kernelStackPages * 4)],
+    ['  kswapd + kcompactd CPU, ms', c((r) => num(r.background.kswapdCpuMs + r.background.kcompactdCpuMs))],
+  ];
+}
+
+function blocks(r: MmRunResult, type: string): string {
+  const i = r.zone.blockTypes.indexOf(type);
+  return i < 0 ? '-' : `${r.zone.blockCounts[i]} (${r.zone.mixedCounts[i]})`;
+}
+
+/** The side-by-side table of `stacklab mm compare`. */
+export function renderMmCompare(c: MmCompareResult): string {
+  const d = DEVICES[c.device];
+  const first = c.runs[0];
+  let s = `stacklab mm compare: ${c.device} (${d.title}), ${c.mode} allocator, ${c.scenario} workload, seed ${c.seed}\n`;
+  if (c.overrides.length > 0) s += `device overrides: ${c.overrides.join(', ')}\n`;
+  s += `aged ${c.warmup} ${c.scenario === 'build' ? 'compiles' : 'app launches'} (${num(c.agedSeconds)} s) with ${c.agedWith} stacks, `;
+  s += `then ${c.forks} forks per strategy (${first ? num(first.measuredSeconds) : '-'} s) from that same memory\n`;
+  if (first)
+    s += `watermarks (pages): min ${first.watermarks.min}, low ${first.watermarks.low}, high ${first.watermarks.high}\n`;
+  s += '\n';
+  s += renderTable(['', ...c.runs.map((r) => STRATEGY_LABEL[r.stacks] ?? r.stacks)], columns(c.runs));
+  s +=
+    "\nLatency is the model's synchronous allocator work per fork (cost units: pages scanned, migrated and\n";
+  s +=
+    'reclaimed, converted with the constants of src/mm/costs.ts), not measured time. Tasks created during\n';
+  s += `the warm-up keep their ${c.agedWith} stacks, so "pages held by stacks now" mixes kinds.\n`;
+  const bad = c.runs.filter((r) => r.invariantViolations.length > 0);
+  if (bad.length > 0)
+    s += `\nWARNING: allocator invariants violated in ${bad.map((r) => r.stacks).join(', ')}\n`;
+  return s;
+}
+
+/** The summary of one `stacklab mm` run. */
+export function renderMmRun(r: MmRunResult): string {
+  const d = DEVICES[r.device as keyof typeof DEVICES];
+  let s = `stacklab mm: ${r.device}${d ? ` (${d.title})` : ''}, ${r.mode} allocator, ${STRATEGY_LABEL[r.stacks]} stacks\n`;
+  s += `workload ${r.scenario}: ${SCENARIOS[r.scenario].title}\n`;
+  s += `seed ${r.seed}; aged ${r.warmup} ${r.scenario === 'build' ? 'compiles' : 'launches'} with ${r.agedWith} stacks; `;
+  s += `${r.forks.measured} forks measured over ${num(r.measuredSeconds)} s (virtual)\n`;
+  s += `min_free_kbytes ${r.watermarks.minFreeKbytes}; watermarks min/low/high ${r.watermarks.min}/${r.watermarks.low}/${r.watermarks.high} pages\n\n`;
+  s += renderTable(['', STRATEGY_LABEL[r.stacks] ?? r.stacks], columns([r]));
+  s += `\nmemory: ${r.memory.anonPages} anon, ${r.memory.filePages} file, ${r.memory.slabUnreclaimablePages} slab, `;
+  s += `${r.memory.slabReclaimablePages} reclaimable slab, ${r.memory.zramPoolPages} zram pool pages (${r.memory.zramStoredPages} stored); `;
+  s += `${r.memory.liveTasks} tasks in ${r.memory.liveProcs} processes\n`;
+  if (r.invariantViolations.length > 0)
+    s += `WARNING: allocator invariants violated:\n  ${r.invariantViolations.join('\n  ')}\n`;
+  return s;
+}

@@ -1,0 +1,55 @@
+// Whole experiments: reproducible from the seed, copies of an aged device independent, the
+// allocator consistent at the end, and the comparison showing what order-2 stacks cost.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { runMmCompare } from '../../src/mm/compare.ts';
+import { ageDevice, measureForks, runMmExperiment } from '../../src/mm/experiment.ts';
+
+describe('page allocator experiments', () => {
+  test('same seed → identical results; another seed → different', () => {
+    const o = { device: 'phone-1g-2015', stacks: '16k', seed: 3, forks: 300, warmup: 4 } as const;
+    const a = runMmExperiment(o);
+    const b = runMmExperiment(o);
+    assert.deepEqual(a, b);
+    const c = runMmExperiment({ ...o, seed: 4 });
+    assert.notDeepEqual(a.vmstat, c.vmstat);
+    assert.deepEqual(a.invariantViolations, []);
+  });
+
+  test('measuring from an aged device leaves it untouched', () => {
+    const aged = ageDevice({ device: 'phone-1g-6.1', stacks: 'vmap', seed: 2, warmup: 4 });
+    const first = measureForks(aged, '8k', 200);
+    const second = measureForks(aged, '8k', 200);
+    assert.deepEqual(first, second);
+    assert.equal(first.agedWith, 'vmap', '6.1 phones age with VMAP stacks');
+  });
+
+  test('compare: each strategy forks from the same memory; vmap is served by its cache', () => {
+    const c = runMmCompare({ device: 'phone-1g-2015', seed: 1, forks: 400, warmup: 6 });
+    assert.deepEqual(
+      c.runs.map((r) => r.stacks),
+      ['16k', '8k', 'vmap'],
+    );
+    for (const r of c.runs) {
+      assert.equal(r.forks.measured, 400);
+      assert.deepEqual(r.invariantViolations, []);
+    }
+    const vmap = c.runs[2]!;
+    assert.ok(vmap.stackAllocs.cacheHits > 0);
+    assert.equal(vmap.stackAllocs.cacheHits + vmap.stackAllocs.cacheMisses, vmap.stackAllocs.allocs);
+  });
+
+  test('board-512m and the fork storm run without invariant violations', () => {
+    const b = runMmExperiment({ device: 'board-512m', stacks: '8k', seed: 1, forks: 200, warmup: 10 });
+    assert.deepEqual(b.invariantViolations, []);
+    const s = runMmExperiment({
+      device: 'board-512m',
+      stacks: '16k',
+      scenario: 'fork-storm',
+      seed: 1,
+      forks: 500,
+    });
+    assert.equal(s.forks.measured, 500);
+    assert.deepEqual(s.invariantViolations, []);
+  });
+});

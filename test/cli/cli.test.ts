@@ -30,7 +30,9 @@ describe('stacklab CLI', () => {
     const j = JSON.parse(r.out);
     assert.equal(j.version, '1.0');
     assert.equal(j.kind, 'stacklab.seed');
-    assert.ok(j.checks.length >= 5 && j.checks.every((c: { ok: boolean }) => c.ok));
+    assert.ok(j.checks.length >= 6 && j.checks.every((c: { ok: boolean }) => c.ok));
+    assert.ok(j.checks.some((c: { id: string }) => c.id === 'order-2-cost'));
+    assert.match(j.sections[0].title, /What the stack size costs in memory/);
   });
 
   test('replay --format ftrace under the own era prints the input back', async () => {

@@ -14,6 +14,7 @@
 import { type Diagnostic, diag } from '../base/diag.ts';
 import type { ParseOutput } from '../base/result.ts';
 import { padLeft, splitLines } from '../base/text.ts';
+import { stripLogPrefix } from './log-prefix.ts';
 
 /** A %pS location: `symbol+0xoffset/0xlength [module]`, or a bare address when no symbol was found. */
 export interface Location {
@@ -56,26 +57,14 @@ const ROW = /^(\d+)\)\s+(-?\d+)\s+(-?\d+)\s+(\S(?:.*\S)?)\s*$/;
 const SYMBOL = /^(.+?)\+0x([0-9a-fA-F]+)\/0x([0-9a-fA-F]+)(?:\s+\[([^\]]+)\])?$/;
 const RAW_ADDRESS = /^(?:0x)?([0-9a-fA-F]{8,16})$/;
 
-/** Prefixes real copies put before each line; stripped in this order, repeatedly. */
-const PREFIXES: readonly RegExp[] = [
-  /^\s*\[?\s*\d+\.\d+\]\s?/, // dmesg "[  111.404781] " (sometimes missing its "[")
-  /^\d\d-\d\d \d\d:\d\d:\d\d\.\d+ <\d>\[[^\]]*\](?:\[[^\]]*\])?/, // Android logcat-style kernel log
-  /^.*?:\s+stack_trace_call:\s?/, // ftrace ring buffer dump of trace_printk
-  /^\s*<\d>/, // printk level
-];
+/** The ftrace ring-buffer prefix of a trace_printk dump ("<...>-15987   5d..2 111689535us : stack_trace_call: "). */
+const TRACE_PRINTK = /^.*?:\s+stack_trace_call:\s?/;
 
+/** Strips what real copies put before each line: log prefixes (log-prefix.ts) and the ring-buffer one. */
 function stripPrefixes(text: string): string {
-  let s = text;
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const re of PREFIXES) {
-      const m = re.exec(s);
-      if (m && m[0].length > 0) {
-        s = s.slice(m[0].length);
-        changed = true;
-      }
-    }
-  }
+  let s = stripLogPrefix(text.trimStart());
+  const m = TRACE_PRINTK.exec(s);
+  if (m) s = stripLogPrefix(s.slice(m[0].length));
   return s.trim();
 }
 

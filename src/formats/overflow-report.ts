@@ -15,6 +15,7 @@
 import { type Diagnostic, diag } from '../base/diag.ts';
 import type { ParseOutput } from '../base/result.ts';
 import { splitLines } from '../base/text.ts';
+import { stripLogPrefix } from './log-prefix.ts';
 
 export interface StackRange {
   readonly low: bigint;
@@ -44,25 +45,8 @@ export interface OverflowReport {
   readonly elisions: readonly { readonly text: string; readonly line: number }[];
 }
 
-const PREFIX = [
-  /^\s*\[\s*\d+\.\d+\]\s?/,
-  /^\d\d-\d\d \d\d:\d\d:\d\d\.\d+ <\d>\[[^\]]*\](?:\[[^\]]*\])?/,
-  /^\s*<\d>/,
-];
-
 function strip(t: string): string {
-  let s = t;
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const re of PREFIX) {
-      const m = re.exec(s);
-      if (m && m[0].length > 0) {
-        s = s.slice(m[0].length);
-        changed = true;
-      }
-    }
-  }
-  return s.trim();
+  return stripLogPrefix(t.trimStart()).trim();
 }
 
 const ARM64_HEAD = /Insufficient stack space to handle exception!/;

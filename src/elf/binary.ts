@@ -1,0 +1,324 @@
+// One analysed binary: every function with its frame and, when asked for, its resolved call sites.
+// This is what `stacklab frames` prints and what the call graph joins across binaries (a vmlinux and
+// its modules): calls to undefined symbols stay names until another binary defines them.
+import { type Diagnostic, diag } from '../base/diag.ts';
+import { err, ok, type Result } from '../base/result.ts';
+import { type Addr, addr } from '../base/units.ts';
+import type { ByteSource } from './byte-source.ts';
+import { cfiFor, readCfiFrames } from './cfi.ts';
+import {
+  ET_DYN,
+  ET_EXEC,
+  ET_REL,
+  R_AARCH64_CALL26,
+  R_AARCH64_JUMP_SLOT,
+  R_AARCH64_JUMP26,
+  SHN_UNDEF,
+  SHT_DYNSYM,
+} from './elf-constants.ts';
+import { type CallSite, FrameAnalyzer, type FrameInfo, SiteKind } from './frame-analysis.ts';
+import { type ElfFunction, listFunctions } from './functions.ts';
+import { readPatchableEntries } from './patchable-entries.ts';
+import { type ElfFile, readElf } from './reader.ts';
+import { readRelocations, relocationSectionsFor } from './relocations.ts';
+import { findSection, isCodeSection, type SectionHeader } from './sections.ts';
+import { readStackSizes } from './stack-sizes.ts';
+import { readSymbols, type SymbolTable } from './symbols.ts';
+
+/** Where a function's frame size came from, best first. */
+export type FrameSource = 'su' | 'stack-sizes' | 'cfi' | 'prologue';
+
+/** What a call site calls. */
+export type Callee =
+  /** A function of the same binary, by index in `Binary.functions`. */
+  | { readonly kind: 'function'; readonly index: number }
+  /** An undefined symbol (a vmlinux export, a libc function through the PLT). */
+  | { readonly kind: 'external'; readonly name: string }
+  /** A register: nothing in the binary says where it goes. */
+  | { readonly kind: 'indirect' }
+  /** A pc-relative target that is no function start (data, padding, the middle of a function). */
+  | { readonly kind: 'unknown'; readonly address: Addr };
+
+export interface Site {
+  /** Section offset of the branch. */
+  readonly offset: number;
+  readonly kind: CallSite['kind'];
+  /** Caller's stack in use at the branch, bytes below its entry SP. */
+  readonly depth: number;
+  readonly reached: boolean;
+  readonly callee: Callee;
+}
+
+export interface BinaryFunction {
+  readonly name: string;
+  readonly aliases: readonly string[];
+  readonly section: string;
+  /** Section offset (relocatable files) or address offset from the section start. */
+  readonly offset: number;
+  readonly address: Addr;
+  /** Bytes of code up to the next label. */
+  readonly codeBytes: number;
+  readonly global: boolean;
+  /** Static frame in bytes, from `frameSource`. */
+  readonly frameBytes: number;
+  readonly frameSource: FrameSource;
+  /** The frame the prologue decoder found (equal to frameBytes unless another source overrode it). */
+  readonly prologueBytes: number;
+  /** The frame .eh_frame/.debug_frame describes, when the file has CFI for this function and CFA stays on SP. */
+  readonly cfiBytes: number | undefined;
+  readonly dynamic: boolean;
+  readonly info: FrameInfo;
+  /** ftrace can patch this function's entry (__patchable_function_entries). */
+  readonly patchable: boolean;
+  readonly sites: readonly Site[];
+}
+
+export interface Binary {
+  /** The file as given. */
+  readonly file: string;
+  /** checkstack.pl's tag: the base name without ".ko" ("af_key", "vmlinux"). */
+  readonly tag: string;
+  readonly e_type: number;
+  readonly functions: readonly BinaryFunction[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export interface AnalyzeOptions {
+  /** Resolve call sites (the call graph needs them; frames alone do not). */
+  readonly sites: boolean;
+  /** Read .eh_frame/.debug_frame (default true). */
+  readonly cfi?: boolean;
+  /** Reuse decoder buffers across files. */
+  readonly analyzer?: FrameAnalyzer;
+}
+
+/** checkstack.pl's file tag: base name, ".ko" removed. */
+export function binaryTag(file: string): string {
+  const base = file.slice(file.lastIndexOf('/') + 1);
+  return base.replace(/\.ko/, '');
+}
+
+export function analyzeBinary(src: ByteSource, options: AnalyzeOptions): Result<Binary> {
+  const opened = readElf(src);
+  if (!opened.ok) return opened;
+  const elf = opened.value;
+  const diagnostics: Diagnostic[] = [];
+  const symbols = readSymbols(elf, diagnostics);
+  if (symbols === undefined) {
+    return err(
+      diag(
+        'elf/no-symbols',
+        'error',
+        'no .symtab or .dynsym: function boundaries are unknown',
+        { file: src.name },
+        'an unstripped binary (vmlinux, not Image; a .ko or program with its symbol table)',
+      ),
+    );
+  }
+  const { functions, outOfRange } = listFunctions(elf, symbols);
+  if (outOfRange > 0) {
+    diagnostics.push(
+      diag(
+        'elf/bad-symbol',
+        'data-loss',
+        `${outOfRange} function symbol(s) lie outside their section; ignored`,
+        { file: src.name },
+      ),
+    );
+  }
+  const analyzer = options.analyzer ?? new FrameAnalyzer();
+  const patchable = readPatchableEntries(elf, symbols, diagnostics);
+  const cfi = options.cfi === false ? undefined : readCfiFrames(elf, symbols, diagnostics);
+  const stackSizes = readStackSizes(elf, symbols, diagnostics);
+  const index = new FunctionIndex(elf, functions);
+  const plt = options.sites ? readPlt(elf, diagnostics) : undefined;
+  const out: BinaryFunction[] = [];
+  let section: SectionHeader | undefined;
+  let words: Uint32Array = new Uint32Array(0);
+  let relocated: Uint8Array | undefined;
+  let branchRelocs: Map<number, BranchReloc> | undefined;
+  for (const fn of functions) {
+    if (fn.section !== section) {
+      section = fn.section;
+      words = elf.words(section);
+      if (options.sites && elf.header.e_type === ET_REL) {
+        branchRelocs = readBranchRelocations(elf, symbols, section, diagnostics);
+        relocated = new Uint8Array(words.length);
+        for (const off of branchRelocs.keys()) if (off >= 0 && off / 4 < words.length) relocated[off / 4] = 1;
+      } else {
+        branchRelocs = undefined;
+        relocated = undefined;
+      }
+    }
+    const start = Math.ceil(fn.offset / 4);
+    const end = Math.max(start, Math.min(words.length, Math.floor(fn.end / 4)));
+    const raw: CallSite[] | undefined = options.sites ? [] : undefined;
+    const info = analyzer.analyze(words, start, end, raw, relocated);
+    const key = `${fn.section.index}:${fn.offset}`;
+    const su = stackSizes.get(key);
+    const cfiFrame = cfiFor(cfi?.get(fn.section.index), fn.offset, fn.end);
+    const cfiBytes = cfiFrame?.exact ? cfiFrame.bytes : undefined;
+    let frameBytes = info.frameBytes;
+    let frameSource: FrameSource = 'prologue';
+    if (su !== undefined) {
+      frameBytes = su;
+      frameSource = 'stack-sizes';
+    } else if (cfiFrame !== undefined && (info.spFromRegister || info.inconsistent)) {
+      // The decoder lost SP on some path; the compiler's unwind table did not.
+      if (cfiFrame.bytes > frameBytes) {
+        frameBytes = cfiFrame.bytes;
+        frameSource = 'cfi';
+      }
+    }
+    out.push({
+      name: fn.name,
+      aliases: fn.aliases,
+      section: fn.section.name,
+      offset: fn.offset,
+      address: addr(fn.section.sh_addr + BigInt(fn.offset)),
+      codeBytes: fn.end - fn.offset,
+      global: fn.global,
+      frameBytes,
+      frameSource,
+      prologueBytes: info.frameBytes,
+      cfiBytes,
+      dynamic: info.dynamic,
+      info,
+      patchable: patchable.get(fn.section.index)?.has(fn.offset) ?? false,
+      sites:
+        raw === undefined ? [] : raw.map((s) => resolveSite(s, fn, index, branchRelocs, plt, symbols, elf)),
+    });
+  }
+  return ok({
+    file: src.name,
+    tag: binaryTag(src.name),
+    e_type: elf.header.e_type,
+    functions: out,
+    diagnostics,
+  });
+}
+
+interface BranchReloc {
+  readonly sym: number;
+  readonly addend: number;
+}
+
+/** R_AARCH64_CALL26 / JUMP26 relocations of a code section, by section offset. */
+function readBranchRelocations(
+  elf: ElfFile,
+  symbols: SymbolTable,
+  section: SectionHeader,
+  diagnostics: Diagnostic[],
+): Map<number, BranchReloc> {
+  const out = new Map<number, BranchReloc>();
+  for (const rs of relocationSectionsFor(elf, section)) {
+    const r = readRelocations(elf, rs, diagnostics);
+    for (let i = 0; i < r.count; i++) {
+      const t = r.type[i]!;
+      if (t !== R_AARCH64_CALL26 && t !== R_AARCH64_JUMP26) continue;
+      if (r.sym[i]! >= symbols.count) continue;
+      out.set(r.r_offset[i]!, { sym: r.sym[i]!, addend: r.r_addend[i]! });
+    }
+  }
+  return out;
+}
+
+/** Function starts by (section, offset), and by address for linked files. */
+class FunctionIndex {
+  private readonly byKey = new Map<string, number>();
+  private readonly starts: { address: bigint; index: number }[] = [];
+
+  constructor(elf: ElfFile, functions: readonly ElfFunction[]) {
+    functions.forEach((f, i) => {
+      this.byKey.set(`${f.section.index}:${f.offset}`, i);
+      if (!elf.isRelocatable) this.starts.push({ address: f.section.sh_addr + BigInt(f.offset), index: i });
+    });
+  }
+
+  at(shndx: number, offset: number): number | undefined {
+    return this.byKey.get(`${shndx}:${offset}`);
+  }
+
+  atAddress(a: bigint): number | undefined {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const m = this.starts[mid]!;
+      if (m.address === a) return m.index;
+      if (m.address < a) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
+  }
+}
+
+function resolveSite(
+  s: CallSite,
+  fn: ElfFunction,
+  index: FunctionIndex,
+  relocs: Map<number, BranchReloc> | undefined,
+  plt: Plt | undefined,
+  symbols: SymbolTable,
+  elf: ElfFile,
+): Site {
+  const base = { offset: s.offset, kind: s.kind, depth: s.depth, reached: s.reached };
+  if (s.kind === SiteKind.INDIRECT_CALL || s.kind === SiteKind.INDIRECT_JUMP) {
+    return { ...base, callee: { kind: 'indirect' } };
+  }
+  const r = relocs?.get(s.offset);
+  if (r !== undefined) {
+    const shndx = symbols.st_shndx[r.sym]!;
+    if (shndx === SHN_UNDEF) return { ...base, callee: { kind: 'external', name: symbols.name(r.sym) } };
+    const value = symbols.offsetFrom(r.sym, 0n);
+    const target = value === undefined ? undefined : value + r.addend;
+    const i = target === undefined ? undefined : index.at(shndx, target);
+    if (i !== undefined) return { ...base, callee: { kind: 'function', index: i } };
+    return { ...base, callee: { kind: 'unknown', address: addr(BigInt(target ?? 0)) } };
+  }
+  // An unrelocated pc-relative target: the same section (ET_REL) or an address (linked files).
+  if (elf.isRelocatable) {
+    const i = index.at(fn.section.index, s.target);
+    if (i !== undefined) return { ...base, callee: { kind: 'function', index: i } };
+    return { ...base, callee: { kind: 'unknown', address: addr(BigInt(Math.max(0, s.target))) } };
+  }
+  const a = fn.section.sh_addr + BigInt(s.target);
+  const i = index.atAddress(a);
+  if (i !== undefined) return { ...base, callee: { kind: 'function', index: i } };
+  const name = plt?.nameAt(a);
+  if (name !== undefined) return { ...base, callee: { kind: 'external', name } };
+  return { ...base, callee: { kind: 'unknown', address: addr(a) } };
+}
+
+/** The PLT of a dynamically linked program: stub address -> imported function name. */
+interface Plt {
+  nameAt(a: bigint): string | undefined;
+}
+
+/** AArch64 .plt: a 32-byte header, then one 16-byte stub per .rela.plt entry, in order. */
+const PLT_HEADER = 32n;
+const PLT_ENTRY = 16n;
+
+function readPlt(elf: ElfFile, diagnostics: Diagnostic[]): Plt | undefined {
+  if (elf.header.e_type !== ET_DYN && elf.header.e_type !== ET_EXEC) return undefined;
+  const plt = findSection(elf.sections, '.plt');
+  const relaPlt = findSection(elf.sections, '.rela.plt');
+  if (plt === undefined || relaPlt === undefined || !isCodeSection(plt)) return undefined;
+  const dynsymSec = elf.sections[relaPlt.sh_link];
+  if (dynsymSec === undefined || dynsymSec.sh_type !== SHT_DYNSYM) return undefined;
+  const dyn = readSymbols(elf, diagnostics, dynsymSec);
+  if (dyn === undefined) return undefined;
+  const r = readRelocations(elf, relaPlt, diagnostics);
+  const names: string[] = [];
+  for (let i = 0; i < r.count; i++) {
+    names.push(r.type[i] === R_AARCH64_JUMP_SLOT && r.sym[i]! < dyn.count ? dyn.name(r.sym[i]!) : '');
+  }
+  return {
+    nameAt(a) {
+      const rel = a - plt.sh_addr - PLT_HEADER;
+      if (rel < 0n || rel % PLT_ENTRY !== 0n) return undefined;
+      const n = names[Number(rel / PLT_ENTRY)];
+      return n === undefined || n === '' ? undefined : n;
+    },
+  };
+}

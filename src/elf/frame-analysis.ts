@@ -1,0 +1,377 @@
+// Frame size of one function from its machine code: follow every path from the entry, tracking SP
+// relative to its value at entry, and take the deepest point. Paths (not a linear scan) matter:
+// a shrink-wrapped function may set up its frame on two paths, and checkstack.pl adds both.
+//
+//   entry SP ->  +------------------+
+//                | frame record     |  stp x29, x30, [sp, #-80]!   SP = entry - 80
+//                | callee-saved     |
+//                | locals           |  sub sp, sp, x12 (x12 = 0x13a0 from movz)
+//                +------------------+  <- deepest static SP: frameBytes
+//                | VLA / alloca     |  sub sp, sp, x0 (x0 not constant): dynamic
+//
+// Call sites are recorded on the way with the depth at which they happen, so the call graph adds
+// the caller's frame as it stands at the call (a tail call after the epilogue adds nothing).
+import {
+  addSubImm,
+  addSubImmFields,
+  addSubReg,
+  branchOffset,
+  classify,
+  isAddSubImm,
+  isPair,
+  isPreIndex,
+  Kind,
+  rn,
+  writebackDelta,
+} from './aarch64/decode.ts';
+import { constantBefore, type EntryHints, entryHints } from './aarch64/prologue.ts';
+import type { ElfFunction } from './functions.ts';
+import type { ElfFile } from './reader.ts';
+
+/** How control leaves a function at a call site. */
+export const SiteKind = {
+  /** bl: returns here. */
+  CALL: 0,
+  /** b (or a conditional branch) to another function: the caller's frame is whatever is left at the branch. */
+  JUMP: 1,
+  /** blr: a call through a register. */
+  INDIRECT_CALL: 2,
+  /** br: a jump through a register (a tail call through a pointer, or a jump table). */
+  INDIRECT_JUMP: 3,
+} as const;
+export type SiteKind = (typeof SiteKind)[keyof typeof SiteKind];
+
+export interface CallSite {
+  /** Section offset of the branch instruction. */
+  readonly offset: number;
+  readonly kind: SiteKind;
+  /** Section offset of a pc-relative target (before relocation); NaN for register branches. */
+  readonly target: number;
+  /** Bytes below the caller's entry SP when the branch executes. */
+  readonly depth: number;
+  /** False when no path from the entry reached the site; depth is then the frame size (conservative). */
+  readonly reached: boolean;
+}
+
+export interface FrameInfo {
+  /** Deepest static SP below the entry SP, in bytes: the frame as GCC's -fstack-usage counts it. */
+  readonly frameBytes: number;
+  /** A non-constant SP adjustment (VLA, alloca, RANDOMIZE_KSTACK_OFFSET): frameBytes is the static part. */
+  readonly dynamic: boolean;
+  /** SP was loaded from a register other than the frame pointer (a stack switch or an alloca result). */
+  readonly spFromRegister: boolean;
+  /** Two paths reach one instruction with different SP (a loop that grows the stack, or a decoding gap). */
+  readonly inconsistent: boolean;
+  /** What scripts/checkstack.pl adds up for the same range (every "stp ..., [sp, #-N]!" and "sub sp, sp, #0x..."). */
+  readonly checkstackBytes: number;
+  /** The constant-register SP adjustments checkstack.pl cannot see ("mov x12, #imm; sub sp, sp, x12"). */
+  readonly registerSubs: number;
+  /** "sub sp, sp, #imm, lsl #12" instructions (checkstack.pl reads their imm12 without the shift). */
+  readonly lsl12Subs: number;
+  /** Pre-indexed single-register stores to SP ("str x19, [sp, #-16]!"), which checkstack.pl does not count. */
+  readonly strPushes: number;
+  readonly hints: EntryHints;
+}
+
+/** Reusable scratch buffers: analysing 165k functions must not allocate per instruction. */
+export class FrameAnalyzer {
+  private visited = new Uint8Array(256);
+  private spAt = new Float64Array(256);
+  private stackI = new Int32Array(64);
+  private stackSp = new Float64Array(64);
+  private stackFp = new Float64Array(64);
+  private top = 0;
+
+  /**
+   * Analyses words [start, end) of a code section (word indexes). When `sites` is given, call sites
+   * are appended to it, with offsets as section offsets. `relocated` marks words a branch relocation
+   * patches (relocatable files): their encoded target means nothing, the relocation names the callee.
+   */
+  analyze(
+    words: Uint32Array,
+    start: number,
+    end: number,
+    sites?: CallSite[],
+    relocated?: Uint8Array,
+  ): FrameInfo {
+    const n = end - start;
+    if (this.visited.length < n) {
+      const size = Math.max(n, this.visited.length * 2);
+      this.visited = new Uint8Array(size);
+      this.spAt = new Float64Array(size);
+    } else this.visited.fill(0, 0, n);
+    const visited = this.visited;
+    const spAt = this.spAt;
+    let maxDepth = 0;
+    let dynamic = false;
+    let spFromRegister = false;
+    let inconsistent = false;
+    let registerSubs = 0;
+    // SP at the last indirect jump: jump-table cases reached only through it start from there.
+    let brSp = Number.NaN;
+    const siteStart = sites === undefined ? 0 : sites.length;
+    this.top = 0;
+    if (n > 0) this.push(0, 0, Number.NaN);
+    let seedFrom = 0;
+    for (;;) {
+      while (this.top > 0) {
+        this.top--;
+        let i = this.stackI[this.top]!;
+        let sp = this.stackSp[this.top]!;
+        let fp = this.stackFp[this.top]!;
+        while (i < n) {
+          if (visited[i] === 1) {
+            if (spAt[i] !== sp) inconsistent = true;
+            break;
+          }
+          visited[i] = 1;
+          spAt[i] = sp;
+          const w = words[start + i]!;
+          const k = classify(w);
+          if (k === Kind.OTHER) {
+            i++;
+            continue;
+          }
+          let stop = false;
+          switch (k) {
+            case Kind.SP_STORE_WB:
+            case Kind.SP_LOAD_WB:
+              sp += writebackDelta(w);
+              break;
+            case Kind.SP_ADD_IMM:
+              sp += addSubImm(w);
+              break;
+            case Kind.SP_ADD_REG: {
+              const { rm, sub, shift } = addSubReg(w);
+              const c = rm === 31 ? undefined : constantBefore(words, start + i, rm, start);
+              if (c !== undefined) {
+                const v = c * 2 ** shift;
+                sp += sub ? -v : v;
+                if (sub) registerSubs++;
+              } else if (sub) dynamic = true;
+              else {
+                // Unknown amount given back: nothing below is trustworthy on this path.
+                spFromRegister = true;
+                stop = true;
+              }
+              break;
+            }
+            case Kind.SP_SET:
+              if (rn(w) === 29 && isAddSubImm(w) && !Number.isNaN(fp)) sp = fp + addSubImm(w);
+              else {
+                if (rn(w) !== 29) spFromRegister = true;
+                dynamic = true;
+                stop = true;
+              }
+              break;
+            case Kind.FP_FROM_SP:
+              fp = sp + addSubImm(w);
+              break;
+            case Kind.B: {
+              const t =
+                relocated !== undefined && relocated[start + i] === 1 ? Number.NaN : i + branchOffset(w) / 4;
+              if (t >= 0 && t < n) {
+                if (-sp > maxDepth) maxDepth = -sp;
+                i = t;
+                continue;
+              }
+              if (sites !== undefined) this.site(sites, start, i, SiteKind.JUMP, t, -sp, true);
+              stop = true;
+              break;
+            }
+            case Kind.BL:
+              if (sites !== undefined) {
+                const t =
+                  relocated !== undefined && relocated[start + i] === 1
+                    ? Number.NaN
+                    : i + branchOffset(w) / 4;
+                this.site(sites, start, i, SiteKind.CALL, t, -sp, true);
+              }
+              break;
+            case Kind.B_COND: {
+              const t =
+                relocated !== undefined && relocated[start + i] === 1 ? Number.NaN : i + branchOffset(w) / 4;
+              if (t >= 0 && t < n) this.push(t, sp, fp);
+              else if (sites !== undefined) this.site(sites, start, i, SiteKind.JUMP, t, -sp, true);
+              break;
+            }
+            case Kind.BLR:
+              if (sites !== undefined)
+                this.site(sites, start, i, SiteKind.INDIRECT_CALL, Number.NaN, -sp, true);
+              break;
+            case Kind.BR:
+              if (sites !== undefined)
+                this.site(sites, start, i, SiteKind.INDIRECT_JUMP, Number.NaN, -sp, true);
+              brSp = sp;
+              stop = true;
+              break;
+            case Kind.RET:
+              stop = true;
+              break;
+            case Kind.TRAP:
+              // udf never continues; brk does for WARN() and not for BUG(), whose next block is a branch target anyway.
+              stop = (w & 0xffff0000) === 0;
+              break;
+            default:
+              break;
+          }
+          if (-sp > maxDepth) maxDepth = -sp;
+          if (stop) break;
+          i++;
+        }
+      }
+      // Code no path reached: jump-table cases (start them at the dispatch's SP) or dead code.
+      if (Number.isNaN(brSp)) break;
+      while (seedFrom < n && visited[seedFrom] === 1) seedFrom++;
+      if (seedFrom >= n) break;
+      this.push(seedFrom, brSp, Number.NaN);
+    }
+    if (sites !== undefined) this.unreachedSites(words, start, n, maxDepth, sites, siteStart, relocated);
+    const cs = checkstackOf(words, start, end);
+    return {
+      frameBytes: maxDepth,
+      dynamic,
+      spFromRegister,
+      inconsistent,
+      checkstackBytes: cs.bytes,
+      registerSubs,
+      lsl12Subs: cs.lsl12,
+      strPushes: cs.strPushes,
+      hints: entryHints(words, start, end),
+    };
+  }
+
+  private push(i: number, sp: number, fp: number): void {
+    if (this.top === this.stackI.length) {
+      const grow = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
+        const b = make(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.stackI = grow(this.stackI, (m) => new Int32Array(m));
+      this.stackSp = grow(this.stackSp, (m) => new Float64Array(m));
+      this.stackFp = grow(this.stackFp, (m) => new Float64Array(m));
+    }
+    this.stackI[this.top] = i;
+    this.stackSp[this.top] = sp;
+    this.stackFp[this.top] = fp;
+    this.top++;
+  }
+
+  private site(
+    sites: CallSite[],
+    start: number,
+    i: number,
+    kind: SiteKind,
+    targetIndex: number,
+    depth: number,
+    reached: boolean,
+  ): void {
+    sites.push({
+      offset: (start + i) * 4,
+      kind,
+      target: Number.isNaN(targetIndex) ? Number.NaN : (start + targetIndex) * 4,
+      depth: Math.max(depth, 0),
+      reached,
+    });
+  }
+
+  /** Branches on code no path reached still name callees; they get the whole frame as their depth. */
+  private unreachedSites(
+    words: Uint32Array,
+    start: number,
+    n: number,
+    frame: number,
+    sites: CallSite[],
+    siteStart: number,
+    relocated: Uint8Array | undefined,
+  ): void {
+    const seen = new Set<number>();
+    for (let s = siteStart; s < sites.length; s++) seen.add(sites[s]!.offset);
+    for (let i = 0; i < n; i++) {
+      if (this.visited[i] === 1) continue;
+      const w = words[start + i]!;
+      const k = classify(w);
+      let kind: SiteKind | undefined;
+      let t = Number.NaN;
+      if (k === Kind.BL) {
+        kind = SiteKind.CALL;
+        t = relocated !== undefined && relocated[start + i] === 1 ? Number.NaN : i + branchOffset(w) / 4;
+      } else if (k === Kind.B || k === Kind.B_COND) {
+        t = relocated !== undefined && relocated[start + i] === 1 ? Number.NaN : i + branchOffset(w) / 4;
+        if (!(t >= 0 && t < n)) kind = SiteKind.JUMP;
+      } else if (k === Kind.BLR) kind = SiteKind.INDIRECT_CALL;
+      else if (k === Kind.BR) kind = SiteKind.INDIRECT_JUMP;
+      if (kind !== undefined && !seen.has((start + i) * 4)) this.site(sites, start, i, kind, t, frame, false);
+    }
+  }
+}
+
+/**
+ * What scripts/checkstack.pl (arm64, Linux 6.1) adds up for one objdump label: every pre-indexed
+ * "stp ..., [sp, #-N]!" (N) and every "sub ..sp, sp, #0x..." (the printed imm12, without lsl #12),
+ * on every line of the range, reachable or not.
+ */
+export function checkstackOf(
+  words: Uint32Array,
+  start: number,
+  end: number,
+): { bytes: number; lsl12: number; strPushes: number } {
+  let bytes = 0;
+  let lsl12 = 0;
+  let strPushes = 0;
+  for (let i = start; i < end; i++) {
+    const w = words[i]!;
+    if ((w & 0x3ac003e0) === 0x288003e0 && (w & 0x01000000) !== 0) {
+      // stp (L = 0) pre-indexed on SP; stgp (opc 01, V 0) prints as "stgp" and does not match.
+      if ((w & 0xc4000000) >>> 0 === 0x40000000) continue;
+      const d = writebackDelta(w);
+      if (d < 0) bytes -= d;
+    } else if ((w & 0xff8003ff) >>> 0 === 0xd10003ff) {
+      const f = addSubImmFields(w);
+      bytes += f.imm12;
+      if (f.lsl12) lsl12++;
+    } else if (
+      (w & 0x3b200fe0) === 0x38000fe0 &&
+      classify(w) === Kind.SP_STORE_WB &&
+      !isPair(w) &&
+      isPreIndex(w)
+    ) {
+      strPushes++;
+    }
+  }
+  return { bytes, lsl12, strPushes };
+}
+
+/** One function with its frame (and, when asked for, its call sites). */
+export interface FunctionFrame {
+  readonly fn: ElfFunction;
+  readonly info: FrameInfo;
+  /** Call sites in address order of discovery; empty unless requested. */
+  readonly sites: readonly CallSite[];
+}
+
+/** Decodes every function of the code sections. */
+export function analyzeFunctions(
+  elf: ElfFile,
+  functions: readonly ElfFunction[],
+  options: { sites: boolean },
+  analyzer: FrameAnalyzer = new FrameAnalyzer(),
+): FunctionFrame[] {
+  const out: FunctionFrame[] = [];
+  let words: Uint32Array | undefined;
+  let wordsOf = -1;
+  for (const fn of functions) {
+    if (fn.section.index !== wordsOf) {
+      words = elf.words(fn.section);
+      wordsOf = fn.section.index;
+    }
+    const w = words!;
+    const start = Math.ceil(fn.offset / 4);
+    const end = Math.min(w.length, Math.floor(fn.end / 4));
+    const sites: CallSite[] = [];
+    const info = analyzer.analyze(w, start, Math.max(start, end), options.sites ? sites : undefined);
+    out.push({ fn, info, sites });
+  }
+  return out;
+}

@@ -1,0 +1,99 @@
+// Functions of a code section: the labels `objdump -d` prints ("0000000000002690 <pfkey_sendmsg>:"),
+// each running to the next label. FUNC and NOTYPE symbols count (assembly entry code is often NOTYPE);
+// mapping symbols ($x, $d), section and file symbols do not. When several symbols share an address,
+// one is the label and the rest are aliases (objdump's preference: FUNC before NOTYPE, then global).
+import type { Addr } from '../base/units.ts';
+import { addr } from '../base/units.ts';
+import { STB_GLOBAL, STB_WEAK, STT_FUNC, STT_NOTYPE } from './elf-constants.ts';
+import type { ElfFile } from './reader.ts';
+import { isCodeSection, type SectionHeader } from './sections.ts';
+import { isMappingSymbol, type SymbolTable } from './symbols.ts';
+
+export interface ElfFunction {
+  /** The label objdump prints. */
+  readonly name: string;
+  /** Other symbols at the same address (e.g. __arm64_sys_foo and its alias). */
+  readonly aliases: readonly string[];
+  readonly section: SectionHeader;
+  /** Section offset of the first instruction. */
+  readonly offset: number;
+  /** Section offset where the next label (or the section) starts. */
+  readonly end: number;
+  /** st_size (0 for assembly labels without a size). */
+  readonly st_size: number;
+  /** Symbol index of the label. */
+  readonly symbol: number;
+  /** Visible to other objects (STB_GLOBAL or STB_WEAK). */
+  readonly global: boolean;
+}
+
+/** The function's address: sh_addr + offset (a section offset in relocatable files). */
+export function functionAddress(f: ElfFunction): Addr {
+  return addr(f.section.sh_addr + BigInt(f.offset));
+}
+
+/** Rank for choosing the label among symbols at one address: higher wins. */
+function rank(t: SymbolTable, i: number): number {
+  const type = t.type(i) === STT_FUNC ? 4 : 0;
+  const b = t.bind(i);
+  return type + (b === STB_GLOBAL ? 2 : b === STB_WEAK ? 1 : 0);
+}
+
+/**
+ * Every function label in the code sections, in section order then address order. Symbols outside
+ * their section's bounds are ignored (and counted in `outOfRange`).
+ */
+export function listFunctions(
+  elf: ElfFile,
+  symbols: SymbolTable,
+): { functions: ElfFunction[]; outOfRange: number } {
+  const bySection = new Map<number, { offset: number; sym: number }[]>();
+  let outOfRange = 0;
+  const secs = elf.sections;
+  for (let i = 1; i < symbols.count; i++) {
+    const shndx = symbols.st_shndx[i]!;
+    if (shndx === 0 || shndx >= secs.length) continue;
+    const type = symbols.type(i);
+    if (type !== STT_FUNC && type !== STT_NOTYPE) continue;
+    const sec = secs[shndx]!;
+    if (!isCodeSection(sec)) continue;
+    const name = symbols.name(i);
+    if (name.length === 0 || isMappingSymbol(name)) continue;
+    const off = elf.isRelocatable ? symbols.offsetFrom(i, 0n) : symbols.offsetFrom(i, sec.sh_addr);
+    if (off === undefined || off >= sec.sh_size) {
+      outOfRange++;
+      continue;
+    }
+    let list = bySection.get(shndx);
+    if (list === undefined) bySection.set(shndx, (list = []));
+    list.push({ offset: off, sym: i });
+  }
+  const functions: ElfFunction[] = [];
+  for (const sec of secs) {
+    const list = bySection.get(sec.index);
+    if (list === undefined) continue;
+    list.sort((a, b) => a.offset - b.offset || rank(symbols, b.sym) - rank(symbols, a.sym) || a.sym - b.sym);
+    for (let k = 0; k < list.length; ) {
+      const first = list[k]!;
+      let j = k + 1;
+      const aliases: string[] = [];
+      while (j < list.length && list[j]!.offset === first.offset) {
+        aliases.push(symbols.name(list[j]!.sym));
+        j++;
+      }
+      const next = list[j];
+      functions.push({
+        name: symbols.name(first.sym),
+        aliases,
+        section: sec,
+        offset: first.offset,
+        end: next === undefined ? sec.sh_size : next.offset,
+        st_size: symbols.st_size[first.sym]!,
+        symbol: first.sym,
+        global: symbols.isGlobal(first.sym),
+      });
+      k = j;
+    }
+  }
+  return { functions, outOfRange };
+}

@@ -1,0 +1,89 @@
+// The C corpus against GCC's own numbers: every function GCC wrote a .su line for must have exactly
+// that static frame, and "dynamic" exactly where GCC says so, in every build flavour.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { before, describe, test } from 'node:test';
+import { analyzeBinary, type Binary } from '../../src/elf/binary.ts';
+import { bytesSource } from '../../src/elf/byte-source.ts';
+import { parseGccStackUsage } from '../../src/formats/gcc-stack-usage.ts';
+import { buildCorpus, type Corpus, TARGETS } from './corpus.ts';
+
+function analyze(corpus: Corpus, out: string): Binary {
+  const r = analyzeBinary(bytesSource(out, readFileSync(corpus.path(out))), { sites: true });
+  assert.ok(r.ok, r.ok ? '' : r.error.message);
+  return r.value;
+}
+
+describe('frames: the C corpus equals GCC -fstack-usage', () => {
+  let corpus: Corpus;
+  before(async () => {
+    corpus = await buildCorpus();
+  });
+
+  for (const t of TARGETS) {
+    test(`${t.out}: every .su line`, () => {
+      const b = analyze(corpus, t.out);
+      const su = parseGccStackUsage(corpus.su(t.out), t.out);
+      assert.deepEqual(su.diagnostics, []);
+      const entries = su.value ?? [];
+      assert.ok(entries.length > 0);
+      const mismatches: string[] = [];
+      for (const e of entries) {
+        const fns = b.functions.filter((f) => f.name === e.function);
+        if (fns.length !== 1) {
+          mismatches.push(`${e.function}: ${fns.length} functions of that name`);
+          continue;
+        }
+        const f = fns[0]!;
+        const dynamic = e.qualifier !== 'static';
+        if (f.frameBytes !== e.bytes || f.dynamic !== dynamic) {
+          mismatches.push(
+            `${e.function}: stacklab ${f.frameBytes}${f.dynamic ? ' dynamic' : ''}, GCC ${e.bytes} ${e.qualifier}`,
+          );
+        }
+      }
+      assert.deepEqual(mismatches, []);
+    });
+  }
+
+  test('frames.o: the cases checkstack.pl gets wrong are counted', () => {
+    const b = analyze(corpus, 'frames.o');
+    const by = (n: string) => b.functions.find((f) => f.name === n)!;
+    // mov x12, #0x13a0; sub sp, sp, x12: invisible to checkstack.pl.
+    assert.equal(by('frame_register').info.checkstackBytes, 0);
+    assert.equal(by('frame_register').info.registerSubs, 1);
+    // sub sp, sp, #0x100, lsl #12 counted as 0x100.
+    assert.ok(by('frame_lsl12').info.lsl12Subs >= 1);
+    assert.notEqual(by('frame_lsl12').info.checkstackBytes, by('frame_lsl12').frameBytes);
+    // Where checkstack.pl is right, it agrees.
+    assert.equal(by('frame_small').info.checkstackBytes, 224);
+    assert.equal(by('frame_600').info.checkstackBytes, 624);
+  });
+
+  test('kernel flags: patchable entries, PAC; pac-bti flags: BTI landing pads', () => {
+    const k = analyze(corpus, 'frames-kernel.o');
+    const small = k.functions.find((f) => f.name === 'frame_small')!;
+    assert.equal(small.patchable, true);
+    assert.equal(small.info.hints.nops, 2);
+    assert.equal(small.info.hints.pac, true);
+    const p = analyze(corpus, 'frames-pac-bti.o');
+    // paciasp is itself a "bti c" landing pad, so only functions that sign nothing get a bti.
+    const ps = p.functions.find((f) => f.name === 'frame_small')!;
+    assert.equal(ps.info.hints.pac, true);
+    const leaf = p.functions.find((f) => f.name === 'leaf_noframe')!;
+    assert.equal(leaf.info.hints.bti, true);
+    assert.equal(leaf.info.hints.pac, false);
+  });
+
+  test('CFI (.eh_frame in user objects, .debug_frame with -g) agrees with the prologue', () => {
+    for (const out of ['frames.o', 'calls.o', 'prog', 'frames-debug.o', 'libcorpus.so']) {
+      const b = analyze(corpus, out);
+      const withCfi = b.functions.filter((f) => f.cfiBytes !== undefined);
+      assert.ok(withCfi.length > 5, `${out}: CFI for ${withCfi.length} functions`);
+      const bad = withCfi
+        .filter((f) => !f.dynamic && f.cfiBytes !== f.prologueBytes)
+        .map((f) => `${f.name}: cfi ${f.cfiBytes}, prologue ${f.prologueBytes}`);
+      assert.deepEqual(bad, [], out);
+    }
+  });
+});

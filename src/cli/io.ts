@@ -1,8 +1,26 @@
 // The only place that touches files, stdin, stdout and stderr: commands get an Io and stay testable.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { diag, InputError } from '../base/diag.ts';
+import { type ByteSource, bytesSource } from '../elf/byte-source.ts';
+
+/** A file opened for positioned reads; close() when done. */
+export interface RandomAccessFile extends ByteSource {
+  close(): void;
+}
 
 export interface Io {
   /** Reads a file, or stdin for "-", as bytes. Throws InputError when it cannot. */
@@ -14,11 +32,33 @@ export interface Io {
   err(text: string): void;
   /** Writes a file atomically (temp file + rename), creating parent directories. */
   writeFileAtomic(path: string, data: string | Uint8Array): void;
+  /**
+   * Opens a file for reads by byte range, so a 1 GB debug vmlinux is never loaded whole ("-" reads
+   * stdin into memory). Throws InputError when it cannot.
+   */
+  openRandomAccess(path: string): RandomAccessFile;
+  /** Is the path a directory? (false when it does not exist) */
+  isDirectory(path: string): boolean;
+  /** Regular files under a directory, recursively, in sorted order. */
+  walk(dir: string): string[];
   readonly stdoutIsTty: boolean;
   readonly stderrIsTty: boolean;
 }
 
 let stdinCache: Uint8Array | undefined;
+
+function cannotRead(path: string, e: unknown): InputError {
+  const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
+  const what =
+    code === 'ENOENT'
+      ? 'no such file'
+      : code === 'EISDIR'
+        ? 'is a directory'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code;
+  return new InputError(diag('io/cannot-read', 'error', `cannot read ${path}: ${what}`, { file: path }));
+}
 
 export function readInputBytes(path: string): Uint8Array {
   if (path === '-') {
@@ -28,16 +68,7 @@ export function readInputBytes(path: string): Uint8Array {
   try {
     return readFileSync(path);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
-    const what =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'is a directory'
-          : code === 'EACCES'
-            ? 'permission denied'
-            : code;
-    throw new InputError(diag('io/cannot-read', 'error', `cannot read ${path}: ${what}`, { file: path }));
+    throw cannotRead(path, e);
   }
 }
 
@@ -53,6 +84,88 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   }
 }
 
+export function openRandomAccess(path: string): RandomAccessFile {
+  if (path === '-') return { ...bytesSource('-', readInputBytes('-')), close() {} };
+  let fd: number;
+  let size: number;
+  try {
+    fd = openSync(path, 'r');
+    const st = fstatSync(fd);
+    if (st.isDirectory()) {
+      closeSync(fd);
+      throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    }
+    size = st.size;
+  } catch (e) {
+    throw cannotRead(path, e);
+  }
+  let open = true;
+  return {
+    name: path,
+    size,
+    read(offset, length) {
+      if (!open) throw new Error(`${path} is closed`);
+      if (offset < 0 || length < 0 || offset + length > size) {
+        throw new RangeError(`read [${offset}, +${length}) outside ${size} bytes of ${path}`);
+      }
+      const buf = new Uint8Array(length);
+      let done = 0;
+      while (done < length) {
+        let n: number;
+        try {
+          n = readSync(fd, buf, done, length - done, offset + done);
+        } catch (e) {
+          throw cannotRead(path, e);
+        }
+        if (n === 0)
+          throw cannotRead(
+            path,
+            Object.assign(new Error('short read'), { code: 'file changed while reading' }),
+          );
+        done += n;
+      }
+      return buf;
+    },
+    close() {
+      if (open) closeSync(fd);
+      open = false;
+    },
+  };
+}
+
+export function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+export function walk(dir: string): string[] {
+  const out: string[] = [];
+  const visit = (d: string) => {
+    let names: string[];
+    try {
+      names = readdirSync(d).sort();
+    } catch (e) {
+      throw cannotRead(d, e);
+    }
+    for (const name of names) {
+      const p = join(d, name);
+      let st: ReturnType<typeof statSync>;
+      try {
+        st = statSync(p);
+      } catch {
+        continue; // a dangling symlink
+      }
+      if (st.isDirectory()) visit(p);
+      else if (st.isFile()) out.push(p);
+    }
+  };
+  visit(dir);
+  return out;
+}
+
 export const processIo: Io = {
   readBytes: readInputBytes,
   readText: (path) => new TextDecoder('utf-8').decode(readInputBytes(path)),
@@ -63,6 +176,9 @@ export const processIo: Io = {
     process.stderr.write(text);
   },
   writeFileAtomic,
+  openRandomAccess,
+  isDirectory,
+  walk,
   stdoutIsTty: Boolean(process.stdout.isTTY),
   stderrIsTty: Boolean(process.stderr.isTTY),
 };
@@ -98,6 +214,12 @@ export function memoryIo(
     writeFileAtomic(path: string, data: string | Uint8Array) {
       io.written.set(path, data);
     },
+    openRandomAccess(path: string): RandomAccessFile {
+      if (path !== '-' && files[path] === undefined) return openRandomAccess(path);
+      return { ...bytesSource(path, io.readBytes(path)), close() {} };
+    },
+    isDirectory: (path: string) => files[path] === undefined && isDirectory(path),
+    walk,
     stdoutIsTty: false,
     stderrIsTty: false,
   };

@@ -92,10 +92,10 @@ export interface AnalyzeOptions {
   readonly analyzer?: FrameAnalyzer;
 }
 
-/** checkstack.pl's file tag: base name, ".ko" removed. */
+/** checkstack.pl's file tag: the first ".ko" removed from the path, then the base name. */
 export function binaryTag(file: string): string {
-  const base = file.slice(file.lastIndexOf('/') + 1);
-  return base.replace(/\.ko/, '');
+  const noKo = file.replace(/\.ko/, '');
+  return noKo.slice(noKo.lastIndexOf('/') + 1);
 }
 
 export function analyzeBinary(src: ByteSource, options: AnalyzeOptions): Result<Binary> {

@@ -1,9 +1,10 @@
 // The command table: one file per verb, registered in the order `stacklab --help` lists them.
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
+import { registerFrames } from './frames.ts';
 import { registerProfiles } from './profiles.ts';
 import { registerSeed } from './seed.ts';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: RegisterCommand[] = [registerSeed, registerProfiles];
+export const COMMANDS: RegisterCommand[] = [registerSeed, registerProfiles, registerFrames];

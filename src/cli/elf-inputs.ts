@@ -39,7 +39,7 @@ export function forEachBinary(
       lastProgress = Date.now();
       ctx.io.err(`\r\x1b[K[${i + 1}/${files.length}] ${file}`);
     }
-    const src = ctx.io.openRandomAccess(file);
+    const src = ctx.io.openRandomAccess(file, { scratch: true });
     try {
       const r = analyzeBinary(src, { ...options, analyzer });
       if (!r.ok) {

@@ -36,7 +36,7 @@ export interface Io {
    * Opens a file for reads by byte range, so a 1 GB debug vmlinux is never loaded whole ("-" reads
    * stdin into memory). Throws InputError when it cannot.
    */
-  openRandomAccess(path: string): RandomAccessFile;
+  openRandomAccess(path: string, options?: { scratch?: boolean }): RandomAccessFile;
   /** Is the path a directory? (false when it does not exist) */
   isDirectory(path: string): boolean;
   /** Regular files under a directory, recursively, in sorted order. */
@@ -84,7 +84,18 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   }
 }
 
-export function openRandomAccess(path: string): RandomAccessFile {
+/** Files up to this size are read in one call and served from memory (a .ko is ~30-150 KB). */
+const WHOLE_FILE_LIMIT = 32 << 20;
+
+/** The buffer `scratch` opens reuse: a module tree would otherwise allocate (and zero) 300 MB. */
+let scratchBuffer = new Uint8Array(0);
+
+/**
+ * Opens a file for positioned reads. With `scratch`, a small file is read into one buffer shared by
+ * every scratch open: its bytes stay valid only until the next scratch open, so callers must copy
+ * what they keep (the ELF analyses keep numbers and strings, never byte views).
+ */
+export function openRandomAccess(path: string, options: { scratch?: boolean } = {}): RandomAccessFile {
   if (path === '-') return { ...bytesSource('-', readInputBytes('-')), close() {} };
   let fd: number;
   let size: number;
@@ -99,6 +110,34 @@ export function openRandomAccess(path: string): RandomAccessFile {
   } catch (e) {
     throw cannotRead(path, e);
   }
+  const readAt = (buf: Uint8Array, offset: number) => {
+    let done = 0;
+    while (done < buf.length) {
+      let n: number;
+      try {
+        n = readSync(fd, buf, done, buf.length - done, offset + done);
+      } catch (e) {
+        throw cannotRead(path, e);
+      }
+      if (n === 0) throw cannotRead(path, { code: 'the file shrank while being read' });
+      done += n;
+    }
+  };
+  if (size <= WHOLE_FILE_LIMIT) {
+    // One read instead of a dozen: syscalls, not bytes, dominate a module tree.
+    let all: Uint8Array;
+    if (options.scratch) {
+      if (scratchBuffer.length < size)
+        scratchBuffer = new Uint8Array(Math.max(size, 2 * scratchBuffer.length));
+      all = scratchBuffer.subarray(0, size);
+    } else all = new Uint8Array(size);
+    try {
+      readAt(all, 0);
+    } finally {
+      closeSync(fd);
+    }
+    return { ...bytesSource(path, all), close() {} };
+  }
   let open = true;
   return {
     name: path,
@@ -109,21 +148,7 @@ export function openRandomAccess(path: string): RandomAccessFile {
         throw new RangeError(`read [${offset}, +${length}) outside ${size} bytes of ${path}`);
       }
       const buf = new Uint8Array(length);
-      let done = 0;
-      while (done < length) {
-        let n: number;
-        try {
-          n = readSync(fd, buf, done, length - done, offset + done);
-        } catch (e) {
-          throw cannotRead(path, e);
-        }
-        if (n === 0)
-          throw cannotRead(
-            path,
-            Object.assign(new Error('short read'), { code: 'file changed while reading' }),
-          );
-        done += n;
-      }
+      readAt(buf, offset);
       return buf;
     },
     close() {
@@ -214,8 +239,8 @@ export function memoryIo(
     writeFileAtomic(path: string, data: string | Uint8Array) {
       io.written.set(path, data);
     },
-    openRandomAccess(path: string): RandomAccessFile {
-      if (path !== '-' && files[path] === undefined) return openRandomAccess(path);
+    openRandomAccess(path: string, options?: { scratch?: boolean }): RandomAccessFile {
+      if (path !== '-' && files[path] === undefined) return openRandomAccess(path, options);
       return { ...bytesSource(path, io.readBytes(path)), close() {} };
     },
     isDirectory: (path: string) => files[path] === undefined && isDirectory(path),

@@ -130,7 +130,7 @@ export function analyzeBinary(src: ByteSource, options: AnalyzeOptions): Result<
   const patchable = readPatchableEntries(elf, symbols, diagnostics);
   const cfi = options.cfi === false ? undefined : readCfiFrames(elf, symbols, diagnostics);
   const stackSizes = readStackSizes(elf, symbols, diagnostics);
-  const index = new FunctionIndex(elf, functions);
+  const index = options.sites ? new FunctionIndex(elf, functions) : undefined;
   const plt = options.sites ? readPlt(elf, diagnostics) : undefined;
   const out: BinaryFunction[] = [];
   let section: SectionHeader | undefined;
@@ -154,8 +154,7 @@ export function analyzeBinary(src: ByteSource, options: AnalyzeOptions): Result<
     const end = Math.max(start, Math.min(words.length, Math.floor(fn.end / 4)));
     const raw: CallSite[] | undefined = options.sites ? [] : undefined;
     const info = analyzer.analyze(words, start, end, raw, relocated);
-    const key = `${fn.section.index}:${fn.offset}`;
-    const su = stackSizes.get(key);
+    const su = stackSizes.size === 0 ? undefined : stackSizes.get(`${fn.section.index}:${fn.offset}`);
     const cfiFrame = cfiFor(cfi?.get(fn.section.index), fn.offset, fn.end);
     const cfiBytes = cfiFrame?.exact ? cfiFrame.bytes : undefined;
     let frameBytes = info.frameBytes;
@@ -175,7 +174,7 @@ export function analyzeBinary(src: ByteSource, options: AnalyzeOptions): Result<
       aliases: fn.aliases,
       section: fn.section.name,
       offset: fn.offset,
-      address: addr(fn.section.sh_addr + BigInt(fn.offset)),
+      address: addr(fn.section.sh_addr === 0n ? BigInt(fn.offset) : fn.section.sh_addr + BigInt(fn.offset)),
       codeBytes: fn.end - fn.offset,
       global: fn.global,
       frameBytes,
@@ -186,7 +185,9 @@ export function analyzeBinary(src: ByteSource, options: AnalyzeOptions): Result<
       info,
       patchable: patchable.get(fn.section.index)?.has(fn.offset) ?? false,
       sites:
-        raw === undefined ? [] : raw.map((s) => resolveSite(s, fn, index, branchRelocs, plt, symbols, elf)),
+        raw === undefined || index === undefined
+          ? []
+          : raw.map((s) => resolveSite(s, fn, index, branchRelocs, plt, symbols, elf)),
     });
   }
   return ok({
@@ -268,7 +269,7 @@ function resolveSite(
   }
   const r = relocs?.get(s.offset);
   if (r !== undefined) {
-    const shndx = symbols.st_shndx[r.sym]!;
+    const shndx = symbols.st_shndx(r.sym);
     if (shndx === SHN_UNDEF) return { ...base, callee: { kind: 'external', name: symbols.name(r.sym) } };
     const value = symbols.offsetFrom(r.sym, 0n);
     const target = value === undefined ? undefined : value + r.addend;

@@ -73,11 +73,36 @@ export interface FrameInfo {
   readonly hints: EntryHints;
 }
 
-/** Reusable scratch buffers: analysing 165k functions must not allocate per instruction. */
+/**
+ * Can the instruction matter to the walk? Everything that branches (bits 28:26 = 101: branches,
+ * hints, traps), writes SP (Rd = 31; writeback loads and stores on SP) or sets x29 from SP, and udf
+ * (top half zero). False positives (cmp into xzr ...) are harmless: classify() says OTHER.
+ */
+function mayMatter(w: number): boolean {
+  if ((w & 0x1c000000) === 0x14000000 || (w & 31) === 31 || w <= 0xffff) return true;
+  if ((w & 0x3e0) !== 0x3e0) return false;
+  return (
+    (w & 0x3a800000) === 0x28800000 ||
+    (w & 0x3b200400) === 0x38000400 ||
+    (w & 0xbf80001f) >>> 0 === 0x9100001d
+  );
+}
+
+/**
+ * Reusable scratch buffers: analysing 190k functions must not allocate per instruction.
+ *
+ * The walk runs over the instructions that may matter only (a quarter of the code): between two of
+ * them nothing moves SP or branches, so SP is the same, and a branch into such a gap lands on the
+ * next one that matters.
+ */
 export class FrameAnalyzer {
-  private visited = new Uint8Array(256);
+  /** Word indexes (from the function start) of the instructions that may matter. */
+  private idx = new Int32Array(256);
+  /** For every word index, the position in `idx` of the first instruction that may matter at or after it. */
+  private next = new Int32Array(257);
+  /** SP offset at which each of them was first reached; NaN = not reached (yet). */
   private spAt = new Float64Array(256);
-  private stackI = new Int32Array(64);
+  private stackK = new Int32Array(64);
   private stackSp = new Float64Array(64);
   private stackFp = new Float64Array(64);
   private top = 0;
@@ -95,51 +120,75 @@ export class FrameAnalyzer {
     relocated?: Uint8Array,
   ): FrameInfo {
     const n = end - start;
-    if (this.visited.length < n) {
-      const size = Math.max(n, this.visited.length * 2);
-      this.visited = new Uint8Array(size);
+    if (this.idx.length < n) {
+      const size = Math.max(n, this.idx.length * 2);
+      this.idx = new Int32Array(size);
+      this.next = new Int32Array(size + 1);
       this.spAt = new Float64Array(size);
-    } else this.visited.fill(0, 0, n);
-    const visited = this.visited;
+    }
+    const idx = this.idx;
+    const next = this.next;
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      next[i] = m;
+      if (mayMatter(words[start + i]!)) idx[m++] = i;
+    }
+    next[n] = m;
     const spAt = this.spAt;
+    spAt.fill(Number.NaN, 0, m);
     let maxDepth = 0;
     let dynamic = false;
     let spFromRegister = false;
     let inconsistent = false;
     let registerSubs = 0;
+    let checkstackBytes = 0;
+    let lsl12Subs = 0;
+    let strPushes = 0;
     // SP at the last indirect jump: jump-table cases reached only through it start from there.
     let brSp = Number.NaN;
     const siteStart = sites === undefined ? 0 : sites.length;
     this.top = 0;
-    if (n > 0) this.push(0, 0, Number.NaN);
+    if (m > 0) this.push(0, 0, Number.NaN);
     let seedFrom = 0;
     for (;;) {
       while (this.top > 0) {
         this.top--;
-        let i = this.stackI[this.top]!;
+        let k = this.stackK[this.top]!;
         let sp = this.stackSp[this.top]!;
         let fp = this.stackFp[this.top]!;
-        while (i < n) {
-          if (visited[i] === 1) {
-            if (spAt[i] !== sp) inconsistent = true;
+        while (k < m) {
+          const seen = spAt[k]!;
+          if (!Number.isNaN(seen)) {
+            // Reached before (not NaN): a join; paths must agree on SP.
+            if (seen !== sp) inconsistent = true;
             break;
           }
-          visited[i] = 1;
-          spAt[i] = sp;
+          spAt[k] = sp;
+          const i = idx[k]!;
           const w = words[start + i]!;
-          const k = classify(w);
-          if (k === Kind.OTHER) {
-            i++;
-            continue;
-          }
+          const kind = classify(w);
           let stop = false;
-          switch (k) {
-            case Kind.SP_STORE_WB:
+          switch (kind) {
+            case Kind.OTHER:
+              break;
+            case Kind.SP_STORE_WB: {
+              const d = writebackDelta(w);
+              sp += d;
+              if (isPreIndex(w)) {
+                if (!isPair(w)) strPushes++;
+                else if (d < 0 && !isStgp(w)) checkstackBytes -= d;
+              }
+              break;
+            }
             case Kind.SP_LOAD_WB:
               sp += writebackDelta(w);
               break;
             case Kind.SP_ADD_IMM:
               sp += addSubImm(w);
+              if ((w & 0x40000000) !== 0) {
+                checkstackBytes += (w >>> 10) & 0xfff;
+                if ((w & 0x00400000) !== 0) lsl12Subs++;
+              }
               break;
             case Kind.SP_ADD_REG: {
               const { rm, sub, shift } = addSubReg(w);
@@ -172,7 +221,7 @@ export class FrameAnalyzer {
                 relocated !== undefined && relocated[start + i] === 1 ? Number.NaN : i + branchOffset(w) / 4;
               if (t >= 0 && t < n) {
                 if (-sp > maxDepth) maxDepth = -sp;
-                i = t;
+                k = next[t]!;
                 continue;
               }
               if (sites !== undefined) this.site(sites, start, i, SiteKind.JUMP, t, -sp, true);
@@ -191,7 +240,7 @@ export class FrameAnalyzer {
             case Kind.B_COND: {
               const t =
                 relocated !== undefined && relocated[start + i] === 1 ? Number.NaN : i + branchOffset(w) / 4;
-              if (t >= 0 && t < n) this.push(t, sp, fp);
+              if (t >= 0 && t < n) this.push(next[t]!, sp, fp);
               else if (sites !== undefined) this.site(sites, start, i, SiteKind.JUMP, t, -sp, true);
               break;
             }
@@ -217,42 +266,57 @@ export class FrameAnalyzer {
           }
           if (-sp > maxDepth) maxDepth = -sp;
           if (stop) break;
-          i++;
+          k++;
         }
       }
       // Code no path reached: jump-table cases (start them at the dispatch's SP) or dead code.
       if (Number.isNaN(brSp)) break;
-      while (seedFrom < n && visited[seedFrom] === 1) seedFrom++;
-      if (seedFrom >= n) break;
+      while (seedFrom < m && !Number.isNaN(spAt[seedFrom]!)) seedFrom++;
+      if (seedFrom >= m) break;
       this.push(seedFrom, brSp, Number.NaN);
     }
-    if (sites !== undefined) this.unreachedSites(words, start, n, maxDepth, sites, siteStart, relocated);
-    const cs = checkstackOf(words, start, end);
+    // checkstack.pl reads every line, reached or not: add what the walk did not visit, and collect
+    // the call sites there (their callees are real; their depth is unknown, so the whole frame).
+    const seen = sites === undefined ? undefined : new Set<number>();
+    if (sites !== undefined && seen !== undefined)
+      for (let s = siteStart; s < sites.length; s++) seen.add(sites[s]!.offset);
+    for (let k = 0; k < m; k++) {
+      if (!Number.isNaN(spAt[k]!)) continue;
+      const i = idx[k]!;
+      const w = words[start + i]!;
+      const cs = checkstackWord(w);
+      if (cs > 0) {
+        checkstackBytes += cs;
+        if ((w & 0xff8003ff) >>> 0 === 0xd10003ff && (w & 0x00400000) !== 0) lsl12Subs++;
+      }
+      if (sites !== undefined && seen !== undefined)
+        this.unreachedSite(w, start, i, n, maxDepth, sites, seen, relocated);
+    }
     return {
       frameBytes: maxDepth,
       dynamic,
       spFromRegister,
       inconsistent,
-      checkstackBytes: cs.bytes,
+      checkstackBytes,
       registerSubs,
-      lsl12Subs: cs.lsl12,
-      strPushes: cs.strPushes,
+      lsl12Subs,
+      strPushes,
       hints: entryHints(words, start, end),
     };
   }
 
-  private push(i: number, sp: number, fp: number): void {
-    if (this.top === this.stackI.length) {
+  private push(k: number, sp: number, fp: number): void {
+    if (this.top === this.stackK.length) {
       const grow = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
         const b = make(a.length * 2);
         b.set(a);
         return b;
       };
-      this.stackI = grow(this.stackI, (m) => new Int32Array(m));
-      this.stackSp = grow(this.stackSp, (m) => new Float64Array(m));
-      this.stackFp = grow(this.stackFp, (m) => new Float64Array(m));
+      this.stackK = grow(this.stackK, (x) => new Int32Array(x));
+      this.stackSp = grow(this.stackSp, (x) => new Float64Array(x));
+      this.stackFp = grow(this.stackFp, (x) => new Float64Array(x));
     }
-    this.stackI[this.top] = i;
+    this.stackK[this.top] = k;
     this.stackSp[this.top] = sp;
     this.stackFp[this.top] = fp;
     this.top++;
@@ -276,71 +340,58 @@ export class FrameAnalyzer {
     });
   }
 
-  /** Branches on code no path reached still name callees; they get the whole frame as their depth. */
-  private unreachedSites(
-    words: Uint32Array,
+  /** A branch on code no path reached still names a callee; it gets the whole frame as its depth. */
+  private unreachedSite(
+    w: number,
     start: number,
+    i: number,
     n: number,
     frame: number,
     sites: CallSite[],
-    siteStart: number,
+    seen: Set<number>,
     relocated: Uint8Array | undefined,
   ): void {
-    const seen = new Set<number>();
-    for (let s = siteStart; s < sites.length; s++) seen.add(sites[s]!.offset);
-    for (let i = 0; i < n; i++) {
-      if (this.visited[i] === 1) continue;
-      const w = words[start + i]!;
-      const k = classify(w);
-      let kind: SiteKind | undefined;
-      let t = Number.NaN;
-      if (k === Kind.BL) {
-        kind = SiteKind.CALL;
-        t = relocated !== undefined && relocated[start + i] === 1 ? Number.NaN : i + branchOffset(w) / 4;
-      } else if (k === Kind.B || k === Kind.B_COND) {
-        t = relocated !== undefined && relocated[start + i] === 1 ? Number.NaN : i + branchOffset(w) / 4;
-        if (!(t >= 0 && t < n)) kind = SiteKind.JUMP;
-      } else if (k === Kind.BLR) kind = SiteKind.INDIRECT_CALL;
-      else if (k === Kind.BR) kind = SiteKind.INDIRECT_JUMP;
-      if (kind !== undefined && !seen.has((start + i) * 4)) this.site(sites, start, i, kind, t, frame, false);
-    }
+    const k = classify(w);
+    let kind: SiteKind | undefined;
+    let t = Number.NaN;
+    const isReloc = relocated !== undefined && relocated[start + i] === 1;
+    if (k === Kind.BL) {
+      kind = SiteKind.CALL;
+      if (!isReloc) t = i + branchOffset(w) / 4;
+    } else if (k === Kind.B || k === Kind.B_COND) {
+      if (!isReloc) t = i + branchOffset(w) / 4;
+      if (!(t >= 0 && t < n)) kind = SiteKind.JUMP;
+    } else if (k === Kind.BLR) kind = SiteKind.INDIRECT_CALL;
+    else if (k === Kind.BR) kind = SiteKind.INDIRECT_JUMP;
+    if (kind !== undefined && !seen.has((start + i) * 4)) this.site(sites, start, i, kind, t, frame, false);
   }
 }
 
+/** stgp (MTE): a store pair objdump prints as "stgp", which checkstack.pl's "stp" regex does not match. */
+function isStgp(w: number): boolean {
+  return (w & 0xc4000000) >>> 0 === 0x40000000;
+}
+
 /**
- * What scripts/checkstack.pl (arm64, Linux 6.1) adds up for one objdump label: every pre-indexed
- * "stp ..., [sp, #-N]!" (N) and every "sub ..sp, sp, #0x..." (the printed imm12, without lsl #12),
- * on every line of the range, reachable or not.
+ * What scripts/checkstack.pl (arm64, Linux 6.1) adds for one instruction: N for a pre-indexed
+ * "stp ..., [sp, #-N]!", the printed imm12 of "sub sp, sp, #0x..." (without its lsl #12), else 0.
  */
-export function checkstackOf(
-  words: Uint32Array,
-  start: number,
-  end: number,
-): { bytes: number; lsl12: number; strPushes: number } {
-  let bytes = 0;
-  let lsl12 = 0;
-  let strPushes = 0;
-  for (let i = start; i < end; i++) {
-    const w = words[i]!;
-    if ((w & 0x3ac003e0) === 0x288003e0 && (w & 0x01000000) !== 0) {
-      // stp (L = 0) pre-indexed on SP; stgp (opc 01, V 0) prints as "stgp" and does not match.
-      if ((w & 0xc4000000) >>> 0 === 0x40000000) continue;
-      const d = writebackDelta(w);
-      if (d < 0) bytes -= d;
-    } else if ((w & 0xff8003ff) >>> 0 === 0xd10003ff) {
-      const f = addSubImmFields(w);
-      bytes += f.imm12;
-      if (f.lsl12) lsl12++;
-    } else if (
-      (w & 0x3b200fe0) === 0x38000fe0 &&
-      classify(w) === Kind.SP_STORE_WB &&
-      !isPair(w) &&
-      isPreIndex(w)
-    ) {
-      strPushes++;
-    }
+export function checkstackWord(w: number): number {
+  if ((w & 0x3e0) !== 0x3e0) return 0; // both patterns have Rn = SP
+  if ((w & 0x3ac003e0) === 0x288003e0 && (w & 0x01000000) !== 0) {
+    if (isStgp(w)) return 0;
+    const d = writebackDelta(w);
+    return d < 0 ? -d : 0;
   }
-  return { bytes, lsl12, strPushes };
+  if ((w & 0xff8003ff) >>> 0 === 0xd10003ff) return addSubImmFields(w).imm12;
+  return 0;
+}
+
+/** checkstack.pl's sum over one objdump label [start, end), every line reached or not. */
+export function checkstackOf(words: Uint32Array, start: number, end: number): number {
+  let bytes = 0;
+  for (let i = start; i < end; i++) bytes += checkstackWord(words[i]!);
+  return bytes;
 }
 
 /** One function with its frame (and, when asked for, its call sites). */

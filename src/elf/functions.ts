@@ -51,14 +51,14 @@ export function listFunctions(
   let outOfRange = 0;
   const secs = elf.sections;
   for (let i = 1; i < symbols.count; i++) {
-    const shndx = symbols.st_shndx[i]!;
+    const shndx = symbols.st_shndx(i);
     if (shndx === 0 || shndx >= secs.length) continue;
     const type = symbols.type(i);
     if (type !== STT_FUNC && type !== STT_NOTYPE) continue;
     const sec = secs[shndx]!;
     if (!isCodeSection(sec)) continue;
-    const name = symbols.name(i);
-    if (name.length === 0 || isMappingSymbol(name)) continue;
+    const first = symbols.firstByte(i);
+    if (first === 0 || (first === 0x24 /* $ */ && isMappingSymbol(symbols.name(i)))) continue;
     const off = elf.isRelocatable ? symbols.offsetFrom(i, 0n) : symbols.offsetFrom(i, sec.sh_addr);
     if (off === undefined || off >= sec.sh_size) {
       outOfRange++;
@@ -88,7 +88,7 @@ export function listFunctions(
         section: sec,
         offset: first.offset,
         end: next === undefined ? sec.sh_size : next.offset,
-        st_size: symbols.st_size[first.sym]!,
+        st_size: symbols.st_size(first.sym),
         symbol: first.sym,
         global: symbols.isGlobal(first.sym),
       });

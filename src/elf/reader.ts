@@ -236,7 +236,17 @@ export function readElf(src: ByteSource): Result<ElfFile> {
   };
   const table = src.read(e_shoff, e_shnum * ELF64_SHDR_SIZE);
   const tdv = new DataView(table.buffer, table.byteOffset, table.byteLength);
-  const raw: Omit<SectionHeader, 'name'>[] = [];
+  let names: Uint8Array = new Uint8Array(0);
+  if (e_shstrndx !== SHN_UNDEF) {
+    const at = e_shstrndx * ELF64_SHDR_SIZE;
+    const type = tdv.getUint32(at + 4, true);
+    const off = u64(tdv, at + 24);
+    const size = u64(tdv, at + 32);
+    if (type !== SHT_NOBITS && off !== undefined && size !== undefined && off + size <= src.size) {
+      names = src.read(off, size);
+    }
+  }
+  const sections: SectionHeader[] = [];
   for (let i = 0; i < e_shnum; i++) {
     const at = i * ELF64_SHDR_SIZE;
     const sh_offset = u64(tdv, at + 24);
@@ -259,27 +269,22 @@ export function readElf(src: ByteSource): Result<ElfFile> {
         `section ${i} needs bytes [${sh_offset}, ${sh_offset + sh_size}), the file has ${src.size}`,
       );
     }
-    const sh_link = tdv.getUint32(at + 40, true);
-    raw.push({
+    const sh_name = tdv.getUint32(at, true);
+    sections.push({
       index: i,
-      sh_name: tdv.getUint32(at, true),
+      name: cString(names, sh_name),
+      sh_name,
       sh_type,
       sh_flags: tdv.getUint32(at + 8, true),
       sh_addr: addr(tdv.getBigUint64(at + 16, true)),
       sh_offset,
       sh_size: i === 0 ? 0 : sh_size,
-      sh_link: i === 0 ? 0 : sh_link,
+      sh_link: i === 0 ? 0 : tdv.getUint32(at + 40, true),
       sh_info: tdv.getUint32(at + 44, true),
       sh_addralign,
       sh_entsize,
     });
   }
-  let names: Uint8Array = new Uint8Array(0);
-  if (e_shstrndx !== SHN_UNDEF) {
-    const strtab = raw[e_shstrndx]!;
-    if (strtab.sh_type !== SHT_NOBITS) names = src.read(strtab.sh_offset, strtab.sh_size);
-  }
-  const sections = raw.map((s) => ({ ...s, name: cString(names, s.sh_name) }));
   return ok(new ElfFile(src, header, sections));
 }
 
@@ -288,16 +293,15 @@ export function cString(table: Uint8Array, offset: number): string {
   if (offset <= 0 || offset >= table.length) return '';
   let end = table.indexOf(0, offset);
   if (end < 0) end = table.length;
-  let ascii = true;
-  for (let i = offset; i < end; i++) {
-    if (table[i]! >= 0x80) {
-      ascii = false;
-      break;
+  if (end - offset <= 64) {
+    // Symbol names are short ASCII: building the string directly beats a decoder call.
+    let s = '';
+    for (let i = offset; i < end; i++) {
+      const c = table[i]!;
+      if (c >= 0x80) return new TextDecoder('utf-8').decode(table.subarray(offset, end));
+      s += String.fromCharCode(c);
     }
+    return s;
   }
-  const bytes = table.subarray(offset, end);
-  if (!ascii) return new TextDecoder('utf-8').decode(bytes);
-  return end - offset < 4096
-    ? String.fromCharCode.apply(null, bytes as unknown as number[])
-    : new TextDecoder('latin1').decode(bytes);
+  return new TextDecoder('utf-8').decode(table.subarray(offset, end));
 }

@@ -116,7 +116,7 @@ export function relocationTargets(
       if (!types.has(r.type[i]!)) continue;
       const s = r.sym[i]!;
       if (s >= symbols.count) continue;
-      const shndx = symbols.st_shndx[s]!;
+      const shndx = symbols.st_shndx(s);
       const at = r.r_offset[i]!;
       if (shndx === SHN_UNDEF) {
         out.set(at, { name: symbols.name(s), addend: r.r_addend[i]! });

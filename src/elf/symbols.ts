@@ -10,6 +10,7 @@ import { type Diagnostic, diag } from '../base/diag.ts';
 import { type Addr, addr } from '../base/units.ts';
 import {
   ELF64_SYM_SIZE,
+  SHN_UNDEF,
   SHN_XINDEX,
   SHT_DYNSYM,
   SHT_STRTAB,
@@ -43,55 +44,102 @@ export interface Elf64Sym {
   readonly st_size: number;
 }
 
-/** A symbol table, column-wise. Index 0 is the reserved null symbol. */
+/**
+ * A symbol table read in place: fields are decoded from the section bytes on demand (a module tree
+ * has ~700k symbols and most are never looked at), names are decoded once when asked for.
+ * Index 0 is the reserved null symbol.
+ */
 export class SymbolTable {
   readonly count: number;
-  readonly st_name: Uint32Array;
-  readonly st_info: Uint8Array;
-  readonly st_other: Uint8Array;
-  readonly st_shndx: Uint32Array;
-  /** st_value split in 32-bit halves, so hot loops stay on numbers. */
-  readonly valueLo: Uint32Array;
-  readonly valueHi: Uint32Array;
-  readonly st_size: Float64Array;
   /** The section the table came from (.symtab or .dynsym). */
   readonly section: SectionHeader;
+  private readonly dv: DataView;
   private readonly strtab: Uint8Array;
-  private readonly names: (string | undefined)[];
+  private readonly xindex: DataView | undefined;
+  private readonly sectionCount: number;
+  private names: Map<number, string> | undefined;
 
-  constructor(section: SectionHeader, count: number, strtab: Uint8Array) {
+  constructor(
+    section: SectionHeader,
+    bytes: Uint8Array,
+    strtab: Uint8Array,
+    xindex: DataView | undefined,
+    sectionCount: number,
+  ) {
     this.section = section;
-    this.count = count;
-    this.st_name = new Uint32Array(count);
-    this.st_info = new Uint8Array(count);
-    this.st_other = new Uint8Array(count);
-    this.st_shndx = new Uint32Array(count);
-    this.valueLo = new Uint32Array(count);
-    this.valueHi = new Uint32Array(count);
-    this.st_size = new Float64Array(count);
+    this.count = Math.floor(bytes.length / ELF64_SYM_SIZE);
+    this.dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.strtab = strtab;
-    this.names = new Array<string | undefined>(count);
+    this.xindex = xindex;
+    this.sectionCount = sectionCount;
+  }
+
+  /** Offset of the name in the string table. */
+  st_name(i: number): number {
+    return this.dv.getUint32(i * ELF64_SYM_SIZE, true);
+  }
+
+  /** Type (low 4 bits, STT_*) and binding (high 4 bits, STB_*). */
+  st_info(i: number): number {
+    return this.dv.getUint8(i * ELF64_SYM_SIZE + 4);
+  }
+
+  /** Visibility. */
+  st_other(i: number): number {
+    return this.dv.getUint8(i * ELF64_SYM_SIZE + 5);
+  }
+
+  /**
+   * Section index, SHN_XINDEX resolved through .symtab_shndx; an index naming no section reads as
+   * SHN_UNDEF (readSymbols counts those).
+   */
+  st_shndx(i: number): number {
+    let shndx = this.dv.getUint16(i * ELF64_SYM_SIZE + 6, true);
+    if (shndx === SHN_XINDEX) {
+      const x = this.xindex;
+      shndx = x !== undefined && i * 4 + 4 <= x.byteLength ? x.getUint32(i * 4, true) : SHN_UNDEF;
+    }
+    return shndx < 0xff00 && shndx >= this.sectionCount ? SHN_UNDEF : shndx;
+  }
+
+  /** st_shndx as stored: before SHN_XINDEX resolution and the range check. */
+  rawShndx(i: number): number {
+    return this.dv.getUint16(i * ELF64_SYM_SIZE + 6, true);
+  }
+
+  /** Size in bytes (0 when unknown or beyond 2^53). */
+  st_size(i: number): number {
+    const at = i * ELF64_SYM_SIZE + 16;
+    const hi = this.dv.getUint32(at + 4, true);
+    return hi >= 0x200000 ? 0 : hi * 0x100000000 + this.dv.getUint32(at, true);
   }
 
   name(i: number): string {
-    let n = this.names[i];
+    const names = (this.names ??= new Map());
+    let n = names.get(i);
     if (n === undefined) {
-      n = cString(this.strtab, this.st_name[i]!);
-      this.names[i] = n;
+      n = cString(this.strtab, this.st_name(i));
+      names.set(i, n);
     }
     return n;
   }
 
+  /** First byte of the name (0 for none), without decoding it: mapping symbols start with "$". */
+  firstByte(i: number): number {
+    const off = this.st_name(i);
+    return off > 0 && off < this.strtab.length ? this.strtab[off]! : 0;
+  }
+
   type(i: number): number {
-    return this.st_info[i]! & 0xf;
+    return this.st_info(i) & 0xf;
   }
 
   bind(i: number): number {
-    return this.st_info[i]! >>> 4;
+    return this.st_info(i) >>> 4;
   }
 
   value(i: number): Addr {
-    return addr((BigInt(this.valueHi[i]!) << 32n) | BigInt(this.valueLo[i]!));
+    return addr(this.dv.getBigUint64(i * ELF64_SYM_SIZE + 8, true));
   }
 
   /**
@@ -99,9 +147,13 @@ export class SymbolTable {
    * fit 2^53 or is negative.
    */
   offsetFrom(i: number, base: bigint): number | undefined {
-    const baseHi = Number(base >> 32n);
-    const baseLo = Number(base & 0xffffffffn);
-    const d = (this.valueHi[i]! - baseHi) * 0x100000000 + (this.valueLo[i]! - baseLo);
+    const at = i * ELF64_SYM_SIZE + 8;
+    const lo = this.dv.getUint32(at, true);
+    const hi = this.dv.getUint32(at + 4, true);
+    const d =
+      base === 0n
+        ? hi * 0x100000000 + lo
+        : (hi - Number(base >> 32n)) * 0x100000000 + (lo - Number(base & 0xffffffffn));
     return d >= 0 && d <= Number.MAX_SAFE_INTEGER ? d : undefined;
   }
 
@@ -110,12 +162,12 @@ export class SymbolTable {
     return {
       index: i,
       name: this.name(i),
-      st_name: this.st_name[i]!,
-      st_info: this.st_info[i]!,
-      st_other: this.st_other[i]!,
-      st_shndx: this.st_shndx[i]!,
+      st_name: this.st_name(i),
+      st_info: this.st_info(i),
+      st_other: this.st_other(i),
+      st_shndx: this.st_shndx(i),
       st_value: this.value(i),
-      st_size: this.st_size[i]!,
+      st_size: this.st_size(i),
     };
   }
 
@@ -180,35 +232,17 @@ export function readSymbols(
       ),
     );
   } else strtab = elf.data(strSec);
-  const count = Math.floor(symtab.sh_size / ELF64_SYM_SIZE);
-  const bytes = elf.data(symtab);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const t = new SymbolTable(symtab, count, strtab);
   let xindex: DataView | undefined;
   const shndxSec = secs.find((s) => s.sh_type === SHT_SYMTAB_SHNDX && s.sh_link === symtab.index);
   if (shndxSec !== undefined) {
     const x = elf.data(shndxSec);
     xindex = new DataView(x.buffer, x.byteOffset, x.byteLength);
   }
+  const t = new SymbolTable(symtab, elf.data(symtab), strtab, xindex, secs.length);
   let badIndex = 0;
-  for (let i = 0; i < count; i++) {
-    const at = i * ELF64_SYM_SIZE;
-    t.st_name[i] = dv.getUint32(at, true);
-    t.st_info[i] = dv.getUint8(at + 4);
-    t.st_other[i] = dv.getUint8(at + 5);
-    let shndx = dv.getUint16(at + 6, true);
-    if (shndx === SHN_XINDEX) {
-      shndx = xindex !== undefined && i * 4 + 4 <= xindex.byteLength ? xindex.getUint32(i * 4, true) : 0;
-    }
-    if (shndx < 0xff00 && shndx >= secs.length) {
-      badIndex++;
-      shndx = 0;
-    }
-    t.st_shndx[i] = shndx;
-    t.valueLo[i] = dv.getUint32(at + 8, true);
-    t.valueHi[i] = dv.getUint32(at + 12, true);
-    const sizeHi = dv.getUint32(at + 20, true);
-    t.st_size[i] = sizeHi >= 0x200000 ? 0 : sizeHi * 0x100000000 + dv.getUint32(at + 16, true);
+  for (let i = 1; i < t.count; i++) {
+    const raw = t.rawShndx(i);
+    if (raw < 0xff00 && raw >= secs.length) badIndex++;
   }
   if (badIndex > 0) {
     diagnostics.push(

@@ -112,9 +112,9 @@ describe('readElf: the C corpus', () => {
       // readelf shows a section symbol with its section's name; the symbol itself has none.
       if (m[4] !== 'SECTION') assert.equal(t.name(i), m[6] ?? '');
       assert.equal(t.value(i), BigInt(`0x${m[2]}`));
-      assert.equal(t.st_size[i], Number(m[3]));
+      assert.equal(t.st_size(i), Number(m[3]));
       const ndx = m[5] === 'UND' ? 0 : m[5] === 'ABS' ? 0xfff1 : Number(m[5]);
-      assert.equal(t.st_shndx[i], ndx);
+      assert.equal(t.st_shndx(i), ndx);
     }
     assert.equal(n, t.count);
   });

@@ -62,18 +62,29 @@ export interface EntryHints {
 export function entryHints(words: Uint32Array, start: number, end: number): EntryHints {
   let nops = 0;
   let i = start;
-  while (i < end && classify(words[i]!) === Kind.NOP) {
+  while (i < end && words[i] === NOP) {
     nops++;
     i++;
   }
   let bti = false;
   let pac = false;
-  // PAC may be scheduled after a few loads; stop at the first control transfer.
-  for (let j = start; j < end && j < start + 16; j++) {
-    const k = classify(words[j]!);
-    if (k === Kind.BTI) bti = true;
-    else if (k === Kind.PAC) pac = true;
-    else if (k === Kind.BL || k === Kind.B || k === Kind.RET || k === Kind.BR || k === Kind.BLR) break;
+  // PAC may be scheduled after a few loads; stop at the first branch. Hints are checked by mask
+  // rather than classify(): this runs for every function of a module tree.
+  const stop = Math.min(end, start + 16);
+  for (let j = start; j < stop; j++) {
+    const w = words[j]!;
+    if ((w & 0x1c000000) !== 0x14000000) continue; // not a branch, system or hint instruction
+    if ((w & 0xfffff01f) >>> 0 === 0xd503201f) {
+      const k = classify(w);
+      if (k === Kind.BTI) bti = true;
+      else if (k === Kind.PAC) pac = true;
+      continue;
+    }
+    const k = classify(w);
+    if (k === Kind.BL || k === Kind.B || k === Kind.RET || k === Kind.BR || k === Kind.BLR) break;
   }
   return { nops, bti, pac };
 }
+
+/** hint #0. */
+const NOP = 0xd503201f;

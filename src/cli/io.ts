@@ -39,7 +39,7 @@ export interface Io {
   openRandomAccess(path: string, options?: { scratch?: boolean }): RandomAccessFile;
   /** Is the path a directory? (false when it does not exist) */
   isDirectory(path: string): boolean;
-  /** Regular files under a directory, recursively, in sorted order. */
+  /** Regular files under a directory, recursively, whole paths in byte order (find | LC_ALL=C sort). */
   walk(dir: string): string[];
   readonly stdoutIsTty: boolean;
   readonly stderrIsTty: boolean;
@@ -188,7 +188,8 @@ export function walk(dir: string): string[] {
     }
   };
   visit(dir);
-  return out;
+  // Whole paths in byte order, as `find DIR | LC_ALL=C sort` lists them.
+  return out.sort();
 }
 
 export const processIo: Io = {

@@ -16,8 +16,15 @@ import {
   SHN_UNDEF,
   SHT_DYNSYM,
 } from './elf-constants.ts';
-import { type CallSite, FrameAnalyzer, type FrameInfo, SiteKind } from './frame-analysis.ts';
+import {
+  type CallSite,
+  FrameAnalyzer,
+  type FrameInfo,
+  type SectionCode,
+  SiteKind,
+} from './frame-analysis.ts';
 import { type ElfFunction, listFunctions } from './functions.ts';
+import { readJumpLabels } from './jump-labels.ts';
 import { readPatchableEntries } from './patchable-entries.ts';
 import { type ElfFile, readElf } from './reader.ts';
 import { readRelocations, relocationSectionsFor } from './relocations.ts';
@@ -128,6 +135,7 @@ export function analyzeBinary(src: ByteSource, options: AnalyzeOptions): Result<
   }
   const analyzer = options.analyzer ?? new FrameAnalyzer();
   const patchable = readPatchableEntries(elf, symbols, diagnostics);
+  const jumpLabels = readJumpLabels(elf, symbols, diagnostics);
   const cfi = options.cfi === false ? undefined : readCfiFrames(elf, symbols, diagnostics);
   const stackSizes = readStackSizes(elf, symbols, diagnostics);
   const index = options.sites ? new FunctionIndex(elf, functions) : undefined;
@@ -135,25 +143,24 @@ export function analyzeBinary(src: ByteSource, options: AnalyzeOptions): Result<
   const out: BinaryFunction[] = [];
   let section: SectionHeader | undefined;
   let words: Uint32Array = new Uint32Array(0);
-  let relocated: Uint8Array | undefined;
+  let code: SectionCode = {};
   let branchRelocs: Map<number, BranchReloc> | undefined;
   for (const fn of functions) {
     if (fn.section !== section) {
       section = fn.section;
       words = elf.words(section);
+      let relocated: Uint8Array | undefined;
       if (options.sites && elf.header.e_type === ET_REL) {
         branchRelocs = readBranchRelocations(elf, symbols, section, diagnostics);
         relocated = new Uint8Array(words.length);
         for (const off of branchRelocs.keys()) if (off >= 0 && off / 4 < words.length) relocated[off / 4] = 1;
-      } else {
-        branchRelocs = undefined;
-        relocated = undefined;
-      }
+      } else branchRelocs = undefined;
+      code = { relocated, jumpLabels: jumpLabels.get(section.index) };
     }
     const start = Math.ceil(fn.offset / 4);
     const end = Math.max(start, Math.min(words.length, Math.floor(fn.end / 4)));
     const raw: CallSite[] | undefined = options.sites ? [] : undefined;
-    const info = analyzer.analyze(words, start, end, raw, relocated);
+    const info = analyzer.analyze(words, start, end, raw, code);
     const su = stackSizes.size === 0 ? undefined : stackSizes.get(`${fn.section.index}:${fn.offset}`);
     const cfiFrame = cfiFor(cfi?.get(fn.section.index), fn.offset, fn.end);
     const cfiBytes = cfiFrame?.exact ? cfiFrame.bytes : undefined;

@@ -28,6 +28,14 @@ import { constantBefore, type EntryHints, entryHints } from './aarch64/prologue.
 import type { ElfFunction } from './functions.ts';
 import type { ElfFile } from './reader.ts';
 
+/** What a file says about one code section beyond its bytes. */
+export interface SectionCode {
+  /** Words a branch relocation patches (relocatable files): the relocation, not the encoding, names the callee. */
+  readonly relocated?: Uint8Array | undefined;
+  /** Static-key sites (section offset → target section offset), from __jump_table. */
+  readonly jumpLabels?: ReadonlyMap<number, number> | undefined;
+}
+
 /** How control leaves a function at a call site. */
 export const SiteKind = {
   /** bl: returns here. */
@@ -109,16 +117,18 @@ export class FrameAnalyzer {
 
   /**
    * Analyses words [start, end) of a code section (word indexes). When `sites` is given, call sites
-   * are appended to it, with offsets as section offsets. `relocated` marks words a branch relocation
-   * patches (relocatable files): their encoded target means nothing, the relocation names the callee.
+   * are appended to it, with offsets as section offsets. `section` says what the file knows about
+   * the section's code beyond its bytes.
    */
   analyze(
     words: Uint32Array,
     start: number,
     end: number,
     sites?: CallSite[],
-    relocated?: Uint8Array,
+    section?: SectionCode,
   ): FrameInfo {
+    const relocated = section?.relocated;
+    const jumpLabels = section?.jumpLabels;
     const n = end - start;
     if (this.idx.length < n) {
       const size = Math.max(n, this.idx.length * 2);
@@ -216,9 +226,20 @@ export class FrameAnalyzer {
             case Kind.FP_FROM_SP:
               fp = sp + addSubImm(w);
               break;
+            case Kind.NOP: {
+              // A static key's NOP becomes a branch to its target when the key flips.
+              const target = jumpLabels?.get((start + i) * 4);
+              if (target === undefined) break;
+              const t = target / 4 - start;
+              if (t >= 0 && t < n) this.push(next[t]!, sp, fp);
+              else if (sites !== undefined) this.site(sites, start, i, SiteKind.JUMP, t, -sp, true);
+              break;
+            }
             case Kind.B: {
               const t =
                 relocated !== undefined && relocated[start + i] === 1 ? Number.NaN : i + branchOffset(w) / 4;
+              // A static key's "b" becomes a NOP when the key flips: the next instruction is a path too.
+              if (jumpLabels?.has((start + i) * 4) && k + 1 < m) this.push(k + 1, sp, fp);
               if (t >= 0 && t < n) {
                 if (-sp > maxDepth) maxDepth = -sp;
                 k = next[t]!;

@@ -1,7 +1,7 @@
 // Functions of a code section: the labels `objdump -d` prints ("0000000000002690 <pfkey_sendmsg>:"),
 // each running to the next label. FUNC and NOTYPE symbols count (assembly entry code is often NOTYPE);
 // mapping symbols ($x, $d), section and file symbols do not. When several symbols share an address,
-// one is the label and the rest are aliases (objdump's preference: FUNC before NOTYPE, then global).
+// one is the label and the rest are aliases (objdump's preference, byLabelPreference()).
 import type { Addr } from '../base/units.ts';
 import { addr } from '../base/units.ts';
 import { STB_GLOBAL, STB_WEAK, STT_FUNC, STT_NOTYPE } from './elf-constants.ts';
@@ -40,6 +40,23 @@ function rank(t: SymbolTable, i: number): number {
 }
 
 /**
+ * objdump's order among symbols at one address (binutils compare_symbols()): functions first, then
+ * global before weak before local, names starting with "." last, then by name; the first one is the
+ * label. Measured on Debian's module tree: identical-code-folded pairs such as hash_ip4_ext_cleanup /
+ * hash_ip6_ext_cleanup are labelled with the smaller name.
+ */
+function byLabelPreference(t: SymbolTable, a: number, b: number): number {
+  const r = rank(t, b) - rank(t, a);
+  if (r !== 0) return r;
+  const an = t.name(a);
+  const bn = t.name(b);
+  const ad = an.startsWith('.') ? 1 : 0;
+  const bd = bn.startsWith('.') ? 1 : 0;
+  if (ad !== bd) return ad - bd;
+  return an < bn ? -1 : an > bn ? 1 : 0;
+}
+
+/**
  * Every function label in the code sections, in section order then address order. Symbols outside
  * their section's bounds are ignored (and counted in `outOfRange`).
  */
@@ -72,7 +89,7 @@ export function listFunctions(
   for (const sec of secs) {
     const list = bySection.get(sec.index);
     if (list === undefined) continue;
-    list.sort((a, b) => a.offset - b.offset || rank(symbols, b.sym) - rank(symbols, a.sym) || a.sym - b.sym);
+    list.sort((a, b) => a.offset - b.offset || byLabelPreference(symbols, a.sym, b.sym));
     for (let k = 0; k < list.length; ) {
       const first = list[k]!;
       let j = k + 1;

@@ -26,6 +26,7 @@ import {
 import { type ElfFunction, listFunctions } from './functions.ts';
 import { readJumpLabels } from './jump-labels.ts';
 import { readPatchableEntries } from './patchable-entries.ts';
+import { readPointerTables, type TableEntry, type TableRequest } from './pointer-tables.ts';
 import { type ElfFile, readElf } from './reader.ts';
 import { readRelocations, relocationSectionsFor } from './relocations.ts';
 import { findSection, isCodeSection, type SectionHeader } from './sections.ts';
@@ -81,6 +82,8 @@ export interface BinaryFunction {
 }
 
 export interface Binary {
+  /** Function-pointer tables the options asked for and this file defines: table name → callees. */
+  readonly pointerTables: ReadonlyMap<string, readonly Callee[]>;
   /** The file as given. */
   readonly file: string;
   /** checkstack.pl's tag: the base name without ".ko" ("af_key", "vmlinux"). */
@@ -97,6 +100,8 @@ export interface AnalyzeOptions {
   readonly cfi?: boolean;
   /** Reuse decoder buffers across files. */
   readonly analyzer?: FrameAnalyzer;
+  /** Function-pointer tables to read (from the annotations). */
+  readonly tables?: readonly TableRequest[];
 }
 
 /** checkstack.pl's file tag: the first ".ko" removed from the path, then the base name. */
@@ -138,7 +143,7 @@ export function analyzeBinary(src: ByteSource, options: AnalyzeOptions): Result<
   const jumpLabels = readJumpLabels(elf, symbols, diagnostics);
   const cfi = options.cfi === false ? undefined : readCfiFrames(elf, symbols, diagnostics);
   const stackSizes = readStackSizes(elf, symbols, diagnostics);
-  const index = options.sites ? new FunctionIndex(elf, functions) : undefined;
+  const index = options.sites || options.tables !== undefined ? new FunctionIndex(elf, functions) : undefined;
   const plt = options.sites ? readPlt(elf, diagnostics) : undefined;
   const out: BinaryFunction[] = [];
   let section: SectionHeader | undefined;
@@ -197,7 +202,17 @@ export function analyzeBinary(src: ByteSource, options: AnalyzeOptions): Result<
           : raw.map((s) => resolveSite(s, fn, index, branchRelocs, plt, symbols, elf)),
     });
   }
+  const pointerTables = new Map<string, Callee[]>();
+  if (options.tables !== undefined && index !== undefined) {
+    for (const [name, entries] of readPointerTables(elf, symbols, options.tables, diagnostics)) {
+      pointerTables.set(
+        name,
+        entries.map((e) => tableCallee(e, index, elf)),
+      );
+    }
+  }
   return ok({
+    pointerTables,
     file: src.name,
     tag: binaryTag(src.name),
     e_type: elf.header.e_type,
@@ -296,6 +311,20 @@ function resolveSite(
   const name = plt?.nameAt(a);
   if (name !== undefined) return { ...base, callee: { kind: 'external', name } };
   return { ...base, callee: { kind: 'unknown', address: addr(a) } };
+}
+
+function tableCallee(e: TableEntry, index: FunctionIndex, elf: ElfFile): Callee {
+  if ('name' in e) return { kind: 'external', name: e.name };
+  if ('address' in e) {
+    const i = index.atAddress(e.address);
+    return i === undefined ? { kind: 'unknown', address: addr(e.address) } : { kind: 'function', index: i };
+  }
+  const i = elf.isRelocatable
+    ? index.at(e.shndx, e.offset)
+    : index.atAddress((elf.sections[e.shndx]?.sh_addr ?? 0n) + BigInt(e.offset));
+  return i === undefined
+    ? { kind: 'unknown', address: addr(BigInt(e.offset)) }
+    : { kind: 'function', index: i };
 }
 
 /** The PLT of a dynamically linked program: stub address -> imported function name. */

@@ -2,9 +2,10 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { registerFrames } from './frames.ts';
+import { registerPaths } from './paths.ts';
 import { registerProfiles } from './profiles.ts';
 import { registerSeed } from './seed.ts';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: RegisterCommand[] = [registerSeed, registerProfiles, registerFrames];
+export const COMMANDS: RegisterCommand[] = [registerSeed, registerProfiles, registerFrames, registerPaths];

@@ -2,6 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import {
   closeSync,
+  constants,
+  type Dirent,
   fstatSync,
   mkdirSync,
   openSync,
@@ -100,7 +102,7 @@ export function openRandomAccess(path: string, options: { scratch?: boolean } = 
   let fd: number;
   let size: number;
   try {
-    fd = openSync(path, 'r');
+    fd = openSync(path, constants.O_RDONLY);
     const st = fstatSync(fd);
     if (st.isDirectory()) {
       closeSync(fd);
@@ -169,22 +171,25 @@ export function isDirectory(path: string): boolean {
 export function walk(dir: string): string[] {
   const out: string[] = [];
   const visit = (d: string) => {
-    let names: string[];
+    let entries: Dirent[];
     try {
-      names = readdirSync(d).sort();
+      entries = readdirSync(d, { withFileTypes: true });
     } catch (e) {
       throw cannotRead(d, e);
     }
-    for (const name of names) {
-      const p = join(d, name);
-      let st: ReturnType<typeof statSync>;
-      try {
-        st = statSync(p);
-      } catch {
-        continue; // a dangling symlink
+    for (const e of entries) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) visit(p);
+      else if (e.isFile()) out.push(p);
+      else if (e.isSymbolicLink()) {
+        try {
+          const st = statSync(p);
+          if (st.isDirectory()) visit(p);
+          else if (st.isFile()) out.push(p);
+        } catch {
+          // A dangling symlink: nothing to read.
+        }
       }
-      if (st.isDirectory()) visit(p);
-      else if (st.isFile()) out.push(p);
     }
   };
   visit(dir);

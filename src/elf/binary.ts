@@ -4,6 +4,7 @@
 import { type Diagnostic, diag } from '../base/diag.ts';
 import { err, ok, type Result } from '../base/result.ts';
 import { type Addr, addr } from '../base/units.ts';
+import { type EntryHints, entryHints } from './aarch64/prologue.ts';
 import type { ByteSource } from './byte-source.ts';
 import { cfiFor, readCfiFrames } from './cfi.ts';
 import {
@@ -78,6 +79,8 @@ export interface BinaryFunction {
   readonly info: FrameInfo;
   /** ftrace can patch this function's entry (__patchable_function_entries). */
   readonly patchable: boolean;
+  /** NOPs, BTI and PAC before the stack set-up (all false/0 unless `details`). */
+  readonly hints: EntryHints;
   readonly sites: readonly Site[];
 }
 
@@ -100,6 +103,11 @@ export interface AnalyzeOptions {
   readonly cfi?: boolean;
   /** Reuse decoder buffers across files. */
   readonly analyzer?: FrameAnalyzer;
+  /**
+   * Read what only the JSON output shows: patchable entries, PAC/BTI/NOP hints (default true;
+   * `frames --format checkstack` skips them).
+   */
+  readonly details?: boolean;
   /** Function-pointer tables to read (from the annotations). */
   readonly tables?: readonly TableRequest[];
 }
@@ -139,7 +147,10 @@ export function analyzeBinary(src: ByteSource, options: AnalyzeOptions): Result<
     );
   }
   const analyzer = options.analyzer ?? new FrameAnalyzer();
-  const patchable = readPatchableEntries(elf, symbols, diagnostics);
+  const details = options.details !== false;
+  const patchable = details
+    ? readPatchableEntries(elf, symbols, diagnostics)
+    : new Map<number, Set<number>>();
   const jumpLabels = readJumpLabels(elf, symbols, diagnostics);
   const cfi = options.cfi === false ? undefined : readCfiFrames(elf, symbols, diagnostics);
   const stackSizes = readStackSizes(elf, symbols, diagnostics);
@@ -196,6 +207,7 @@ export function analyzeBinary(src: ByteSource, options: AnalyzeOptions): Result<
       dynamic: info.dynamic,
       info,
       patchable: patchable.get(fn.section.index)?.has(fn.offset) ?? false,
+      hints: details ? entryHints(words, start, end) : NO_HINTS,
       sites:
         raw === undefined || index === undefined
           ? []
@@ -220,6 +232,8 @@ export function analyzeBinary(src: ByteSource, options: AnalyzeOptions): Result<
     diagnostics,
   });
 }
+
+const NO_HINTS: EntryHints = { nops: 0, bti: false, pac: false };
 
 interface BranchReloc {
   readonly sym: number;

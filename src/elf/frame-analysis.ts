@@ -24,7 +24,7 @@ import {
   rn,
   writebackDelta,
 } from './aarch64/decode.ts';
-import { constantBefore, type EntryHints, entryHints } from './aarch64/prologue.ts';
+import { constantBefore } from './aarch64/prologue.ts';
 import type { ElfFunction } from './functions.ts';
 import type { ElfFile } from './reader.ts';
 
@@ -78,7 +78,6 @@ export interface FrameInfo {
   readonly lsl12Subs: number;
   /** Pre-indexed single-register stores to SP ("str x19, [sp, #-16]!"), which checkstack.pl does not count. */
   readonly strPushes: number;
-  readonly hints: EntryHints;
 }
 
 /**
@@ -94,6 +93,21 @@ function mayMatter(w: number): boolean {
     (w & 0x3b200400) === 0x38000400 ||
     (w & 0xbf80001f) >>> 0 === 0x9100001d
   );
+}
+
+/**
+ * Collects the instructions of words[start, start + n) that may matter into `idx` (word indexes from
+ * `start`), and for every word the position in `idx` of the next one at or after it into `next`.
+ * Returns how many there are. (A small function of its own: the JIT optimizes it early.)
+ */
+function compact(words: Uint32Array, start: number, n: number, idx: Int32Array, next: Int32Array): number {
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    next[i] = m;
+    if (mayMatter(words[start + i]!)) idx[m++] = i;
+  }
+  next[n] = m;
+  return m;
 }
 
 /**
@@ -138,12 +152,7 @@ export class FrameAnalyzer {
     }
     const idx = this.idx;
     const next = this.next;
-    let m = 0;
-    for (let i = 0; i < n; i++) {
-      next[i] = m;
-      if (mayMatter(words[start + i]!)) idx[m++] = i;
-    }
-    next[n] = m;
+    const m = compact(words, start, n, idx, next);
     const spAt = this.spAt;
     spAt.fill(Number.NaN, 0, m);
     let maxDepth = 0;
@@ -322,7 +331,6 @@ export class FrameAnalyzer {
       registerSubs,
       lsl12Subs,
       strPushes,
-      hints: entryHints(words, start, end),
     };
   }
 

@@ -64,15 +64,15 @@ describe('frames: the C corpus equals GCC -fstack-usage', () => {
     const k = analyze(corpus, 'frames-kernel.o');
     const small = k.functions.find((f) => f.name === 'frame_small')!;
     assert.equal(small.patchable, true);
-    assert.equal(small.info.hints.nops, 2);
-    assert.equal(small.info.hints.pac, true);
+    assert.equal(small.hints.nops, 2);
+    assert.equal(small.hints.pac, true);
     const p = analyze(corpus, 'frames-pac-bti.o');
     // paciasp is itself a "bti c" landing pad, so only functions that sign nothing get a bti.
     const ps = p.functions.find((f) => f.name === 'frame_small')!;
-    assert.equal(ps.info.hints.pac, true);
+    assert.equal(ps.hints.pac, true);
     const leaf = p.functions.find((f) => f.name === 'leaf_noframe')!;
-    assert.equal(leaf.info.hints.bti, true);
-    assert.equal(leaf.info.hints.pac, false);
+    assert.equal(leaf.hints.bti, true);
+    assert.equal(leaf.hints.pac, false);
   });
 
   test('CFI (.eh_frame in user objects, .debug_frame with -g) agrees with the prologue', () => {

@@ -2,10 +2,9 @@
 // sizes straight from the binary, in checkstack.pl's layout so existing scripts keep working.
 import type { Command } from 'commander';
 import type { Diagnostic } from '../../base/diag.ts';
-import { hex } from '../../base/units.ts';
 import type { Binary, BinaryFunction, FrameSource } from '../../elf/binary.ts';
 import { matchStackUsage } from '../../elf/imported-frames.ts';
-import { checkstackAddress, printCheckstack } from '../../formats/checkstack.ts';
+import { checkstackAddress, printCheckstackLine } from '../../formats/checkstack.ts';
 import { type CliContext, reportDiagnostics, usage } from '../context.ts';
 import { expandElfArgs, forEachBinary, readStackUsageFiles } from '../elf-inputs.ts';
 import { EXIT_BAD_INPUT } from '../exit-codes.ts';
@@ -20,14 +19,45 @@ interface FramesOptions {
   emulateCheckstack?: boolean;
 }
 
-/** One function as `frames` reports it. */
+/**
+ * One function as `frames` reports it: flat and small, because a module tree keeps 190k of them
+ * (holding the BinaryFunction objects instead made the garbage collector the slowest part).
+ */
 interface FrameRow {
   readonly path: string;
   readonly tag: string;
-  readonly fn: BinaryFunction;
+  readonly name: string;
+  readonly aliases: readonly string[];
+  readonly section: string;
+  /** objdump's 16-digit address column. */
+  readonly address: string;
   frameBytes: number;
   dynamic: boolean;
   source: FrameSource;
+  readonly checkstackBytes: number;
+  readonly cfiBytes: number | undefined;
+  readonly patchable: boolean;
+  readonly pac: boolean;
+  readonly bti: boolean;
+}
+
+function rowOf(b: Binary, fn: BinaryFunction): FrameRow {
+  return {
+    path: b.file,
+    tag: b.tag,
+    name: fn.name,
+    aliases: fn.aliases,
+    section: fn.section,
+    address: checkstackAddress(fn.address),
+    frameBytes: fn.frameBytes,
+    dynamic: fn.dynamic,
+    source: fn.frameSource,
+    checkstackBytes: fn.info.checkstackBytes,
+    cfiBytes: fn.cfiBytes,
+    patchable: fn.patchable,
+    pac: fn.hints.pac,
+    bti: fn.hints.bti,
+  };
 }
 
 export function registerFrames(program: Command, ctx: CliContext): void {
@@ -79,31 +109,29 @@ function runFrames(ctx: CliContext, elfArgs: string[], opts: FramesOptions): voi
   const files = expandElfArgs(ctx, elfArgs);
   const su = readStackUsageFiles(ctx, opts.su);
   const min = opts.min ?? (format === 'json' ? -1 : 100);
-  const size = (r: FrameRow) => (opts.emulateCheckstack ? r.fn.info.checkstackBytes : r.frameBytes);
-  const rows: FrameRow[] = [];
+  const size = (r: { frameBytes: number; checkstackBytes: number }) =>
+    opts.emulateCheckstack ? r.checkstackBytes : r.frameBytes;
+  const out = new Output(format);
   const binaries: { path: string; tag: string; e_type: number; functions: number }[] = [];
   const diagnostics: Diagnostic[] = [];
-  const { failed } = forEachBinary(ctx, files, { sites: false }, (b: Binary) => {
+  // With --su files, rows wait for the import; without, each is printed to a string at once (a
+  // module tree has 190k of them: objects kept alive that long made the garbage collector the
+  // slowest part of the command).
+  const pending: FrameRow[] = [];
+  const { failed } = forEachBinary(ctx, files, { sites: false, details: format === 'json' }, (b: Binary) => {
     binaries.push({ path: b.file, tag: b.tag, e_type: b.e_type, functions: b.functions.length });
     diagnostics.push(...b.diagnostics);
     for (const fn of b.functions) {
-      const row = {
-        path: b.file,
-        tag: b.tag,
-        fn,
-        frameBytes: fn.frameBytes,
-        dynamic: fn.dynamic,
-        source: fn.frameSource,
-      };
-      // Without .su files nothing changes later, so small frames can go now (bounded memory on big trees).
-      if (su.length === 0 && size(row) <= min && !fn.dynamic) continue;
-      rows.push(row);
+      const bytes = opts.emulateCheckstack ? fn.info.checkstackBytes : fn.frameBytes;
+      if (su.length === 0) {
+        if (bytes > min) out.add(rowOf(b, fn), bytes);
+      } else pending.push(rowOf(b, fn));
     }
   });
   for (const s of su) {
     diagnostics.push(...s.diagnostics);
     const m = matchStackUsage(
-      rows.map((r) => ({ key: r, fn: r.fn, file: r.path })),
+      pending.map((r) => ({ key: r, fn: r, file: r.path })),
       s.entries,
       s.file,
     );
@@ -114,60 +142,71 @@ function runFrames(ctx: CliContext, elfArgs: string[], opts: FramesOptions): voi
       row.source = 'su';
     }
   }
-  const shown = rows.filter((r) => size(r) > min);
-  if (format === 'json') {
-    ctx.io.out(
-      `${JSON.stringify(
-        {
-          version: JSON_VERSION,
-          kind: 'stacklab.frames',
-          files: binaries,
-          functions: shown.map((r) => ({
-            file: r.path,
-            tag: r.tag,
-            name: r.fn.name,
-            ...(r.fn.aliases.length > 0 ? { aliases: r.fn.aliases } : {}),
-            section: r.fn.section,
-            address: hex(r.fn.address),
-            frameBytes: r.frameBytes,
-            dynamic: r.dynamic,
-            source: r.source,
-            checkstackBytes: r.fn.info.checkstackBytes,
-            ...(r.fn.cfiBytes !== undefined ? { cfiBytes: r.fn.cfiBytes } : {}),
-            patchable: r.fn.patchable,
-            pac: r.fn.info.hints.pac,
-            bti: r.fn.info.hints.bti,
-          })),
-        },
-        null,
-        1,
-      )}\n`,
-    );
-  } else {
-    ctx.io.out(
-      printCheckstack(
-        shown.map((r) => ({
-          address: checkstackAddress(r.fn.address),
-          function: r.fn.name,
-          file: r.tag,
-          bytes: size(r),
-        })),
-        min,
-      ),
-    );
-  }
-  const dynamic = shown.filter((r) => r.dynamic).length;
-  const differ = opts.emulateCheckstack
-    ? 0
-    : shown.filter((r) => r.fn.info.checkstackBytes !== r.frameBytes).length;
+  for (const r of pending) if (size(r) > min) out.add(r, size(r));
+  ctx.io.out(out.text(binaries));
   reportDiagnostics(ctx.io, diagnostics);
-  if (dynamic > 0 || differ > 0) {
+  const differ = opts.emulateCheckstack ? 0 : out.differ;
+  if (out.dynamic > 0 || differ > 0) {
     const parts = [];
-    if (dynamic > 0) parts.push(`${dynamic} allocate dynamically (VLA/alloca; the static part is shown)`);
+    if (out.dynamic > 0)
+      parts.push(`${out.dynamic} allocate dynamically (VLA/alloca; the static part is shown)`);
     if (differ > 0) parts.push(`${differ} differ from what checkstack.pl prints`);
     ctx.io.err(
-      `stacklab frames: of ${shown.length} functions shown, ${parts.join('; ')}; --json has the details\n`,
+      `stacklab frames: of ${out.count} functions shown, ${parts.join('; ')}; --json has the details\n`,
     );
   }
   if (failed.length > 0) ctx.exitCode = EXIT_BAD_INPUT;
+}
+
+/** The report as it grows: one string and one size per function shown, printed sorted at the end. */
+class Output {
+  private readonly texts: string[] = [];
+  private readonly sizes: number[] = [];
+  count = 0;
+  dynamic = 0;
+  differ = 0;
+
+  constructor(private readonly format: 'checkstack' | 'json') {}
+
+  add(r: FrameRow, bytes: number): void {
+    this.count++;
+    if (r.dynamic) this.dynamic++;
+    if (r.checkstackBytes !== r.frameBytes) this.differ++;
+    this.sizes.push(bytes);
+    if (this.format === 'checkstack') {
+      this.texts.push(printCheckstackLine({ address: r.address, function: r.name, file: r.tag, bytes }));
+      return;
+    }
+    this.texts.push(
+      JSON.stringify({
+        file: r.path,
+        tag: r.tag,
+        name: r.name,
+        ...(r.aliases.length > 0 ? { aliases: r.aliases } : {}),
+        section: r.section,
+        address: `0x${r.address.replace(/^0+(?=.)/, '')}`,
+        frameBytes: r.frameBytes,
+        dynamic: r.dynamic,
+        source: r.source,
+        checkstackBytes: r.checkstackBytes,
+        ...(r.cfiBytes !== undefined ? { cfiBytes: r.cfiBytes } : {}),
+        patchable: r.patchable,
+        pac: r.pac,
+        bti: r.bti,
+      }),
+    );
+  }
+
+  text(files: unknown): string {
+    if (this.format === 'json') {
+      const head = JSON.stringify({ version: JSON_VERSION, kind: 'stacklab.frames', files });
+      return `${head.slice(0, -1)},"functions":[\n${this.texts.join(',\n')}\n]}\n`;
+    }
+    // checkstack.pl's order: largest first, ties in input order (its sort is stable).
+    const order = this.sizes.map((_, i) => i);
+    order.sort((a, b) => this.sizes[b]! - this.sizes[a]! || a - b);
+    const lines = new Array<string>(order.length);
+    for (let k = 0; k < order.length; k++) lines[k] = this.texts[order[k]!]!;
+    return lines.join('');
+  }
 }

@@ -262,18 +262,21 @@ function readBranchRelocations(
 
 /** Function starts by (section, offset), and by address for linked files. */
 class FunctionIndex {
-  private readonly byKey = new Map<string, number>();
+  /** Keyed by section index * 2^32 + offset: a number key keeps the lookups cheap. */
+  private readonly bySectionOffset = new Map<number, number>();
   private readonly starts: { address: bigint; index: number }[] = [];
 
   constructor(elf: ElfFile, functions: readonly ElfFunction[]) {
     functions.forEach((f, i) => {
-      this.byKey.set(`${f.section.index}:${f.offset}`, i);
+      this.bySectionOffset.set(f.section.index * 0x100000000 + f.offset, i);
       if (!elf.isRelocatable) this.starts.push({ address: f.section.sh_addr + BigInt(f.offset), index: i });
     });
   }
 
   at(shndx: number, offset: number): number | undefined {
-    return this.byKey.get(`${shndx}:${offset}`);
+    return offset >= 0 && offset < 0x100000000
+      ? this.bySectionOffset.get(shndx * 0x100000000 + offset)
+      : undefined;
   }
 
   atAddress(a: bigint): number | undefined {
@@ -290,6 +293,12 @@ class FunctionIndex {
   }
 }
 
+const INDIRECT: Callee = { kind: 'indirect' };
+
+function site(s: CallSite, callee: Callee): Site {
+  return { offset: s.offset, kind: s.kind, depth: s.depth, reached: s.reached, callee };
+}
+
 function resolveSite(
   s: CallSite,
   fn: ElfFunction,
@@ -299,32 +308,29 @@ function resolveSite(
   symbols: SymbolTable,
   elf: ElfFile,
 ): Site {
-  const base = { offset: s.offset, kind: s.kind, depth: s.depth, reached: s.reached };
-  if (s.kind === SiteKind.INDIRECT_CALL || s.kind === SiteKind.INDIRECT_JUMP) {
-    return { ...base, callee: { kind: 'indirect' } };
-  }
+  if (s.kind === SiteKind.INDIRECT_CALL || s.kind === SiteKind.INDIRECT_JUMP) return site(s, INDIRECT);
   const r = relocs?.get(s.offset);
   if (r !== undefined) {
     const shndx = symbols.st_shndx(r.sym);
-    if (shndx === SHN_UNDEF) return { ...base, callee: { kind: 'external', name: symbols.name(r.sym) } };
+    if (shndx === SHN_UNDEF) return site(s, { kind: 'external', name: symbols.name(r.sym) });
     const value = symbols.offsetFrom(r.sym, 0n);
     const target = value === undefined ? undefined : value + r.addend;
     const i = target === undefined ? undefined : index.at(shndx, target);
-    if (i !== undefined) return { ...base, callee: { kind: 'function', index: i } };
-    return { ...base, callee: { kind: 'unknown', address: addr(BigInt(target ?? 0)) } };
+    if (i !== undefined) return site(s, { kind: 'function', index: i });
+    return site(s, { kind: 'unknown', address: addr(BigInt(target ?? 0)) });
   }
   // An unrelocated pc-relative target: the same section (ET_REL) or an address (linked files).
   if (elf.isRelocatable) {
     const i = index.at(fn.section.index, s.target);
-    if (i !== undefined) return { ...base, callee: { kind: 'function', index: i } };
-    return { ...base, callee: { kind: 'unknown', address: addr(BigInt(Math.max(0, s.target))) } };
+    if (i !== undefined) return site(s, { kind: 'function', index: i });
+    return site(s, { kind: 'unknown', address: addr(BigInt(Math.max(0, s.target))) });
   }
   const a = fn.section.sh_addr + BigInt(s.target);
   const i = index.atAddress(a);
-  if (i !== undefined) return { ...base, callee: { kind: 'function', index: i } };
+  if (i !== undefined) return site(s, { kind: 'function', index: i });
   const name = plt?.nameAt(a);
-  if (name !== undefined) return { ...base, callee: { kind: 'external', name } };
-  return { ...base, callee: { kind: 'unknown', address: addr(a) } };
+  if (name !== undefined) return site(s, { kind: 'external', name });
+  return site(s, { kind: 'unknown', address: addr(a) });
 }
 
 function tableCallee(e: TableEntry, index: FunctionIndex, elf: ElfFile): Callee {

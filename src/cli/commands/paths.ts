@@ -3,8 +3,14 @@
 import type { Command } from 'commander';
 import { irqOverlay, type OverlayResult, overlayInputs } from '../../analyze/irq-overlay.ts';
 import { type Diagnostic, diag, InputError } from '../../base/diag.ts';
-import type { Binary } from '../../elf/binary.ts';
-import { buildCallGraph, type CallGraph, findNodes, nodeLabel } from '../../elf/call-graph.ts';
+import {
+  buildCallGraph,
+  type CallGraph,
+  findNodes,
+  type GraphPart,
+  graphPart,
+  nodeLabel,
+} from '../../elf/call-graph.ts';
 import {
   analyzeWorstCase,
   graphRoots,
@@ -115,12 +121,20 @@ function runPaths(ctx: CliContext, elfArgs: string[], opts: PathsOptions): void 
   const profiles = resolveProfiles(opts.profile, opts.set);
   const annotations = readAnnotations(ctx, opts.annotations);
   const files = expandElfArgs(ctx, elfArgs);
-  const binaries: Binary[] = [];
+  // Each binary is reduced to its part of the graph as soon as it is read (bounded memory on a tree).
+  const binaries: GraphPart[] = [];
+  const read: { path: string; tag: string; functions: number }[] = [];
   const diagnostics: Diagnostic[] = [];
-  const { failed } = forEachBinary(ctx, files, { sites: true, tables: annotations.tables }, (b) => {
-    binaries.push(b);
-    diagnostics.push(...b.diagnostics);
-  });
+  const { failed } = forEachBinary(
+    ctx,
+    files,
+    { sites: true, details: false, tables: annotations.tables },
+    (b) => {
+      binaries.push(graphPart(b));
+      read.push({ path: b.file, tag: b.tag, functions: b.functions.length });
+      diagnostics.push(...b.diagnostics);
+    },
+  );
   if (binaries.length === 0) {
     ctx.exitCode = EXIT_BAD_INPUT;
     return;
@@ -173,7 +187,7 @@ function runPaths(ctx: CliContext, elfArgs: string[], opts: PathsOptions): void 
         {
           version: JSON_VERSION,
           kind: 'stacklab.paths',
-          files: binaries.map((b) => ({ path: b.file, tag: b.tag, functions: b.functions.length })),
+          files: read,
           graph: { functions: g.size, edges },
           entries: (entries ?? []).map((v) => ({ function: g.name[v], tag: g.tag[v] })),
           paths: paths.map((p) => pathJson(g, p)),

@@ -103,6 +103,86 @@ function runStacklab(files: readonly string[], keep: boolean): Run {
   return { wallMs, cpuMs: (c.user + c.system) / 1000, binaries };
 }
 
+/** stacklab's frames against what checkstack.pl printed, function by function; disagreements classified. */
+function compare(binaries: readonly Binary[], real: string, listFile: string): void {
+  const printed = new Map<string, number>();
+  for (const e of parseCheckstack(real).value ?? [])
+    printed.set(`${e.file} ${e.address} ${e.function}`, e.bytes);
+  let both = 0;
+  let agree = 0;
+  let onlyOurs = 0;
+  const reasons = new Map<string, number>();
+  const lines: string[] = [];
+  for (const b of binaries) {
+    for (const f of b.functions) {
+      const key = `${b.tag} ${checkstackAddress(f.address)} ${f.name}`;
+      const theirs = printed.get(key);
+      if (theirs === undefined) {
+        if (f.frameBytes > 0) {
+          onlyOurs++;
+          const why = `missed: ${reason(f)}`;
+          reasons.set(why, (reasons.get(why) ?? 0) + 1);
+          lines.push(
+            `${key}: checkstack.pl nothing, stacklab ${f.frameBytes}${f.dynamic ? ' +dynamic' : ''} — ${why}`,
+          );
+        }
+        continue;
+      }
+      both++;
+      if (theirs === f.frameBytes) {
+        agree++;
+        continue;
+      }
+      const why = reason(f);
+      reasons.set(why, (reasons.get(why) ?? 0) + 1);
+      lines.push(
+        `${key}: checkstack.pl ${theirs}, stacklab ${f.frameBytes}${f.dynamic ? ' +dynamic' : ''} — ${why}`,
+      );
+    }
+  }
+  writeFileSync(join(CACHE, listFile), `${lines.join('\n')}\n`);
+  console.log(
+    `functions both report: ${both}; agree ${agree}; disagree ${both - agree}; stacklab-only frames > 0: ${onlyOurs} (list: bench/.cache/${listFile})`,
+  );
+  for (const [why, n] of [...reasons].sort((a, b) => b[1] - a[1]))
+    console.log(`  ${String(n).padStart(5)}  ${why}`);
+  for (const l of lines.slice(0, 8)) console.log(`    ${l}`);
+}
+
+/** The debug vmlinux, when bench/.cache has one: frames, .debug_frame agreement, checkstack.pl on it. */
+function vmlinuxSection(): void {
+  const dir = join(CACHE, 'usr/lib/debug/boot');
+  const v =
+    process.env.STACKLAB_VMLINUX ?? (existsSync(dir) ? join(dir, readdirSync(dir)[0] ?? '') : undefined);
+  if (v === undefined || !existsSync(v)) {
+    console.log('no debug vmlinux in bench/.cache (see bench/elf-paths.ts): vmlinux checks skipped');
+    return;
+  }
+  const t0 = performance.now();
+  const src = openRandomAccess(v);
+  const r = analyzeBinary(src, { sites: false, details: false });
+  src.close();
+  const ms = performance.now() - t0;
+  if (!r.ok) throw new Error(r.error.message);
+  const fns = r.value.functions;
+  const cfi = fns.filter((f) => f.cfiBytes !== undefined);
+  const cfiAgree = cfi.filter((f) => f.cfiBytes === f.prologueBytes).length;
+  console.log(
+    `vmlinux (${(src.size / 1e6).toFixed(0)} MB, ${fns.length} functions): frames in ${ms.toFixed(0)} ms; ` +
+      `.debug_frame gives an exact frame for ${cfi.length}, the prologue decoder agrees on ${cfiAgree}`,
+  );
+  if (SKIP_BASELINE) return;
+  const pl = checkstackPl();
+  const out = join(CACHE, 'checkstack-vmlinux-min0.txt');
+  const t1 = performance.now();
+  sh(`aarch64-linux-gnu-objdump -d ${v} | perl ${pl} arm64 0 > ${out}`);
+  const base = performance.now() - t1;
+  console.log(
+    `vmlinux baseline objdump -d | checkstack.pl: ${(base / 1000).toFixed(1)} s (ratio ${(base / ms).toFixed(0)}x)`,
+  );
+  compare([r.value], readFileSync(out, 'utf8'), 'elf-frames-vmlinux-disagreements.txt');
+}
+
 /** Why stacklab's frame differs from checkstack.pl's sum for one function. */
 function reason(f: BinaryFunction): string {
   const i = f.info;
@@ -187,47 +267,7 @@ if (!SKIP_BASELINE) {
     `--emulate-checkstack vs checkstack.pl: ${emulated === real ? 'byte-identical' : 'DIFFERENT'} (${real.split('\n').length - 1} lines)`,
   );
 
-  // Function by function: stacklab's frame against the number checkstack.pl printed.
-  const printed = new Map<string, number>();
-  for (const e of parseCheckstack(real).value ?? [])
-    printed.set(`${e.file} ${e.address} ${e.function}`, e.bytes);
-  let both = 0;
-  let agree = 0;
-  const reasons = new Map<string, number>();
-  const lines: string[] = [];
-  let onlyOurs = 0;
-  for (const b of first.binaries) {
-    for (const f of b.functions) {
-      const key = `${b.tag} ${checkstackAddress(f.address)} ${f.name}`;
-      const theirs = printed.get(key);
-      if (theirs === undefined) {
-        if (f.frameBytes > 0) {
-          onlyOurs++;
-          const why = `missed: ${reason(f)}`;
-          reasons.set(why, (reasons.get(why) ?? 0) + 1);
-          lines.push(
-            `${key}: checkstack.pl nothing, stacklab ${f.frameBytes}${f.dynamic ? ' +dynamic' : ''} — ${why}`,
-          );
-        }
-        continue;
-      }
-      both++;
-      if (theirs === f.frameBytes) {
-        agree++;
-        continue;
-      }
-      const why = reason(f);
-      reasons.set(why, (reasons.get(why) ?? 0) + 1);
-      lines.push(
-        `${key}: checkstack.pl ${theirs}, stacklab ${f.frameBytes}${f.dynamic ? ' +dynamic' : ''} — ${why}`,
-      );
-    }
-  }
-  writeFileSync(join(CACHE, 'elf-frames-disagreements.txt'), `${lines.join('\n')}\n`);
-  console.log(
-    `functions both report: ${both}; agree ${agree}; disagree ${both - agree}; stacklab-only frames > 0: ${onlyOurs}`,
-  );
-  for (const [why, n] of [...reasons].sort((a, b) => b[1] - a[1]))
-    console.log(`  ${String(n).padStart(5)}  ${why}`);
-  for (const l of lines.slice(0, 12)) console.log(`    ${l}`);
+  compare(first.binaries, real, 'elf-frames-disagreements.txt');
 }
+
+vmlinuxSection();

@@ -25,7 +25,7 @@ import {
   SiteKind,
 } from './frame-analysis.ts';
 import { type ElfFunction, listFunctions } from './functions.ts';
-import { readJumpLabels } from './jump-labels.ts';
+import { readAlternatives, readJumpLabels } from './jump-labels.ts';
 import { readPatchableEntries } from './patchable-entries.ts';
 import { readPointerTables, type TableEntry, type TableRequest } from './pointer-tables.ts';
 import { type ElfFile, readElf } from './reader.ts';
@@ -135,13 +135,13 @@ export function analyzeBinary(src: ByteSource, options: AnalyzeOptions): Result<
       ),
     );
   }
-  const { functions, outOfRange } = listFunctions(elf, symbols);
+  const { functions, outOfRange, outOfRangeNames } = listFunctions(elf, symbols);
   if (outOfRange > 0) {
     diagnostics.push(
       diag(
         'elf/bad-symbol',
-        'data-loss',
-        `${outOfRange} function symbol(s) lie outside their section; ignored`,
+        'notice',
+        `${outOfRange} code symbol(s) lie beyond their section (${outOfRangeNames.join(', ')}${outOfRange > 3 ? ', ...' : ''}); ignored`,
         { file: src.name },
       ),
     );
@@ -152,6 +152,7 @@ export function analyzeBinary(src: ByteSource, options: AnalyzeOptions): Result<
     ? readPatchableEntries(elf, symbols, diagnostics)
     : new Map<number, Set<number>>();
   const jumpLabels = readJumpLabels(elf, symbols, diagnostics);
+  readAlternatives(elf, symbols, diagnostics, jumpLabels);
   const cfi = options.cfi === false ? undefined : readCfiFrames(elf, symbols, diagnostics);
   const stackSizes = readStackSizes(elf, symbols, diagnostics);
   const index = options.sites || options.tables !== undefined ? new FunctionIndex(elf, functions) : undefined;
@@ -176,7 +177,8 @@ export function analyzeBinary(src: ByteSource, options: AnalyzeOptions): Result<
     const start = Math.ceil(fn.offset / 4);
     const end = Math.max(start, Math.min(words.length, Math.floor(fn.end / 4)));
     const raw: CallSite[] | undefined = options.sites ? [] : undefined;
-    const info = analyzer.analyze(words, start, end, raw, code);
+    const walkEnd = fn.st_size > 0 ? Math.min(end, start + Math.ceil(fn.st_size / 4)) : end;
+    const info = analyzer.analyze(words, start, end, raw, code, walkEnd);
     const su = stackSizes.size === 0 ? undefined : stackSizes.get(`${fn.section.index}:${fn.offset}`);
     const cfiFrame = cfiFor(cfi?.get(fn.section.index), fn.offset, fn.end);
     const cfiBytes = cfiFrame?.exact ? cfiFrame.bytes : undefined;

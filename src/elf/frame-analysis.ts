@@ -130,9 +130,11 @@ export class FrameAnalyzer {
   private top = 0;
 
   /**
-   * Analyses words [start, end) of a code section (word indexes). When `sites` is given, call sites
-   * are appended to it, with offsets as section offsets. `section` says what the file knows about
-   * the section's code beyond its bytes.
+   * Analyses words [start, end) of a code section (word indexes): the walk covers [start, walkEnd)
+   * (the symbol's st_size; code after it up to the next label, such as a symbol-less function that
+   * a noreturn call falls into, is not this function's), checkstack.pl's sum the whole label range.
+   * When `sites` is given, call sites are appended to it, with offsets as section offsets. `section`
+   * says what the file knows about the section's code beyond its bytes.
    */
   analyze(
     words: Uint32Array,
@@ -140,21 +142,25 @@ export class FrameAnalyzer {
     end: number,
     sites?: CallSite[],
     section?: SectionCode,
+    walkEnd: number = end,
   ): FrameInfo {
     const relocated = section?.relocated;
     const jumpLabels = section?.jumpLabels;
-    const n = end - start;
-    if (this.idx.length < n) {
-      const size = Math.max(n, this.idx.length * 2);
+    const n = Math.max(0, Math.min(walkEnd, end) - start);
+    const labelWords = end - start;
+    if (this.idx.length < labelWords) {
+      const size = Math.max(labelWords, this.idx.length * 2);
       this.idx = new Int32Array(size);
       this.next = new Int32Array(size + 1);
       this.spAt = new Float64Array(size);
     }
     const idx = this.idx;
     const next = this.next;
-    const m = compact(words, start, n, idx, next);
+    const mAll = compact(words, start, labelWords, idx, next);
+    // The walk stops where the function's own code does.
+    const m = next[n]!;
     const spAt = this.spAt;
-    spAt.fill(Number.NaN, 0, m);
+    spAt.fill(Number.NaN, 0, mAll);
     let maxDepth = 0;
     let dynamic = false;
     let spFromRegister = false;
@@ -310,7 +316,7 @@ export class FrameAnalyzer {
     const seen = sites === undefined ? undefined : new Set<number>();
     if (sites !== undefined && seen !== undefined)
       for (let s = siteStart; s < sites.length; s++) seen.add(sites[s]!.offset);
-    for (let k = 0; k < m; k++) {
+    for (let k = 0; k < mAll; k++) {
       if (!Number.isNaN(spAt[k]!)) continue;
       const i = idx[k]!;
       const w = words[start + i]!;
@@ -319,7 +325,7 @@ export class FrameAnalyzer {
         checkstackBytes += cs;
         if ((w & 0xff8003ff) >>> 0 === 0xd10003ff && (w & 0x00400000) !== 0) lsl12Subs++;
       }
-      if (sites !== undefined && seen !== undefined)
+      if (sites !== undefined && seen !== undefined && k < m)
         this.unreachedSite(w, start, i, n, maxDepth, sites, seen, relocated);
     }
     return {

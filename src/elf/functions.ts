@@ -40,12 +40,15 @@ function rank(t: SymbolTable, i: number): number {
 }
 
 /**
- * objdump's order among symbols at one address (binutils compare_symbols()): functions first, then
- * global before weak before local, names starting with "." last, then by name; the first one is the
- * label. Measured on Debian's module tree: identical-code-folded pairs such as hash_ip4_ext_cleanup /
- * hash_ip6_ext_cleanup are labelled with the smaller name.
+ * objdump's order among symbols at one address (binutils 2.40 compare_symbols()): larger st_size
+ * first (PR 20337), then functions, then global before weak before local, names starting with "."
+ * last, then by name; the first one is the label. Checked against Debian's module tree and vmlinux:
+ * identical-code-folded pairs such as hash_ip4_ext_cleanup / hash_ip6_ext_cleanup get the smaller
+ * name, kvm_patch_vector_branch (304 bytes) wins over its 0-byte alias __kvm_nvhe_kvm_patch_vector_branch.
  */
 function byLabelPreference(t: SymbolTable, a: number, b: number): number {
+  const size = t.st_size(b) - t.st_size(a);
+  if (size !== 0) return size;
   const r = rank(t, b) - rank(t, a);
   if (r !== 0) return r;
   const an = t.name(a);
@@ -63,9 +66,10 @@ function byLabelPreference(t: SymbolTable, a: number, b: number): number {
 export function listFunctions(
   elf: ElfFile,
   symbols: SymbolTable,
-): { functions: ElfFunction[]; outOfRange: number } {
+): { functions: ElfFunction[]; outOfRange: number; outOfRangeNames: string[] } {
   const bySection = new Map<number, { offset: number; sym: number }[]>();
   let outOfRange = 0;
+  const outOfRangeNames: string[] = [];
   const secs = elf.sections;
   for (let i = 1; i < symbols.count; i++) {
     const shndx = symbols.st_shndx(i);
@@ -77,10 +81,12 @@ export function listFunctions(
     const first = symbols.firstByte(i);
     if (first === 0 || (first === 0x24 /* $ */ && isMappingSymbol(symbols.name(i)))) continue;
     const off = elf.isRelocatable ? symbols.offsetFrom(i, 0n) : symbols.offsetFrom(i, sec.sh_addr);
-    if (off === undefined || off >= sec.sh_size) {
+    if (off === undefined || off > sec.sh_size) {
       outOfRange++;
+      if (outOfRangeNames.length < 3) outOfRangeNames.push(symbols.name(i));
       continue;
     }
+    if (off === sec.sh_size) continue; // an end marker (_etext, __irqentry_text_end): no code follows
     let list = bySection.get(shndx);
     if (list === undefined) bySection.set(shndx, (list = []));
     list.push({ offset: off, sym: i });
@@ -112,5 +118,5 @@ export function listFunctions(
       k = j;
     }
   }
-  return { functions, outOfRange };
+  return { functions, outOfRange, outOfRangeNames };
 }

@@ -13,14 +13,15 @@
 // { s32 code; s32 target; long key; }, 16 bytes, offsets relative to each field. In a .ko the two
 // fields carry R_AARCH64_PREL32 relocations.
 import type { Diagnostic } from '../base/diag.ts';
-import { R_AARCH64_PREL32 } from './elf-constants.ts';
+import { R_AARCH64_JUMP26, R_AARCH64_PREL32 } from './elf-constants.ts';
 import type { ElfFile } from './reader.ts';
 import { relocationTargets } from './relocations.ts';
-import { findSection, sectionAt } from './sections.ts';
+import { findSection, type SectionHeader, sectionAt } from './sections.ts';
 import type { SymbolTable } from './symbols.ts';
 
 const JUMP_ENTRY_SIZE = 16;
 const PREL32 = new Set([R_AARCH64_PREL32]);
+const JUMP26 = new Set([R_AARCH64_JUMP26]);
 
 /** Jump-label sites: code section index → (site offset → target offset), both section offsets. */
 export type JumpLabels = Map<number, Map<number, number>>;
@@ -32,7 +33,12 @@ export function readJumpLabels(
 ): JumpLabels {
   const out: JumpLabels = new Map();
   const sec = findSection(elf.sections, '__jump_table');
-  if (sec === undefined || sec.sh_size < JUMP_ENTRY_SIZE) return out;
+  if (sec === undefined) {
+    // A linked vmlinux keeps the table inside another section, between two linker-script symbols.
+    if (!elf.isRelocatable && symbols !== undefined) readLinkedTable(elf, symbols, out);
+    return out;
+  }
+  if (sec.sh_size < JUMP_ENTRY_SIZE) return out;
   const add = (shndx: number, code: number, target: number) => {
     let m = out.get(shndx);
     if (m === undefined) out.set(shndx, (m = new Map()));
@@ -50,16 +56,117 @@ export function readJumpLabels(
     }
     return out;
   }
+  readEntries(elf, sec, 0, count, out);
+  return out;
+}
+
+/** __start___jump_table .. __stop___jump_table (include/asm-generic/vmlinux.lds.h JUMP_TABLE_DATA). */
+function readLinkedTable(elf: ElfFile, symbols: SymbolTable, out: JumpLabels): void {
+  let start: bigint | undefined;
+  let stop: bigint | undefined;
+  for (let i = 1; i < symbols.count && (start === undefined || stop === undefined); i++) {
+    const f = symbols.firstByte(i);
+    if (f !== 0x5f /* _ */) continue;
+    const n = symbols.name(i);
+    if (n === '__start___jump_table') start = symbols.value(i);
+    else if (n === '__stop___jump_table') stop = symbols.value(i);
+  }
+  if (start === undefined || stop === undefined || stop <= start) return;
+  const sec = sectionAt(elf.sections, start);
+  if (sec === undefined || stop > sec.sh_addr + BigInt(sec.sh_size)) return;
+  const first = Number(start - sec.sh_addr);
+  readEntries(elf, sec, first, Math.floor(Number(stop - start) / JUMP_ENTRY_SIZE), out);
+}
+
+/** `count` relative entries at byte `first` of a linked file's section. */
+function readEntries(elf: ElfFile, sec: SectionHeader, first: number, count: number, out: JumpLabels): void {
   const d = elf.data(sec);
   const dv = new DataView(d.buffer, d.byteOffset, d.byteLength);
   for (let i = 0; i < count; i++) {
-    const at = i * JUMP_ENTRY_SIZE;
+    const at = first + i * JUMP_ENTRY_SIZE;
+    if (at + 8 > d.length) break;
     const entry = sec.sh_addr + BigInt(at);
     const code = entry + BigInt(dv.getInt32(at, true));
     const target = entry + 4n + BigInt(dv.getInt32(at + 4, true));
     const s = sectionAt(elf.sections, code);
     if (s === undefined || target < s.sh_addr || target >= s.sh_addr + BigInt(s.sh_size)) continue;
-    add(s.index, Number(code - s.sh_addr), Number(target - s.sh_addr));
+    let m = out.get(s.index);
+    if (m === undefined) out.set(s.index, (m = new Map()));
+    m.set(Number(code - s.sh_addr), Number(target - s.sh_addr));
   }
-  return out;
+}
+
+/** sizeof(struct alt_instr) on arm64 (asm/alternative-macros.h): s32, s32, u16, u8, u8. */
+const ALT_INSTR_SIZE = 12;
+
+/**
+ * .altinstructions: instructions the kernel rewrites at boot for the CPU's features. The ones that
+ * decide a path are one-instruction branches: alternative_has_feature_likely() assembles
+ * "b l_no" that becomes a NOP, alternative_has_feature_unlikely() a NOP that becomes "b l_yes"
+ * (its replacement in .altinstr_replacement). Both ways are paths; they are added to `out` like
+ * static keys (a "b" site also falls through, a NOP site also branches).
+ */
+export function readAlternatives(
+  elf: ElfFile,
+  symbols: SymbolTable | undefined,
+  diagnostics: Diagnostic[],
+  out: JumpLabels,
+): void {
+  const sec = findSection(elf.sections, '.altinstructions');
+  if (sec === undefined || sec.sh_size < ALT_INSTR_SIZE) return;
+  const d = elf.data(sec);
+  const dv = new DataView(d.buffer, d.byteOffset, d.byteLength);
+  const count = Math.floor(d.length / ALT_INSTR_SIZE);
+  const rel =
+    elf.isRelocatable && symbols !== undefined
+      ? relocationTargets(elf, symbols, sec, PREL32, diagnostics)
+      : undefined;
+  if (elf.isRelocatable && rel === undefined) return;
+  /** A field's target as (section, offset). */
+  const where = (at: number): { shndx: number; offset: number } | undefined => {
+    if (rel !== undefined) {
+      const t = rel.get(at);
+      return t !== undefined && 'shndx' in t ? { shndx: t.shndx, offset: t.offset } : undefined;
+    }
+    const a = sec.sh_addr + BigInt(at) + BigInt(dv.getInt32(at, true));
+    const s = sectionAt(elf.sections, a);
+    return s === undefined ? undefined : { shndx: s.index, offset: Number(a - s.sh_addr) };
+  };
+  const wordAt = (shndx: number, offset: number): number | undefined => {
+    const s = elf.sections[shndx];
+    if (s === undefined || offset < 0 || offset + 4 > s.sh_size || s.sh_type === 8) return undefined;
+    const b = elf.data(s);
+    return new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(offset, true);
+  };
+  for (let i = 0; i < count; i++) {
+    const at = i * ALT_INSTR_SIZE;
+    if (dv.getUint8(at + 10) !== 4) continue; // orig_len: one instruction
+    const orig = where(at);
+    if (orig === undefined) continue;
+    const w = wordAt(orig.shndx, orig.offset);
+    if (w === undefined) continue;
+    let target: number | undefined;
+    if ((w & 0xfc000000) >>> 0 === 0x14000000) {
+      // "b l_no" patched into a NOP. In an object the branch to a local label is already resolved.
+      target = orig.offset + (((w & 0x03ffffff) ^ 0x02000000) - 0x02000000) * 4;
+    } else if (w === 0xd503201f && dv.getUint8(at + 11) === 4) {
+      // A NOP patched into the replacement "b l_yes", which is pc-relative to where it is stored.
+      const alt = where(at + 4);
+      const r = alt === undefined ? undefined : wordAt(alt.shndx, alt.offset);
+      if (alt === undefined || r === undefined || (r & 0xfc000000) >>> 0 !== 0x14000000) continue;
+      const altSec = elf.sections[alt.shndx]!;
+      const origSec = elf.sections[orig.shndx]!;
+      const dest =
+        altSec.sh_addr + BigInt(alt.offset) + BigInt((((r & 0x03ffffff) ^ 0x02000000) - 0x02000000) * 4);
+      if (elf.isRelocatable) {
+        // Unlinked: the replacement's branch is relocated too; without it the target is unknown.
+        const rr = relocationTargets(elf, symbols!, altSec, JUMP26, diagnostics).get(alt.offset);
+        if (rr === undefined || !('shndx' in rr) || rr.shndx !== orig.shndx) continue;
+        target = rr.offset;
+      } else target = Number(dest - origSec.sh_addr);
+    } else continue;
+    let m = out.get(orig.shndx);
+    if (m === undefined) out.set(orig.shndx, (m = new Map()));
+    if (!m.has(orig.offset)) m.set(orig.offset, target);
+  }
 }

@@ -383,8 +383,18 @@ export function deepestEntry(
   const reach = new Float64Array(g.size).fill(Number.NEGATIVE_INFINITY);
   for (const r of roots) if (wc.excluded[r] === 0) reach[r] = 0;
   const blockDone = new Uint8Array(wc.comps.count);
+  const cycleEntered = new Uint8Array(wc.comps.count);
   for (const v of wc.topological) {
     const c = wc.comps.comp[v]!;
+    if (wc.mode[c] === 'cycle' && cycleEntered[c] === 0) {
+      // Every function of a cycle is reachable from any of its entries: at least at the entry depth
+      // (a lower bound, like everything inside unbounded recursion).
+      cycleEntered[c] = 1;
+      let entry = Number.NEGATIVE_INFINITY;
+      for (const m of wc.comps.members[c]!) entry = Math.max(entry, reach[m]!);
+      if (entry !== Number.NEGATIVE_INFINITY)
+        for (const m of wc.comps.members[c]!) reach[m] = Math.max(reach[m]!, entry);
+    }
     if (wc.mode[c] === 'block') {
       // A bounded recursion is entered as a whole: every member at the deepest entry, then the block.
       if (blockDone[c] === 1) continue;

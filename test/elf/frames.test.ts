@@ -87,3 +87,61 @@ describe('frames: the C corpus equals GCC -fstack-usage', () => {
     }
   });
 });
+
+describe('frames from clang .stack_sizes', () => {
+  test('a .stack_sizes entry (relocated ABS64 + ULEB128) replaces the decoded frame', async () => {
+    const { buildElf, rela, symtab, words } = await import('./elf-builder.ts');
+    const {
+      R_AARCH64_ABS64,
+      SHF_ALLOC,
+      SHF_EXECINSTR,
+      SHF_LINK_ORDER,
+      SHT_PROGBITS,
+      SHT_RELA,
+      SHT_STRTAB,
+      SHT_SYMTAB,
+    } = await import('../../src/elf/elf-constants.ts');
+    // f: stp x29, x30, [sp, #-32]!; ldp x29, x30, [sp], #32; ret    g at word 3: ret
+    const code = words(0xa9be7bfd, 0xa8c27bfd, 0xd65f03c0, 0xd65f03c0);
+    const syms = symtab([
+      { name: 'f', value: 0, size: 12, shndx: 1 },
+      { name: 'g', value: 12, size: 4, shndx: 1 },
+    ]);
+    // Two entries: (f, 1000 = 0xe8 0x07) and (g, 8).
+    const sizes = new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 0xe8, 0x07, 0, 0, 0, 0, 0, 0, 0, 0, 8]);
+    const bytes = buildElf({
+      sections: [
+        { name: '.text', type: SHT_PROGBITS, flags: SHF_ALLOC | SHF_EXECINSTR, data: code },
+        { name: '.stack_sizes', type: SHT_PROGBITS, flags: SHF_LINK_ORDER, data: sizes, link: 1 },
+        {
+          name: '.rela.stack_sizes',
+          type: SHT_RELA,
+          data: rela([
+            { offset: 0, sym: 1, type: R_AARCH64_ABS64 },
+            { offset: 10, sym: 2, type: R_AARCH64_ABS64 },
+          ]),
+          link: 4,
+          info: 2,
+          entsize: 24,
+        },
+        {
+          name: '.symtab',
+          type: SHT_SYMTAB,
+          data: syms.symtab,
+          link: 5,
+          info: syms.firstGlobal,
+          entsize: 24,
+        },
+        { name: '.strtab', type: SHT_STRTAB, data: syms.strtab },
+      ],
+    });
+    const r = analyzeBinary(bytesSource('s.o', bytes), { sites: false });
+    assert.ok(r.ok);
+    const by = (n: string) => r.value.functions.find((x) => x.name === n)!;
+    assert.deepEqual(
+      [by('f').frameBytes, by('f').frameSource, by('f').prologueBytes],
+      [1000, 'stack-sizes', 32],
+    );
+    assert.deepEqual([by('g').frameBytes, by('g').frameSource], [8, 'stack-sizes']);
+  });
+});

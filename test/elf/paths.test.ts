@@ -305,3 +305,16 @@ describe('call graph of the C corpus', () => {
     assert.equal(wc.worst[findNodes(g, 'caller')[0]!], 64 + 64);
   });
 });
+
+describe('calls through the PLT', () => {
+  test('prog: calls into libc resolve to the imported names', async () => {
+    const corpus = await buildCorpus();
+    const { graph: g } = buildCallGraph([load(corpus, 'prog')], EMPTY_ANNOTATIONS);
+    const fatal = findNodes(g, 'fatal')[0]!;
+    const callees: string[] = [];
+    for (let e = g.edgeStart[fatal]!; e < g.edgeStart[fatal + 1]!; e++) callees.push(g.name[g.edgeTo[e]!]!);
+    assert.ok(callees.includes('fputs'), callees.join(','));
+    assert.ok(callees.includes('exit'), callees.join(','));
+    assert.equal(g.tag[findNodes(g, 'fputs')[0]!], '');
+  });
+});

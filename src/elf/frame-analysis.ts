@@ -25,8 +25,6 @@ import {
   writebackDelta,
 } from './aarch64/decode.ts';
 import { constantBefore } from './aarch64/prologue.ts';
-import type { ElfFunction } from './functions.ts';
-import type { ElfFile } from './reader.ts';
 
 /** What a file says about one code section beyond its bytes. */
 export interface SectionCode {
@@ -251,8 +249,7 @@ export class FrameAnalyzer {
               break;
             }
             case Kind.B: {
-              const t =
-                relocated !== undefined && relocated[start + i] === 1 ? Number.NaN : i + branchOffset(w) / 4;
+              const t = targetIndex(w, start, i, relocated);
               // A static key's "b" becomes a NOP when the key flips: the next instruction is a path too.
               if (jumpLabels?.has((start + i) * 4) && k + 1 < m) this.push(k + 1, sp, fp);
               if (t >= 0 && t < n) {
@@ -274,8 +271,7 @@ export class FrameAnalyzer {
               }
               break;
             case Kind.B_COND: {
-              const t =
-                relocated !== undefined && relocated[start + i] === 1 ? Number.NaN : i + branchOffset(w) / 4;
+              const t = targetIndex(w, start, i, relocated);
               if (t >= 0 && t < n) this.push(next[t]!, sp, fp);
               else if (sites !== undefined) this.site(sites, start, i, SiteKind.JUMP, t, -sp, true);
               break;
@@ -402,6 +398,14 @@ export class FrameAnalyzer {
   }
 }
 
+/**
+ * Word index (from the function start) a pc-relative branch at word `i` goes to; NaN when a
+ * relocation patches it (the relocation, not the encoding, names the target).
+ */
+function targetIndex(w: number, start: number, i: number, relocated: Uint8Array | undefined): number {
+  return relocated !== undefined && relocated[start + i] === 1 ? Number.NaN : i + branchOffset(w) / 4;
+}
+
 /** stgp (MTE): a store pair objdump prints as "stgp", which checkstack.pl's "stp" regex does not match. */
 function isStgp(w: number): boolean {
   return (w & 0xc4000000) >>> 0 === 0x40000000;
@@ -427,37 +431,4 @@ export function checkstackOf(words: Uint32Array, start: number, end: number): nu
   let bytes = 0;
   for (let i = start; i < end; i++) bytes += checkstackWord(words[i]!);
   return bytes;
-}
-
-/** One function with its frame (and, when asked for, its call sites). */
-export interface FunctionFrame {
-  readonly fn: ElfFunction;
-  readonly info: FrameInfo;
-  /** Call sites in address order of discovery; empty unless requested. */
-  readonly sites: readonly CallSite[];
-}
-
-/** Decodes every function of the code sections. */
-export function analyzeFunctions(
-  elf: ElfFile,
-  functions: readonly ElfFunction[],
-  options: { sites: boolean },
-  analyzer: FrameAnalyzer = new FrameAnalyzer(),
-): FunctionFrame[] {
-  const out: FunctionFrame[] = [];
-  let words: Uint32Array | undefined;
-  let wordsOf = -1;
-  for (const fn of functions) {
-    if (fn.section.index !== wordsOf) {
-      words = elf.words(fn.section);
-      wordsOf = fn.section.index;
-    }
-    const w = words!;
-    const start = Math.ceil(fn.offset / 4);
-    const end = Math.min(w.length, Math.floor(fn.end / 4));
-    const sites: CallSite[] = [];
-    const info = analyzer.analyze(w, start, Math.max(start, end), options.sites ? sites : undefined);
-    out.push({ fn, info, sites });
-  }
-  return out;
 }

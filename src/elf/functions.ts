@@ -2,8 +2,6 @@
 // each running to the next label. FUNC and NOTYPE symbols count (assembly entry code is often NOTYPE);
 // mapping symbols ($x, $d), section and file symbols do not. When several symbols share an address,
 // one is the label and the rest are aliases (objdump's preference, byLabelPreference()).
-import type { Addr } from '../base/units.ts';
-import { addr } from '../base/units.ts';
 import { STB_GLOBAL, STB_WEAK, STT_FUNC, STT_NOTYPE } from './elf-constants.ts';
 import type { ElfFile } from './reader.ts';
 import { isCodeSection, type SectionHeader } from './sections.ts';
@@ -25,11 +23,6 @@ export interface ElfFunction {
   readonly symbol: number;
   /** Visible to other objects (STB_GLOBAL or STB_WEAK). */
   readonly global: boolean;
-}
-
-/** The function's address: sh_addr + offset (a section offset in relocatable files). */
-export function functionAddress(f: ElfFunction): Addr {
-  return addr(f.section.sh_addr + BigInt(f.offset));
 }
 
 /** Rank for choosing the label among symbols at one address: higher wins. */

@@ -13,6 +13,7 @@
 // { s32 code; s32 target; long key; }, 16 bytes, offsets relative to each field. In a .ko the two
 // fields carry R_AARCH64_PREL32 relocations.
 import type { Diagnostic } from '../base/diag.ts';
+import { branchOffset } from './aarch64/decode.ts';
 import { R_AARCH64_JUMP26, R_AARCH64_PREL32 } from './elf-constants.ts';
 import type { ElfFile } from './reader.ts';
 import { relocationTargets } from './relocations.ts';
@@ -25,6 +26,12 @@ const JUMP26 = new Set([R_AARCH64_JUMP26]);
 
 /** Jump-label sites: code section index → (site offset → target offset), both section offsets. */
 export type JumpLabels = Map<number, Map<number, number>>;
+
+function addSite(out: JumpLabels, shndx: number, code: number, target: number): void {
+  let m = out.get(shndx);
+  if (m === undefined) out.set(shndx, (m = new Map()));
+  m.set(code, target);
+}
 
 export function readJumpLabels(
   elf: ElfFile,
@@ -39,11 +46,6 @@ export function readJumpLabels(
     return out;
   }
   if (sec.sh_size < JUMP_ENTRY_SIZE) return out;
-  const add = (shndx: number, code: number, target: number) => {
-    let m = out.get(shndx);
-    if (m === undefined) out.set(shndx, (m = new Map()));
-    m.set(code, target);
-  };
   const count = Math.floor(sec.sh_size / JUMP_ENTRY_SIZE);
   if (elf.isRelocatable) {
     if (symbols === undefined) return out;
@@ -52,7 +54,7 @@ export function readJumpLabels(
       const code = t.get(i * JUMP_ENTRY_SIZE);
       const target = t.get(i * JUMP_ENTRY_SIZE + 4);
       if (code === undefined || target === undefined || !('shndx' in code) || !('shndx' in target)) continue;
-      if (code.shndx === target.shndx) add(code.shndx, code.offset, target.offset);
+      if (code.shndx === target.shndx) addSite(out, code.shndx, code.offset, target.offset);
     }
     return out;
   }
@@ -90,9 +92,7 @@ function readEntries(elf: ElfFile, sec: SectionHeader, first: number, count: num
     const target = entry + 4n + BigInt(dv.getInt32(at + 4, true));
     const s = sectionAt(elf.sections, code);
     if (s === undefined || target < s.sh_addr || target >= s.sh_addr + BigInt(s.sh_size)) continue;
-    let m = out.get(s.index);
-    if (m === undefined) out.set(s.index, (m = new Map()));
-    m.set(Number(code - s.sh_addr), Number(target - s.sh_addr));
+    addSite(out, s.index, Number(code - s.sh_addr), Number(target - s.sh_addr));
   }
 }
 
@@ -148,7 +148,7 @@ export function readAlternatives(
     let target: number | undefined;
     if ((w & 0xfc000000) >>> 0 === 0x14000000) {
       // "b l_no" patched into a NOP. In an object the branch to a local label is already resolved.
-      target = orig.offset + (((w & 0x03ffffff) ^ 0x02000000) - 0x02000000) * 4;
+      target = orig.offset + branchOffset(w);
     } else if (w === 0xd503201f && dv.getUint8(at + 11) === 4) {
       // A NOP patched into the replacement "b l_yes", which is pc-relative to where it is stored.
       const alt = where(at + 4);
@@ -156,8 +156,7 @@ export function readAlternatives(
       if (alt === undefined || r === undefined || (r & 0xfc000000) >>> 0 !== 0x14000000) continue;
       const altSec = elf.sections[alt.shndx]!;
       const origSec = elf.sections[orig.shndx]!;
-      const dest =
-        altSec.sh_addr + BigInt(alt.offset) + BigInt((((r & 0x03ffffff) ^ 0x02000000) - 0x02000000) * 4);
+      const dest = altSec.sh_addr + BigInt(alt.offset) + BigInt(branchOffset(r));
       if (elf.isRelocatable) {
         // Unlinked: the replacement's branch is relocated too; without it the target is unknown.
         const rr = relocationTargets(elf, symbols!, altSec, JUMP26, diagnostics).get(alt.offset);
@@ -165,8 +164,6 @@ export function readAlternatives(
         target = rr.offset;
       } else target = Number(dest - origSec.sh_addr);
     } else continue;
-    let m = out.get(orig.shndx);
-    if (m === undefined) out.set(orig.shndx, (m = new Map()));
-    if (!m.has(orig.offset)) m.set(orig.offset, target);
+    if (!out.get(orig.shndx)?.has(orig.offset)) addSite(out, orig.shndx, orig.offset, target);
   }
 }

@@ -4,7 +4,7 @@
 //   [ 1] .text             PROGBITS  0000000000000000  00000040  00006280  0        AX    0    0    16
 //   [ 2] .rela.text        RELA      0000000000000000  0000d5a8  00002538  18       I     38   1    8
 import type { Addr } from '../base/units.ts';
-import { SHF_ALLOC, SHF_EXECINSTR, SHT_NOBITS, SHT_PROGBITS } from './elf-constants.ts';
+import { SHF_ALLOC, SHF_EXECINSTR, SHT_PROGBITS } from './elf-constants.ts';
 
 /** One Elf64_Shdr, field names as in elf.h, plus its resolved name and index. */
 export interface SectionHeader {
@@ -37,11 +37,6 @@ export interface SectionHeader {
 /** Does the section hold code stacklab decodes? */
 export function isCodeSection(s: SectionHeader): boolean {
   return s.sh_type === SHT_PROGBITS && (s.sh_flags & SHF_EXECINSTR) !== 0 && (s.sh_flags & SHF_ALLOC) !== 0;
-}
-
-/** Has the section bytes in the file (everything but SHT_NOBITS and empty sections)? */
-export function hasFileContents(s: SectionHeader): boolean {
-  return s.sh_type !== SHT_NOBITS && s.sh_size > 0;
 }
 
 export function findSection(sections: readonly SectionHeader[], name: string): SectionHeader | undefined {

@@ -18,10 +18,6 @@ import {
   SHT_SYMTAB_SHNDX,
   STB_GLOBAL,
   STB_WEAK,
-  STT_FILE,
-  STT_FUNC,
-  STT_NOTYPE,
-  STT_SECTION,
 } from './elf-constants.ts';
 import { cString, type ElfFile } from './reader.ts';
 import type { SectionHeader } from './sections.ts';
@@ -186,14 +182,6 @@ export function isMappingSymbol(name: string): boolean {
   return name.length >= 2 && name.charCodeAt(0) === 0x24 /* $ */ && /^\$[xd](\.|$)/.test(name);
 }
 
-/** Can this symbol start a function label in a code section (what objdump -d prints as "<name>:")? */
-export function isCodeLabel(t: SymbolTable, i: number): boolean {
-  const type = t.type(i);
-  if (type !== STT_FUNC && type !== STT_NOTYPE) return false;
-  const name = t.name(i);
-  return name.length > 0 && !isMappingSymbol(name);
-}
-
 /**
  * Reads `section`, or else .symtab, or else .dynsym. Returns undefined when the file has no symbol
  * table (or the one named is unusable, with a diagnostic).
@@ -255,9 +243,4 @@ export function readSymbols(
     );
   }
   return t;
-}
-
-/** Symbol types that never name code (used to skip quickly). */
-export function isNonCodeType(type: number): boolean {
-  return type === STT_SECTION || type === STT_FILE;
 }

@@ -212,11 +212,6 @@ export function branchOffset(w: number): number {
   return ((imm19 ^ 0x40000) - 0x40000) * 4;
 }
 
-/** Register of an indirect branch (BR, BLR). */
-export function branchRegisterOf(w: number): number {
-  return (w >>> 5) & 31;
-}
-
 /**
  * Constant moved into a register by movz/movn (64-bit), movk, or orr-immediate from xzr.
  * Returns what the instruction does to `reg`, or undefined when it does not write `reg` with a

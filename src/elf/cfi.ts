@@ -58,19 +58,29 @@ interface Cie {
   readonly fdeEncoding: number;
   /** 'z' augmentation: FDEs carry an augmentation-data length. */
   readonly hasAugData: boolean;
-  readonly initial: Uint8Array;
+  /** The initial instructions, [start, end) of the section. */
+  readonly initialStart: number;
+  readonly initialEnd: number;
 }
 
 /** A bounds-checked cursor over a section's bytes; any overrun throws CfiError (caught per section). */
 class Cursor {
   pos: number;
+  end: number;
   constructor(
     readonly b: Uint8Array,
     readonly dv: DataView,
     start: number,
-    readonly end: number,
+    end: number,
   ) {
     this.pos = start;
+    this.end = end;
+  }
+  /** Points the cursor at [start, end) of the same bytes (one cursor serves a whole section). */
+  reset(start: number, end: number): this {
+    this.pos = start;
+    this.end = end;
+    return this;
   }
   need(n: number): void {
     if (this.pos + n > this.end) throw new CfiError(`entry runs past its end at offset ${this.pos}`);
@@ -143,7 +153,7 @@ export function readCfiFrames(
   symbols: SymbolTable | undefined,
   diagnostics: Diagnostic[],
 ): Map<number, CfiRanges> {
-  const byKey = new Map<string, { shndx: number; start: number; frame: CfiFrame }>();
+  const byKey = new Map<number, { shndx: number; start: number; frame: CfiFrame }>();
   for (const name of ['.eh_frame', '.debug_frame'] as const) {
     const sec = findSection(elf.sections, name);
     if (sec === undefined || sec.sh_size === 0 || sec.sh_type === 8) continue;
@@ -174,7 +184,7 @@ function readSection(
   eh: boolean,
   symbols: SymbolTable | undefined,
   diagnostics: Diagnostic[],
-  out: Map<string, { shndx: number; start: number; frame: CfiFrame }>,
+  out: Map<number, { shndx: number; start: number; frame: CfiFrame }>,
 ): void {
   const b = elf.data(sec);
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
@@ -183,9 +193,12 @@ function readSection(
       ? relocationTargets(elf, symbols, sec, new Set([R_AARCH64_PREL32, R_AARCH64_ABS64]), diagnostics)
       : undefined;
   const cies = new Map<number, Cie>();
+  // Two cursors serve every entry: one for the entry, one for the FDE's program.
+  const c = new Cursor(b, dv, 0, b.length);
+  const program = new Cursor(b, dv, 0, 0);
   let at = 0;
   while (at + 4 <= b.length) {
-    const c = new Cursor(b, dv, at, b.length);
+    c.reset(at, b.length);
     let length = c.u32();
     if (length === 0) {
       if (eh) break; // .eh_frame terminator
@@ -199,28 +212,28 @@ function readSection(
       length = Number(l);
       dwarf64 = true;
     }
-    const bodyStart = c.pos;
-    const end = bodyStart + length;
+    const end = c.pos + length;
     if (end > b.length) throw new CfiError(`entry at ${at} runs past the section end`);
-    const body = new Cursor(b, dv, bodyStart, end);
-    const idPos = body.pos;
-    const id = dwarf64 ? body.u64() : BigInt(body.u32());
-    const isCie = eh ? id === 0n : id === (dwarf64 ? 0xffffffffffffffffn : 0xffffffffn);
+    c.end = end;
+    const idPos = c.pos;
+    // CIE ids: 0 in .eh_frame; all ones in .debug_frame. An FDE holds its CIE's position instead.
+    const id = dwarf64 ? c.u64() : c.u32();
+    const isCie = eh ? id === 0 || id === 0n : dwarf64 ? id === 0xffffffffffffffffn : id === 0xffffffff;
     if (isCie) {
-      cies.set(at, readCie(body, eh));
+      cies.set(at, readCie(c, eh));
     } else {
       const ciePos = eh ? idPos - Number(id) : Number(id);
       const cie = cies.get(ciePos) ?? tryCieAt(b, dv, ciePos, eh, cies);
       if (cie === undefined) throw new CfiError(`FDE at ${at} names no CIE (${ciePos})`);
-      const fieldPos = body.pos;
-      const start = readPointer(body, cie.fdeEncoding, sec, eh);
-      const range = readPointer(body, cie.fdeEncoding & 0x0f, sec, false);
-      if (cie.hasAugData) body.skip(body.uleb());
-      const frame = runProgram(cie, new Cursor(b, dv, body.pos, end));
+      const fieldPos = c.pos;
+      const start = readPointer(c, cie.fdeEncoding, sec, eh);
+      const range = readPointer(c, cie.fdeEncoding & 0x0f, sec, false);
+      if (cie.hasAugData) c.skip(c.uleb());
+      const frame = runProgram(cie, program.reset(cie.initialStart, cie.initialEnd), c);
       const where = fdeStart(elf, relocs, fieldPos, start, range);
       if (where !== undefined) {
-        const key = `${where.shndx}:${where.start}`;
-        if (!eh || !out.has(key)) out.set(key, { ...where, frame });
+        const key = where.shndx * 0x100000000 + where.start;
+        if (!eh || !out.has(key)) out.set(key, { shndx: where.shndx, start: where.start, frame });
       }
     }
     at = end;
@@ -282,7 +295,7 @@ function readCie(c: Cursor, eh: boolean): Cie {
   } else if (aug !== '' && aug !== 'eh') {
     throw new CfiError(`unknown CIE augmentation "${aug}"`);
   }
-  return { codeAlign, dataAlign, fdeEncoding, hasAugData, initial: c.b.subarray(c.pos, c.end) };
+  return { codeAlign, dataAlign, fdeEncoding, hasAugData, initialStart: c.pos, initialEnd: c.end };
 }
 
 function skipPointer(c: Cursor, enc: number): void {
@@ -345,117 +358,123 @@ function fdeStart(
   return s === undefined ? undefined : { shndx: s.index, start: Number(start - s.sh_addr) };
 }
 
-/** Runs the CIE's initial instructions and the FDE's program; tracks only the CFA rule. */
-function runProgram(cie: Cie, fde: Cursor): CfiFrame {
-  let reg = SP;
-  let off = 0;
-  let max = 0;
-  let exact = true;
-  const saved: { reg: number; off: number }[] = [];
-  const note = () => {
-    if (reg === SP) {
-      if (off > max) max = off;
-    } else exact = false;
-  };
-  const run = (c: Cursor) => {
-    while (c.pos < c.end) {
-      const op = c.u8();
-      const hi = op & 0xc0;
-      if (hi === 0x40) continue; // advance_loc
-      if (hi === 0x80) {
-        c.uleb(); // offset
-        continue;
-      }
-      if (hi === 0xc0) continue; // restore
-      switch (op) {
-        case 0x00: // nop
-        case 0x2d: // AArch64 negate_ra_state
-          break;
-        case 0x01: // set_loc
-          c.u64();
-          break;
-        case 0x02:
-          c.u8();
-          break;
-        case 0x03:
-          c.u16();
-          break;
-        case 0x04:
-          c.u32();
-          break;
-        case 0x05: // offset_extended
-        case 0x09: // register
-        case 0x14: // val_offset
-        case 0x2f: // GNU_negative_offset_extended
-          c.uleb();
-          c.uleb();
-          break;
-        case 0x06: // restore_extended
-        case 0x07: // undefined
-        case 0x08: // same_value
-        case 0x2e: // GNU_args_size
-          c.uleb();
-          break;
-        case 0x0a:
-          saved.push({ reg, off });
-          if (saved.length > 1024) throw new CfiError('remember_state nested too deep');
-          break;
-        case 0x0b: {
-          const s = saved.pop();
-          if (s !== undefined) ({ reg, off } = s);
-          break;
-        }
-        case 0x0c: // def_cfa
-          reg = c.uleb();
-          off = c.uleb();
-          note();
-          break;
-        case 0x0d: // def_cfa_register
-          reg = c.uleb();
-          note();
-          break;
-        case 0x0e: // def_cfa_offset
-          off = c.uleb();
-          note();
-          break;
-        case 0x0f: // def_cfa_expression: the CFA is no longer SP + constant
-          c.skip(c.uleb());
-          exact = false;
-          reg = -1;
-          break;
-        case 0x10: // expression
-        case 0x16: // val_expression
-          c.uleb();
-          c.skip(c.uleb());
-          break;
-        case 0x11: // offset_extended_sf
-        case 0x15: // val_offset_sf
-          c.uleb();
-          c.sleb();
-          break;
-        case 0x12: // def_cfa_sf
-          reg = c.uleb();
-          off = c.sleb() * cie.dataAlign;
-          note();
-          break;
-        case 0x13: // def_cfa_offset_sf
-          off = c.sleb() * cie.dataAlign;
-          note();
-          break;
-        default:
-          throw new CfiError(`unknown DW_CFA opcode 0x${op.toString(16)}`);
-      }
+/**
+ * Runs the CIE's initial instructions, then the FDE's program (the rest of `fde`); tracks only the
+ * CFA rule.
+ */
+function runProgram(cie: Cie, initial: Cursor, fde: Cursor): CfiFrame {
+  const st: CfaState = { reg: SP, off: 0, max: 0, exact: true, saved: [] };
+  runCfa(cie, initial, st);
+  noteCfa(st);
+  runCfa(cie, fde, st);
+  return { bytes: st.max, exact: st.exact };
+}
+
+interface CfaState {
+  reg: number;
+  off: number;
+  max: number;
+  exact: boolean;
+  saved: { reg: number; off: number }[];
+}
+
+/** After a CFA change: while the CFA is SP-based its offset is the stack in use. */
+function noteCfa(st: CfaState): void {
+  if (st.reg === SP) {
+    if (st.off > st.max) st.max = st.off;
+  } else st.exact = false;
+}
+
+function runCfa(cie: Cie, c: Cursor, st: CfaState): void {
+  while (c.pos < c.end) {
+    const op = c.u8();
+    const hi = op & 0xc0;
+    if (hi === 0x40) continue; // advance_loc
+    if (hi === 0x80) {
+      c.uleb(); // offset
+      continue;
     }
-  };
-  run(
-    new Cursor(
-      cie.initial,
-      new DataView(cie.initial.buffer, cie.initial.byteOffset, cie.initial.byteLength),
-      0,
-      cie.initial.length,
-    ),
-  );
-  note();
-  run(fde);
-  return { bytes: max, exact };
+    if (hi === 0xc0) continue; // restore
+    switch (op) {
+      case 0x00: // nop
+      case 0x2d: // AArch64 negate_ra_state
+        break;
+      case 0x01: // set_loc
+        c.u64();
+        break;
+      case 0x02:
+        c.u8();
+        break;
+      case 0x03:
+        c.u16();
+        break;
+      case 0x04:
+        c.u32();
+        break;
+      case 0x05: // offset_extended
+      case 0x09: // register
+      case 0x14: // val_offset
+      case 0x2f: // GNU_negative_offset_extended
+        c.uleb();
+        c.uleb();
+        break;
+      case 0x06: // restore_extended
+      case 0x07: // undefined
+      case 0x08: // same_value
+      case 0x2e: // GNU_args_size
+        c.uleb();
+        break;
+      case 0x0a:
+        st.saved.push({ reg: st.reg, off: st.off });
+        if (st.saved.length > 1024) throw new CfiError('remember_state nested too deep');
+        break;
+      case 0x0b: {
+        const s = st.saved.pop();
+        if (s !== undefined) {
+          st.reg = s.reg;
+          st.off = s.off;
+        }
+        break;
+      }
+      case 0x0c: // def_cfa
+        st.reg = c.uleb();
+        st.off = c.uleb();
+        noteCfa(st);
+        break;
+      case 0x0d: // def_cfa_register
+        st.reg = c.uleb();
+        noteCfa(st);
+        break;
+      case 0x0e: // def_cfa_offset
+        st.off = c.uleb();
+        noteCfa(st);
+        break;
+      case 0x0f: // def_cfa_expression: the CFA is no longer SP + constant
+        c.skip(c.uleb());
+        st.exact = false;
+        st.reg = -1;
+        break;
+      case 0x10: // expression
+      case 0x16: // val_expression
+        c.uleb();
+        c.skip(c.uleb());
+        break;
+      case 0x11: // offset_extended_sf
+      case 0x15: // val_offset_sf
+        c.uleb();
+        c.sleb();
+        break;
+      case 0x12: // def_cfa_sf
+        st.reg = c.uleb();
+        st.off = c.sleb() * cie.dataAlign;
+        noteCfa(st);
+        break;
+      case 0x13: // def_cfa_offset_sf
+        st.off = c.sleb() * cie.dataAlign;
+        noteCfa(st);
+        break;
+      default:
+        throw new CfiError(`unknown DW_CFA opcode 0x${op.toString(16)}`);
+    }
+  }
 }

@@ -9,6 +9,9 @@
 //                +------------------+  <- deepest static SP: frameBytes
 //                | VLA / alloca     |  sub sp, sp, x0 (x0 not constant): dynamic
 //
+// Static keys and boot-time alternatives are followed both ways: a NOP that becomes a branch when a
+// key flips (dynamic debug's pr_debug) may lead to the only frame a function has.
+//
 // Call sites are recorded on the way with the depth at which they happen, so the call graph adds
 // the caller's frame as it stands at the call (a tail call after the epilogue adds nothing).
 import {
@@ -30,7 +33,10 @@ import { constantBefore } from './aarch64/prologue.ts';
 export interface SectionCode {
   /** Words a branch relocation patches (relocatable files): the relocation, not the encoding, names the callee. */
   readonly relocated?: Uint8Array | undefined;
-  /** Static-key sites (section offset → target section offset), from __jump_table. */
+  /**
+   * Static branches (section offset → target section offset): __jump_table's static keys and
+   * .altinstructions' one-instruction branches. Both ways through each are paths.
+   */
   readonly jumpLabels?: ReadonlyMap<number, number> | undefined;
 }
 

@@ -52,6 +52,9 @@ function byLabelPreference(t: SymbolTable, a: number, b: number): number {
   return an < bn ? -1 : an > bn ? 1 : 0;
 }
 
+/** Shared by the (many) functions without aliases. */
+const NO_ALIASES: readonly string[] = Object.freeze([]);
+
 /**
  * Every function label in the code sections, in section order then address order. Symbols outside
  * their section's bounds are ignored (and counted in `outOfRange`).
@@ -92,9 +95,9 @@ export function listFunctions(
     for (let k = 0; k < list.length; ) {
       const first = list[k]!;
       let j = k + 1;
-      const aliases: string[] = [];
+      let aliases: readonly string[] = NO_ALIASES;
       while (j < list.length && list[j]!.offset === first.offset) {
-        aliases.push(symbols.name(list[j]!.sym));
+        aliases = [...aliases, symbols.name(list[j]!.sym)];
         j++;
       }
       const next = list[j];

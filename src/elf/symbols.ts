@@ -42,7 +42,7 @@ export interface Elf64Sym {
 
 /**
  * A symbol table read in place: fields are decoded from the section bytes on demand (a module tree
- * has ~700k symbols and most are never looked at), names are decoded once when asked for.
+ * has ~700k symbols and most are never looked at), names when asked for.
  * Index 0 is the reserved null symbol.
  */
 export class SymbolTable {
@@ -53,7 +53,6 @@ export class SymbolTable {
   private readonly strtab: Uint8Array;
   private readonly xindex: DataView | undefined;
   private readonly sectionCount: number;
-  private names: Map<number, string> | undefined;
 
   constructor(
     section: SectionHeader,
@@ -110,14 +109,9 @@ export class SymbolTable {
     return hi >= 0x200000 ? 0 : hi * 0x100000000 + this.dv.getUint32(at, true);
   }
 
+  /** The name, decoded from the string table (callers keep it; it is not cached). */
   name(i: number): string {
-    const names = (this.names ??= new Map());
-    let n = names.get(i);
-    if (n === undefined) {
-      n = cString(this.strtab, this.st_name(i));
-      names.set(i, n);
-    }
-    return n;
+    return cString(this.strtab, this.st_name(i));
   }
 
   /** First byte of the name (0 for none), without decoding it: mapping symbols start with "$". */

@@ -98,6 +98,19 @@ export function buildCorpus(): Promise<Corpus> {
   return pending;
 }
 
+/** Builds for older sources or compilers, left an hour ago or more (never one a running test may use). */
+function removeStaleBuilds(current: string): void {
+  for (const name of readdirSync(BUILD_ROOT)) {
+    const p = join(BUILD_ROOT, name);
+    if (p === current || name.endsWith('.lock')) continue;
+    try {
+      if (Date.now() - statSync(p).mtimeMs > 3_600_000) rmSync(p, { recursive: true, force: true });
+    } catch {
+      // Gone already.
+    }
+  }
+}
+
 /** mkdir is atomic: the process that creates the lock directory builds. A lock older than 5 minutes is stale. */
 function tryLock(lock: string): boolean {
   try {
@@ -151,6 +164,7 @@ async function doBuild(): Promise<Corpus> {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+  removeStaleBuilds(dir);
   return {
     dir,
     path: (out) => join(dir, out),

@@ -68,7 +68,7 @@ export interface BinaryFunction {
   /** Bytes of code up to the next label. */
   readonly codeBytes: number;
   readonly global: boolean;
-  /** Static frame in bytes, from `frameSource`. */
+  /** Static frame in bytes, from `frameSource` (.stack_sizes, exact CFI, else the prologue decoder). */
   readonly frameBytes: number;
   readonly frameSource: FrameSource;
   /** The frame the prologue decoder found (equal to frameBytes unless another source overrode it). */
@@ -179,20 +179,27 @@ export function analyzeBinary(src: ByteSource, options: AnalyzeOptions): Result<
     const raw: CallSite[] | undefined = options.sites ? [] : undefined;
     const walkEnd = fn.st_size > 0 ? Math.min(end, start + Math.ceil(fn.st_size / 4)) : end;
     const info = analyzer.analyze(words, start, end, raw, code, walkEnd);
-    const su = stackSizes.size === 0 ? undefined : stackSizes.get(`${fn.section.index}:${fn.offset}`);
+    const su = stackSizes.size === 0 ? undefined : stackSizes.get(fn.section.index * 0x100000000 + fn.offset);
     const cfiFrame = cfiFor(cfi?.get(fn.section.index), fn.offset, fn.end);
     const cfiBytes = cfiFrame?.exact ? cfiFrame.bytes : undefined;
+    // Best source first: the compiler's own numbers (.stack_sizes, then CFI that keeps the CFA on
+    // SP, exact), else the decoded prologue. Where the decoder lost SP (an SP loaded from a register)
+    // CFI that moved the CFA to x29 still gives a lower bound worth taking.
     let frameBytes = info.frameBytes;
     let frameSource: FrameSource = 'prologue';
     if (su !== undefined) {
       frameBytes = su;
       frameSource = 'stack-sizes';
-    } else if (cfiFrame !== undefined && (info.spFromRegister || info.inconsistent)) {
-      // The decoder lost SP on some path; the compiler's unwind table did not.
-      if (cfiFrame.bytes > frameBytes) {
-        frameBytes = cfiFrame.bytes;
-        frameSource = 'cfi';
-      }
+    } else if (cfiBytes !== undefined) {
+      frameBytes = cfiBytes;
+      frameSource = 'cfi';
+    } else if (
+      cfiFrame !== undefined &&
+      (info.spFromRegister || info.inconsistent) &&
+      cfiFrame.bytes > frameBytes
+    ) {
+      frameBytes = cfiFrame.bytes;
+      frameSource = 'cfi';
     }
     out.push({
       name: fn.name,

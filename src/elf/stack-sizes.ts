@@ -33,13 +33,13 @@ export function readUleb128(
   return undefined;
 }
 
-/** Static frames from .stack_sizes, keyed "sectionIndex:offset" like the function index. */
+/** Static frames from .stack_sizes, keyed by section index * 2^32 + section offset of the function. */
 export function readStackSizes(
   elf: ElfFile,
   symbols: SymbolTable | undefined,
   diagnostics: Diagnostic[],
-): Map<string, number> {
-  const out = new Map<string, number>();
+): Map<number, number> {
+  const out = new Map<number, number>();
   for (const sec of elf.sections) {
     if (sec.name !== '.stack_sizes' || sec.sh_size === 0) continue;
     const d = elf.data(sec);
@@ -64,11 +64,11 @@ export function readStackSizes(
       at = size.next;
       if (targets !== undefined) {
         const t = targets.get(field);
-        if (t !== undefined && 'shndx' in t) out.set(`${t.shndx}:${t.offset}`, size.value);
+        if (t !== undefined && 'shndx' in t) out.set(t.shndx * 0x100000000 + t.offset, size.value);
         continue;
       }
       const s = sectionAt(elf.sections, a);
-      if (s !== undefined) out.set(`${s.index}:${Number(a - s.sh_addr)}`, size.value);
+      if (s !== undefined) out.set(s.index * 0x100000000 + Number(a - s.sh_addr), size.value);
     }
   }
   return out;

@@ -122,7 +122,7 @@ function runPaths(ctx: CliContext, elfArgs: string[], opts: PathsOptions): void 
   const annotations = readAnnotations(ctx, opts.annotations);
   const files = expandElfArgs(ctx, elfArgs);
   // Each binary is reduced to its part of the graph as soon as it is read (bounded memory on a tree).
-  const binaries: GraphPart[] = [];
+  const parts: GraphPart[] = [];
   const read: { path: string; tag: string; functions: number }[] = [];
   const diagnostics: Diagnostic[] = [];
   const { failed } = forEachBinary(
@@ -130,16 +130,16 @@ function runPaths(ctx: CliContext, elfArgs: string[], opts: PathsOptions): void 
     files,
     { sites: true, details: false, tables: annotations.tables },
     (b) => {
-      binaries.push(graphPart(b));
+      parts.push(graphPart(b));
       read.push({ path: b.file, tag: b.tag, functions: b.functions.length });
       diagnostics.push(...b.diagnostics);
     },
   );
-  if (binaries.length === 0) {
+  if (parts.length === 0) {
     ctx.exitCode = EXIT_BAD_INPUT;
     return;
   }
-  const { graph: g, diagnostics: graphDiags } = buildCallGraph(binaries, annotations);
+  const { graph: g, diagnostics: graphDiags } = buildCallGraph(parts, annotations);
   diagnostics.push(...graphDiags);
   const policy: RecursionPolicy = {
     bounds: new Map(Object.entries(annotations.recursion)),
@@ -199,7 +199,7 @@ function runPaths(ctx: CliContext, elfArgs: string[], opts: PathsOptions): void 
     );
   } else {
     ctx.io.out(
-      `stacklab paths: ${binaries.length} file(s), ${g.size} functions, ${edges} call edges; ` +
+      `stacklab paths: ${parts.length} file(s), ${g.size} functions, ${edges} call edges; ` +
         `${entries === undefined ? `${roots.length} roots (no --entry)` : `entry ${opts.entry.join(', ')}`}` +
         `${excluded === undefined ? '' : ' (hard-IRQ and softirq code left out)'}\n\n`,
     );

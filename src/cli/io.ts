@@ -214,6 +214,13 @@ export const processIo: Io = {
   stderrIsTty: Boolean(process.stderr.isTTY),
 };
 
+// A reader that stops early (`stacklab frames vmlinux | head`) closes the pipe: that ends the output,
+// it is not an error worth a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+});
+
 /** An Io that records everything, for tests. Files come from a map; "-" reads `stdin`. */
 export function memoryIo(
   files: Record<string, string | Uint8Array> = {},

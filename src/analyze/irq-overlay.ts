@@ -188,6 +188,28 @@ export function irqOverlay(p: KernelProfile, inp: OverlayInputs): OverlayResult 
     return { task: [...entry, ...linkage], irq: [...irqTop, ...handler] };
   };
 
+  /**
+   * Softirqs started in task context (irq_exit_rcu in the entry code, local_bh_enable): through
+   * do_softirq_own_stack, which either switches to the IRQ stack (leaving the linkage record) or runs
+   * __do_softirq where it is; then an IRQ arrives in them.
+   */
+  const softirqFromTask = (on: StackName, task: OverlaySegment[], irq: OverlaySegment[]) => {
+    task.push(...frames('softirq own-stack', p.softirq.ownStackFrames));
+    if (on === 'irq') {
+      task.push(...linkage);
+      irq.push(
+        ...frames('IRQ stack, before __do_softirq', p.softirq.afterSwitchFrames),
+        ...softirq,
+        ...nestedIrq('irq').irq,
+      );
+      return;
+    }
+    task.push(...softirq);
+    const n = nestedIrq('task');
+    task.push(...n.task);
+    irq.push(...n.irq);
+  };
+
   const scenarios: OverlayScenario[] = [];
   // 1. A hard IRQ at the deepest point of the task path.
   {
@@ -228,20 +250,8 @@ export function irqOverlay(p: KernelProfile, inp: OverlayInputs): OverlayResult 
       }
     } else {
       // irq_exit_rcu() in the C entry code, on the task stack; do_softirq_own_stack decides.
-      task.push(...exitFrames, ...frames('softirq own-stack', p.softirq.ownStackFrames));
-      if (place.irqExitSoftirq === 'irq') {
-        task.push(...linkage);
-        irq.push(
-          ...frames('IRQ stack, before __do_softirq', p.softirq.afterSwitchFrames),
-          ...softirq,
-          ...nestedIrq('irq').irq,
-        );
-      } else {
-        task.push(...softirq);
-        const n = nestedIrq('task');
-        task.push(...n.task);
-        irq.push(...n.irq);
-      }
+      task.push(...exitFrames);
+      softirqFromTask(place.irqExitSoftirq, task, irq);
     }
     scenarios.push({
       id: 'irq-exit',
@@ -264,19 +274,7 @@ export function irqOverlay(p: KernelProfile, inp: OverlayInputs): OverlayResult 
       seg(`task path until it enters ${inp.softirq?.entry ?? 'softirqs'}`, depth, 'binary'),
     ];
     const irq: OverlaySegment[] = [];
-    if (place.bhSoftirq === 'irq') {
-      task.push(...frames('softirq own-stack', p.softirq.ownStackFrames), ...linkage);
-      irq.push(
-        ...frames('IRQ stack, before __do_softirq', p.softirq.afterSwitchFrames),
-        ...softirq,
-        ...nestedIrq('irq').irq,
-      );
-    } else {
-      task.push(...softirq);
-      const n = nestedIrq('task');
-      task.push(...n.task);
-      irq.push(...n.irq);
-    }
+    softirqFromTask(place.bhSoftirq, task, irq);
     scenarios.push({
       id: 'bh-enable',
       title: 'softirqs from local_bh_enable() on the task path, and an IRQ in them',

@@ -1,8 +1,28 @@
 // The only place that touches files, stdin, stdout and stderr: commands get an Io and stay testable.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  type Dirent,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { diag, InputError } from '../base/diag.ts';
+import { type ByteSource, bytesSource } from '../elf/byte-source.ts';
+
+/** A file opened for positioned reads; close() when done. */
+export interface RandomAccessFile extends ByteSource {
+  close(): void;
+}
 
 export interface Io {
   /** Reads a file, or stdin for "-", as bytes. Throws InputError when it cannot. */
@@ -14,11 +34,33 @@ export interface Io {
   err(text: string): void;
   /** Writes a file atomically (temp file + rename), creating parent directories. */
   writeFileAtomic(path: string, data: string | Uint8Array): void;
+  /**
+   * Opens a file for reads by byte range, so a 1 GB debug vmlinux is never loaded whole ("-" reads
+   * stdin into memory). Throws InputError when it cannot.
+   */
+  openRandomAccess(path: string, options?: { scratch?: boolean }): RandomAccessFile;
+  /** Is the path a directory? (false when it does not exist) */
+  isDirectory(path: string): boolean;
+  /** Regular files under a directory, recursively, whole paths in byte order (find | LC_ALL=C sort). */
+  walk(dir: string): string[];
   readonly stdoutIsTty: boolean;
   readonly stderrIsTty: boolean;
 }
 
 let stdinCache: Uint8Array | undefined;
+
+function cannotRead(path: string, e: unknown): InputError {
+  const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
+  const what =
+    code === 'ENOENT'
+      ? 'no such file'
+      : code === 'EISDIR'
+        ? 'is a directory'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code;
+  return new InputError(diag('io/cannot-read', 'error', `cannot read ${path}: ${what}`, { file: path }));
+}
 
 export function readInputBytes(path: string): Uint8Array {
   if (path === '-') {
@@ -28,16 +70,7 @@ export function readInputBytes(path: string): Uint8Array {
   try {
     return readFileSync(path);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
-    const what =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'is a directory'
-          : code === 'EACCES'
-            ? 'permission denied'
-            : code;
-    throw new InputError(diag('io/cannot-read', 'error', `cannot read ${path}: ${what}`, { file: path }));
+    throw cannotRead(path, e);
   }
 }
 
@@ -53,6 +86,117 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   }
 }
 
+/** Files up to this size are read in one call and served from memory (a .ko is ~30-150 KB). */
+const WHOLE_FILE_LIMIT = 32 << 20;
+
+/** The buffer `scratch` opens reuse: a module tree would otherwise allocate (and zero) 300 MB. */
+let scratchBuffer = new Uint8Array(0);
+
+/**
+ * Opens a file for positioned reads. With `scratch`, a small file is read into one buffer shared by
+ * every scratch open: its bytes stay valid only until the next scratch open, so callers must copy
+ * what they keep (the ELF analyses keep numbers and strings, never byte views).
+ */
+export function openRandomAccess(path: string, options: { scratch?: boolean } = {}): RandomAccessFile {
+  if (path === '-') return { ...bytesSource('-', readInputBytes('-')), close() {} };
+  let fd: number;
+  let size: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY);
+    const st = fstatSync(fd);
+    if (st.isDirectory()) {
+      closeSync(fd);
+      throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    }
+    size = st.size;
+  } catch (e) {
+    throw cannotRead(path, e);
+  }
+  const readAt = (buf: Uint8Array, offset: number) => {
+    let done = 0;
+    while (done < buf.length) {
+      let n: number;
+      try {
+        n = readSync(fd, buf, done, buf.length - done, offset + done);
+      } catch (e) {
+        throw cannotRead(path, e);
+      }
+      if (n === 0) throw cannotRead(path, { code: 'the file shrank while being read' });
+      done += n;
+    }
+  };
+  if (size <= WHOLE_FILE_LIMIT) {
+    // One read instead of a dozen: syscalls, not bytes, dominate a module tree.
+    let all: Uint8Array;
+    if (options.scratch) {
+      if (scratchBuffer.length < size)
+        scratchBuffer = new Uint8Array(Math.max(size, 2 * scratchBuffer.length));
+      all = scratchBuffer.subarray(0, size);
+    } else all = new Uint8Array(size);
+    try {
+      readAt(all, 0);
+    } finally {
+      closeSync(fd);
+    }
+    return { ...bytesSource(path, all), close() {} };
+  }
+  let open = true;
+  return {
+    name: path,
+    size,
+    read(offset, length) {
+      if (!open) throw new Error(`${path} is closed`);
+      if (offset < 0 || length < 0 || offset + length > size) {
+        throw new RangeError(`read [${offset}, +${length}) outside ${size} bytes of ${path}`);
+      }
+      const buf = new Uint8Array(length);
+      readAt(buf, offset);
+      return buf;
+    },
+    close() {
+      if (open) closeSync(fd);
+      open = false;
+    },
+  };
+}
+
+export function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+export function walk(dir: string): string[] {
+  const out: string[] = [];
+  const visit = (d: string) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch (e) {
+      throw cannotRead(d, e);
+    }
+    for (const e of entries) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) visit(p);
+      else if (e.isFile()) out.push(p);
+      else if (e.isSymbolicLink()) {
+        try {
+          const st = statSync(p);
+          if (st.isDirectory()) visit(p);
+          else if (st.isFile()) out.push(p);
+        } catch {
+          // A dangling symlink: nothing to read.
+        }
+      }
+    }
+  };
+  visit(dir);
+  // Whole paths in byte order, as `find DIR | LC_ALL=C sort` lists them.
+  return out.sort();
+}
+
 export const processIo: Io = {
   readBytes: readInputBytes,
   readText: (path) => new TextDecoder('utf-8').decode(readInputBytes(path)),
@@ -63,9 +207,19 @@ export const processIo: Io = {
     process.stderr.write(text);
   },
   writeFileAtomic,
+  openRandomAccess,
+  isDirectory,
+  walk,
   stdoutIsTty: Boolean(process.stdout.isTTY),
   stderrIsTty: Boolean(process.stderr.isTTY),
 };
+
+// A reader that stops early (`stacklab frames vmlinux | head`) closes the pipe: that ends the output,
+// it is not an error worth a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+});
 
 /** An Io that records everything, for tests. Files come from a map; "-" reads `stdin`. */
 export function memoryIo(
@@ -98,6 +252,12 @@ export function memoryIo(
     writeFileAtomic(path: string, data: string | Uint8Array) {
       io.written.set(path, data);
     },
+    openRandomAccess(path: string, options?: { scratch?: boolean }): RandomAccessFile {
+      if (path !== '-' && files[path] === undefined) return openRandomAccess(path, options);
+      return { ...bytesSource(path, io.readBytes(path)), close() {} };
+    },
+    isDirectory: (path: string) => files[path] === undefined && isDirectory(path),
+    walk,
     stdoutIsTty: false,
     stderrIsTty: false,
   };

@@ -2,7 +2,9 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { registerAnalyze } from './analyze.ts';
+import { registerFrames } from './frames.ts';
 import { registerMm } from './mm.ts';
+import { registerPaths } from './paths.ts';
 import { registerProfiles } from './profiles.ts';
 import { registerReplay } from './replay.ts';
 import { registerSeed } from './seed.ts';
@@ -15,4 +17,6 @@ export const COMMANDS: RegisterCommand[] = [
   registerReplay,
   registerAnalyze,
   registerMm,
+  registerFrames,
+  registerPaths,
 ];

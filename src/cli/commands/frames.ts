@@ -1,0 +1,212 @@
+// `stacklab frames ELF... [--min BYTES] [--format checkstack|json] [--su FILE]`: per-function frame
+// sizes straight from the binary, in checkstack.pl's layout so existing scripts keep working.
+import type { Command } from 'commander';
+import type { Diagnostic } from '../../base/diag.ts';
+import type { Binary, BinaryFunction, FrameSource } from '../../elf/binary.ts';
+import { matchStackUsage } from '../../elf/imported-frames.ts';
+import { checkstackAddress, printCheckstackLine } from '../../formats/checkstack.ts';
+import { type CliContext, reportDiagnostics, usage } from '../context.ts';
+import { expandElfArgs, forEachBinary, readStackUsageFiles } from '../elf-inputs.ts';
+import { EXIT_BAD_INPUT } from '../exit-codes.ts';
+import { JSON_VERSION } from '../json.ts';
+import { collect } from '../profile-options.ts';
+
+interface FramesOptions {
+  min?: number;
+  format: string;
+  json?: boolean;
+  su: string[];
+  emulateCheckstack?: boolean;
+}
+
+/**
+ * One function as `frames` reports it: flat and small, because a module tree keeps 190k of them
+ * (holding the BinaryFunction objects instead made the garbage collector the slowest part).
+ */
+interface FrameRow {
+  readonly path: string;
+  readonly tag: string;
+  readonly name: string;
+  readonly aliases: readonly string[];
+  readonly section: string;
+  /** objdump's 16-digit address column. */
+  readonly address: string;
+  frameBytes: number;
+  dynamic: boolean;
+  source: FrameSource;
+  readonly checkstackBytes: number;
+  readonly cfiBytes: number | undefined;
+  readonly patchable: boolean;
+  readonly pac: boolean;
+  readonly bti: boolean;
+}
+
+function rowOf(b: Binary, fn: BinaryFunction): FrameRow {
+  return {
+    path: b.file,
+    tag: b.tag,
+    name: fn.name,
+    aliases: fn.aliases,
+    section: fn.section,
+    address: checkstackAddress(fn.address),
+    frameBytes: fn.frameBytes,
+    dynamic: fn.dynamic,
+    source: fn.frameSource,
+    checkstackBytes: fn.info.checkstackBytes,
+    cfiBytes: fn.cfiBytes,
+    patchable: fn.patchable,
+    pac: fn.hints.pac,
+    bti: fn.hints.bti,
+  };
+}
+
+export function registerFrames(program: Command, ctx: CliContext): void {
+  program
+    .command('frames')
+    .description('per-function stack frame sizes of AArch64 ELF files (vmlinux, .ko, programs)')
+    .argument('<elf...>', 'ELF files, or directories searched for .ko modules')
+    .option('--min <bytes>', 'only frames larger than BYTES (checkstack.pl: 100; json: all)', nonNegative)
+    .option('--format <format>', 'checkstack (default) or json', 'checkstack')
+    .option('--json', 'the same as --format json')
+    .option(
+      '--su <file>',
+      'GCC -fstack-usage output; its exact sizes replace decoded ones (repeatable)',
+      collect,
+      [],
+    )
+    .option('--emulate-checkstack', 'print the sums scripts/checkstack.pl would print, mistakes included')
+    .addHelpText(
+      'after',
+      `
+Frames come from the code: every path through the function is followed from its entry and the
+deepest static SP is its frame (GCC's -fstack-usage number). "mov x12, #0x13a0; sub sp, sp, x12"
+and "sub sp, sp, #0x1, lsl #12" frames, which checkstack.pl misses or misreads, are counted right;
+VLA/alloca functions are flagged dynamic (json) with their static part shown. .eh_frame/.debug_frame
+are read when present; clang's .stack_sizes section and --su files take precedence.
+
+The checkstack format is scripts/checkstack.pl's, byte for byte (sorted, tab-padded, > --min bytes):
+  0x0000000000002690 pfkey_sendmsg [af_key]:		80
+
+Examples:
+  stacklab frames vmlinux                                   like objdump -d vmlinux | checkstack.pl arm64
+  stacklab frames /lib/modules/6.1.0-56-arm64/kernel --min 1024
+  stacklab frames drivers/net/foo.ko --json
+  stacklab frames foo.o --su foo.su                         exact sizes from GCC where it has them
+  stacklab frames --emulate-checkstack vmlinux > old.txt    what checkstack.pl prints, to diff`,
+    )
+    .action((elfArgs: string[], opts: FramesOptions) => runFrames(ctx, elfArgs, opts));
+}
+
+function nonNegative(v: string): number {
+  if (!/^\d+$/.test(v)) usage(`--min: "${v}" is not a byte count`);
+  return Number(v);
+}
+
+function runFrames(ctx: CliContext, elfArgs: string[], opts: FramesOptions): void {
+  const format = opts.json ? 'json' : opts.format;
+  if (format !== 'checkstack' && format !== 'json')
+    usage(`--format: "${opts.format}" is not checkstack or json`);
+  const files = expandElfArgs(ctx, elfArgs);
+  const su = readStackUsageFiles(ctx, opts.su);
+  const min = opts.min ?? (format === 'json' ? -1 : 100);
+  const size = (r: { frameBytes: number; checkstackBytes: number }) =>
+    opts.emulateCheckstack ? r.checkstackBytes : r.frameBytes;
+  const out = new Output(format);
+  const binaries: { path: string; tag: string; e_type: number; functions: number }[] = [];
+  const diagnostics: Diagnostic[] = [];
+  // With --su files, rows wait for the import; without, each is printed to a string at once (a
+  // module tree has 190k of them: objects kept alive that long made the garbage collector the
+  // slowest part of the command).
+  const pending: FrameRow[] = [];
+  const { failed } = forEachBinary(ctx, files, { sites: false, details: format === 'json' }, (b: Binary) => {
+    binaries.push({ path: b.file, tag: b.tag, e_type: b.e_type, functions: b.functions.length });
+    diagnostics.push(...b.diagnostics);
+    for (const fn of b.functions) {
+      const bytes = opts.emulateCheckstack ? fn.info.checkstackBytes : fn.frameBytes;
+      if (su.length === 0) {
+        if (bytes > min) out.add(rowOf(b, fn), bytes);
+      } else pending.push(rowOf(b, fn));
+    }
+  });
+  for (const s of su) {
+    diagnostics.push(...s.diagnostics);
+    const m = matchStackUsage(
+      pending.map((r) => ({ key: r, fn: r, file: r.path })),
+      s.entries,
+      s.file,
+    );
+    diagnostics.push(...m.diagnostics);
+    for (const [row, f] of m.frames) {
+      row.frameBytes = f.bytes;
+      row.dynamic = f.dynamic;
+      row.source = 'su';
+    }
+  }
+  for (const r of pending) if (size(r) > min) out.add(r, size(r));
+  ctx.io.out(out.text(binaries));
+  reportDiagnostics(ctx.io, diagnostics);
+  const differ = opts.emulateCheckstack ? 0 : out.differ;
+  if (out.dynamic > 0 || differ > 0) {
+    const parts = [];
+    if (out.dynamic > 0)
+      parts.push(`${out.dynamic} allocate dynamically (VLA/alloca; the static part is shown)`);
+    if (differ > 0) parts.push(`${differ} differ from what checkstack.pl prints`);
+    ctx.io.err(
+      `stacklab frames: of ${out.count} functions shown, ${parts.join('; ')}; --json has the details\n`,
+    );
+  }
+  if (failed.length > 0) ctx.exitCode = EXIT_BAD_INPUT;
+}
+
+/** The report as it grows: one string and one size per function shown, printed sorted at the end. */
+class Output {
+  private readonly texts: string[] = [];
+  private readonly sizes: number[] = [];
+  count = 0;
+  dynamic = 0;
+  differ = 0;
+
+  constructor(private readonly format: 'checkstack' | 'json') {}
+
+  add(r: FrameRow, bytes: number): void {
+    this.count++;
+    if (r.dynamic) this.dynamic++;
+    if (r.checkstackBytes !== r.frameBytes) this.differ++;
+    this.sizes.push(bytes);
+    if (this.format === 'checkstack') {
+      this.texts.push(printCheckstackLine({ address: r.address, function: r.name, file: r.tag, bytes }));
+      return;
+    }
+    this.texts.push(
+      JSON.stringify({
+        file: r.path,
+        tag: r.tag,
+        name: r.name,
+        ...(r.aliases.length > 0 ? { aliases: r.aliases } : {}),
+        section: r.section,
+        address: `0x${r.address.replace(/^0+(?=.)/, '')}`,
+        frameBytes: r.frameBytes,
+        dynamic: r.dynamic,
+        source: r.source,
+        checkstackBytes: r.checkstackBytes,
+        ...(r.cfiBytes !== undefined ? { cfiBytes: r.cfiBytes } : {}),
+        patchable: r.patchable,
+        pac: r.pac,
+        bti: r.bti,
+      }),
+    );
+  }
+
+  text(files: unknown): string {
+    if (this.format === 'json') {
+      const head = JSON.stringify({ version: JSON_VERSION, kind: 'stacklab.frames', files });
+      return `${head.slice(0, -1)},"functions":[\n${this.texts.join(',\n')}\n]}\n`;
+    }
+    // checkstack.pl's order: largest first, ties in input order (its sort is stable).
+    const order = this.sizes.map((_, i) => i);
+    order.sort((a, b) => this.sizes[b]! - this.sizes[a]! || a - b);
+    const lines = new Array<string>(order.length);
+    for (let k = 0; k < order.length; k++) lines[k] = this.texts[order[k]!]!;
+    return lines.join('');
+  }
+}

@@ -1,0 +1,196 @@
+// Builds the C test corpus (test/fixtures/elf-corpus/*.c) with Debian's aarch64-linux-gnu-gcc into
+// test/.build/<hash>/, once per source/flag change. GCC's -fstack-usage writes the .su files that
+// are the truth for every static frame. Test files call buildCorpus() in before(); parallel test
+// processes may race, so each build goes to a private directory that is renamed into place.
+import { execFile, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '../..');
+export const CORPUS_SRC = join(ROOT, 'test/fixtures/elf-corpus');
+const BUILD_ROOT = join(ROOT, 'test/.build');
+export const CC = process.env.STACKLAB_AARCH64_CC ?? 'aarch64-linux-gnu-gcc';
+export const OBJDUMP = process.env.STACKLAB_AARCH64_OBJDUMP ?? 'aarch64-linux-gnu-objdump';
+
+/** User-space defaults on Debian: -O2 with asynchronous unwind tables (.eh_frame in every object). */
+const USER = ['-O2', '-fstack-usage'];
+/** The arm64 kernel's code-generation flags that shape prologues (Linux 6.1 Makefiles, Debian config). */
+export const KERNEL = [
+  '-O2',
+  '-fstack-usage',
+  '-fno-omit-frame-pointer',
+  '-fno-optimize-sibling-calls',
+  '-mbranch-protection=pac-ret+leaf',
+  '-fpatchable-function-entry=2',
+  '-fno-asynchronous-unwind-tables',
+  '-fno-unwind-tables',
+  '-mgeneral-regs-only',
+  '-fno-strict-aliasing',
+  '-fno-common',
+  '-fstack-protector-strong',
+  '-ffreestanding',
+];
+const PAC_BTI = [...USER, '-mbranch-protection=standard'];
+
+interface Target {
+  /** Output file name in the build directory. */
+  readonly out: string;
+  /** Sources compiled one by one (each gives <out-stem>.<src>.su). */
+  readonly src: readonly string[];
+  readonly flags: readonly string[];
+  /** Link flags; undefined builds a relocatable object from a single source. */
+  readonly link?: readonly string[];
+}
+
+/** Every binary the tests use. Objects are ET_REL; programs ET_DYN (PIE) or ET_EXEC; .so ET_DYN. */
+export const TARGETS: readonly Target[] = [
+  { out: 'frames.o', src: ['frames.c'], flags: USER },
+  { out: 'calls.o', src: ['calls.c'], flags: USER },
+  { out: 'frames-kernel.o', src: ['frames.c'], flags: KERNEL },
+  { out: 'calls-kernel.o', src: ['calls.c'], flags: KERNEL },
+  { out: 'frames-pac-bti.o', src: ['frames.c'], flags: PAC_BTI },
+  { out: 'calls-pac-bti.o', src: ['calls.c'], flags: PAC_BTI },
+  { out: 'frames-debug.o', src: ['frames.c'], flags: [...KERNEL, '-g'] },
+  { out: 'frames-omit-fp.o', src: ['frames.c'], flags: [...USER, '-fomit-frame-pointer'] },
+  { out: 'prog', src: ['frames.c', 'calls.c', 'support.c'], flags: USER, link: [] },
+  { out: 'prog-nopie', src: ['frames.c', 'calls.c', 'support.c'], flags: USER, link: ['-no-pie'] },
+  {
+    out: 'libcorpus.so',
+    src: ['frames.c', 'calls.c', 'support.c'],
+    flags: [...USER, '-fPIC'],
+    link: ['-shared'],
+  },
+  { out: 'mini-kernel.o', src: ['mini-kernel.c'], flags: KERNEL },
+  {
+    out: 'mini-kernel',
+    src: ['mini-kernel.c'],
+    flags: KERNEL,
+    link: ['-nostdlib', '-static', '-Wl,-e,start_kernel'],
+  },
+  { out: 'mini-module.o', src: ['mini-module.c'], flags: KERNEL },
+];
+
+export interface Corpus {
+  readonly dir: string;
+  /** Path of a built binary. */
+  path(out: string): string;
+  /** The .su text GCC wrote for one target (all its sources, concatenated). */
+  su(out: string): string;
+}
+
+let pending: Promise<Corpus> | undefined;
+
+/** Builds (or reuses) the corpus. Fails with a clear message when the cross compiler is missing. */
+export function buildCorpus(): Promise<Corpus> {
+  pending ??= doBuild();
+  return pending;
+}
+
+/** Builds for older sources or compilers, left an hour ago or more (never one a running test may use). */
+function removeStaleBuilds(current: string): void {
+  for (const name of readdirSync(BUILD_ROOT)) {
+    const p = join(BUILD_ROOT, name);
+    if (p === current || name.endsWith('.lock')) continue;
+    try {
+      if (Date.now() - statSync(p).mtimeMs > 3_600_000) rmSync(p, { recursive: true, force: true });
+    } catch {
+      // Gone already.
+    }
+  }
+}
+
+/** mkdir is atomic: the process that creates the lock directory builds. A lock older than 5 minutes is stale. */
+function tryLock(lock: string): boolean {
+  try {
+    mkdirSync(lock);
+    return true;
+  } catch {
+    try {
+      if (Date.now() - statSync(lock).mtimeMs > 300_000) rmSync(lock, { recursive: true, force: true });
+    } catch {
+      // The lock went away between the two calls: try again next round.
+    }
+    return false;
+  }
+}
+
+function compilerVersion(): string {
+  try {
+    return execFileSync(CC, ['--version'], { encoding: 'utf8' }).split('\n')[0] ?? '';
+  } catch {
+    throw new Error(
+      `${CC} not found: the ELF tests build their AArch64 corpus from C sources. ` +
+        'Install it with "apt-get install gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu" (.ci/run does).',
+    );
+  }
+}
+
+async function doBuild(): Promise<Corpus> {
+  const version = compilerVersion();
+  const h = createHash('sha256');
+  h.update(version);
+  h.update(JSON.stringify(TARGETS));
+  for (const f of readdirSync(CORPUS_SRC).sort()) h.update(f).update(readFileSync(join(CORPUS_SRC, f)));
+  const dir = join(BUILD_ROOT, h.digest('hex').slice(0, 16));
+  const lock = `${dir}.lock`;
+  mkdirSync(BUILD_ROOT, { recursive: true });
+  while (!existsSync(join(dir, 'DONE'))) {
+    if (tryLock(lock)) {
+      try {
+        const tmp = `${dir}.tmp-${process.pid}`;
+        rmSync(tmp, { recursive: true, force: true });
+        mkdirSync(tmp, { recursive: true });
+        await Promise.all(TARGETS.map((t) => buildTarget(t, tmp)));
+        writeFileSync(join(tmp, 'DONE'), `${version}\n`);
+        rmSync(dir, { recursive: true, force: true });
+        renameSync(tmp, dir);
+      } finally {
+        rmSync(lock, { recursive: true, force: true });
+      }
+    } else {
+      // Another test process is building: wait for it.
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  removeStaleBuilds(dir);
+  return {
+    dir,
+    path: (out) => join(dir, out),
+    su: (out) => {
+      const t = TARGETS.find((x) => x.out === out);
+      if (!t) throw new Error(`no corpus target ${out}`);
+      return t.src.map((s) => readFileSync(join(dir, suName(t, s)), 'utf8')).join('');
+    },
+  };
+}
+
+/** .su files are named after the object GCC wrote: "<out>.su" for objects, "<out>.<src>.su" for links. */
+function objectName(t: Target, src: string): string {
+  return t.link === undefined ? t.out : `${t.out}.${src.replace(/\.c$/, '')}.o`;
+}
+
+function suName(t: Target, src: string): string {
+  return objectName(t, src).replace(/\.o$/, '.su');
+}
+
+async function buildTarget(t: Target, dir: string): Promise<void> {
+  const objects: string[] = [];
+  for (const src of t.src) {
+    const obj = join(dir, objectName(t, src));
+    await run(CC, [...t.flags, '-c', join(CORPUS_SRC, src), '-o', obj]);
+    objects.push(obj);
+  }
+  if (t.link !== undefined) await run(CC, [...t.flags, ...t.link, ...objects, '-o', join(dir, t.out)]);
+}

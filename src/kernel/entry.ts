@@ -18,7 +18,6 @@ import { assertTrue } from '../base/assert.ts';
 import type { EntryFrame, KernelProfile } from '../model/profile.ts';
 import type { CodeMap } from './codemap.ts';
 import type { Cpu, ExceptionInfo, StackMachine } from './machine.ts';
-import type { KStack } from './stack.ts';
 
 /** A switch of SP from one stack to another, remembered so exit can undo it. */
 interface EntryRecord {

@@ -1,8 +1,7 @@
 // `stacklab mm`: the page allocator experiments — one run, the three-strategy comparison, the
 // validation against the real fork-256M capture, and the device list.
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import {
   type ForkRunCapture,
@@ -25,6 +24,7 @@ import { renderMmCompare, renderMmRun } from '../../report/mm-compare.ts';
 import { mmProcFiles } from '../../report/mm-proc-files.ts';
 import { type CliContext, diag, reportDiagnostics, usage } from '../context.ts';
 import { JSON_VERSION } from '../json.ts';
+import { projectRoot } from '../project-root.ts';
 
 interface CommonOpts {
   device: string;
@@ -107,8 +107,7 @@ function writeOut(ctx: CliContext, dir: string, files: Record<string, string>): 
 
 /** Default capture for `stacklab mm validate`: the fixture copied into the repository. */
 function defaultCaptureDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  return resolve(here, '..', '..', '..', 'test', 'fixtures', 'arm64-6.1-qemu', 'fork-256M');
+  return join(projectRoot(), 'test', 'fixtures', 'arm64-6.1-qemu', 'fork-256M');
 }
 
 function readCapture(ctx: CliContext, dir: string, parallel: number, cpus: number): ForkRunCapture {

@@ -49,7 +49,24 @@ export class KernelStackTracer {
   maxSize = 0;
   /** tracer_frame: learned at the first max, subtracted from every later this_size. */
   tracerFrame = 0;
-  table: TracerTable | null = null;
+  /** The last max's raw entries; symbolized only when `table` is read (only the final one ever is). */
+  private raw: { index: number[]; dump: bigint[]; n: number; maxSize: number; fn: string } | null = null;
+
+  /** What `cat stack_trace` prints now: the table of the deepest max so far, or null. */
+  get table(): TracerTable | null {
+    const r = this.raw;
+    if (r === null) return null;
+    const rows: TracerRow[] = [];
+    for (let i = 0; i < r.n; i++) {
+      const pc = r.dump[i]!;
+      rows.push({
+        depth: r.index[i]!,
+        pc,
+        location: { text: this.codes.symbolize(pc) ?? `0x${pc.toString(16)}` },
+      });
+    }
+    return { rows, maxSize: r.maxSize, tracedFunction: r.fn };
+  }
   /** Samples dropped because SP was on an IRQ or overflow stack, with the deepest this_size they had. */
   offStackSamples = 0;
   offStackMaxThisSize = 0;
@@ -221,16 +238,7 @@ export class KernelStackTracer {
       index.splice(0, 1);
       n--;
     }
-    const rows: TracerRow[] = [];
-    for (let r = 0; r < n; r++) {
-      const pc = dump[r]!;
-      rows.push({
-        depth: index[r]!,
-        pc,
-        location: { text: this.codes.symbolize(pc) ?? `0x${pc.toString(16)}` },
-      });
-    }
-    this.table = { rows, maxSize: this.maxSize, tracedFunction: s.fn };
+    this.raw = { index, dump, n, maxSize: this.maxSize, fn: s.fn };
     if (task.read(this.m.stackEndMagicAddr(task)) !== STACK_END_MAGIC) this.stackEndCorrupted = true;
   }
 }

@@ -77,7 +77,7 @@ function columns(runs: readonly MmRunResult[]): Row[] {
     ['  p90', c((r) => num(r.forks.latencyUs.p90, 2))],
     ['  p99', c((r) => num(r.forks.latencyUs.p99, 1))],
     ['  p99.9', c((r) => num(r.forks.latencyUs.p999, 1))],
-    ['  max', c((r) => num(r.forks.latencyUs.max, 0))],
+    ['  max', c((r) => num(r.forks.latencyUs.max, r.forks.latencyUs.max < 100 ? 1 : 0))],
     ['  mean', c((r) => num(r.forks.latencyUs.mean, 2))],
     ['whole system, per 1000 forks (/proc/vmstat deltas)'],
     ['  compact_stall', c((r) => per1000(w(r, 'compact_stall'), f(r)))],

@@ -6,8 +6,13 @@ import type { ProfileReplayData, ReplayReportData } from './replay-report.ts';
 import type { SeedReportData } from './seed-report.ts';
 
 export function renderSeedHtml(d: SeedReportData): string {
+  return page('stacklab seed report', seedBody(d));
+}
+
+/** The seed report's body, for a page of its own or for `stacklab report`. */
+export function seedBody(d: SeedReportData): Html {
   const ps = d.replay.profiles;
-  const body = html`
+  return html`
 <h1>stacklab seed</h1>
 <p class="sub">${d.seed.source}. The seed's stack_trace: ${d.seed.entries} entries, ${d.seed.maxDepth} B deep,
 printed by ${d.replay.input.sourceEra}.</p>
@@ -24,12 +29,16 @@ ${replayOverview(ps)}
 ${ps.map(profileSection)}
 ${d.sections.map((s) => html`<h2>${s.title}</h2><pre>${s.text}</pre>`)}
 `;
-  return page('stacklab seed report', body);
 }
 
 /** An HTML report for any replay: the same overview, reading and per-design sections. */
 export function renderReplayHtml(d: ReplayReportData): string {
-  const body = html`
+  return page(`stacklab replay: ${d.input.file}`, replayBody(d));
+}
+
+/** A replay's body, for a page of its own or for `stacklab report`. */
+export function replayBody(d: ReplayReportData): Html {
+  return html`
 <h1>stacklab replay</h1>
 <p class="sub">${d.input.file}: ${d.input.entries} entries, ${d.input.maxDepth} B deep, printed by ${d.input.sourceEra} (${d.input.sourceWhy}).</p>
 <h2>Where the stack goes under each design</h2>
@@ -40,7 +49,6 @@ ${d.diagnostics.length ? html`<h3>Input notes</h3><ul>${d.diagnostics.map((x) =>
 <h2>Per design</h2>
 ${d.profiles.map(profileSection)}
 `;
-  return page(`stacklab replay: ${d.input.file}`, body);
 }
 
 function replayOverview(ps: readonly ProfileReplayData[]): Html {

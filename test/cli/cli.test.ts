@@ -165,3 +165,23 @@ test('replay --format folded: one line per frame, bytes as counts, parseable bac
   const irq = lines.filter((l) => l.frames.includes('irq_stack[cpu0]')).reduce((a, l) => a + l.count, 0);
   assert.equal(irq, 3584, 'IRQ-stack bytes add up to the IRQ stack maximum');
 });
+
+describe('stacklab report', () => {
+  test('replay and mm results as one HTML page; foreign JSON is bad input', async () => {
+    const replay = await run(['replay', SEED_PATH, '-p', 'linux-6.1', '--json']);
+    const io = memoryIo({
+      '/r.json': replay.out,
+      '/bad.json': '{"kind":"stacklab.replay","version":"1.0","profiles":5}',
+    });
+    assert.equal(await main(['report', '/r.json', '-o', '/out.html'], io), 0, io.stderr);
+    const html = io.written.get('/out.html');
+    assert.ok(typeof html === 'string' && html.includes('<svg') && html.includes('linux-6.1'));
+    const io2 = memoryIo({ '/bad.json': '{"kind":"stacklab.replay","version":"1.0","profiles":5}' });
+    assert.equal(await main(['report', '/bad.json', '-o', '/o.html'], io2), 1);
+    assert.match(io2.stderr, /report\/not-a-result/);
+    const io3 = memoryIo({ '/x.json': '[1,2' });
+    assert.equal(await main(['report', '/x.json', '-o', '/o.html'], io3), 1);
+    assert.match(io3.stderr, /\/x\.json:1: error\[report\/bad-json\]/);
+    assert.equal((await run(['report', '/r.json'])).code, 2, 'missing -o is a usage error');
+  });
+});

@@ -7,6 +7,7 @@ import { registerMm } from './mm.ts';
 import { registerPaths } from './paths.ts';
 import { registerProfiles } from './profiles.ts';
 import { registerReplay } from './replay.ts';
+import { registerReport } from './report.ts';
 import { registerSeed } from './seed.ts';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
@@ -19,4 +20,5 @@ export const COMMANDS: RegisterCommand[] = [
   registerMm,
   registerFrames,
   registerPaths,
+  registerReport,
 ];

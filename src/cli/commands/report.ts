@@ -1,0 +1,45 @@
+// `stacklab report RESULT.json... -o FILE.html`: stacklab's --json results as one offline HTML page.
+import type { Command } from 'commander';
+import { diag, InputError } from '../../base/diag.ts';
+import { REPORT_KINDS, renderResultsPage, resultSection } from '../../report/result-report.ts';
+import type { CliContext } from '../context.ts';
+
+export function registerReport(program: Command, ctx: CliContext): void {
+  program
+    .command('report')
+    .argument('<RESULT...>', 'JSON written by a stacklab command with --json (or - for stdin)')
+    .requiredOption('-o, --output <file>', 'the HTML file to write')
+    .description('render stacklab --json results as one self-contained HTML page')
+    .addHelpText(
+      'after',
+      `
+Reads: ${REPORT_KINDS.join(', ')}.
+
+  stacklab replay stack_trace.txt --json > replay.json
+  stacklab mm compare --json > mm.json
+  stacklab report replay.json mm.json -o report.html`,
+    )
+    .action((files: string[], opts: { output: string }) => {
+      const sections = files.map((file) => {
+        const text = ctx.io.readText(file);
+        let doc: unknown;
+        try {
+          doc = JSON.parse(text);
+        } catch (e) {
+          const m = /position (\d+)/.exec(String(e));
+          const pos = m ? Number(m[1]) : 0;
+          const line = text.slice(0, pos).split('\n').length;
+          throw new InputError(
+            diag('report/bad-json', 'error', `not JSON: ${(e as Error).message}`, { file, line }),
+          );
+        }
+        const r = resultSection(doc, file);
+        if (!r.ok) throw new InputError(r.error);
+        return { file, body: r.value };
+      });
+      ctx.io.writeFileAtomic(opts.output, renderResultsPage(sections));
+      ctx.io.err(
+        `stacklab: wrote ${opts.output} (${sections.length} result${sections.length === 1 ? '' : 's'})\n`,
+      );
+    });
+}

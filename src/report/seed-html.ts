@@ -107,8 +107,8 @@ function stackBars(ps: readonly ProfileReplayData[]): Html {
 
 function profileSection(p: ProfileReplayData): Html {
   return html`<h3>${p.profile}: ${p.title}</h3>
-${p.reproducesInput === true ? html`<p class="ok">Own era: the ftrace output is the seed's table, byte for byte.</p>` : ''}
-${p.reproducesInput === false ? html`<p class="bad">Own era, but the ftrace output differs from the seed's table.</p>` : ''}
+${p.reproducesInput === true ? html`<p class="ok">Own era: the ftrace output is the input table, byte for byte.</p>` : ''}
+${p.reproducesInput === false ? html`<p class="bad">Own era, but the ftrace output differs from the input table.</p>` : ''}
 <table><thead><tr><th>stack</th><th>size</th><th>used</th><th>margin</th><th style="text-align:left">verdict</th></tr></thead><tbody>
 ${p.verdicts.map((v) => html`<tr><td>${v.stack}</td><td>${v.size}</td><td>${v.used}</td><td>${v.margin}</td><td style="text-align:left">${v.how}</td></tr>`)}
 </tbody></table>

@@ -185,3 +185,33 @@ describe('stacklab report', () => {
     assert.equal((await run(['report', '/r.json'])).code, 2, 'missing -o is a usage error');
   });
 });
+
+describe('stacklab convert', () => {
+  test('folded, speedscope and chrome carry the same bytes; ftrace cleans a prefixed copy', async () => {
+    const folded = await run(['convert', SEED_PATH, '--to', 'folded']);
+    assert.equal(folded.code, 0, folded.err);
+    const { parseFolded } = await import('../../src/formats/folded-stacks.ts');
+    const bytes = parseFolded(folded.out, 'f').value!.reduce((a, l) => a + l.count, 0);
+    assert.equal(bytes, 5264 - 16, 'the own-era frames add up to the task maximum less the START_SP gap');
+    const speedscope = JSON.parse((await run(['convert', SEED_PATH, '--to', 'speedscope'])).out);
+    assert.equal(speedscope.profiles[0].unit, 'bytes');
+    assert.equal(speedscope.profiles[0].endValue, bytes);
+    const chrome = JSON.parse((await run(['convert', SEED_PATH, '--to', 'chrome', '-p', 'linux-6.1'])).out);
+    const tracks = new Set(
+      chrome.traceEvents
+        .filter((e: { ph: string }) => e.ph === 'M' && e.name === 'thread_name')
+        .map((e: { args: { name: string } }) => e.args.name),
+    );
+    assert.deepEqual([...tracks].sort(), ['irq_stack[cpu0]', 'task_stack[task0]']);
+    const prefixed = SEED.split('\n')
+      .map((l) => (l ? `[  12.5] ${l}` : l))
+      .join('\n');
+    const clean = await run(['convert', '-', '--to', 'ftrace'], prefixed);
+    assert.equal(clean.out, SEED);
+  });
+
+  test('bad input exits 1, a bad target exits 2', async () => {
+    assert.equal((await run(['convert', '-', '--to', 'folded'], 'hello\n')).code, 1);
+    assert.equal((await run(['convert', SEED_PATH, '--to', 'svg'])).code, 2);
+  });
+});

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { registerAnalyze } from './analyze.ts';
+import { registerConvert } from './convert.ts';
 import { registerFrames } from './frames.ts';
 import { registerMm } from './mm.ts';
 import { registerPaths } from './paths.ts';
@@ -21,4 +22,5 @@ export const COMMANDS: RegisterCommand[] = [
   registerFrames,
   registerPaths,
   registerReport,
+  registerConvert,
 ];

@@ -199,7 +199,7 @@ describe('stacklab convert', () => {
     const chrome = JSON.parse((await run(['convert', SEED_PATH, '--to', 'chrome', '-p', 'linux-6.1'])).out);
     const tracks = new Set(
       chrome.traceEvents
-        .filter((e: { ph: string }) => e.ph === 'M' && e.name === 'thread_name')
+        .filter((e: { ph: string; name: string }) => e.ph === 'M' && e.name === 'thread_name')
         .map((e: { args: { name: string } }) => e.args.name),
     );
     assert.deepEqual([...tracks].sort(), ['irq_stack[cpu0]', 'task_stack[task0]']);

@@ -108,7 +108,7 @@ function emitFolded(to: string, name: string, groups: { name: string; lines: Fol
     let at = 0;
     for (const g of groups)
       for (const l of g.lines) {
-        l.frames.forEach((f, i) =>
+        for (const [i, f] of l.frames.entries())
           slices.push({
             name: f,
             process: g.name,
@@ -116,8 +116,7 @@ function emitFolded(to: string, name: string, groups: { name: string; lines: Fol
             start: at,
             size: l.count,
             args: { level: i },
-          }),
-        );
+          });
         at += l.count;
       }
     return printChromeTrace(slices);

@@ -84,10 +84,9 @@ export function replayChain(chain: Chain, profile: KernelProfile, opts: ReplayOp
 
   // The kernel's own traced entry code (do_el0_svc, irq_exit_rcu, do_softirq_own_stack ...) is
   // sampled like the table's functions: before its prologue or after, as the profile hooks.
-  m.entryHook = (c, name, ret, phase) => {
+  m.entryHook = (_cpu, name, ret, phase) => {
     if (phase === (hook === 'mcount-after-prologue' ? 'after' : 'before'))
       sample(name, ipText(name, hook), ret);
-    void c;
   };
 
   /** irq_exit code runs inside the handler (so after the switch) unless the profile runs it in the entry code. */

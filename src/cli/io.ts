@@ -30,6 +30,8 @@ export interface Io {
   readText(path: string): string;
   /** Writes data to stdout. */
   out(text: string): void;
+  /** Writes bytes (UTF-8 text) to stdout: a large report without a string the size of it. */
+  outBytes(data: Uint8Array): void;
   /** Writes diagnostics and progress to stderr. */
   err(text: string): void;
   /** Writes a file atomically (temp file + rename), creating parent directories. */
@@ -203,6 +205,9 @@ export const processIo: Io = {
   out: (text) => {
     process.stdout.write(text);
   },
+  outBytes: (data) => {
+    process.stdout.write(data);
+  },
   err: (text) => {
     process.stderr.write(text);
   },
@@ -245,6 +250,9 @@ export function memoryIo(
     },
     out(text: string) {
       io.stdout += text;
+    },
+    outBytes(data: Uint8Array) {
+      io.stdout += new TextDecoder().decode(data);
     },
     err(text: string) {
       io.stderr += text;

@@ -4,10 +4,11 @@ import type { Command } from 'commander';
 import type { Diagnostic } from '../../base/diag.ts';
 import type { Binary, BinaryFunction, FrameSource } from '../../elf/binary.ts';
 import { matchStackUsage } from '../../elf/imported-frames.ts';
-import { checkstackAddress, printCheckstackLine } from '../../formats/checkstack.ts';
+import { CheckstackLines, checkstackAddress } from '../../formats/checkstack.ts';
 import { type CliContext, reportDiagnostics, usage } from '../context.ts';
 import { expandElfArgs, forEachBinary, readStackUsageFiles } from '../elf-inputs.ts';
 import { EXIT_BAD_INPUT } from '../exit-codes.ts';
+import type { Io } from '../io.ts';
 import { JSON_VERSION } from '../json.ts';
 import { collect } from '../profile-options.ts';
 
@@ -143,7 +144,7 @@ function runFrames(ctx: CliContext, elfArgs: string[], opts: FramesOptions): voi
     }
   }
   for (const r of pending) if (size(r) > min) out.add(r, size(r));
-  ctx.io.out(out.text(binaries));
+  out.print(ctx.io, binaries);
   reportDiagnostics(ctx.io, diagnostics);
   const differ = opts.emulateCheckstack ? 0 : out.differ;
   if (out.dynamic > 0 || differ > 0) {
@@ -158,10 +159,10 @@ function runFrames(ctx: CliContext, elfArgs: string[], opts: FramesOptions): voi
   if (failed.length > 0) ctx.exitCode = EXIT_BAD_INPUT;
 }
 
-/** The report as it grows: one string and one size per function shown, printed sorted at the end. */
+/** The report as it grows: checkstack lines as bytes, JSON as one string per function. */
 class Output {
+  private readonly lines = new CheckstackLines();
   private readonly texts: string[] = [];
-  private readonly sizes: number[] = [];
   count = 0;
   dynamic = 0;
   differ = 0;
@@ -172,9 +173,8 @@ class Output {
     this.count++;
     if (r.dynamic) this.dynamic++;
     if (r.checkstackBytes !== r.frameBytes) this.differ++;
-    this.sizes.push(bytes);
     if (this.format === 'checkstack') {
-      this.texts.push(printCheckstackLine({ address: r.address, function: r.name, file: r.tag, bytes }));
+      this.lines.add({ address: r.address, function: r.name, file: r.tag, bytes });
       return;
     }
     this.texts.push(
@@ -197,16 +197,13 @@ class Output {
     );
   }
 
-  text(files: unknown): string {
+  print(io: Io, files: unknown): void {
     if (this.format === 'json') {
       const head = JSON.stringify({ version: JSON_VERSION, kind: 'stacklab.frames', files });
-      return `${head.slice(0, -1)},"functions":[\n${this.texts.join(',\n')}\n]}\n`;
+      io.out(`${head.slice(0, -1)},"functions":[\n${this.texts.join(',\n')}\n]}\n`);
+      return;
     }
     // checkstack.pl's order: largest first, ties in input order (its sort is stable).
-    const order = this.sizes.map((_, i) => i);
-    order.sort((a, b) => this.sizes[b]! - this.sizes[a]! || a - b);
-    const lines = new Array<string>(order.length);
-    for (let k = 0; k < order.length; k++) lines[k] = this.texts[order[k]!]!;
-    return lines.join('');
+    io.outBytes(this.lines.report());
   }
 }

@@ -114,6 +114,22 @@ export class SymbolTable {
     return cString(this.strtab, this.st_name(i));
   }
 
+  /** The string table the names live in. */
+  get strings(): Uint8Array {
+    return this.strtab;
+  }
+
+  /**
+   * Where the name ends in `strings` (its NUL, or the end of the table); the name is the bytes
+   * [st_name, nameEnd) when st_name lies inside the table, else empty (nameEnd returns st_name).
+   */
+  nameEnd(i: number): number {
+    const off = this.st_name(i);
+    if (off <= 0 || off >= this.strtab.length) return off;
+    const end = this.strtab.indexOf(0, off);
+    return end < 0 ? this.strtab.length : end;
+  }
+
   /** First byte of the name (0 for none), without decoding it: mapping symbols start with "$". */
   firstByte(i: number): number {
     const off = this.st_name(i);

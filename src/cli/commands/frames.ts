@@ -3,10 +3,12 @@
 import type { Command } from 'commander';
 import type { Diagnostic } from '../../base/diag.ts';
 import type { Binary, BinaryFunction, FrameSource } from '../../elf/binary.ts';
+import { FrameAnalyzer } from '../../elf/frame-analysis.ts';
+import { addFrameLines } from '../../elf/frame-lines.ts';
 import { matchStackUsage } from '../../elf/imported-frames.ts';
 import { CheckstackLines, checkstackAddress } from '../../formats/checkstack.ts';
 import { type CliContext, reportDiagnostics, usage } from '../context.ts';
-import { expandElfArgs, forEachBinary, readStackUsageFiles } from '../elf-inputs.ts';
+import { expandElfArgs, forEachBinary, forEachFile, readStackUsageFiles } from '../elf-inputs.ts';
 import { EXIT_BAD_INPUT } from '../exit-codes.ts';
 import type { Io } from '../io.ts';
 import { JSON_VERSION } from '../json.ts';
@@ -112,6 +114,10 @@ function runFrames(ctx: CliContext, elfArgs: string[], opts: FramesOptions): voi
   const min = opts.min ?? (format === 'json' ? -1 : 100);
   const size = (r: { frameBytes: number; checkstackBytes: number }) =>
     opts.emulateCheckstack ? r.checkstackBytes : r.frameBytes;
+  if (format === 'checkstack' && su.length === 0) {
+    runFramesCheckstack(ctx, files, opts.emulateCheckstack === true, min);
+    return;
+  }
   const out = new Output(format);
   const binaries: { path: string; tag: string; e_type: number; functions: number }[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -145,15 +151,50 @@ function runFrames(ctx: CliContext, elfArgs: string[], opts: FramesOptions): voi
   }
   for (const r of pending) if (size(r) > min) out.add(r, size(r));
   out.print(ctx.io, binaries);
+  finish(ctx, diagnostics, out, opts.emulateCheckstack === true, failed);
+}
+
+/**
+ * The checkstack report without --su, the common case and the one a module tree makes large: lines
+ * go from the decoder straight into a CheckstackLines.
+ */
+function runFramesCheckstack(ctx: CliContext, files: readonly string[], emulate: boolean, min: number): void {
+  const lines = new CheckstackLines();
+  const options = { emulateCheckstack: emulate, min, analyzer: new FrameAnalyzer() };
+  const diagnostics: Diagnostic[] = [];
+  const counts = { count: 0, dynamic: 0, differ: 0 };
+  const { failed } = forEachFile(
+    ctx,
+    files,
+    (src) => addFrameLines(src, options, lines),
+    (s) => {
+      diagnostics.push(...s.diagnostics);
+      counts.count += s.shown;
+      counts.dynamic += s.dynamic;
+      counts.differ += s.differ;
+    },
+  );
+  ctx.io.outBytes(lines.report());
+  finish(ctx, diagnostics, counts, emulate, failed);
+}
+
+/** Diagnostics, the summary line on stderr, the exit code. */
+function finish(
+  ctx: CliContext,
+  diagnostics: readonly Diagnostic[],
+  shown: { count: number; dynamic: number; differ: number },
+  emulate: boolean,
+  failed: readonly Diagnostic[],
+): void {
   reportDiagnostics(ctx.io, diagnostics);
-  const differ = opts.emulateCheckstack ? 0 : out.differ;
-  if (out.dynamic > 0 || differ > 0) {
+  const differ = emulate ? 0 : shown.differ;
+  if (shown.dynamic > 0 || differ > 0) {
     const parts = [];
-    if (out.dynamic > 0)
-      parts.push(`${out.dynamic} allocate dynamically (VLA/alloca; the static part is shown)`);
+    if (shown.dynamic > 0)
+      parts.push(`${shown.dynamic} allocate dynamically (VLA/alloca; the static part is shown)`);
     if (differ > 0) parts.push(`${differ} differ from what checkstack.pl prints`);
     ctx.io.err(
-      `stacklab frames: of ${out.count} functions shown, ${parts.join('; ')}; --json has the details\n`,
+      `stacklab frames: of ${shown.count} functions shown, ${parts.join('; ')}; --json has the details\n`,
     );
   }
   if (failed.length > 0) ctx.exitCode = EXIT_BAD_INPUT;

@@ -86,11 +86,21 @@ export interface FrameInfo {
 
 /**
  * Can the instruction matter to the walk? Everything that branches (bits 28:26 = 101: branches,
- * hints, traps), writes SP (Rd = 31; writeback loads and stores on SP) or sets x29 from SP, and udf
- * (top half zero). False positives (cmp into xzr ...) are harmless: classify() says OTHER.
+ * traps; of the system instructions in that class only a static key's NOP, marked in `marks`),
+ * writes SP (Rd = 31 in add/sub and logical immediates, add/sub extended; writeback loads and stores
+ * on SP) or sets x29 from SP, and udf (top half zero). False positives (cmp into xzr ...) are
+ * harmless: classify() says OTHER. Hints (PAC, AUT, BTI, plain NOPs) change nothing on a path.
  */
-function mayMatter(w: number): boolean {
-  if ((w & 0x1c000000) === 0x14000000 || (w & 31) === 31 || w <= 0xffff) return true;
+function mayMatter(w: number, marks: Uint8Array, at: number): boolean {
+  if ((w & 0x1c000000) === 0x14000000) return w >>> 24 !== 0xd5 || marks[at] === 1;
+  if (w <= 0xffff) return true;
+  if (
+    (w & 31) === 31 &&
+    ((w & 0xbf800000) >>> 0 === 0x91000000 ||
+      (w & 0xbfe00000) >>> 0 === 0x8b200000 ||
+      (w & 0x9f800000) >>> 0 === 0x92000000)
+  )
+    return true;
   if ((w & 0x3e0) !== 0x3e0) return false;
   return (
     (w & 0x3a800000) === 0x28800000 ||
@@ -104,11 +114,18 @@ function mayMatter(w: number): boolean {
  * `start`), and for every word the position in `idx` of the next one at or after it into `next`.
  * Returns how many there are. (A small function of its own: the JIT optimizes it early.)
  */
-function compact(words: Uint32Array, start: number, n: number, idx: Int32Array, next: Int32Array): number {
+function compact(
+  words: Uint32Array,
+  start: number,
+  n: number,
+  idx: Int32Array,
+  next: Int32Array,
+  marks: Uint8Array,
+): number {
   let m = 0;
   for (let i = 0; i < n; i++) {
     next[i] = m;
-    if (mayMatter(words[start + i]!)) idx[m++] = i;
+    if (mayMatter(words[start + i]!, marks, start + i)) idx[m++] = i;
   }
   next[n] = m;
   return m;
@@ -124,8 +141,11 @@ function compact(words: Uint32Array, start: number, n: number, idx: Int32Array, 
 export class FrameAnalyzer {
   /** Word indexes (from the function start) of the instructions that may matter. */
   private idx = new Int32Array(256);
-  /** For every word index, the position in `idx` of the first instruction that may matter at or after it. */
+  /** jumpLabels of the section last seen, as a mark per word index (1 = a static branch site). */
+  private labelMarks = new Uint8Array(0);
+  private marked: number[] = [];
   private next = new Int32Array(257);
+  private marksFor: ReadonlyMap<number, number> | undefined;
   /** SP offset at which each of them was first reached; NaN = not reached (yet). */
   private spAt = new Float64Array(256);
   private stackK = new Int32Array(64);
@@ -160,7 +180,10 @@ export class FrameAnalyzer {
     }
     const idx = this.idx;
     const next = this.next;
-    const mAll = compact(words, start, labelWords, idx, next);
+    if (jumpLabels !== this.marksFor) this.markLabels(jumpLabels);
+    if (this.labelMarks.length < words.length) this.growMarks(words.length);
+    const marks = this.labelMarks;
+    const mAll = compact(words, start, labelWords, idx, next, marks);
     // The walk stops where the function's own code does.
     const m = next[n]!;
     const spAt = this.spAt;
@@ -247,6 +270,7 @@ export class FrameAnalyzer {
               break;
             case Kind.NOP: {
               // A static key's NOP becomes a branch to its target when the key flips.
+              if (marks[start + i] !== 1) break;
               const target = jumpLabels?.get((start + i) * 4);
               if (target === undefined) break;
               const t = target / 4 - start;
@@ -257,7 +281,7 @@ export class FrameAnalyzer {
             case Kind.B: {
               const t = targetIndex(w, start, i, relocated);
               // A static key's "b" becomes a NOP when the key flips: the next instruction is a path too.
-              if (jumpLabels?.has((start + i) * 4) && k + 1 < m) this.push(k + 1, sp, fp);
+              if (marks[start + i] === 1 && k + 1 < m) this.push(k + 1, sp, fp);
               if (t >= 0 && t < n) {
                 if (-sp > maxDepth) maxDepth = -sp;
                 k = next[t]!;
@@ -340,6 +364,28 @@ export class FrameAnalyzer {
       lsl12Subs,
       strPushes,
     };
+  }
+
+  /** Marks the word indexes of a section's static branch sites (clearing the previous section's). */
+  private markLabels(jumpLabels: ReadonlyMap<number, number> | undefined): void {
+    for (const w of this.marked) this.labelMarks[w] = 0;
+    this.marked.length = 0;
+    this.marksFor = jumpLabels;
+    if (jumpLabels === undefined) return;
+    for (const offset of jumpLabels.keys()) {
+      if (offset < 0 || offset % 4 !== 0) continue;
+      const w = offset / 4;
+      if (w >= this.labelMarks.length) this.growMarks(w + 1);
+      this.labelMarks[w] = 1;
+      this.marked.push(w);
+    }
+  }
+
+  /** Marks cover every word of the sections seen: reads stay in bounds (out of bounds is slow). */
+  private growMarks(words: number): void {
+    const grown = new Uint8Array(Math.max(words, this.labelMarks.length * 2));
+    grown.set(this.labelMarks);
+    this.labelMarks = grown;
   }
 
   private push(k: number, sp: number, fp: number): void {

@@ -41,6 +41,8 @@ export interface Io {
    * stdin into memory). Throws InputError when it cannot.
    */
   openRandomAccess(path: string, options?: { scratch?: boolean }): RandomAccessFile;
+  /** Can a worker thread read this path from the file system itself (not stdin, not a test's file)? */
+  canReadInWorker(path: string): boolean;
   /** Is the path a directory? (false when it does not exist) */
   isDirectory(path: string): boolean;
   /** Regular files under a directory, recursively, whole paths in byte order (find | LC_ALL=C sort). */
@@ -213,6 +215,7 @@ export const processIo: Io = {
   },
   writeFileAtomic,
   openRandomAccess,
+  canReadInWorker: (path) => path !== '-',
   isDirectory,
   walk,
   stdoutIsTty: Boolean(process.stdout.isTTY),
@@ -264,6 +267,7 @@ export function memoryIo(
       if (path !== '-' && files[path] === undefined) return openRandomAccess(path, options);
       return { ...bytesSource(path, io.readBytes(path)), close() {} };
     },
+    canReadInWorker: (path: string) => path !== '-' && files[path] === undefined,
     isDirectory: (path: string) => files[path] === undefined && isDirectory(path),
     walk,
     stdoutIsTty: false,

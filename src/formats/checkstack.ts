@@ -232,13 +232,18 @@ export class CheckstackLines {
     };
   }
 
-  /** Appends another set of lines after these (the merge of per-thread results, in input order). */
-  append(p: CheckstackLinesParts): void {
-    if (p.count === 0) return;
-    const base = this.length - p.starts[0]!;
-    this.reserve(p.text.length);
-    this.text.set(p.text.subarray(p.starts[0]!, p.starts[p.count]!), this.length);
-    for (let i = 0; i < p.count; i++) this.push(p.starts[i + 1]! + base, p.sizes[i]!);
+  /**
+   * Appends lines [from, to) of another set after these (the merge of per-thread results, in input
+   * order).
+   */
+  append(p: CheckstackLinesParts, from = 0, to = p.count): void {
+    if (to <= from) return;
+    const a = p.starts[from]!;
+    const b = p.starts[to]!;
+    const base = this.length - a;
+    this.reserve(b - a);
+    this.text.set(p.text.subarray(a, b), this.length);
+    for (let i = from; i < to; i++) this.push(p.starts[i + 1]! + base, p.sizes[i]!);
   }
 
   /** checkstack.pl's report: largest first, ties in the order the lines were added. */

@@ -1,15 +1,14 @@
 // `stacklab frames ELF... [--min BYTES] [--format checkstack|json] [--su FILE]`: per-function frame
 // sizes straight from the binary, in checkstack.pl's layout so existing scripts keep working.
 import type { Command } from 'commander';
-import type { Diagnostic } from '../../base/diag.ts';
+import { type Diagnostic, formatDiagnostic } from '../../base/diag.ts';
 import type { Binary, BinaryFunction, FrameSource } from '../../elf/binary.ts';
-import { FrameAnalyzer } from '../../elf/frame-analysis.ts';
-import { addFrameLines } from '../../elf/frame-lines.ts';
 import { matchStackUsage } from '../../elf/imported-frames.ts';
 import { CheckstackLines, checkstackAddress } from '../../formats/checkstack.ts';
 import { type CliContext, reportDiagnostics, usage } from '../context.ts';
-import { expandElfArgs, forEachBinary, forEachFile, readStackUsageFiles } from '../elf-inputs.ts';
+import { expandElfArgs, forEachBinary, readStackUsageFiles } from '../elf-inputs.ts';
 import { EXIT_BAD_INPUT } from '../exit-codes.ts';
+import { defaultJobs, rethrown, runFrameLines } from '../frames-jobs.ts';
 import type { Io } from '../io.ts';
 import { JSON_VERSION } from '../json.ts';
 import { collect } from '../profile-options.ts';
@@ -20,6 +19,7 @@ interface FramesOptions {
   json?: boolean;
   su: string[];
   emulateCheckstack?: boolean;
+  jobs?: number;
 }
 
 /**
@@ -78,6 +78,11 @@ export function registerFrames(program: Command, ctx: CliContext): void {
       [],
     )
     .option('--emulate-checkstack', 'print the sums scripts/checkstack.pl would print, mistakes included')
+    .option(
+      '--jobs <n>',
+      'threads for the checkstack report (default: every core; 1 for fewer than 64 files)',
+      positive,
+    )
     .addHelpText(
       'after',
       `
@@ -100,12 +105,17 @@ Examples:
     .action((elfArgs: string[], opts: FramesOptions) => runFrames(ctx, elfArgs, opts));
 }
 
+function positive(v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) < 1) usage(`--jobs: "${v}" is not a thread count`);
+  return Number(v);
+}
+
 function nonNegative(v: string): number {
   if (!/^\d+$/.test(v)) usage(`--min: "${v}" is not a byte count`);
   return Number(v);
 }
 
-function runFrames(ctx: CliContext, elfArgs: string[], opts: FramesOptions): void {
+async function runFrames(ctx: CliContext, elfArgs: string[], opts: FramesOptions): Promise<void> {
   const format = opts.json ? 'json' : opts.format;
   if (format !== 'checkstack' && format !== 'json')
     usage(`--format: "${opts.format}" is not checkstack or json`);
@@ -114,10 +124,8 @@ function runFrames(ctx: CliContext, elfArgs: string[], opts: FramesOptions): voi
   const min = opts.min ?? (format === 'json' ? -1 : 100);
   const size = (r: { frameBytes: number; checkstackBytes: number }) =>
     opts.emulateCheckstack ? r.checkstackBytes : r.frameBytes;
-  if (format === 'checkstack' && su.length === 0) {
-    runFramesCheckstack(ctx, files, opts.emulateCheckstack === true, min);
-    return;
-  }
+  if (format === 'checkstack' && su.length === 0)
+    return runFramesCheckstack(ctx, files, opts.emulateCheckstack === true, min, opts.jobs);
   const out = new Output(format);
   const binaries: { path: string; tag: string; e_type: number; functions: number }[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -156,25 +164,60 @@ function runFrames(ctx: CliContext, elfArgs: string[], opts: FramesOptions): voi
 
 /**
  * The checkstack report without --su, the common case and the one a module tree makes large: lines
- * go from the decoder straight into a CheckstackLines.
+ * go from the decoder straight into a CheckstackLines, on several threads when there are many files.
  */
-function runFramesCheckstack(ctx: CliContext, files: readonly string[], emulate: boolean, min: number): void {
-  const lines = new CheckstackLines();
-  const options = { emulateCheckstack: emulate, min, analyzer: new FrameAnalyzer() };
-  const diagnostics: Diagnostic[] = [];
-  const counts = { count: 0, dynamic: 0, differ: 0 };
-  const { failed } = forEachFile(
-    ctx,
+async function runFramesCheckstack(
+  ctx: CliContext,
+  files: readonly string[],
+  emulate: boolean,
+  min: number,
+  jobsOption: number | undefined,
+): Promise<void> {
+  // Workers read the file system themselves: files only the Io knows (tests, stdin) stay here.
+  const inWorkers = files.every((f) => ctx.io.canReadInWorker(f));
+  const jobs = inWorkers ? (jobsOption ?? defaultJobs(files.length)) : 1;
+  const progress = ctx.io.stderrIsTty && files.length > 1;
+  let lastProgress = 0;
+  const run = await runFrameLines(
     files,
-    (src) => addFrameLines(src, options, lines),
-    (s) => {
-      diagnostics.push(...s.diagnostics);
-      counts.count += s.shown;
-      counts.dynamic += s.dynamic;
-      counts.differ += s.differ;
-    },
+    { emulateCheckstack: emulate, min },
+    jobs,
+    (path) => ctx.io.openRandomAccess(path, { scratch: true }),
+    progress
+      ? (i) => {
+          if (Date.now() - lastProgress < 100) return;
+          lastProgress = Date.now();
+          ctx.io.err(`\r\x1b[K[${i + 1}/${files.length}] ${files[i]}`);
+        }
+      : undefined,
   );
-  ctx.io.outBytes(lines.report());
+  if (progress) ctx.io.err('\r\x1b[K');
+  if (process.env.STACKLAB_DEBUG?.includes('jobs')) {
+    const stats = run.threadStats.map(
+      (t) => `${t.chunks} chunks from ${t.startMs.toFixed(0)} ms for ${t.busyMs.toFixed(0)} ms`,
+    );
+    ctx.io.err(
+      `stacklab frames: ${files.length} files, --jobs ${jobs}, ${run.threads} thread(s) did work: ${stats.join('; ')}\n`,
+    );
+  }
+  const diagnostics: Diagnostic[] = [];
+  const failed: Diagnostic[] = [];
+  const counts = { count: 0, dynamic: 0, differ: 0 };
+  // In input order, as one thread would have met them.
+  for (const o of run.outcomes) {
+    if (o === undefined) continue;
+    if (o.kind === 'thrown') throw rethrown(o);
+    if (o.kind === 'failed') {
+      failed.push(o.error);
+      ctx.io.err(`${formatDiagnostic(o.error)}\n`);
+      continue;
+    }
+    diagnostics.push(...o.diagnostics);
+    counts.count += o.shown;
+    counts.dynamic += o.dynamic;
+    counts.differ += o.differ;
+  }
+  ctx.io.outBytes(run.lines.report());
   finish(ctx, diagnostics, counts, emulate, failed);
 }
 

@@ -1,0 +1,22 @@
+// Entry point of a `frames` worker thread (bundled as dist/frames-worker.mjs): claims chunks of the
+// file list until none is left and posts its lines back, transferred. See frames-jobs.ts.
+import { parentPort, workerData } from 'node:worker_threads';
+import { BUILD_ID } from './build-id.ts';
+import { analyzeChunks, type WorkerJob, type WorkerReply } from './frames-jobs.ts';
+import { openRandomAccess } from './io.ts';
+
+const job = workerData as WorkerJob;
+if (parentPort === null) throw new Error('frames-worker runs as a worker thread');
+if (job.build !== BUILD_ID) {
+  // Another build's bundle: claim nothing, the other threads do the work.
+  parentPort.postMessage({ stale: true } satisfies WorkerReply);
+} else {
+  const result = analyzeChunks(
+    job,
+    (path) => openRandomAccess(path, { scratch: true }),
+    () => Atomics.add(job.counter, 0, 1),
+  );
+  const { text, starts, sizes } = result.lines;
+  const transfer = [text.buffer, starts.buffer, sizes.buffer] as ArrayBuffer[];
+  parentPort.postMessage({ result } satisfies WorkerReply, transfer);
+}

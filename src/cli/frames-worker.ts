@@ -16,7 +16,7 @@ if (job.build !== BUILD_ID) {
     (path) => openRandomAccess(path, { scratch: true }),
     () => Atomics.add(job.counter, 0, 1),
   );
-  const { text, starts, sizes } = result.lines;
-  const transfer = [text.buffer, starts.buffer, sizes.buffer] as ArrayBuffer[];
+  const { blocks, block, start, end, sizes } = result.lines;
+  const transfer = [...blocks, block, start, end, sizes].map((a) => a.buffer as ArrayBuffer);
   parentPort.postMessage({ result } satisfies WorkerReply, transfer);
 }

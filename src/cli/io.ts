@@ -14,6 +14,7 @@ import {
   rmSync,
   statSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { diag, InputError } from '../base/diag.ts';
@@ -30,7 +31,10 @@ export interface Io {
   readText(path: string): string;
   /** Writes data to stdout. */
   out(text: string): void;
-  /** Writes bytes (UTF-8 text) to stdout: a large report without a string the size of it. */
+  /**
+   * Writes bytes (UTF-8 text, whole characters) to stdout: a large report without a string the size
+   * of it. The bytes are consumed before the call returns; the caller may reuse the buffer.
+   */
   outBytes(data: Uint8Array): void;
   /** Writes diagnostics and progress to stderr. */
   err(text: string): void;
@@ -201,15 +205,37 @@ export function walk(dir: string): string[] {
   return out.sort();
 }
 
+/** Set once a write to fd 1 would have blocked: from then on everything goes through the stream, in order. */
+let stdoutThroughStream = false;
+
+/**
+ * Writes to fd 1 directly (files, pipes and terminals take the bytes at once, so the caller's buffer
+ * can be reused); when fd 1 would block (a non-blocking pipe that is full) or the stream still holds
+ * earlier data, a copy goes through process.stdout instead.
+ */
+function writeStdoutBytes(data: Uint8Array): void {
+  let done = 0;
+  if (!stdoutThroughStream && process.stdout.writableLength === 0) {
+    try {
+      while (done < data.length) done += writeSync(1, data, done, data.length - done);
+      return;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+      if (code !== 'EAGAIN') throw e;
+      stdoutThroughStream = true;
+    }
+  }
+  process.stdout.write(data.slice(done));
+}
+
 export const processIo: Io = {
   readBytes: readInputBytes,
   readText: (path) => new TextDecoder('utf-8').decode(readInputBytes(path)),
   out: (text) => {
     process.stdout.write(text);
   },
-  outBytes: (data) => {
-    process.stdout.write(data);
-  },
+  outBytes: writeStdoutBytes,
   err: (text) => {
     process.stderr.write(text);
   },

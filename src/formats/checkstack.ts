@@ -127,11 +127,13 @@ export function checkstackAddress(address: bigint): string {
   return address.toString(16).padStart(16, '0');
 }
 
-/** The columns of a CheckstackLines, for moving lines between threads (typed arrays transfer). */
+/** The columns of a CheckstackLines, for moving lines between threads (the buffers transfer). */
 export interface CheckstackLinesParts {
-  /** Line i is text[starts[i], starts[i + 1]). */
-  readonly text: Uint8Array;
-  readonly starts: Int32Array;
+  /** Blocks of line text; line i is blocks[block[i]][start[i], end[i]). */
+  readonly blocks: readonly Uint8Array[];
+  readonly block: Int32Array;
+  readonly start: Int32Array;
+  readonly end: Int32Array;
   /** The number each line is sorted by (its printed size). */
   readonly sizes: Float64Array;
   readonly count: number;
@@ -140,21 +142,38 @@ export interface CheckstackLinesParts {
 const utf8 = new TextEncoder();
 const HEX = new Uint8Array([...'0123456789abcdef'].map((c) => c.charCodeAt(0)));
 
+/** Bytes of line text per block: blocks are filled and never copied or grown. */
+const BLOCK = 1 << 20;
+
 /**
  * checkstack.pl lines kept as UTF-8 bytes and sorted at the end, for reports of 100k+ lines (a
- * module tree): one growing buffer instead of a string per line, which the garbage collector would
- * copy around for the whole run. printCheckstack() is the reference; the output is the same bytes.
+ * module tree): blocks of text instead of a string per line, which the garbage collector would copy
+ * around for the whole run, and an output written in pieces from one reused buffer. printCheckstack()
+ * is the reference; the output is the same bytes.
  */
 export class CheckstackLines {
-  private text = new Uint8Array(1 << 16);
-  private length = 0;
-  private starts = new Int32Array(1024);
+  private blocks: Uint8Array[] = [];
+  /** The block being filled and the next free byte in it. */
+  private text: Uint8Array = new Uint8Array(0);
+  private textView = new DataView(this.text.buffer);
+  private pos = 0;
+  /** The string table names were last copied from, and a view of it for word copies. */
+  private names: Uint8Array = new Uint8Array(0);
+  private namesView = new DataView(this.names.buffer);
+  private block = new Int32Array(1024);
+  private start = new Int32Array(1024);
+  private end = new Int32Array(1024);
   private sizes = new Float64Array(1024);
+  /** Block lists of appended parts, and where they start in `blocks`. */
+  private readonly adopted = new Map<readonly Uint8Array[], number>();
   count = 0;
 
   /** Appends one line; `address` as objdump prints it (16 hex digits). */
   add(e: { address: string; function: string; file: string; bytes: number }): void {
-    this.addEncoded(utf8.encode(printCheckstackLine(e)), e.bytes);
+    const line = utf8.encode(printCheckstackLine(e));
+    this.reserve(line.length);
+    this.text.set(line, this.pos);
+    this.push(this.pos + line.length, e.bytes);
   }
 
   /**
@@ -175,13 +194,22 @@ export class CheckstackLines {
     const pad = introLength >= PAD_COLUMN ? 0 : Math.ceil((PAD_COLUMN - introLength) / 8);
     this.reserve(introLength + pad + 17);
     const t = this.text;
-    let p = this.length;
+    let p = this.pos;
     t[p++] = 0x30; // 0
     t[p++] = 0x78; // x
     for (let s = 28; s >= 0; s -= 4) t[p++] = HEX[(addrHi >>> s) & 15]!;
     for (let s = 28; s >= 0; s -= 4) t[p++] = HEX[(addrLo >>> s) & 15]!;
     t[p++] = 0x20;
-    for (let i = nameStart; i < nameEnd; i++) t[p++] = names[i]!;
+    // The name four bytes at a time: it is most of the line.
+    if (names !== this.names) {
+      this.names = names;
+      this.namesView = new DataView(names.buffer, names.byteOffset, names.byteLength);
+    }
+    const nv = this.namesView;
+    const tv = this.textView;
+    let i = nameStart;
+    for (; i + 4 <= nameEnd; i += 4, p += 4) tv.setUint32(p, nv.getUint32(i));
+    for (; i < nameEnd; i++) t[p++] = names[i]!;
     t[p++] = 0x20;
     t[p++] = 0x5b; // [
     for (let i = 0; i < file.length; i++) t[p++] = file[i]!;
@@ -193,72 +221,121 @@ export class CheckstackLines {
     this.push(p, bytes);
   }
 
-  private addEncoded(line: Uint8Array, bytes: number): void {
-    this.reserve(line.length);
-    this.text.set(line, this.length);
-    this.push(this.length + line.length, bytes);
-  }
-
+  /** Room for `n` more bytes of the current line in the current block (a new block if need be). */
   private reserve(n: number): void {
-    if (this.length + n <= this.text.length) return;
-    const t = new Uint8Array(Math.max(this.length + n, this.text.length * 2));
-    t.set(this.text.subarray(0, this.length));
-    this.text = t;
+    if (this.pos + n <= this.text.length) return;
+    this.text = new Uint8Array(Math.max(BLOCK, n));
+    this.textView = new DataView(this.text.buffer);
+    this.blocks.push(this.text);
+    this.pos = 0;
   }
 
   private push(end: number, size: number): void {
-    if (this.count + 2 > this.starts.length) {
-      const s = new Int32Array(this.starts.length * 2);
-      s.set(this.starts);
-      this.starts = s;
-      const z = new Float64Array(this.sizes.length * 2);
-      z.set(this.sizes);
-      this.sizes = z;
-    }
-    this.starts[this.count] = this.length;
+    if (this.count === this.sizes.length) this.growLines(this.count * 2);
+    this.block[this.count] = this.blocks.length - 1;
+    this.start[this.count] = this.pos;
+    this.end[this.count] = end;
     this.sizes[this.count] = size;
     this.count++;
-    this.length = end;
-    this.starts[this.count] = end;
+    this.pos = end;
   }
 
-  /** The lines as columns (views; trimmed to what is used). */
+  private growLines(n: number): void {
+    const grow = <T extends Int32Array | Float64Array>(a: T, b: T): T => {
+      b.set(a.subarray(0, this.count));
+      return b;
+    };
+    this.block = grow(this.block, new Int32Array(n));
+    this.start = grow(this.start, new Int32Array(n));
+    this.end = grow(this.end, new Int32Array(n));
+    this.sizes = grow(this.sizes, new Float64Array(n));
+  }
+
+  /** The lines as columns (views trimmed to what is used; the blocks themselves). */
   parts(): CheckstackLinesParts {
+    const n = this.count;
     return {
-      text: this.text.subarray(0, this.length),
-      starts: this.starts.subarray(0, this.count + 1),
-      sizes: this.sizes.subarray(0, this.count),
-      count: this.count,
+      blocks: this.blocks,
+      block: this.block.subarray(0, n),
+      start: this.start.subarray(0, n),
+      end: this.end.subarray(0, n),
+      sizes: this.sizes.subarray(0, n),
+      count: n,
     };
   }
 
   /**
    * Appends lines [from, to) of another set after these (the merge of per-thread results, in input
-   * order).
+   * order). Their text is shared, not copied: `p` must not change afterwards.
    */
   append(p: CheckstackLinesParts, from = 0, to = p.count): void {
     if (to <= from) return;
-    const a = p.starts[from]!;
-    const b = p.starts[to]!;
-    const base = this.length - a;
-    this.reserve(b - a);
-    this.text.set(p.text.subarray(a, b), this.length);
-    for (let i = from; i < to; i++) this.push(p.starts[i + 1]! + base, p.sizes[i]!);
+    if (this.count + (to - from) > this.sizes.length)
+      this.growLines(Math.max(this.count + (to - from), this.sizes.length * 2));
+    // Their blocks join ours, once per part (a part comes in several ranges).
+    let base = this.adopted.get(p.blocks);
+    if (base === undefined) {
+      base = this.blocks.length;
+      this.adopted.set(p.blocks, base);
+      this.blocks.push(...p.blocks);
+    }
+    for (let i = from; i < to; i++) {
+      const k = this.count++;
+      this.block[k] = base + p.block[i]!;
+      this.start[k] = p.start[i]!;
+      this.end[k] = p.end[i]!;
+      this.sizes[k] = p.sizes[i]!;
+    }
+    // New lines of ours go to a new block, after theirs.
+    this.text = new Uint8Array(0);
+    this.textView = new DataView(this.text.buffer);
+    this.pos = 0;
   }
 
-  /** checkstack.pl's report: largest first, ties in the order the lines were added. */
-  report(): Uint8Array {
+  /**
+   * checkstack.pl's report, largest first, ties in the order the lines were added, handed to
+   * `write` in pieces of whole lines from one buffer that is reused as soon as `write` returns.
+   */
+  write(write: (piece: Uint8Array) => void, pieceBytes = 1 << 18): void {
     const n = this.count;
     const order = sortedBySizeDescending(this.sizes, n);
-    const out = new Uint8Array(this.length);
-    const t = this.text;
-    const starts = this.starts;
+    const out = new Uint8Array(pieceBytes);
+    const ov = new DataView(out.buffer);
+    const views = this.blocks.map((b) => new DataView(b.buffer, b.byteOffset, b.byteLength));
     let p = 0;
     for (let k = 0; k < n; k++) {
       const i = order[k]!;
-      for (let j = starts[i]!, end = starts[i + 1]!; j < end; j++) out[p++] = t[j]!;
+      const t = this.blocks[this.block[i]!]!;
+      const a = this.start[i]!;
+      const b = this.end[i]!;
+      if (p + (b - a) > out.length) {
+        if (p > 0) write(out.subarray(0, p));
+        p = 0;
+        if (b - a > out.length) {
+          write(t.subarray(a, b));
+          continue;
+        }
+      }
+      // Four bytes at a time, then the rest.
+      const tv = views[this.block[i]!]!;
+      let j = a;
+      for (; j + 4 <= b; j += 4, p += 4) ov.setUint32(p, tv.getUint32(j));
+      for (; j < b; j++) out[p++] = t[j]!;
     }
-    return out;
+    if (p > 0) write(out.subarray(0, p));
+  }
+
+  /** The whole report as one byte array (write() without the pieces). */
+  report(): Uint8Array {
+    const pieces: Uint8Array[] = [];
+    this.write((piece) => pieces.push(piece.slice()));
+    const all = new Uint8Array(pieces.reduce((n, x) => n + x.length, 0));
+    let at = 0;
+    for (const x of pieces) {
+      all.set(x, at);
+      at += x.length;
+    }
+    return all;
   }
 }
 
@@ -282,8 +359,9 @@ function writeDecimal(t: Uint8Array, p: number, v: number): number {
 }
 
 /**
- * Positions 0..n-1 ordered by sizes[i] descending, ties by position (a stable sort), through one
- * numeric sort of (size, position) keys packed into doubles; a comparator sort when they do not fit.
+ * Positions 0..n-1 ordered by sizes[i] descending, ties by position (a stable sort): an LSD radix
+ * sort on 16-bit digits of (largest - size) when the sizes are integers below 2^32 (always, for
+ * frames), else a comparator sort.
  */
 function sortedBySizeDescending(sizes: Float64Array, n: number): Int32Array {
   let max = 0;
@@ -293,18 +371,24 @@ function sortedBySizeDescending(sizes: Float64Array, n: number): Int32Array {
     if (s > max) max = s;
     if (!(s >= 0 && Number.isInteger(s))) integral = false;
   }
-  const order = new Int32Array(n);
-  let scale = 1;
-  while (scale <= n) scale *= 2;
-  if (integral && (max + 1) * scale <= Number.MAX_SAFE_INTEGER) {
-    const keys = new Float64Array(n);
-    for (let i = 0; i < n; i++) keys[i] = (max - sizes[i]!) * scale + i;
-    keys.sort();
-    for (let k = 0; k < n; k++) order[k] = keys[k]! % scale;
-    return order;
+  let order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  if (!integral || max >= 2 ** 32) {
+    return order.sort((a, b) => sizes[b]! - sizes[a]! || a - b);
   }
-  const idx = Array.from({ length: n }, (_, i) => i);
-  idx.sort((a, b) => sizes[b]! - sizes[a]! || a - b);
-  order.set(idx);
+  const key = new Uint32Array(n);
+  for (let i = 0; i < n; i++) key[i] = max - sizes[i]!;
+  let other = new Int32Array(n);
+  const count = new Int32Array(0x10001);
+  for (let shift = 0; shift < 32 && max >>> shift > 0; shift += 16) {
+    count.fill(0);
+    for (let i = 0; i < n; i++) count[((key[i]! >>> shift) & 0xffff) + 1]!++;
+    for (let d = 1; d <= 0x10000; d++) count[d]! += count[d - 1]!;
+    for (let k = 0; k < n; k++) {
+      const i = order[k]!;
+      other[count[(key[i]! >>> shift) & 0xffff]!++] = i;
+    }
+    [order, other] = [other, order];
+  }
   return order;
 }

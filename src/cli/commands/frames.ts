@@ -217,7 +217,7 @@ async function runFramesCheckstack(
     counts.dynamic += o.dynamic;
     counts.differ += o.differ;
   }
-  ctx.io.outBytes(run.lines.report());
+  run.lines.write((piece) => ctx.io.outBytes(piece));
   finish(ctx, diagnostics, counts, emulate, failed);
 }
 

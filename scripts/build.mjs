@@ -6,12 +6,19 @@
 // another build is not used (src/cli/build-id.ts).
 //
 //   node scripts/build.mjs [--outdir DIR]
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { build } from 'esbuild';
 
 const args = process.argv.slice(2);
 const outdir = args.includes('--outdir') ? args[args.indexOf('--outdir') + 1] : 'dist';
 const started = process.hrtime.bigint();
 const buildId = `${Date.now().toString(36)}-${process.pid.toString(36)}`;
+// Chunks of an earlier build would pile up: remove everything this script writes.
+mkdirSync(outdir, { recursive: true });
+for (const f of readdirSync(outdir)) {
+  if (/^(stacklab|frames-worker|chunk-[A-Z0-9]+)\.mjs(\.map)?$/.test(f)) rmSync(join(outdir, f));
+}
 await build({
   entryPoints: { stacklab: 'src/cli/main.ts', 'frames-worker': 'src/cli/frames-worker.ts' },
   outdir,
@@ -19,6 +26,9 @@ await build({
   bundle: true,
   platform: 'node',
   format: 'esm',
+  // Commands load on demand (src/cli/main.ts): `frames` starts without the others' code.
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
   target: 'node20',
   sourcemap: 'linked',
   logLevel: 'warning',

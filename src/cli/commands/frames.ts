@@ -11,7 +11,7 @@ import { EXIT_BAD_INPUT } from '../exit-codes.ts';
 import { defaultJobs, rethrown, runFrameLines } from '../frames-jobs.ts';
 import type { Io } from '../io.ts';
 import { JSON_VERSION } from '../json.ts';
-import { collect } from '../profile-options.ts';
+import { collect } from '../option-values.ts';
 
 interface FramesOptions {
   min?: number;

@@ -6,6 +6,7 @@ import type { Result } from '../base/result.ts';
 import { type AnalyzeOptions, analyzeBinary, type Binary } from '../elf/binary.ts';
 import type { ByteSource } from '../elf/byte-source.ts';
 import { FrameAnalyzer } from '../elf/frame-analysis.ts';
+import { Scratch } from '../elf/scratch.ts';
 import { parseGccStackUsage, type StackUsageEntry } from '../formats/gcc-stack-usage.ts';
 import { type CliContext, usage } from './context.ts';
 
@@ -33,7 +34,8 @@ export function forEachBinary(
   each: (b: Binary) => void,
 ): { failed: Diagnostic[] } {
   const analyzer = new FrameAnalyzer();
-  return forEachFile(ctx, files, (src) => analyzeBinary(src, { ...options, analyzer }), each);
+  const scratch = new Scratch();
+  return forEachFile(ctx, files, (src) => analyzeBinary(src, { ...options, analyzer, scratch }), each);
 }
 
 /**

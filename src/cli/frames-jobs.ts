@@ -15,6 +15,7 @@ import { AssertionFailed } from '../base/assert.ts';
 import { type Diagnostic, InputError } from '../base/diag.ts';
 import { FrameAnalyzer } from '../elf/frame-analysis.ts';
 import { addFrameLines, type FrameLinesOptions } from '../elf/frame-lines.ts';
+import { Scratch } from '../elf/scratch.ts';
 import { CheckstackLines, type CheckstackLinesParts } from '../formats/checkstack.ts';
 import { BUILD_ID } from './build-id.ts';
 import type { RandomAccessFile } from './io.ts';
@@ -59,7 +60,7 @@ export interface WorkerJob {
   readonly chunks: number;
   /** Next chunk to claim (Int32Array over a SharedArrayBuffer). */
   readonly counter: Int32Array;
-  readonly options: Omit<FrameLinesOptions, 'analyzer'>;
+  readonly options: Omit<FrameLinesOptions, 'analyzer' | 'scratch'>;
 }
 
 /** A worker's answer: its result, or that it belongs to another build (it claimed nothing). */
@@ -77,7 +78,11 @@ export function analyzeChunks(
 ): ThreadResult {
   const t0 = performance.now();
   const lines = new CheckstackLines();
-  const options: FrameLinesOptions = { ...job.options, analyzer: new FrameAnalyzer() };
+  const options: FrameLinesOptions = {
+    ...job.options,
+    analyzer: new FrameAnalyzer(),
+    scratch: new Scratch(),
+  };
   const chunks: number[] = [];
   const outcomes: [number, FileOutcome][] = [];
   for (let c = claim(); c < job.chunks; c = claim()) {
@@ -156,7 +161,7 @@ export interface FramesRun {
  */
 export async function runFrameLines(
   files: readonly string[],
-  options: Omit<FrameLinesOptions, 'analyzer'>,
+  options: Omit<FrameLinesOptions, 'analyzer' | 'scratch'>,
   jobs: number,
   open: (path: string) => RandomAccessFile,
   onFile?: (index: number) => void,

@@ -30,6 +30,7 @@ import { readPatchableEntries } from './patchable-entries.ts';
 import { readPointerTables, type TableEntry, type TableRequest } from './pointer-tables.ts';
 import { type ElfFile, readElf } from './reader.ts';
 import { readRelocations, relocationSectionsFor } from './relocations.ts';
+import { Scratch } from './scratch.ts';
 import { findSection, isCodeSection, type SectionHeader } from './sections.ts';
 import { readStackSizes } from './stack-sizes.ts';
 import { readSymbols, type SymbolTable } from './symbols.ts';
@@ -103,6 +104,8 @@ export interface AnalyzeOptions {
   readonly cfi?: boolean;
   /** Reuse decoder buffers across files. */
   readonly analyzer?: FrameAnalyzer;
+  /** Reuse table buffers across files (what prepareBinary returns lives in them until the next file). */
+  readonly scratch?: Scratch;
   /**
    * Read what only the JSON output shows: patchable entries, PAC/BTI/NOP hints (default true;
    * `frames --format checkstack` skips them).
@@ -152,7 +155,8 @@ export function prepareBinary(
       ),
     );
   }
-  const table = functionTable(elf, symbols);
+  const scratch = options.scratch ?? new Scratch();
+  const table = functionTable(elf, symbols, scratch);
   const { outOfRange, outOfRangeNames } = table;
   if (outOfRange > 0) {
     diagnostics.push(
@@ -168,8 +172,8 @@ export function prepareBinary(
     options.details !== false
       ? readPatchableEntries(elf, symbols, diagnostics)
       : new Map<number, Set<number>>();
-  const jumpLabels = readJumpLabels(elf, symbols, diagnostics);
-  readAlternatives(elf, symbols, diagnostics, jumpLabels);
+  const jumpLabels = readJumpLabels(elf, symbols, diagnostics, scratch);
+  readAlternatives(elf, symbols, diagnostics, jumpLabels, scratch);
   const cfi = options.cfi === false ? undefined : readCfiFrames(elf, symbols, diagnostics);
   const stackSizes = readStackSizes(elf, symbols, diagnostics);
   return ok({ elf, symbols, table, diagnostics, patchable, jumpLabels, cfi, stackSizes });

@@ -8,6 +8,7 @@ import { type CheckstackLines, checkstackAddress } from '../formats/checkstack.t
 import { binaryTag, type ChosenFrame, chooseFrame, prepareBinary } from './binary.ts';
 import type { ByteSource } from './byte-source.ts';
 import { FrameAnalyzer } from './frame-analysis.ts';
+import type { Scratch } from './scratch.ts';
 
 export interface FrameLinesOptions {
   /** Print checkstack.pl's sums instead of the frames (--emulate-checkstack). */
@@ -16,6 +17,8 @@ export interface FrameLinesOptions {
   readonly min: number;
   /** Reuse decoder buffers across files. */
   readonly analyzer?: FrameAnalyzer;
+  /** Reuse table buffers across files. */
+  readonly scratch?: Scratch;
 }
 
 /** What one file contributed, beyond its lines. */
@@ -39,7 +42,7 @@ export function addFrameLines(
   options: FrameLinesOptions,
   lines: CheckstackLines,
 ): Result<FrameLinesSummary> {
-  const prepared = prepareBinary(src, { details: false });
+  const prepared = prepareBinary(src, { details: false, scratch: options.scratch });
   if (!prepared.ok) return prepared;
   const p = prepared.value;
   const { elf, symbols, table, jumpLabels } = p;

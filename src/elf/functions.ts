@@ -4,6 +4,7 @@
 // one is the label and the rest are aliases (objdump's preference, byLabelPreference()).
 import { STB_GLOBAL, STB_WEAK, STT_FUNC, STT_NOTYPE } from './elf-constants.ts';
 import type { ElfFile } from './reader.ts';
+import { Scratch } from './scratch.ts';
 import { isCodeSection, type SectionHeader } from './sections.ts';
 import { isMappingSymbol, type SymbolTable } from './symbols.ts';
 
@@ -81,9 +82,10 @@ export interface FunctionTable {
 
 /**
  * Every function label in the code sections, in section order then address order. Symbols outside
- * their section's bounds are ignored (and counted in `outOfRange`).
+ * their section's bounds are ignored (and counted in `outOfRange`). With a `scratch`, the table's
+ * columns are views of its buffers, valid until the next functionTable() call with it.
  */
-export function functionTable(elf: ElfFile, symbols: SymbolTable): FunctionTable {
+export function functionTable(elf: ElfFile, symbols: SymbolTable, scratch = new Scratch()): FunctionTable {
   let outOfRange = 0;
   const outOfRangeNames: string[] = [];
   const secs = elf.sections;
@@ -91,9 +93,9 @@ export function functionTable(elf: ElfFile, symbols: SymbolTable): FunctionTable
   for (const sec of secs) if (isCodeSection(sec)) code[sec.index] = 1;
   // Candidates in symbol order: section, offset, symbol.
   let n = 0;
-  let candShndx = new Int32Array(256);
-  let candOff = new Float64Array(256);
-  let candSym = new Int32Array(256);
+  const candShndx = scratch.int32('fn.candShndx', symbols.count);
+  const candOff = scratch.float64('fn.candOff', symbols.count);
+  const candSym = scratch.int32('fn.candSym', symbols.count);
   let maxOffset = 0;
   for (let i = 1; i < symbols.count; i++) {
     const shndx = symbols.st_shndx(i);
@@ -110,25 +112,20 @@ export function functionTable(elf: ElfFile, symbols: SymbolTable): FunctionTable
       continue;
     }
     if (off === sec.sh_size) continue; // an end marker (_etext, __irqentry_text_end): no code follows
-    if (n === candSym.length) {
-      candShndx = grow(candShndx, new Int32Array(n * 2));
-      candOff = grow(candOff, new Float64Array(n * 2));
-      candSym = grow(candSym, new Int32Array(n * 2));
-    }
     candShndx[n] = shndx;
     candOff[n] = off;
     candSym[n] = i;
     if (off > maxOffset) maxOffset = off;
     n++;
   }
-  const order = sortCandidates(n, candShndx, candOff, secs.length, maxOffset);
+  const order = sortCandidates(n, candShndx, candOff, secs.length, maxOffset, scratch);
   // Groups of one address: the first by objdump's preference is the label, the others aliases.
-  const shndxOut = new Int32Array(n);
-  const offsetOut = new Float64Array(n);
-  const endOut = new Float64Array(n);
-  const symOut = new Int32Array(n);
-  const aliasStart = new Int32Array(n + 1);
-  const aliasSyms = new Int32Array(n);
+  const shndxOut = scratch.int32('fn.shndx', n);
+  const offsetOut = scratch.float64('fn.offset', n);
+  const endOut = scratch.float64('fn.end', n);
+  const symOut = scratch.int32('fn.sym', n);
+  const aliasStart = scratch.int32('fn.aliasStart', n + 1);
+  const aliasSyms = scratch.int32('fn.aliasSyms', n);
   let count = 0;
   let aliases = 0;
   for (let k = 0; k < n; ) {
@@ -163,11 +160,6 @@ export function functionTable(elf: ElfFile, symbols: SymbolTable): FunctionTable
   };
 }
 
-function grow<T extends Int32Array | Float64Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
-}
-
 /**
  * Candidate positions ordered by (section, offset, position): one numeric sort of keys packed into
  * doubles, or a comparator sort when they do not fit in 2^53.
@@ -178,13 +170,14 @@ function sortCandidates(
   offset: Float64Array,
   sections: number,
   maxOffset: number,
+  scratch: Scratch,
 ): Int32Array {
-  const order = new Int32Array(n);
+  const order = scratch.int32('fn.order', n);
   let scale = 1;
   while (scale <= n) scale *= 2;
   const span = maxOffset + 1;
   if (sections * span * scale <= Number.MAX_SAFE_INTEGER) {
-    const keys = new Float64Array(n);
+    const keys = scratch.float64('fn.keys', n);
     for (let i = 0; i < n; i++) keys[i] = (shndx[i]! * span + offset[i]!) * scale + i;
     keys.sort();
     for (let k = 0; k < n; k++) order[k] = keys[k]! % scale;

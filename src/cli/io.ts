@@ -94,16 +94,43 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   }
 }
 
-/** Files up to this size are read in one call and served from memory (a .ko is ~30-150 KB). */
+/** Without `scratch`, files up to this size are read in one call and served from memory. */
 const WHOLE_FILE_LIMIT = 32 << 20;
-
-/** The buffer `scratch` opens reuse: a module tree would otherwise allocate (and zero) 300 MB. */
-let scratchBuffer = new Uint8Array(0);
+/**
+ * With `scratch`, files up to this size are read whole in one call (a .ko is ~30-150 KB: syscalls,
+ * not bytes, dominate); larger ones by the ranges the reader asks for or prefetches.
+ */
+const SCRATCH_WHOLE_LIMIT = 128 << 10;
+/** A ranged open reads the head (ELF header) and the tail (section headers and their names) at once. */
+const HEAD_BYTES = 4096;
+const TAIL_BYTES = 16384;
 
 /**
- * Opens a file for positioned reads. With `scratch`, a small file is read into one buffer shared by
- * every scratch open: its bytes stay valid only until the next scratch open, so callers must copy
- * what they keep (the ELF analyses keep numbers and strings, never byte views).
+ * The memory `scratch` opens read into, reused: a module tree would otherwise allocate (and the
+ * kernel map and zero) 300 MB. Each scratch open starts it again from the beginning.
+ */
+let arena = new Uint8Array(0);
+let arenaUsed = 0;
+
+/**
+ * `length` bytes of the arena for bytes read from file offset `offset`, at the same address modulo 8
+ * (so 4-aligned code sections stay 4-aligned: the reader views them as words without a copy). When
+ * the arena is full, a larger one replaces it: views already handed out keep the old one alive.
+ */
+function arenaBytes(offset: number, length: number): Uint8Array {
+  let at = ((arenaUsed + 7) & ~7) + (offset & 7);
+  if (at + length > arena.length) {
+    arena = new Uint8Array(Math.max(length + 8, 2 * arena.length));
+    at = offset & 7;
+  }
+  arenaUsed = at + length;
+  return arena.subarray(at, at + length);
+}
+
+/**
+ * Opens a file for positioned reads. With `scratch`, the bytes live in memory shared by every scratch
+ * open: they stay valid only until the next scratch open, so callers must copy what they keep (the
+ * ELF analyses keep numbers and strings, never byte views).
  */
 export function openRandomAccess(path: string, options: { scratch?: boolean } = {}): RandomAccessFile {
   if (path === '-') return { ...bytesSource('-', readInputBytes('-')), close() {} };
@@ -133,14 +160,11 @@ export function openRandomAccess(path: string, options: { scratch?: boolean } = 
       done += n;
     }
   };
-  if (size <= WHOLE_FILE_LIMIT) {
+  const scratch = options.scratch === true;
+  if (scratch) arenaUsed = 0;
+  if (size <= (scratch ? SCRATCH_WHOLE_LIMIT : WHOLE_FILE_LIMIT)) {
     // One read instead of a dozen: syscalls, not bytes, dominate a module tree.
-    let all: Uint8Array;
-    if (options.scratch) {
-      if (scratchBuffer.length < size)
-        scratchBuffer = new Uint8Array(Math.max(size, 2 * scratchBuffer.length));
-      all = scratchBuffer.subarray(0, size);
-    } else all = new Uint8Array(size);
+    const all = scratch ? arenaBytes(0, size) : new Uint8Array(size);
     try {
       readAt(all, 0);
     } finally {
@@ -148,18 +172,54 @@ export function openRandomAccess(path: string, options: { scratch?: boolean } = 
     }
     return { ...bytesSource(path, all), close() {} };
   }
+  return rangedFile(path, fd, size, scratch, readAt);
+}
+
+/** A large file read by ranges: what was read (or prefetched) is kept and served again. */
+function rangedFile(
+  path: string,
+  fd: number,
+  size: number,
+  scratch: boolean,
+  readAt: (buf: Uint8Array, offset: number) => void,
+): RandomAccessFile {
   let open = true;
+  const windows: { offset: number; bytes: Uint8Array }[] = [];
+  const load = (offset: number, length: number): Uint8Array => {
+    const bytes = scratch ? arenaBytes(offset, length) : new Uint8Array(length);
+    readAt(bytes, offset);
+    windows.push({ offset, bytes });
+    return bytes;
+  };
+  const cached = (offset: number, length: number): Uint8Array | undefined => {
+    for (const w of windows) {
+      if (offset >= w.offset && offset + length <= w.offset + w.bytes.length)
+        return w.bytes.subarray(offset - w.offset, offset - w.offset + length);
+    }
+    return undefined;
+  };
+  const check = (offset: number, length: number) => {
+    if (!open) throw new Error(`${path} is closed`);
+    if (offset < 0 || length < 0 || offset + length > size) {
+      throw new RangeError(`read [${offset}, +${length}) outside ${size} bytes of ${path}`);
+    }
+  };
+  if (scratch) {
+    load(0, Math.min(size, HEAD_BYTES));
+    load(Math.max(0, size - TAIL_BYTES), Math.min(size, TAIL_BYTES));
+  }
   return {
     name: path,
     size,
     read(offset, length) {
-      if (!open) throw new Error(`${path} is closed`);
-      if (offset < 0 || length < 0 || offset + length > size) {
-        throw new RangeError(`read [${offset}, +${length}) outside ${size} bytes of ${path}`);
+      check(offset, length);
+      return cached(offset, length) ?? load(offset, length);
+    },
+    prefetch(ranges) {
+      for (const r of ranges) {
+        check(r.offset, r.length);
+        if (cached(r.offset, r.length) === undefined) load(r.offset, r.length);
       }
-      const buf = new Uint8Array(length);
-      readAt(buf, offset);
-      return buf;
     },
     close() {
       if (open) closeSync(fd);

@@ -16,6 +16,10 @@ import {
   R_AARCH64_JUMP26,
   SHN_UNDEF,
   SHT_DYNSYM,
+  SHT_REL,
+  SHT_RELA,
+  SHT_SYMTAB,
+  SHT_SYMTAB_SHNDX,
 } from './elf-constants.ts';
 import {
   type CallSite,
@@ -142,6 +146,7 @@ export function prepareBinary(
   const opened = readElf(src);
   if (!opened.ok) return opened;
   const elf = opened.value;
+  elf.prefetch(sectionsToRead(elf, options));
   const diagnostics: Diagnostic[] = [];
   const symbols = readSymbols(elf, diagnostics);
   if (symbols === undefined) {
@@ -177,6 +182,53 @@ export function prepareBinary(
   const cfi = options.cfi === false ? undefined : readCfiFrames(elf, symbols, diagnostics);
   const stackSizes = readStackSizes(elf, symbols, diagnostics);
   return ok({ elf, symbols, table, diagnostics, patchable, jumpLabels, cfi, stackSizes });
+}
+
+/** Sections whose contents prepareBinary() reads (the code and tables around it), and their relocations. */
+const TABLE_SECTIONS = new Set([
+  '__jump_table',
+  '.altinstructions',
+  '.altinstr_replacement',
+  '.stack_sizes',
+  '.eh_frame',
+  '.debug_frame',
+]);
+
+/**
+ * What an analysis will read, so a large file is read in a few ranges instead of whole or section by
+ * section: the symbol and string tables, the code, the tables that shape its paths, their
+ * relocations (a module's .rela.text only when call sites are wanted).
+ */
+function sectionsToRead(
+  elf: ElfFile,
+  options: Omit<AnalyzeOptions, 'sites'> & { sites?: boolean },
+): SectionHeader[] {
+  const secs = elf.sections;
+  const wanted = new Uint8Array(secs.length);
+  const symtab = secs.find((s) => s.sh_type === SHT_SYMTAB) ?? secs.find((s) => s.sh_type === SHT_DYNSYM);
+  if (symtab !== undefined) {
+    wanted[symtab.index] = 1;
+    if (symtab.sh_link < secs.length) wanted[symtab.sh_link] = 1;
+  }
+  for (const s of secs) {
+    if (
+      isCodeSection(s) ||
+      TABLE_SECTIONS.has(s.name) ||
+      (options.details !== false && s.name === '__patchable_function_entries') ||
+      (s.sh_type === SHT_SYMTAB_SHNDX && s.sh_link === symtab?.index)
+    )
+      wanted[s.index] = 1;
+  }
+  for (const s of secs) {
+    if ((s.sh_type !== SHT_RELA && s.sh_type !== SHT_REL) || s.sh_info >= secs.length) continue;
+    const target = secs[s.sh_info]!;
+    if (
+      wanted[target.index] === 1 &&
+      (options.sites === true || !isCodeSection(target) || TABLE_SECTIONS.has(target.name))
+    )
+      wanted[s.index] = 1;
+  }
+  return secs.filter((s) => wanted[s.index] === 1);
 }
 
 /** A function's frame from the best source it has (see BinaryFunction.frameSource). */

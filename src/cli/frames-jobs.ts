@@ -156,8 +156,68 @@ export interface FramesRun {
 }
 
 /**
- * Analyses `files` on up to `jobs` threads (this one included). `open` must open real files when
- * jobs > 1 (workers read the file system themselves).
+ * Worker threads started ahead of their job: a worker needs 60 ms or more to start, which the
+ * directory walk hides when they start before it. They wait for dispatch(); unused, close() ends
+ * them (they do not keep the process alive meanwhile).
+ */
+export class FrameWorkers {
+  private readonly workers: { worker: Worker; reply: Promise<WorkerReply>; closing: boolean }[] = [];
+
+  private constructor(n: number) {
+    for (let t = 0; t < n; t++) {
+      const worker = new Worker(WORKER, { workerData: { build: BUILD_ID } });
+      worker.unref();
+      const entry = { worker, reply: Promise.resolve<WorkerReply>({ stale: true }), closing: false };
+      entry.reply = new Promise((resolve, reject) => {
+        let replied = false;
+        worker.once('message', (m: WorkerReply) => {
+          replied = true;
+          resolve(m);
+        });
+        worker.once('error', reject);
+        worker.once('exit', (code) => {
+          if (replied) return;
+          if (entry.closing) resolve({ stale: true });
+          else reject(new AssertionFailed(`a frames worker exited (code ${code}) without an answer`));
+        });
+      });
+      this.workers.push(entry);
+    }
+  }
+
+  /** `n` workers, or undefined when there are none to start (no worker bundle: run from the sources). */
+  static start(n: number): FrameWorkers | undefined {
+    return n >= 1 && workersAvailable() ? new FrameWorkers(n) : undefined;
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /** Gives the job to the first `n` workers and ends the others; their answers. */
+  dispatch(job: Omit<WorkerJob, 'build'>, n: number): Promise<WorkerReply>[] {
+    const used = this.workers.slice(0, n);
+    this.close(n);
+    for (const w of used) {
+      w.worker.ref();
+      w.worker.postMessage(job);
+    }
+    return used.map((w) => w.reply);
+  }
+
+  /** Ends the workers from the `from`-th on. */
+  close(from = 0): void {
+    for (const w of this.workers.slice(from)) {
+      w.closing = true;
+      void w.worker.terminate();
+    }
+  }
+}
+
+/**
+ * Analyses `files` on up to `jobs` threads (this one included), with `workers` if they were started
+ * ahead (else they start now). `open` must open real files when jobs > 1 (workers read the file
+ * system themselves).
  */
 export async function runFrameLines(
   files: readonly string[],
@@ -165,35 +225,22 @@ export async function runFrameLines(
   jobs: number,
   open: (path: string) => RandomAccessFile,
   onFile?: (index: number) => void,
+  workers?: FrameWorkers,
 ): Promise<FramesRun> {
   const threads = Math.max(1, Math.min(jobs, files.length));
   const chunkSize = Math.min(32, Math.max(1, Math.ceil(files.length / (threads * 32))));
   const chunks = Math.ceil(files.length / chunkSize);
   const job = { files, chunkSize, chunks, options };
   const counter = new Int32Array(new SharedArrayBuffer(4));
-  const replies: Promise<WorkerReply>[] = [];
-  if (threads > 1 && workersAvailable()) {
-    for (let t = 1; t < threads; t++) replies.push(startWorker({ ...job, build: BUILD_ID!, counter }));
-  }
+  let replies: Promise<WorkerReply>[] = [];
+  if (threads > 1) {
+    const pool = workers ?? FrameWorkers.start(threads - 1);
+    replies = pool?.dispatch({ ...job, counter }, threads - 1) ?? [];
+  } else workers?.close();
   const claim = () => Atomics.add(counter, 0, 1);
   const results = [analyzeChunks(job, open, claim, onFile)];
   for (const r of await Promise.all(replies)) if ('result' in r) results.push(r.result);
   return mergeThreads(results, files.length, chunks);
-}
-
-function startWorker(job: WorkerJob): Promise<WorkerReply> {
-  return new Promise((resolve, reject) => {
-    const w = new Worker(WORKER, { workerData: job });
-    let replied = false;
-    w.once('message', (m: WorkerReply) => {
-      replied = true;
-      resolve(m);
-    });
-    w.once('error', reject);
-    w.once('exit', (code) => {
-      if (!replied) reject(new AssertionFailed(`a frames worker exited (code ${code}) without an answer`));
-    });
-  });
 }
 
 /** The threads' chunks back in input order. */
@@ -206,8 +253,12 @@ export function mergeThreads(results: readonly ThreadResult[], files: number, ch
       at[r.chunks[k]!] = k;
     }
   });
-  const lines = new CheckstackLines();
-  for (let c = 0; c < chunks; c++) {
+  // One thread's chunks are in order already: its lines are the report's.
+  const alone = results.length === 1 && isSequential(results[0]!.chunks);
+  const lines = alone
+    ? CheckstackLines.of(results[0]!.lines)
+    : new CheckstackLines(results.reduce((n, r) => n + r.lines.count, 0));
+  for (let c = 0; c < chunks && !alone; c++) {
     const t = owner[c]!;
     if (t < 0) continue;
     const r = results[t]!;
@@ -221,6 +272,12 @@ export function mergeThreads(results: readonly ThreadResult[], files: number, ch
     chunks: r.chunks.length / 3,
   }));
   return { lines, outcomes, threads: results.filter((r) => r.chunks.length > 0).length, threadStats };
+}
+
+/** Chunks done in increasing order, each right after the previous one's lines. */
+function isSequential(chunks: Int32Array): boolean {
+  for (let k = 3; k < chunks.length; k += 3) if (chunks[k]! < chunks[k - 3]!) return false;
+  return true;
 }
 
 /** The exception a 'thrown' outcome stands for, to rethrow in this thread. */

@@ -5,12 +5,16 @@ import { BUILD_ID } from './build-id.ts';
 import { analyzeChunks, type WorkerJob, type WorkerReply } from './frames-jobs.ts';
 import { openRandomAccess } from './io.ts';
 
-const job = workerData as WorkerJob;
-if (parentPort === null) throw new Error('frames-worker runs as a worker thread');
-if (job.build !== BUILD_ID) {
-  // Another build's bundle: claim nothing, the other threads do the work.
-  parentPort.postMessage({ stale: true } satisfies WorkerReply);
-} else {
+const port = parentPort;
+if (port === null) throw new Error('frames-worker runs as a worker thread');
+const { build } = workerData as { build: string };
+// Started ahead of its job (see FrameWorkers): the job comes as the first message.
+port.once('message', (job: Omit<WorkerJob, 'build'>) => {
+  if (build !== BUILD_ID) {
+    // Another build's bundle: claim nothing, the other threads do the work.
+    port.postMessage({ stale: true } satisfies WorkerReply);
+    return;
+  }
   const result = analyzeChunks(
     job,
     (path) => openRandomAccess(path, { scratch: true }),
@@ -18,5 +22,5 @@ if (job.build !== BUILD_ID) {
   );
   const { blocks, block, start, end, sizes } = result.lines;
   const transfer = [...blocks, block, start, end, sizes].map((a) => a.buffer as ArrayBuffer);
-  parentPort.postMessage({ result } satisfies WorkerReply, transfer);
-}
+  port.postMessage({ result } satisfies WorkerReply, transfer);
+});

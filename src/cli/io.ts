@@ -107,8 +107,11 @@ const TAIL_BYTES = 16384;
 
 /**
  * The memory `scratch` opens read into, reused: a module tree would otherwise allocate (and the
- * kernel map and zero) 300 MB. Each scratch open starts it again from the beginning.
+ * kernel map and zero) 300 MB. Each scratch open starts it again from the beginning, so only as much
+ * of it is ever touched as the largest file needs (the kernel maps pages on first use: reserving
+ * more costs nothing, growing by copies would touch every size on the way).
  */
+const ARENA_BYTES = 16 << 20;
 let arena = new Uint8Array(0);
 let arenaUsed = 0;
 
@@ -120,7 +123,7 @@ let arenaUsed = 0;
 function arenaBytes(offset: number, length: number): Uint8Array {
   let at = ((arenaUsed + 7) & ~7) + (offset & 7);
   if (at + length > arena.length) {
-    arena = new Uint8Array(Math.max(length + 8, 2 * arena.length));
+    arena = new Uint8Array(Math.max(length + 8, 2 * arena.length, ARENA_BYTES));
     at = offset & 7;
   }
   arenaUsed = at + length;

@@ -198,6 +198,7 @@ export class FrameAnalyzer {
     let strPushes = 0;
     // SP at the last indirect jump: jump-table cases reached only through it start from there.
     let brSp = Number.NaN;
+    let reached = 0;
     const siteStart = sites === undefined ? 0 : sites.length;
     this.top = 0;
     if (m > 0) this.push(0, 0, Number.NaN);
@@ -216,6 +217,7 @@ export class FrameAnalyzer {
             break;
           }
           spAt[k] = sp;
+          reached++;
           const i = idx[k]!;
           const w = words[start + i]!;
           const kind = classify(w);
@@ -342,7 +344,7 @@ export class FrameAnalyzer {
     const seen = sites === undefined ? undefined : new Set<number>();
     if (sites !== undefined && seen !== undefined)
       for (let s = siteStart; s < sites.length; s++) seen.add(sites[s]!.offset);
-    for (let k = 0; k < mAll; k++) {
+    for (let k = reached === mAll ? mAll : 0; k < mAll; k++) {
       if (!Number.isNaN(spAt[k]!)) continue;
       const i = idx[k]!;
       const w = words[start + i]!;

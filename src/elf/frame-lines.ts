@@ -85,9 +85,16 @@ export function addFrameLines(
     if (info.checkstackBytes !== frameBytes) differ++;
     const lo = baseLo + offset;
     const hi = baseHi + Math.floor(lo / 0x100000000);
+    // The name's bytes in the string table (see cString), and whether they are all ASCII.
     const nameStart = symbols.st_name(sym);
-    const nameEnd = symbols.nameEnd(sym);
-    if (tagAscii && hi < 0x100000000 && nameEnd > nameStart && isAscii(names, nameStart, nameEnd)) {
+    let nameEnd = nameStart;
+    let ascii = tagAscii && nameStart > 0;
+    if (nameStart > 0 && nameStart < names.length) {
+      let or = 0;
+      for (let c = names[nameEnd]!; c !== 0; c = names[++nameEnd] ?? 0) or |= c;
+      if (or >= 0x80) ascii = false;
+    }
+    if (ascii && hi < 0x100000000 && nameEnd > nameStart) {
       lines.addAscii(hi, lo % 0x100000000, names, nameStart, nameEnd, tagBytes, bytes);
     } else {
       const address = BigInt(hi) * 0x100000000n + BigInt(lo % 0x100000000);

@@ -19,7 +19,7 @@ import {
   STB_GLOBAL,
   STB_WEAK,
 } from './elf-constants.ts';
-import { cString, type ElfFile } from './reader.ts';
+import { cString, type ElfFile, nulAt } from './reader.ts';
 import type { SectionHeader } from './sections.ts';
 
 /** One Elf64_Sym, field names as in elf.h, for callers that want a plain object. */
@@ -126,8 +126,7 @@ export class SymbolTable {
   nameEnd(i: number): number {
     const off = this.st_name(i);
     if (off <= 0 || off >= this.strtab.length) return off;
-    const end = this.strtab.indexOf(0, off);
-    return end < 0 ? this.strtab.length : end;
+    return nulAt(this.strtab, off);
   }
 
   /** First byte of the name (0 for none), without decoding it: mapping symbols start with "$". */

@@ -160,13 +160,33 @@ export class CheckstackLines {
   /** The string table names were last copied from, and a view of it for word copies. */
   private names: Uint8Array = new Uint8Array(0);
   private namesView = new DataView(this.names.buffer);
-  private block = new Int32Array(1024);
-  private start = new Int32Array(1024);
-  private end = new Int32Array(1024);
-  private sizes = new Float64Array(1024);
+  private block: Int32Array;
+  private start: Int32Array;
+  private end: Int32Array;
+  private sizes: Float64Array;
   /** Block lists of appended parts, and where they start in `blocks`. */
   private readonly adopted = new Map<readonly Uint8Array[], number>();
   count = 0;
+
+  /** `capacity`: the lines expected (more are fine; the columns grow). */
+  constructor(capacity = 1024) {
+    this.block = new Int32Array(capacity);
+    this.start = new Int32Array(capacity);
+    this.end = new Int32Array(capacity);
+    this.sizes = new Float64Array(capacity);
+  }
+
+  /** Lines from columns, which it takes over (not copied): `p` must not change afterwards. */
+  static of(p: CheckstackLinesParts): CheckstackLines {
+    const lines = new CheckstackLines(0);
+    lines.blocks = [...p.blocks];
+    lines.block = p.block;
+    lines.start = p.start;
+    lines.end = p.end;
+    lines.sizes = p.sizes;
+    lines.count = p.count;
+    return lines;
+  }
 
   /** Appends one line; `address` as objdump prints it (16 hex digits). */
   add(e: { address: string; function: string; file: string; bytes: number }): void {
@@ -231,7 +251,7 @@ export class CheckstackLines {
   }
 
   private push(end: number, size: number): void {
-    if (this.count === this.sizes.length) this.growLines(this.count * 2);
+    if (this.count === this.sizes.length) this.growLines(Math.max(1024, this.count * 2));
     this.block[this.count] = this.blocks.length - 1;
     this.start[this.count] = this.pos;
     this.end[this.count] = end;

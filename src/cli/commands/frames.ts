@@ -8,7 +8,7 @@ import { CheckstackLines, checkstackAddress } from '../../formats/checkstack.ts'
 import { type CliContext, reportDiagnostics, usage } from '../context.ts';
 import { expandElfArgs, forEachBinary, readStackUsageFiles } from '../elf-inputs.ts';
 import { EXIT_BAD_INPUT } from '../exit-codes.ts';
-import { defaultJobs, rethrown, runFrameLines } from '../frames-jobs.ts';
+import { defaultJobs, FrameWorkers, rethrown, runFrameLines } from '../frames-jobs.ts';
 import type { Io } from '../io.ts';
 import { JSON_VERSION } from '../json.ts';
 import { collect } from '../option-values.ts';
@@ -119,13 +119,22 @@ async function runFrames(ctx: CliContext, elfArgs: string[], opts: FramesOptions
   const format = opts.json ? 'json' : opts.format;
   if (format !== 'checkstack' && format !== 'json')
     usage(`--format: "${opts.format}" is not checkstack or json`);
-  const files = expandElfArgs(ctx, elfArgs);
+  // The checkstack report of a directory (a module tree) runs on worker threads: start them now,
+  // while this thread walks the directory.
+  const fast = format === 'checkstack' && opts.su.length === 0;
+  const workers = fast ? startWorkersEarly(ctx, elfArgs, opts.jobs) : undefined;
+  let files: string[];
+  try {
+    files = expandElfArgs(ctx, elfArgs);
+  } catch (e) {
+    workers?.close();
+    throw e;
+  }
   const su = readStackUsageFiles(ctx, opts.su);
   const min = opts.min ?? (format === 'json' ? -1 : 100);
   const size = (r: { frameBytes: number; checkstackBytes: number }) =>
     opts.emulateCheckstack ? r.checkstackBytes : r.frameBytes;
-  if (format === 'checkstack' && su.length === 0)
-    return runFramesCheckstack(ctx, files, opts.emulateCheckstack === true, min, opts.jobs);
+  if (fast) return runFramesCheckstack(ctx, files, opts.emulateCheckstack === true, min, opts.jobs, workers);
   const out = new Output(format);
   const binaries: { path: string; tag: string; e_type: number; functions: number }[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -172,6 +181,7 @@ async function runFramesCheckstack(
   emulate: boolean,
   min: number,
   jobsOption: number | undefined,
+  workers: FrameWorkers | undefined,
 ): Promise<void> {
   // Workers read the file system themselves: files only the Io knows (tests, stdin) stay here.
   const inWorkers = files.every((f) => ctx.io.canReadInWorker(f));
@@ -190,6 +200,7 @@ async function runFramesCheckstack(
           ctx.io.err(`\r\x1b[K[${i + 1}/${files.length}] ${files[i]}`);
         }
       : undefined,
+    workers,
   );
   if (progress) ctx.io.err('\r\x1b[K');
   if (process.env.STACKLAB_DEBUG?.includes('jobs')) {
@@ -219,6 +230,21 @@ async function runFramesCheckstack(
   }
   run.lines.write((piece) => ctx.io.outBytes(piece));
   finish(ctx, diagnostics, counts, emulate, failed);
+}
+
+/**
+ * Workers for a run that will want them: a directory argument (or 64 files) and no --jobs 1. Only
+ * when every argument is a file a worker can read; the run ends those it does not need.
+ */
+function startWorkersEarly(
+  ctx: CliContext,
+  elfArgs: readonly string[],
+  jobs: number | undefined,
+): FrameWorkers | undefined {
+  if (!elfArgs.every((a) => ctx.io.canReadInWorker(a))) return undefined;
+  const many = elfArgs.length >= 64 || elfArgs.some((a) => ctx.io.isDirectory(a));
+  const threads = jobs ?? (many ? defaultJobs(Number.POSITIVE_INFINITY) : 1);
+  return FrameWorkers.start(threads - 1);
 }
 
 /** Diagnostics, the summary line on stderr, the exit code. */

@@ -300,7 +300,7 @@ export function analyzeBinary(src: ByteSource, options: AnalyzeOptions): Result<
   const out: BinaryFunction[] = [];
   let section: SectionHeader | undefined;
   let words: Uint32Array = new Uint32Array(0);
-  let code: SectionCode = {};
+  let code: SectionCode = { relocated: undefined, jumpLabels: undefined };
   let branchRelocs: Map<number, BranchReloc> | undefined;
   const frame: ChosenFrame = { frameBytes: 0, frameSource: 'prologue', cfiBytes: undefined };
   for (const fn of functions) {

@@ -131,6 +131,8 @@ function compact(
   return m;
 }
 
+const NO_LABELS: ReadonlyMap<number, number> = new Map();
+
 /**
  * Reusable scratch buffers: analysing 190k functions must not allocate per instruction.
  *
@@ -145,7 +147,8 @@ export class FrameAnalyzer {
   private labelMarks = new Uint8Array(0);
   private marked: number[] = [];
   private next = new Int32Array(257);
-  private marksFor: ReadonlyMap<number, number> | undefined;
+  /** (An empty map before the first section, so the field always holds a map: stable for the JIT.) */
+  private marksFor: ReadonlyMap<number, number> | undefined = NO_LABELS;
   /** SP offset at which each of them was first reached; NaN = not reached (yet). */
   private spAt = new Float64Array(256);
   private stackK = new Int32Array(64);
@@ -180,7 +183,7 @@ export class FrameAnalyzer {
     }
     const idx = this.idx;
     const next = this.next;
-    if (jumpLabels !== this.marksFor) this.markLabels(jumpLabels);
+    if ((jumpLabels ?? NO_LABELS) !== this.marksFor) this.markLabels(jumpLabels);
     if (this.labelMarks.length < words.length) this.growMarks(words.length);
     const marks = this.labelMarks;
     const mAll = compact(words, start, labelWords, idx, next, marks);
@@ -372,7 +375,7 @@ export class FrameAnalyzer {
   private markLabels(jumpLabels: ReadonlyMap<number, number> | undefined): void {
     for (const w of this.marked) this.labelMarks[w] = 0;
     this.marked.length = 0;
-    this.marksFor = jumpLabels;
+    this.marksFor = jumpLabels ?? NO_LABELS;
     if (jumpLabels === undefined) return;
     for (const offset of jumpLabels.keys()) {
       if (offset < 0 || offset % 4 !== 0) continue;

@@ -7,7 +7,7 @@ import { ok, type Result } from '../base/result.ts';
 import { type CheckstackLines, checkstackAddress } from '../formats/checkstack.ts';
 import { binaryTag, type ChosenFrame, chooseFrame, prepareBinary } from './binary.ts';
 import type { ByteSource } from './byte-source.ts';
-import { FrameAnalyzer } from './frame-analysis.ts';
+import { FrameAnalyzer, type SectionCode } from './frame-analysis.ts';
 import type { Scratch } from './scratch.ts';
 
 export interface FrameLinesOptions {
@@ -57,7 +57,7 @@ export function addFrameLines(
   let differ = 0;
   let shndx = -1;
   let words: Uint32Array = new Uint32Array(0);
-  let code = {};
+  let code: SectionCode = { relocated: undefined, jumpLabels: undefined };
   let baseHi = 0;
   let baseLo = 0;
   for (let k = 0; k < table.count; k++) {
@@ -65,7 +65,7 @@ export function addFrameLines(
       shndx = table.shndx[k]!;
       const section = elf.sections[shndx]!;
       words = elf.words(section);
-      code = { jumpLabels: jumpLabels.get(shndx) };
+      code = { relocated: undefined, jumpLabels: jumpLabels.get(shndx) };
       baseHi = Number(section.sh_addr >> 32n);
       baseLo = Number(section.sh_addr & 0xffffffffn);
     }

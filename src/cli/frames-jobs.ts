@@ -181,6 +181,8 @@ export class FrameWorkers {
           else reject(new AssertionFailed(`a frames worker exited (code ${code}) without an answer`));
         });
       });
+      // Awaited only once dispatched: a worker that fails before is not an unhandled rejection.
+      entry.reply.catch(() => {});
       this.workers.push(entry);
     }
   }
@@ -239,7 +241,18 @@ export async function runFrameLines(
   } else workers?.close();
   const claim = () => Atomics.add(counter, 0, 1);
   const results = [analyzeChunks(job, open, claim, onFile)];
-  for (const r of await Promise.all(replies)) if ('result' in r) results.push(r.result);
+  for (const r of await Promise.allSettled(replies)) {
+    if (r.status === 'fulfilled' && 'result' in r.value) results.push(r.value.result);
+  }
+  // A worker that failed took its chunks with it: do them here.
+  const done = new Uint8Array(chunks);
+  for (const r of results) for (let k = 0; k < r.chunks.length; k += 3) done[r.chunks[k]!] = 1;
+  const missing: number[] = [];
+  for (let c = 0; c < chunks; c++) if (done[c] === 0) missing.push(c);
+  if (missing.length > 0) {
+    let next = 0;
+    results.push(analyzeChunks(job, open, () => missing[next++] ?? chunks, onFile));
+  }
   return mergeThreads(results, files.length, chunks);
 }
 

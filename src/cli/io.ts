@@ -117,13 +117,16 @@ let arenaUsed = 0;
 
 /**
  * `length` bytes of the arena for bytes read from file offset `offset`, at the same address modulo 8
- * (so 4-aligned code sections stay 4-aligned: the reader views them as words without a copy). When
- * the arena is full, a larger one replaces it: views already handed out keep the old one alive.
+ * (so 4-aligned code sections stay 4-aligned: the reader views them as words without a copy). What
+ * does not fit in what is left gets memory of its own (a vmlinux needs 30 MB at once), or, when
+ * small, a fresh arena: views already handed out keep the old one alive.
  */
 function arenaBytes(offset: number, length: number): Uint8Array {
   let at = ((arenaUsed + 7) & ~7) + (offset & 7);
   if (at + length > arena.length) {
-    arena = new Uint8Array(Math.max(length + 8, 2 * arena.length, ARENA_BYTES));
+    if (length + 8 > ARENA_BYTES / 4)
+      return new Uint8Array(length + 8).subarray(offset & 7, (offset & 7) + length);
+    arena = new Uint8Array(ARENA_BYTES);
     at = offset & 7;
   }
   arenaUsed = at + length;

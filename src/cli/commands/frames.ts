@@ -80,7 +80,7 @@ export function registerFrames(program: Command, ctx: CliContext): void {
     .option('--emulate-checkstack', 'print the sums scripts/checkstack.pl would print, mistakes included')
     .option(
       '--jobs <n>',
-      'threads for the checkstack report (default: every core; 1 for fewer than 64 files)',
+      'threads for the checkstack report without --su (default: every core; 1 for fewer than 64 files)',
       positive,
     )
     .addHelpText(

@@ -2,8 +2,11 @@
 // Each file is opened for positioned reads, analysed and closed before the next, so a module tree
 // (3,700 files) runs in the memory of its largest file plus the results kept.
 import { type Diagnostic, formatDiagnostic } from '../base/diag.ts';
+import type { Result } from '../base/result.ts';
 import { type AnalyzeOptions, analyzeBinary, type Binary } from '../elf/binary.ts';
+import type { ByteSource } from '../elf/byte-source.ts';
 import { FrameAnalyzer } from '../elf/frame-analysis.ts';
+import { Scratch } from '../elf/scratch.ts';
 import { parseGccStackUsage, type StackUsageEntry } from '../formats/gcc-stack-usage.ts';
 import { type CliContext, usage } from './context.ts';
 
@@ -31,6 +34,21 @@ export function forEachBinary(
   each: (b: Binary) => void,
 ): { failed: Diagnostic[] } {
   const analyzer = new FrameAnalyzer();
+  const scratch = new Scratch();
+  return forEachFile(ctx, files, (src) => analyzeBinary(src, { ...options, analyzer, scratch }), each);
+}
+
+/**
+ * Runs `analyze` on each file in turn (opened for positioned reads, closed after) and hands the
+ * result to `each`. A file that cannot be read or analysed produces an error diagnostic (printed at
+ * once) and the walk goes on; the caller decides the exit code.
+ */
+export function forEachFile<T>(
+  ctx: CliContext,
+  files: readonly string[],
+  analyze: (src: ByteSource) => Result<T>,
+  each: (value: T) => void,
+): { failed: Diagnostic[] } {
   const failed: Diagnostic[] = [];
   const progress = ctx.io.stderrIsTty && files.length > 1;
   let lastProgress = 0;
@@ -41,7 +59,7 @@ export function forEachBinary(
     }
     const src = ctx.io.openRandomAccess(file, { scratch: true });
     try {
-      const r = analyzeBinary(src, { ...options, analyzer });
+      const r = analyze(src);
       if (!r.ok) {
         failed.push(r.error);
         if (progress) ctx.io.err('\r\x1b[K');

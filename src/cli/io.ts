@@ -14,6 +14,7 @@ import {
   rmSync,
   statSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { diag, InputError } from '../base/diag.ts';
@@ -30,6 +31,11 @@ export interface Io {
   readText(path: string): string;
   /** Writes data to stdout. */
   out(text: string): void;
+  /**
+   * Writes bytes (UTF-8 text, whole characters) to stdout: a large report without a string the size
+   * of it. The bytes are consumed before the call returns; the caller may reuse the buffer.
+   */
+  outBytes(data: Uint8Array): void;
   /** Writes diagnostics and progress to stderr. */
   err(text: string): void;
   /** Writes a file atomically (temp file + rename), creating parent directories. */
@@ -39,6 +45,8 @@ export interface Io {
    * stdin into memory). Throws InputError when it cannot.
    */
   openRandomAccess(path: string, options?: { scratch?: boolean }): RandomAccessFile;
+  /** Can a worker thread read this path from the file system itself (not stdin, not a test's file)? */
+  canReadInWorker(path: string): boolean;
   /** Is the path a directory? (false when it does not exist) */
   isDirectory(path: string): boolean;
   /** Regular files under a directory, recursively, whole paths in byte order (find | LC_ALL=C sort). */
@@ -86,16 +94,49 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   }
 }
 
-/** Files up to this size are read in one call and served from memory (a .ko is ~30-150 KB). */
+/** Without `scratch`, files up to this size are read in one call and served from memory. */
 const WHOLE_FILE_LIMIT = 32 << 20;
-
-/** The buffer `scratch` opens reuse: a module tree would otherwise allocate (and zero) 300 MB. */
-let scratchBuffer = new Uint8Array(0);
+/**
+ * With `scratch`, files up to this size are read whole in one call (a .ko is ~30-150 KB: syscalls,
+ * not bytes, dominate); larger ones by the ranges the reader asks for or prefetches.
+ */
+const SCRATCH_WHOLE_LIMIT = 128 << 10;
+/** A ranged open reads the head (ELF header) and the tail (section headers and their names) at once. */
+const HEAD_BYTES = 4096;
+const TAIL_BYTES = 16384;
 
 /**
- * Opens a file for positioned reads. With `scratch`, a small file is read into one buffer shared by
- * every scratch open: its bytes stay valid only until the next scratch open, so callers must copy
- * what they keep (the ELF analyses keep numbers and strings, never byte views).
+ * The memory `scratch` opens read into, reused: a module tree would otherwise allocate (and the
+ * kernel map and zero) 300 MB. Each scratch open starts it again from the beginning, so only as much
+ * of it is ever touched as the largest file needs (the kernel maps pages on first use: reserving
+ * more costs nothing, growing by copies would touch every size on the way).
+ */
+const ARENA_BYTES = 16 << 20;
+let arena = new Uint8Array(0);
+let arenaUsed = 0;
+
+/**
+ * `length` bytes of the arena for bytes read from file offset `offset`, at the same address modulo 8
+ * (so 4-aligned code sections stay 4-aligned: the reader views them as words without a copy). What
+ * does not fit in what is left gets memory of its own (a vmlinux needs 30 MB at once), or, when
+ * small, a fresh arena: views already handed out keep the old one alive.
+ */
+function arenaBytes(offset: number, length: number): Uint8Array {
+  let at = ((arenaUsed + 7) & ~7) + (offset & 7);
+  if (at + length > arena.length) {
+    if (length + 8 > ARENA_BYTES / 4)
+      return new Uint8Array(length + 8).subarray(offset & 7, (offset & 7) + length);
+    arena = new Uint8Array(ARENA_BYTES);
+    at = offset & 7;
+  }
+  arenaUsed = at + length;
+  return arena.subarray(at, at + length);
+}
+
+/**
+ * Opens a file for positioned reads. With `scratch`, the bytes live in memory shared by every scratch
+ * open: they stay valid only until the next scratch open, so callers must copy what they keep (the
+ * ELF analyses keep numbers and strings, never byte views).
  */
 export function openRandomAccess(path: string, options: { scratch?: boolean } = {}): RandomAccessFile {
   if (path === '-') return { ...bytesSource('-', readInputBytes('-')), close() {} };
@@ -125,14 +166,11 @@ export function openRandomAccess(path: string, options: { scratch?: boolean } = 
       done += n;
     }
   };
-  if (size <= WHOLE_FILE_LIMIT) {
+  const scratch = options.scratch === true;
+  if (scratch) arenaUsed = 0;
+  if (size <= (scratch ? SCRATCH_WHOLE_LIMIT : WHOLE_FILE_LIMIT)) {
     // One read instead of a dozen: syscalls, not bytes, dominate a module tree.
-    let all: Uint8Array;
-    if (options.scratch) {
-      if (scratchBuffer.length < size)
-        scratchBuffer = new Uint8Array(Math.max(size, 2 * scratchBuffer.length));
-      all = scratchBuffer.subarray(0, size);
-    } else all = new Uint8Array(size);
+    const all = scratch ? arenaBytes(0, size) : new Uint8Array(size);
     try {
       readAt(all, 0);
     } finally {
@@ -140,18 +178,54 @@ export function openRandomAccess(path: string, options: { scratch?: boolean } = 
     }
     return { ...bytesSource(path, all), close() {} };
   }
+  return rangedFile(path, fd, size, scratch, readAt);
+}
+
+/** A large file read by ranges: what was read (or prefetched) is kept and served again. */
+function rangedFile(
+  path: string,
+  fd: number,
+  size: number,
+  scratch: boolean,
+  readAt: (buf: Uint8Array, offset: number) => void,
+): RandomAccessFile {
   let open = true;
+  const windows: { offset: number; bytes: Uint8Array }[] = [];
+  const load = (offset: number, length: number): Uint8Array => {
+    const bytes = scratch ? arenaBytes(offset, length) : new Uint8Array(length);
+    readAt(bytes, offset);
+    windows.push({ offset, bytes });
+    return bytes;
+  };
+  const cached = (offset: number, length: number): Uint8Array | undefined => {
+    for (const w of windows) {
+      if (offset >= w.offset && offset + length <= w.offset + w.bytes.length)
+        return w.bytes.subarray(offset - w.offset, offset - w.offset + length);
+    }
+    return undefined;
+  };
+  const check = (offset: number, length: number) => {
+    if (!open) throw new Error(`${path} is closed`);
+    if (offset < 0 || length < 0 || offset + length > size) {
+      throw new RangeError(`read [${offset}, +${length}) outside ${size} bytes of ${path}`);
+    }
+  };
+  if (scratch) {
+    load(0, Math.min(size, HEAD_BYTES));
+    load(Math.max(0, size - TAIL_BYTES), Math.min(size, TAIL_BYTES));
+  }
   return {
     name: path,
     size,
     read(offset, length) {
-      if (!open) throw new Error(`${path} is closed`);
-      if (offset < 0 || length < 0 || offset + length > size) {
-        throw new RangeError(`read [${offset}, +${length}) outside ${size} bytes of ${path}`);
+      check(offset, length);
+      return cached(offset, length) ?? load(offset, length);
+    },
+    prefetch(ranges) {
+      for (const r of ranges) {
+        check(r.offset, r.length);
+        if (cached(r.offset, r.length) === undefined) load(r.offset, r.length);
       }
-      const buf = new Uint8Array(length);
-      readAt(buf, offset);
-      return buf;
     },
     close() {
       if (open) closeSync(fd);
@@ -197,17 +271,43 @@ export function walk(dir: string): string[] {
   return out.sort();
 }
 
+/** Set once a write to fd 1 would have blocked: from then on everything goes through the stream, in order. */
+let stdoutThroughStream = false;
+
+/**
+ * Writes to fd 1 directly (files, pipes and terminals take the bytes at once, so the caller's buffer
+ * can be reused); when fd 1 would block (a non-blocking pipe that is full) or the stream still holds
+ * earlier data, a copy goes through process.stdout instead.
+ */
+function writeStdoutBytes(data: Uint8Array): void {
+  let done = 0;
+  if (!stdoutThroughStream && process.stdout.writableLength === 0) {
+    try {
+      while (done < data.length) done += writeSync(1, data, done, data.length - done);
+      return;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+      if (code !== 'EAGAIN') throw e;
+      stdoutThroughStream = true;
+    }
+  }
+  process.stdout.write(data.slice(done));
+}
+
 export const processIo: Io = {
   readBytes: readInputBytes,
   readText: (path) => new TextDecoder('utf-8').decode(readInputBytes(path)),
   out: (text) => {
     process.stdout.write(text);
   },
+  outBytes: writeStdoutBytes,
   err: (text) => {
     process.stderr.write(text);
   },
   writeFileAtomic,
   openRandomAccess,
+  canReadInWorker: (path) => path !== '-',
   isDirectory,
   walk,
   stdoutIsTty: Boolean(process.stdout.isTTY),
@@ -246,6 +346,9 @@ export function memoryIo(
     out(text: string) {
       io.stdout += text;
     },
+    outBytes(data: Uint8Array) {
+      io.stdout += new TextDecoder().decode(data);
+    },
     err(text: string) {
       io.stderr += text;
     },
@@ -256,6 +359,7 @@ export function memoryIo(
       if (path !== '-' && files[path] === undefined) return openRandomAccess(path, options);
       return { ...bytesSource(path, io.readBytes(path)), close() {} };
     },
+    canReadInWorker: (path: string) => path !== '-' && files[path] === undefined,
     isDirectory: (path: string) => files[path] === undefined && isDirectory(path),
     walk,
     stdoutIsTty: false,

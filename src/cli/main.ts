@@ -2,14 +2,17 @@
 import { Command, CommanderError } from 'commander';
 import { AssertionFailed } from '../base/assert.ts';
 import { InputError } from '../base/diag.ts';
-import { COMMANDS } from './commands/index.ts';
 import { type CliContext, UsageError } from './context.ts';
 import { EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
 import { type Io, processIo } from './io.ts';
 
 export const VERSION = '0.1.0';
 
-export function buildProgram(ctx: CliContext): Command {
+/**
+ * The program with its commands. When the command about to run is `frames`, only it is loaded: a
+ * module tree run should not spend its start-up parsing every other command (and zod, yaml).
+ */
+export async function buildProgram(ctx: CliContext, command?: string): Promise<Command> {
   const program = new Command();
   program
     .name('stacklab')
@@ -33,14 +36,18 @@ Every FILE may be "-" for stdin. Data goes to stdout, diagnostics to stderr.
 Start with:  stacklab seed          the RFC's experiment end to end
              stacklab profiles      the kernel designs stacklab models`,
   );
-  for (const register of COMMANDS) register(program, ctx);
+  const commands =
+    command === 'frames'
+      ? [(await import('./commands/frames.ts')).registerFrames]
+      : (await import('./commands/index.ts')).COMMANDS;
+  for (const register of commands) register(program, ctx);
   for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }
 
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   const ctx: CliContext = { io, exitCode: EXIT_OK };
-  const program = buildProgram(ctx);
+  const program = await buildProgram(ctx, argv[0]);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return ctx.exitCode;

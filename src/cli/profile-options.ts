@@ -6,9 +6,7 @@ import { resolveProfile } from '../model/profiles.ts';
 import { usage } from './context.ts';
 import type { Io } from './io.ts';
 
-export function collect(value: string, previous: string[]): string[] {
-  return [...previous, ...value.split(',').filter((v) => v.length > 0)];
-}
+export { collect } from './option-values.ts';
 
 export function resolveProfiles(ids: readonly string[], overrides: readonly string[]): KernelProfile[] {
   return ids.map((id) => {

@@ -6,7 +6,7 @@ import { err, ok, type Result } from '../base/result.ts';
 import { type Addr, addr } from '../base/units.ts';
 import { type EntryHints, entryHints } from './aarch64/prologue.ts';
 import type { ByteSource } from './byte-source.ts';
-import { cfiFor, readCfiFrames } from './cfi.ts';
+import { type CfiRanges, cfiFor, readCfiFrames } from './cfi.ts';
 import {
   ET_DYN,
   ET_EXEC,
@@ -16,6 +16,10 @@ import {
   R_AARCH64_JUMP26,
   SHN_UNDEF,
   SHT_DYNSYM,
+  SHT_REL,
+  SHT_RELA,
+  SHT_SYMTAB,
+  SHT_SYMTAB_SHNDX,
 } from './elf-constants.ts';
 import {
   type CallSite,
@@ -24,12 +28,13 @@ import {
   type SectionCode,
   SiteKind,
 } from './frame-analysis.ts';
-import { type ElfFunction, listFunctions } from './functions.ts';
-import { readAlternatives, readJumpLabels } from './jump-labels.ts';
+import { type ElfFunction, elfFunction, type FunctionTable, functionTable } from './functions.ts';
+import { type JumpLabels, readAlternatives, readJumpLabels } from './jump-labels.ts';
 import { readPatchableEntries } from './patchable-entries.ts';
 import { readPointerTables, type TableEntry, type TableRequest } from './pointer-tables.ts';
 import { type ElfFile, readElf } from './reader.ts';
 import { readRelocations, relocationSectionsFor } from './relocations.ts';
+import { Scratch } from './scratch.ts';
 import { findSection, isCodeSection, type SectionHeader } from './sections.ts';
 import { readStackSizes } from './stack-sizes.ts';
 import { readSymbols, type SymbolTable } from './symbols.ts';
@@ -103,6 +108,8 @@ export interface AnalyzeOptions {
   readonly cfi?: boolean;
   /** Reuse decoder buffers across files. */
   readonly analyzer?: FrameAnalyzer;
+  /** Reuse table buffers across files (what prepareBinary returns lives in them until the next file). */
+  readonly scratch?: Scratch;
   /**
    * Read what only the JSON output shows: patchable entries, PAC/BTI/NOP hints (default true;
    * `frames --format checkstack` skips them).
@@ -118,10 +125,28 @@ export function binaryTag(file: string): string {
   return noKo.slice(noKo.lastIndexOf('/') + 1);
 }
 
-export function analyzeBinary(src: ByteSource, options: AnalyzeOptions): Result<Binary> {
+/** What every analysis of one binary reads before looking at its code. */
+export interface PreparedBinary {
+  readonly elf: ElfFile;
+  readonly symbols: SymbolTable;
+  readonly table: FunctionTable;
+  readonly diagnostics: Diagnostic[];
+  /** Patchable entries per section (empty unless `details`). */
+  readonly patchable: Map<number, Set<number>>;
+  readonly jumpLabels: JumpLabels;
+  readonly cfi: Map<number, CfiRanges> | undefined;
+  readonly stackSizes: Map<number, number>;
+}
+
+/** Opens the ELF file and reads its symbols, functions and the tables that shape its code paths. */
+export function prepareBinary(
+  src: ByteSource,
+  options: Omit<AnalyzeOptions, 'sites'>,
+): Result<PreparedBinary> {
   const opened = readElf(src);
   if (!opened.ok) return opened;
   const elf = opened.value;
+  elf.prefetch(sectionsToRead(elf, options));
   const diagnostics: Diagnostic[] = [];
   const symbols = readSymbols(elf, diagnostics);
   if (symbols === undefined) {
@@ -135,7 +160,9 @@ export function analyzeBinary(src: ByteSource, options: AnalyzeOptions): Result<
       ),
     );
   }
-  const { functions, outOfRange, outOfRangeNames } = listFunctions(elf, symbols);
+  const scratch = options.scratch ?? new Scratch();
+  const table = functionTable(elf, symbols, scratch);
+  const { outOfRange, outOfRangeNames } = table;
   if (outOfRange > 0) {
     diagnostics.push(
       diag(
@@ -146,22 +173,136 @@ export function analyzeBinary(src: ByteSource, options: AnalyzeOptions): Result<
       ),
     );
   }
-  const analyzer = options.analyzer ?? new FrameAnalyzer();
-  const details = options.details !== false;
-  const patchable = details
-    ? readPatchableEntries(elf, symbols, diagnostics)
-    : new Map<number, Set<number>>();
-  const jumpLabels = readJumpLabels(elf, symbols, diagnostics);
-  readAlternatives(elf, symbols, diagnostics, jumpLabels);
+  const patchable =
+    options.details !== false
+      ? readPatchableEntries(elf, symbols, diagnostics)
+      : new Map<number, Set<number>>();
+  const jumpLabels = readJumpLabels(elf, symbols, diagnostics, scratch);
+  readAlternatives(elf, symbols, diagnostics, jumpLabels, scratch);
   const cfi = options.cfi === false ? undefined : readCfiFrames(elf, symbols, diagnostics);
   const stackSizes = readStackSizes(elf, symbols, diagnostics);
+  return ok({ elf, symbols, table, diagnostics, patchable, jumpLabels, cfi, stackSizes });
+}
+
+/** Sections whose contents prepareBinary() reads (the code and tables around it), and their relocations. */
+const TABLE_SECTIONS = new Set([
+  '__jump_table',
+  '.altinstructions',
+  '.altinstr_replacement',
+  '.stack_sizes',
+  '.eh_frame',
+  '.debug_frame',
+]);
+
+/**
+ * What an analysis will read, so a large file is read in a few ranges instead of whole or section by
+ * section: the symbol and string tables, the code, the tables that shape its paths, their
+ * relocations (a module's .rela.text only when call sites are wanted).
+ */
+function sectionsToRead(
+  elf: ElfFile,
+  options: Omit<AnalyzeOptions, 'sites'> & { sites?: boolean },
+): SectionHeader[] {
+  const secs = elf.sections;
+  const wanted = new Uint8Array(secs.length);
+  const symtab = secs.find((s) => s.sh_type === SHT_SYMTAB) ?? secs.find((s) => s.sh_type === SHT_DYNSYM);
+  if (symtab !== undefined) {
+    wanted[symtab.index] = 1;
+    if (symtab.sh_link < secs.length) wanted[symtab.sh_link] = 1;
+  }
+  for (const s of secs) {
+    if (
+      isCodeSection(s) ||
+      TABLE_SECTIONS.has(s.name) ||
+      (options.details !== false && s.name === '__patchable_function_entries') ||
+      (s.sh_type === SHT_SYMTAB_SHNDX && s.sh_link === symtab?.index)
+    )
+      wanted[s.index] = 1;
+  }
+  for (const s of secs) {
+    if ((s.sh_type !== SHT_RELA && s.sh_type !== SHT_REL) || s.sh_info >= secs.length) continue;
+    const target = secs[s.sh_info]!;
+    if (
+      wanted[target.index] === 1 &&
+      (options.sites === true || !isCodeSection(target) || TABLE_SECTIONS.has(target.name))
+    )
+      wanted[s.index] = 1;
+  }
+  return secs.filter((s) => wanted[s.index] === 1);
+}
+
+/** A function's frame from the best source it has (see BinaryFunction.frameSource). */
+export interface ChosenFrame {
+  frameBytes: number;
+  frameSource: FrameSource;
+  cfiBytes: number | undefined;
+}
+
+/**
+ * Best source first: the compiler's own numbers (.stack_sizes, then CFI that keeps the CFA on SP,
+ * exact), else the decoded prologue. Where the decoder lost SP (an SP loaded from a register) CFI
+ * that moved the CFA to x29 still gives a lower bound worth taking. Fills `out` and returns it.
+ */
+export function chooseFrame(
+  p: PreparedBinary,
+  shndx: number,
+  offset: number,
+  end: number,
+  info: FrameInfo,
+  out: ChosenFrame,
+): ChosenFrame {
+  const su = p.stackSizes.size === 0 ? undefined : p.stackSizes.get(shndx * 0x100000000 + offset);
+  const cfiFrame = p.cfi === undefined ? undefined : cfiFor(p.cfi.get(shndx), offset, end);
+  const cfiBytes = cfiFrame?.exact ? cfiFrame.bytes : undefined;
+  out.frameBytes = info.frameBytes;
+  out.frameSource = 'prologue';
+  out.cfiBytes = cfiBytes;
+  if (su !== undefined) {
+    out.frameBytes = su;
+    out.frameSource = 'stack-sizes';
+  } else if (cfiBytes !== undefined) {
+    out.frameBytes = cfiBytes;
+    out.frameSource = 'cfi';
+  } else if (
+    cfiFrame !== undefined &&
+    (info.spFromRegister || info.inconsistent) &&
+    cfiFrame.bytes > info.frameBytes
+  ) {
+    out.frameBytes = cfiFrame.bytes;
+    out.frameSource = 'cfi';
+  }
+  return out;
+}
+
+/** Word range of a function in its section's words: [start, end), and where its walk stops. */
+export function wordRange(
+  offset: number,
+  end: number,
+  stSize: number,
+  words: number,
+): { start: number; end: number; walkEnd: number } {
+  const start = Math.ceil(offset / 4);
+  const e = Math.max(start, Math.min(words, Math.floor(end / 4)));
+  return { start, end: e, walkEnd: stSize > 0 ? Math.min(e, start + Math.ceil(stSize / 4)) : e };
+}
+
+export function analyzeBinary(src: ByteSource, options: AnalyzeOptions): Result<Binary> {
+  const prepared = prepareBinary(src, options);
+  if (!prepared.ok) return prepared;
+  const p = prepared.value;
+  const { elf, symbols, diagnostics, patchable, jumpLabels } = p;
+  const functions: ElfFunction[] = [];
+  for (let k = 0; k < p.table.count; k++) functions.push(elfFunction(elf, symbols, p.table, k));
+  const analyzer = options.analyzer ?? new FrameAnalyzer();
+  const details = options.details !== false;
   const index = options.sites || options.tables !== undefined ? new FunctionIndex(elf, functions) : undefined;
   const plt = options.sites ? readPlt(elf, diagnostics) : undefined;
   const out: BinaryFunction[] = [];
   let section: SectionHeader | undefined;
   let words: Uint32Array = new Uint32Array(0);
-  let code: SectionCode = {};
+  let code: SectionCode = { relocated: undefined, jumpLabels: undefined };
   let branchRelocs: Map<number, BranchReloc> | undefined;
+  const frame: ChosenFrame = { frameBytes: 0, frameSource: 'prologue', cfiBytes: undefined };
   for (const fn of functions) {
     if (fn.section !== section) {
       section = fn.section;
@@ -174,33 +315,17 @@ export function analyzeBinary(src: ByteSource, options: AnalyzeOptions): Result<
       } else branchRelocs = undefined;
       code = { relocated, jumpLabels: jumpLabels.get(section.index) };
     }
-    const start = Math.ceil(fn.offset / 4);
-    const end = Math.max(start, Math.min(words.length, Math.floor(fn.end / 4)));
+    const { start, end, walkEnd } = wordRange(fn.offset, fn.end, fn.st_size, words.length);
     const raw: CallSite[] | undefined = options.sites ? [] : undefined;
-    const walkEnd = fn.st_size > 0 ? Math.min(end, start + Math.ceil(fn.st_size / 4)) : end;
     const info = analyzer.analyze(words, start, end, raw, code, walkEnd);
-    const su = stackSizes.size === 0 ? undefined : stackSizes.get(fn.section.index * 0x100000000 + fn.offset);
-    const cfiFrame = cfiFor(cfi?.get(fn.section.index), fn.offset, fn.end);
-    const cfiBytes = cfiFrame?.exact ? cfiFrame.bytes : undefined;
-    // Best source first: the compiler's own numbers (.stack_sizes, then CFI that keeps the CFA on
-    // SP, exact), else the decoded prologue. Where the decoder lost SP (an SP loaded from a register)
-    // CFI that moved the CFA to x29 still gives a lower bound worth taking.
-    let frameBytes = info.frameBytes;
-    let frameSource: FrameSource = 'prologue';
-    if (su !== undefined) {
-      frameBytes = su;
-      frameSource = 'stack-sizes';
-    } else if (cfiBytes !== undefined) {
-      frameBytes = cfiBytes;
-      frameSource = 'cfi';
-    } else if (
-      cfiFrame !== undefined &&
-      (info.spFromRegister || info.inconsistent) &&
-      cfiFrame.bytes > frameBytes
-    ) {
-      frameBytes = cfiFrame.bytes;
-      frameSource = 'cfi';
-    }
+    const { frameBytes, frameSource, cfiBytes } = chooseFrame(
+      p,
+      fn.section.index,
+      fn.offset,
+      fn.end,
+      info,
+      frame,
+    );
     out.push({
       name: fn.name,
       aliases: fn.aliases,

@@ -14,6 +14,17 @@ export interface ByteSource {
    * into a shared buffer and must not be modified.
    */
   read(offset: number, length: number): Uint8Array;
+  /**
+   * A hint: these byte ranges (sorted by offset) will be read soon. A file-backed source reads them
+   * in as few calls as it likes, so the reads that follow cost nothing. Optional.
+   */
+  prefetch?(ranges: readonly ByteRange[]): void;
+}
+
+/** Bytes [offset, offset + length) of a file. */
+export interface ByteRange {
+  readonly offset: number;
+  readonly length: number;
 }
 
 /** A ByteSource over bytes already in memory. */

@@ -86,11 +86,21 @@ export interface FrameInfo {
 
 /**
  * Can the instruction matter to the walk? Everything that branches (bits 28:26 = 101: branches,
- * hints, traps), writes SP (Rd = 31; writeback loads and stores on SP) or sets x29 from SP, and udf
- * (top half zero). False positives (cmp into xzr ...) are harmless: classify() says OTHER.
+ * traps; of the system instructions in that class only a static key's NOP, marked in `marks`),
+ * writes SP (Rd = 31 in add/sub and logical immediates, add/sub extended; writeback loads and stores
+ * on SP) or sets x29 from SP, and udf (top half zero). False positives (cmp into xzr ...) are
+ * harmless: classify() says OTHER. Hints (PAC, AUT, BTI, plain NOPs) change nothing on a path.
  */
-function mayMatter(w: number): boolean {
-  if ((w & 0x1c000000) === 0x14000000 || (w & 31) === 31 || w <= 0xffff) return true;
+function mayMatter(w: number, marks: Uint8Array, at: number): boolean {
+  if ((w & 0x1c000000) === 0x14000000) return w >>> 24 !== 0xd5 || marks[at] === 1;
+  if (w <= 0xffff) return true;
+  if (
+    (w & 31) === 31 &&
+    ((w & 0xbf800000) >>> 0 === 0x91000000 ||
+      (w & 0xbfe00000) >>> 0 === 0x8b200000 ||
+      (w & 0x9f800000) >>> 0 === 0x92000000)
+  )
+    return true;
   if ((w & 0x3e0) !== 0x3e0) return false;
   return (
     (w & 0x3a800000) === 0x28800000 ||
@@ -104,15 +114,24 @@ function mayMatter(w: number): boolean {
  * `start`), and for every word the position in `idx` of the next one at or after it into `next`.
  * Returns how many there are. (A small function of its own: the JIT optimizes it early.)
  */
-function compact(words: Uint32Array, start: number, n: number, idx: Int32Array, next: Int32Array): number {
+function compact(
+  words: Uint32Array,
+  start: number,
+  n: number,
+  idx: Int32Array,
+  next: Int32Array,
+  marks: Uint8Array,
+): number {
   let m = 0;
   for (let i = 0; i < n; i++) {
     next[i] = m;
-    if (mayMatter(words[start + i]!)) idx[m++] = i;
+    if (mayMatter(words[start + i]!, marks, start + i)) idx[m++] = i;
   }
   next[n] = m;
   return m;
 }
+
+const NO_LABELS: ReadonlyMap<number, number> = new Map();
 
 /**
  * Reusable scratch buffers: analysing 190k functions must not allocate per instruction.
@@ -124,8 +143,12 @@ function compact(words: Uint32Array, start: number, n: number, idx: Int32Array, 
 export class FrameAnalyzer {
   /** Word indexes (from the function start) of the instructions that may matter. */
   private idx = new Int32Array(256);
-  /** For every word index, the position in `idx` of the first instruction that may matter at or after it. */
+  /** jumpLabels of the section last seen, as a mark per word index (1 = a static branch site). */
+  private labelMarks = new Uint8Array(0);
+  private marked: number[] = [];
   private next = new Int32Array(257);
+  /** (An empty map before the first section, so the field always holds a map: stable for the JIT.) */
+  private marksFor: ReadonlyMap<number, number> | undefined = NO_LABELS;
   /** SP offset at which each of them was first reached; NaN = not reached (yet). */
   private spAt = new Float64Array(256);
   private stackK = new Int32Array(64);
@@ -160,7 +183,10 @@ export class FrameAnalyzer {
     }
     const idx = this.idx;
     const next = this.next;
-    const mAll = compact(words, start, labelWords, idx, next);
+    if ((jumpLabels ?? NO_LABELS) !== this.marksFor) this.markLabels(jumpLabels);
+    if (this.labelMarks.length < words.length) this.growMarks(words.length);
+    const marks = this.labelMarks;
+    const mAll = compact(words, start, labelWords, idx, next, marks);
     // The walk stops where the function's own code does.
     const m = next[n]!;
     const spAt = this.spAt;
@@ -175,6 +201,7 @@ export class FrameAnalyzer {
     let strPushes = 0;
     // SP at the last indirect jump: jump-table cases reached only through it start from there.
     let brSp = Number.NaN;
+    let reached = 0;
     const siteStart = sites === undefined ? 0 : sites.length;
     this.top = 0;
     if (m > 0) this.push(0, 0, Number.NaN);
@@ -193,6 +220,7 @@ export class FrameAnalyzer {
             break;
           }
           spAt[k] = sp;
+          reached++;
           const i = idx[k]!;
           const w = words[start + i]!;
           const kind = classify(w);
@@ -247,6 +275,7 @@ export class FrameAnalyzer {
               break;
             case Kind.NOP: {
               // A static key's NOP becomes a branch to its target when the key flips.
+              if (marks[start + i] !== 1) break;
               const target = jumpLabels?.get((start + i) * 4);
               if (target === undefined) break;
               const t = target / 4 - start;
@@ -257,7 +286,7 @@ export class FrameAnalyzer {
             case Kind.B: {
               const t = targetIndex(w, start, i, relocated);
               // A static key's "b" becomes a NOP when the key flips: the next instruction is a path too.
-              if (jumpLabels?.has((start + i) * 4) && k + 1 < m) this.push(k + 1, sp, fp);
+              if (marks[start + i] === 1 && k + 1 < m) this.push(k + 1, sp, fp);
               if (t >= 0 && t < n) {
                 if (-sp > maxDepth) maxDepth = -sp;
                 k = next[t]!;
@@ -318,7 +347,7 @@ export class FrameAnalyzer {
     const seen = sites === undefined ? undefined : new Set<number>();
     if (sites !== undefined && seen !== undefined)
       for (let s = siteStart; s < sites.length; s++) seen.add(sites[s]!.offset);
-    for (let k = 0; k < mAll; k++) {
+    for (let k = reached === mAll ? mAll : 0; k < mAll; k++) {
       if (!Number.isNaN(spAt[k]!)) continue;
       const i = idx[k]!;
       const w = words[start + i]!;
@@ -340,6 +369,28 @@ export class FrameAnalyzer {
       lsl12Subs,
       strPushes,
     };
+  }
+
+  /** Marks the word indexes of a section's static branch sites (clearing the previous section's). */
+  private markLabels(jumpLabels: ReadonlyMap<number, number> | undefined): void {
+    for (const w of this.marked) this.labelMarks[w] = 0;
+    this.marked.length = 0;
+    this.marksFor = jumpLabels ?? NO_LABELS;
+    if (jumpLabels === undefined) return;
+    for (const offset of jumpLabels.keys()) {
+      if (offset < 0 || offset % 4 !== 0) continue;
+      const w = offset / 4;
+      if (w >= this.labelMarks.length) this.growMarks(w + 1);
+      this.labelMarks[w] = 1;
+      this.marked.push(w);
+    }
+  }
+
+  /** Marks cover every word of the sections seen: reads stay in bounds (out of bounds is slow). */
+  private growMarks(words: number): void {
+    const grown = new Uint8Array(Math.max(words, this.labelMarks.length * 2));
+    grown.set(this.labelMarks);
+    this.labelMarks = grown;
   }
 
   private push(k: number, sp: number, fp: number): void {

@@ -4,6 +4,7 @@
 // one is the label and the rest are aliases (objdump's preference, byLabelPreference()).
 import { STB_GLOBAL, STB_WEAK, STT_FUNC, STT_NOTYPE } from './elf-constants.ts';
 import type { ElfFile } from './reader.ts';
+import { Scratch } from './scratch.ts';
 import { isCodeSection, type SectionHeader } from './sections.ts';
 import { isMappingSymbol, type SymbolTable } from './symbols.ts';
 
@@ -56,26 +57,54 @@ function byLabelPreference(t: SymbolTable, a: number, b: number): number {
 const NO_ALIASES: readonly string[] = Object.freeze([]);
 
 /**
- * Every function label in the code sections, in section order then address order. Symbols outside
- * their section's bounds are ignored (and counted in `outOfRange`).
+ * Every function label of the code sections as columns, in section order then address order: what
+ * listFunctions() returns, without an object or a decoded name per function (a module tree has
+ * 190k of them, and `frames` copies names straight from the string table).
  */
-export function listFunctions(
-  elf: ElfFile,
-  symbols: SymbolTable,
-): { functions: ElfFunction[]; outOfRange: number; outOfRangeNames: string[] } {
-  const bySection = new Map<number, { offset: number; sym: number }[]>();
+export interface FunctionTable {
+  readonly count: number;
+  /** Section index of function k. */
+  readonly shndx: Int32Array;
+  /** Section offset of its first instruction. */
+  readonly offset: Float64Array;
+  /** Section offset where the next label (or the section) starts. */
+  readonly end: Float64Array;
+  /** Symbol index of its label. */
+  readonly sym: Int32Array;
+  /** Its aliases are aliasSyms[aliasStart[k], aliasStart[k + 1]), in objdump's order. */
+  readonly aliasStart: Int32Array;
+  readonly aliasSyms: Int32Array;
+  /** Code symbols beyond their section, ignored. */
+  readonly outOfRange: number;
+  /** The first three of them. */
+  readonly outOfRangeNames: string[];
+}
+
+/**
+ * Every function label in the code sections, in section order then address order. Symbols outside
+ * their section's bounds are ignored (and counted in `outOfRange`). With a `scratch`, the table's
+ * columns are views of its buffers, valid until the next functionTable() call with it.
+ */
+export function functionTable(elf: ElfFile, symbols: SymbolTable, scratch = new Scratch()): FunctionTable {
   let outOfRange = 0;
   const outOfRangeNames: string[] = [];
   const secs = elf.sections;
+  const code = new Uint8Array(secs.length);
+  for (const sec of secs) if (isCodeSection(sec)) code[sec.index] = 1;
+  // Candidates in symbol order: section, offset, symbol.
+  let n = 0;
+  const candShndx = scratch.int32('fn.candShndx', symbols.count);
+  const candOff = scratch.float64('fn.candOff', symbols.count);
+  const candSym = scratch.int32('fn.candSym', symbols.count);
+  let maxOffset = 0;
   for (let i = 1; i < symbols.count; i++) {
     const shndx = symbols.st_shndx(i);
-    if (shndx === 0 || shndx >= secs.length) continue;
+    if (shndx === 0 || shndx >= secs.length || code[shndx] === 0) continue;
     const type = symbols.type(i);
     if (type !== STT_FUNC && type !== STT_NOTYPE) continue;
-    const sec = secs[shndx]!;
-    if (!isCodeSection(sec)) continue;
     const first = symbols.firstByte(i);
     if (first === 0 || (first === 0x24 /* $ */ && isMappingSymbol(symbols.name(i)))) continue;
+    const sec = secs[shndx]!;
     const off = elf.isRelocatable ? symbols.offsetFrom(i, 0n) : symbols.offsetFrom(i, sec.sh_addr);
     if (off === undefined || off > sec.sh_size) {
       outOfRange++;
@@ -83,36 +112,114 @@ export function listFunctions(
       continue;
     }
     if (off === sec.sh_size) continue; // an end marker (_etext, __irqentry_text_end): no code follows
-    let list = bySection.get(shndx);
-    if (list === undefined) bySection.set(shndx, (list = []));
-    list.push({ offset: off, sym: i });
+    candShndx[n] = shndx;
+    candOff[n] = off;
+    candSym[n] = i;
+    if (off > maxOffset) maxOffset = off;
+    n++;
   }
+  const order = sortCandidates(n, candShndx, candOff, secs.length, maxOffset, scratch);
+  // Groups of one address: the first by objdump's preference is the label, the others aliases.
+  const shndxOut = scratch.int32('fn.shndx', n);
+  const offsetOut = scratch.float64('fn.offset', n);
+  const endOut = scratch.float64('fn.end', n);
+  const symOut = scratch.int32('fn.sym', n);
+  const aliasStart = scratch.int32('fn.aliasStart', n + 1);
+  const aliasSyms = scratch.int32('fn.aliasSyms', n);
+  let count = 0;
+  let aliases = 0;
+  for (let k = 0; k < n; ) {
+    const c = order[k]!;
+    const shndx = candShndx[c]!;
+    const off = candOff[c]!;
+    let j = k + 1;
+    while (j < n && candShndx[order[j]!] === shndx && candOff[order[j]!] === off) j++;
+    if (j - k > 1) {
+      const group = Array.from(order.subarray(k, j), (x) => candSym[x]!);
+      group.sort((a, b) => byLabelPreference(symbols, a, b));
+      symOut[count] = group[0]!;
+      for (let g = 1; g < group.length; g++) aliasSyms[aliases++] = group[g]!;
+    } else symOut[count] = candSym[c]!;
+    shndxOut[count] = shndx;
+    offsetOut[count] = off;
+    endOut[count] = j < n && candShndx[order[j]!] === shndx ? candOff[order[j]!]! : secs[shndx]!.sh_size;
+    count++;
+    aliasStart[count] = aliases;
+    k = j;
+  }
+  return {
+    count,
+    shndx: shndxOut.subarray(0, count),
+    offset: offsetOut.subarray(0, count),
+    end: endOut.subarray(0, count),
+    sym: symOut.subarray(0, count),
+    aliasStart: aliasStart.subarray(0, count + 1),
+    aliasSyms: aliasSyms.subarray(0, aliases),
+    outOfRange,
+    outOfRangeNames,
+  };
+}
+
+/**
+ * Candidate positions ordered by (section, offset, position): one numeric sort of keys packed into
+ * doubles, or a comparator sort when they do not fit in 2^53.
+ */
+function sortCandidates(
+  n: number,
+  shndx: Int32Array,
+  offset: Float64Array,
+  sections: number,
+  maxOffset: number,
+  scratch: Scratch,
+): Int32Array {
+  const order = scratch.int32('fn.order', n);
+  let scale = 1;
+  while (scale <= n) scale *= 2;
+  const span = maxOffset + 1;
+  if (sections * span * scale <= Number.MAX_SAFE_INTEGER) {
+    const keys = scratch.float64('fn.keys', n);
+    for (let i = 0; i < n; i++) keys[i] = (shndx[i]! * span + offset[i]!) * scale + i;
+    keys.sort();
+    for (let k = 0; k < n; k++) order[k] = keys[k]! % scale;
+    return order;
+  }
+  for (let i = 0; i < n; i++) order[i] = i;
+  return order.sort((a, b) => shndx[a]! - shndx[b]! || offset[a]! - offset[b]! || a - b);
+}
+
+/**
+ * Every function label in the code sections, in section order then address order, as objects with
+ * decoded names. Symbols outside their section's bounds are ignored (and counted in `outOfRange`).
+ */
+export function listFunctions(
+  elf: ElfFile,
+  symbols: SymbolTable,
+): { functions: ElfFunction[]; outOfRange: number; outOfRangeNames: string[] } {
+  const t = functionTable(elf, symbols);
   const functions: ElfFunction[] = [];
-  for (const sec of secs) {
-    const list = bySection.get(sec.index);
-    if (list === undefined) continue;
-    list.sort((a, b) => a.offset - b.offset || byLabelPreference(symbols, a.sym, b.sym));
-    for (let k = 0; k < list.length; ) {
-      const first = list[k]!;
-      let j = k + 1;
-      let aliases: readonly string[] = NO_ALIASES;
-      while (j < list.length && list[j]!.offset === first.offset) {
-        aliases = [...aliases, symbols.name(list[j]!.sym)];
-        j++;
-      }
-      const next = list[j];
-      functions.push({
-        name: symbols.name(first.sym),
-        aliases,
-        section: sec,
-        offset: first.offset,
-        end: next === undefined ? sec.sh_size : next.offset,
-        st_size: symbols.st_size(first.sym),
-        symbol: first.sym,
-        global: symbols.isGlobal(first.sym),
-      });
-      k = j;
-    }
+  for (let k = 0; k < t.count; k++) functions.push(elfFunction(elf, symbols, t, k));
+  return { functions, outOfRange: t.outOfRange, outOfRangeNames: t.outOfRangeNames };
+}
+
+/** Function k of a table as an ElfFunction. */
+export function elfFunction(elf: ElfFile, symbols: SymbolTable, t: FunctionTable, k: number): ElfFunction {
+  const sym = t.sym[k]!;
+  const a0 = t.aliasStart[k]!;
+  const a1 = t.aliasStart[k + 1]!;
+  let aliases: readonly string[] = NO_ALIASES;
+  if (a1 > a0) {
+    const names: string[] = [];
+    for (let a = a0; a < a1; a++) names.push(symbols.name(t.aliasSyms[a]!));
+    aliases = names;
   }
-  return { functions, outOfRange, outOfRangeNames };
+  return {
+    name: symbols.name(sym),
+    aliases,
+    section: elf.sections[t.shndx[k]!]!,
+    offset: t.offset[k]!,
+    end: t.end[k]!,
+    st_size: symbols.st_size(sym),
+    symbol: sym,
+    global: symbols.isGlobal(sym),
+  };
 }

@@ -16,12 +16,12 @@ import type { Diagnostic } from '../base/diag.ts';
 import { branchOffset } from './aarch64/decode.ts';
 import { R_AARCH64_JUMP26, R_AARCH64_PREL32 } from './elf-constants.ts';
 import type { ElfFile } from './reader.ts';
-import { relocationTargets } from './relocations.ts';
+import { forEachRelocationTarget, type RelocTarget, relocationTargets } from './relocations.ts';
+import { Scratch } from './scratch.ts';
 import { findSection, type SectionHeader, sectionAt } from './sections.ts';
 import type { SymbolTable } from './symbols.ts';
 
 const JUMP_ENTRY_SIZE = 16;
-const PREL32 = new Set([R_AARCH64_PREL32]);
 const JUMP26 = new Set([R_AARCH64_JUMP26]);
 
 /** Jump-label sites: code section index → (site offset → target offset), both section offsets. */
@@ -37,6 +37,7 @@ export function readJumpLabels(
   elf: ElfFile,
   symbols: SymbolTable | undefined,
   diagnostics: Diagnostic[],
+  scratch = new Scratch(),
 ): JumpLabels {
   const out: JumpLabels = new Map();
   const sec = findSection(elf.sections, '__jump_table');
@@ -49,17 +50,50 @@ export function readJumpLabels(
   const count = Math.floor(sec.sh_size / JUMP_ENTRY_SIZE);
   if (elf.isRelocatable) {
     if (symbols === undefined) return out;
-    const t = relocationTargets(elf, symbols, sec, PREL32, diagnostics);
+    const t = relocatedFields(elf, symbols, sec, count, JUMP_ENTRY_SIZE, diagnostics, scratch);
     for (let i = 0; i < count; i++) {
-      const code = t.get(i * JUMP_ENTRY_SIZE);
-      const target = t.get(i * JUMP_ENTRY_SIZE + 4);
-      if (code === undefined || target === undefined || !('shndx' in code) || !('shndx' in target)) continue;
-      if (code.shndx === target.shndx) addSite(out, code.shndx, code.offset, target.offset);
+      const shndx = t.shndx0[i]!;
+      if (shndx >= 0 && shndx === t.shndx4[i]) addSite(out, shndx, t.offset0[i]!, t.offset4[i]!);
     }
     return out;
   }
   readEntries(elf, sec, 0, count, out);
   return out;
+}
+
+/**
+ * The PREL32 targets of the first two s32 fields (at +0 and +4) of `count` entries of `size` bytes:
+ * section index and offset per entry, shndx -1 when a field has no relocation to a defined symbol.
+ */
+function relocatedFields(
+  elf: ElfFile,
+  symbols: SymbolTable,
+  sec: SectionHeader,
+  count: number,
+  size: number,
+  diagnostics: Diagnostic[],
+  scratch: Scratch,
+): { shndx0: Int32Array; offset0: Float64Array; shndx4: Int32Array; offset4: Float64Array } {
+  const t = {
+    shndx0: scratch.int32('rel.shndx0', count, -1),
+    offset0: scratch.float64('rel.offset0', count),
+    shndx4: scratch.int32('rel.shndx4', count, -1),
+    offset4: scratch.float64('rel.offset4', count),
+  };
+  forEachRelocationTarget(elf, symbols, sec, R_AARCH64_PREL32, diagnostics, (at, shndx, offset) => {
+    if (!(at >= 0)) return;
+    const i = Math.floor(at / size);
+    if (i >= count) return;
+    const field = at - i * size;
+    if (field === 0) {
+      t.shndx0[i] = shndx;
+      t.offset0[i] = offset;
+    } else if (field === 4) {
+      t.shndx4[i] = shndx;
+      t.offset4[i] = offset;
+    }
+  });
+  return t;
 }
 
 /** __start___jump_table .. __stop___jump_table (include/asm-generic/vmlinux.lds.h JUMP_TABLE_DATA). */
@@ -111,37 +145,56 @@ export function readAlternatives(
   symbols: SymbolTable | undefined,
   diagnostics: Diagnostic[],
   out: JumpLabels,
+  scratch = new Scratch(),
 ): void {
   const sec = findSection(elf.sections, '.altinstructions');
   if (sec === undefined || sec.sh_size < ALT_INSTR_SIZE) return;
   const d = elf.data(sec);
   const dv = new DataView(d.buffer, d.byteOffset, d.byteLength);
   const count = Math.floor(d.length / ALT_INSTR_SIZE);
+  if (elf.isRelocatable && symbols === undefined) return;
   const rel =
     elf.isRelocatable && symbols !== undefined
-      ? relocationTargets(elf, symbols, sec, PREL32, diagnostics)
+      ? relocatedFields(elf, symbols, sec, count, ALT_INSTR_SIZE, diagnostics, scratch)
       : undefined;
-  if (elf.isRelocatable && rel === undefined) return;
-  /** A field's target as (section, offset). */
-  const where = (at: number): { shndx: number; offset: number } | undefined => {
+  /** A field's target as (section, offset): field 0 is orig_offset, 4 alt_offset. */
+  const where = (i: number, field: 0 | 4): { shndx: number; offset: number } | undefined => {
     if (rel !== undefined) {
-      const t = rel.get(at);
-      return t !== undefined && 'shndx' in t ? { shndx: t.shndx, offset: t.offset } : undefined;
+      const shndx = field === 0 ? rel.shndx0[i]! : rel.shndx4[i]!;
+      return shndx < 0 ? undefined : { shndx, offset: field === 0 ? rel.offset0[i]! : rel.offset4[i]! };
     }
+    const at = i * ALT_INSTR_SIZE + field;
     const a = sec.sh_addr + BigInt(at) + BigInt(dv.getInt32(at, true));
     const s = sectionAt(elf.sections, a);
     return s === undefined ? undefined : { shndx: s.index, offset: Number(a - s.sh_addr) };
   };
+  // The last section looked at, as words and bytes (nearly every entry points into .text).
+  let wordsOf = -1;
+  let words: Uint32Array = new Uint32Array(0);
+  let bytes: Uint8Array = new Uint8Array(0);
   const wordAt = (shndx: number, offset: number): number | undefined => {
     const s = elf.sections[shndx];
     if (s === undefined || offset < 0 || offset + 4 > s.sh_size || s.sh_type === 8) return undefined;
-    const b = elf.data(s);
-    return new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(offset, true);
+    if (shndx !== wordsOf) {
+      wordsOf = shndx;
+      words = elf.words(s);
+      bytes = elf.data(s);
+    }
+    if (offset % 4 === 0) return words[offset / 4];
+    return (
+      (bytes[offset]! |
+        (bytes[offset + 1]! << 8) |
+        (bytes[offset + 2]! << 16) |
+        (bytes[offset + 3]! << 24)) >>>
+      0
+    );
   };
+  /** JUMP26 targets in the replacement sections, read once per section. */
+  const jump26 = new Map<number, Map<number, RelocTarget>>();
   for (let i = 0; i < count; i++) {
     const at = i * ALT_INSTR_SIZE;
     if (dv.getUint8(at + 10) !== 4) continue; // orig_len: one instruction
-    const orig = where(at);
+    const orig = where(i, 0);
     if (orig === undefined) continue;
     const w = wordAt(orig.shndx, orig.offset);
     if (w === undefined) continue;
@@ -151,7 +204,7 @@ export function readAlternatives(
       target = orig.offset + branchOffset(w);
     } else if (w === 0xd503201f && dv.getUint8(at + 11) === 4) {
       // A NOP patched into the replacement "b l_yes", which is pc-relative to where it is stored.
-      const alt = where(at + 4);
+      const alt = where(i, 4);
       const r = alt === undefined ? undefined : wordAt(alt.shndx, alt.offset);
       if (alt === undefined || r === undefined || (r & 0xfc000000) >>> 0 !== 0x14000000) continue;
       const altSec = elf.sections[alt.shndx]!;
@@ -159,7 +212,12 @@ export function readAlternatives(
       const dest = altSec.sh_addr + BigInt(alt.offset) + BigInt(branchOffset(r));
       if (elf.isRelocatable) {
         // Unlinked: the replacement's branch is relocated too; without it the target is unknown.
-        const rr = relocationTargets(elf, symbols!, altSec, JUMP26, diagnostics).get(alt.offset);
+        let targets = jump26.get(altSec.index);
+        if (targets === undefined) {
+          targets = relocationTargets(elf, symbols!, altSec, JUMP26, diagnostics);
+          jump26.set(altSec.index, targets);
+        }
+        const rr = targets.get(alt.offset);
         if (rr === undefined || !('shndx' in rr) || rr.shndx !== orig.shndx) continue;
         target = rr.offset;
       } else target = Number(dest - origSec.sh_addr);

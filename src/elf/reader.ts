@@ -113,6 +113,25 @@ export class ElfFile {
     return out;
   }
 
+  /**
+   * Reads the contents of `sections` ahead, ranges closer than `gap` bytes merged into one read (a
+   * module's code, symbols and relocations lie in a few clusters between data it does not need).
+   */
+  prefetch(sections: readonly SectionHeader[], gap = 16384): void {
+    if (this.source.prefetch === undefined) return;
+    const wanted = sections
+      .filter((s) => s.sh_type !== SHT_NOBITS && s.sh_size > 0 && !this.cache.has(s.index))
+      .sort((a, b) => a.sh_offset - b.sh_offset);
+    const ranges: { offset: number; length: number }[] = [];
+    for (const s of wanted) {
+      const last = ranges[ranges.length - 1];
+      if (last !== undefined && s.sh_offset <= last.offset + last.length + gap) {
+        last.length = Math.max(last.length, s.sh_offset + s.sh_size - last.offset);
+      } else ranges.push({ offset: s.sh_offset, length: s.sh_size });
+    }
+    if (ranges.length > 0) this.source.prefetch(ranges);
+  }
+
   /** Drops cached section contents (the CLI calls this between files of a module tree). */
   release(): void {
     this.cache.clear();
@@ -199,7 +218,8 @@ export function readElf(src: ByteSource): Result<ElfFile> {
     );
   }
   // Extended numbering: section 0 holds the real count (sh_size) and string table index (sh_link).
-  const s0 = new DataView(new Uint8Array(src.read(e_shoff, ELF64_SHDR_SIZE)).buffer);
+  const first = src.read(e_shoff, ELF64_SHDR_SIZE);
+  const s0 = new DataView(first.buffer, first.byteOffset, ELF64_SHDR_SIZE);
   if (e_shnum === 0) {
     const n = u64(s0, 32);
     if (n === undefined || n > MAX_SECTIONS) {
@@ -291,8 +311,7 @@ export function readElf(src: ByteSource): Result<ElfFile> {
 /** A NUL-terminated string at `offset` (empty when out of range; cut at the end of the table). */
 export function cString(table: Uint8Array, offset: number): string {
   if (offset <= 0 || offset >= table.length) return '';
-  let end = table.indexOf(0, offset);
-  if (end < 0) end = table.length;
+  const end = nulAt(table, offset);
   if (end - offset <= 64) {
     // Symbol names are short ASCII: building the string directly beats a decoder call.
     let s = '';
@@ -304,4 +323,14 @@ export function cString(table: Uint8Array, offset: number): string {
     return s;
   }
   return new TextDecoder('utf-8').decode(table.subarray(offset, end));
+}
+
+/**
+ * The index of the first NUL at or after `offset`, or the table's length. A loop, not indexOf(): names
+ * are short, and the builtin's call costs more than the scan (190k names per module tree).
+ */
+export function nulAt(table: Uint8Array, offset: number): number {
+  let i = offset;
+  while (i < table.length && table[i] !== 0) i++;
+  return i;
 }

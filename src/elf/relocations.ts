@@ -130,3 +130,51 @@ export function relocationTargets(
   }
   return out;
 }
+
+/**
+ * relocationTargets() without a map or an object per relocation, for the tables a module tree reads
+ * in every file (__jump_table, .altinstructions: 350k relocations): calls `visit` for each
+ * relocation of type `type` that patches `section`, in order, with the section offset it patches and
+ * its target: a section index and offset for a defined symbol, shndx -1 for an undefined one.
+ * Relocations relocationTargets() skips are skipped; a later relocation of the same field wins there,
+ * so callers keep the last one too.
+ */
+export function forEachRelocationTarget(
+  elf: ElfFile,
+  symbols: SymbolTable,
+  section: SectionHeader,
+  type: number,
+  diagnostics: Diagnostic[],
+  visit: (at: number, shndx: number, offset: number) => void,
+): void {
+  for (const rs of relocationSectionsFor(elf, section)) {
+    if (rs.sh_link !== symbols.section.index) continue;
+    const rela = rs.sh_type === SHT_RELA;
+    const entsize = rela ? ELF64_RELA_SIZE : ELF64_REL_SIZE;
+    if (rs.sh_entsize !== entsize && rs.sh_entsize !== 0) {
+      readRelocations(elf, rs, diagnostics); // the diagnostic
+      continue;
+    }
+    const count = Math.floor(rs.sh_size / entsize);
+    const bytes = elf.data(rs);
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let i = 0; i < count; i++) {
+      const base = i * entsize;
+      if (dv.getUint32(base + 8, true) !== type) continue;
+      const s = dv.getUint32(base + 12, true);
+      if (s >= symbols.count) continue;
+      const offHi = dv.getUint32(base + 4, true);
+      const at = offHi >= 0x200000 ? Number.NaN : offHi * 0x100000000 + dv.getUint32(base, true);
+      const shndx = symbols.st_shndx(s);
+      if (shndx === SHN_UNDEF) {
+        visit(at, -1, 0);
+        continue;
+      }
+      if (shndx >= elf.sections.length) continue;
+      const value = symbols.offsetFrom(s, 0n);
+      if (value === undefined) continue;
+      const addend = rela ? dv.getInt32(base + 20, true) * 0x100000000 + dv.getUint32(base + 16, true) : 0;
+      visit(at, shndx, value + addend);
+    }
+  }
+}

@@ -19,7 +19,7 @@ import {
   STB_GLOBAL,
   STB_WEAK,
 } from './elf-constants.ts';
-import { cString, type ElfFile } from './reader.ts';
+import { cString, type ElfFile, nulAt } from './reader.ts';
 import type { SectionHeader } from './sections.ts';
 
 /** One Elf64_Sym, field names as in elf.h, for callers that want a plain object. */
@@ -112,6 +112,21 @@ export class SymbolTable {
   /** The name, decoded from the string table (callers keep it; it is not cached). */
   name(i: number): string {
     return cString(this.strtab, this.st_name(i));
+  }
+
+  /** The string table the names live in. */
+  get strings(): Uint8Array {
+    return this.strtab;
+  }
+
+  /**
+   * Where the name ends in `strings` (its NUL, or the end of the table); the name is the bytes
+   * [st_name, nameEnd) when st_name lies inside the table, else empty (nameEnd returns st_name).
+   */
+  nameEnd(i: number): number {
+    const off = this.st_name(i);
+    if (off <= 0 || off >= this.strtab.length) return off;
+    return nulAt(this.strtab, off);
   }
 
   /** First byte of the name (0 for none), without decoding it: mapping symbols start with "$". */

@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { before, describe, test } from 'node:test';
 import { analyzeBinary, type Binary } from '../../src/elf/binary.ts';
 import { bytesSource } from '../../src/elf/byte-source.ts';
+import { addFrameLines } from '../../src/elf/frame-lines.ts';
+import { CheckstackLines, checkstackAddress, printCheckstack } from '../../src/formats/checkstack.ts';
 import { parseGccStackUsage } from '../../src/formats/gcc-stack-usage.ts';
 import { buildCorpus, type Corpus, TARGETS } from './corpus.ts';
 
@@ -86,6 +88,42 @@ describe('frames: the C corpus equals GCC -fstack-usage', () => {
       assert.deepEqual(bad, [], out);
     }
   });
+});
+
+describe('addFrameLines: the checkstack fast path prints what analyzeBinary finds', () => {
+  let corpus: Corpus;
+  before(async () => {
+    corpus = await buildCorpus();
+  });
+
+  for (const emulate of [false, true]) {
+    test(`every corpus binary, all functions${emulate ? ', --emulate-checkstack' : ''}`, () => {
+      const fast = new CheckstackLines();
+      const entries: { address: string; function: string; file: string; bytes: number }[] = [];
+      let dynamic = 0;
+      let differ = 0;
+      let fastDynamic = 0;
+      let fastDiffer = 0;
+      for (const t of TARGETS) {
+        const bytes = readFileSync(corpus.path(t.out));
+        const r = addFrameLines(bytesSource(t.out, bytes), { emulateCheckstack: emulate, min: -1 }, fast);
+        assert.ok(r.ok);
+        fastDynamic += r.value.dynamic;
+        fastDiffer += r.value.differ;
+        const b = analyze(corpus, t.out);
+        assert.equal(r.value.functions, b.functions.length);
+        for (const f of b.functions) {
+          const size = emulate ? f.info.checkstackBytes : f.frameBytes;
+          entries.push({ address: checkstackAddress(f.address), function: f.name, file: b.tag, bytes: size });
+          if (f.dynamic) dynamic++;
+          if (f.info.checkstackBytes !== f.frameBytes) differ++;
+        }
+      }
+      assert.equal(new TextDecoder().decode(fast.report()), printCheckstack(entries, -1));
+      assert.deepEqual([fastDynamic, fastDiffer], [dynamic, differ]);
+      assert.ok(dynamic > 0 && differ > 0);
+    });
+  }
 });
 
 describe('frames from clang .stack_sizes', () => {

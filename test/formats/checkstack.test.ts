@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import {
+  CheckstackLines,
   checkstackAddress,
   parseCheckstack,
   printCheckstack,
@@ -98,6 +100,44 @@ describe('checkstack.pl output', () => {
         ['d', 300],
         ['c', 200],
       ],
+    );
+  });
+
+  test('CheckstackLines prints what printCheckstack prints, split across parts or not', () => {
+    const utf8 = new TextEncoder();
+    const entry = fc.record({
+      address: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+      function: fc.oneof(fc.stringMatching(/^[a-z_.][a-z0-9_.]{0,70}$/), fc.string({ minLength: 1 })),
+      file: fc.oneof(fc.stringMatching(/^[a-z0-9_-]{1,20}$/), fc.constantFrom('vmlinux', 'caf\u00e9')),
+      bytes: fc.oneof(fc.nat(4096), fc.constantFrom(0, 16, 2 ** 40, 2 ** 53 - 1)),
+    });
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 60 }), fc.nat(60), (raw, cut) => {
+        const entries = raw.map((e) => ({ ...e, address: checkstackAddress(e.address) }));
+        const a = new CheckstackLines();
+        const b = new CheckstackLines();
+        entries.forEach((e, i) => {
+          const target = i < cut ? a : b;
+          const ascii = /^[\x20-\x7e]*$/.test(e.function + e.file);
+          if (!ascii) {
+            target.add(e);
+            return;
+          }
+          const hex = e.address;
+          const name = utf8.encode(`..${e.function}`);
+          target.addAscii(
+            Number.parseInt(hex.slice(0, 8), 16),
+            Number.parseInt(hex.slice(8), 16),
+            name,
+            2,
+            name.length,
+            utf8.encode(e.file),
+            e.bytes,
+          );
+        });
+        a.append(b.parts());
+        assert.equal(new TextDecoder().decode(a.report()), printCheckstack(entries, -1));
+      }),
     );
   });
 

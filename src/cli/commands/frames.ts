@@ -1,15 +1,17 @@
 // `stacklab frames ELF... [--min BYTES] [--format checkstack|json] [--su FILE]`: per-function frame
 // sizes straight from the binary, in checkstack.pl's layout so existing scripts keep working.
 import type { Command } from 'commander';
-import type { Diagnostic } from '../../base/diag.ts';
+import { type Diagnostic, formatDiagnostic } from '../../base/diag.ts';
 import type { Binary, BinaryFunction, FrameSource } from '../../elf/binary.ts';
 import { matchStackUsage } from '../../elf/imported-frames.ts';
-import { checkstackAddress, printCheckstackLine } from '../../formats/checkstack.ts';
+import { CheckstackLines, checkstackAddress } from '../../formats/checkstack.ts';
 import { type CliContext, reportDiagnostics, usage } from '../context.ts';
 import { expandElfArgs, forEachBinary, readStackUsageFiles } from '../elf-inputs.ts';
 import { EXIT_BAD_INPUT } from '../exit-codes.ts';
+import { defaultJobs, FrameWorkers, rethrown, runFrameLines } from '../frames-jobs.ts';
+import type { Io } from '../io.ts';
 import { JSON_VERSION } from '../json.ts';
-import { collect } from '../profile-options.ts';
+import { collect } from '../option-values.ts';
 
 interface FramesOptions {
   min?: number;
@@ -17,6 +19,7 @@ interface FramesOptions {
   json?: boolean;
   su: string[];
   emulateCheckstack?: boolean;
+  jobs?: number;
 }
 
 /**
@@ -75,6 +78,11 @@ export function registerFrames(program: Command, ctx: CliContext): void {
       [],
     )
     .option('--emulate-checkstack', 'print the sums scripts/checkstack.pl would print, mistakes included')
+    .option(
+      '--jobs <n>',
+      'threads for the checkstack report without --su (default: every core; 1 for fewer than 64 files)',
+      positive,
+    )
     .addHelpText(
       'after',
       `
@@ -97,20 +105,36 @@ Examples:
     .action((elfArgs: string[], opts: FramesOptions) => runFrames(ctx, elfArgs, opts));
 }
 
+function positive(v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) < 1) usage(`--jobs: "${v}" is not a thread count`);
+  return Number(v);
+}
+
 function nonNegative(v: string): number {
   if (!/^\d+$/.test(v)) usage(`--min: "${v}" is not a byte count`);
   return Number(v);
 }
 
-function runFrames(ctx: CliContext, elfArgs: string[], opts: FramesOptions): void {
+async function runFrames(ctx: CliContext, elfArgs: string[], opts: FramesOptions): Promise<void> {
   const format = opts.json ? 'json' : opts.format;
   if (format !== 'checkstack' && format !== 'json')
     usage(`--format: "${opts.format}" is not checkstack or json`);
-  const files = expandElfArgs(ctx, elfArgs);
+  // The checkstack report of a directory (a module tree) runs on worker threads: start them now,
+  // while this thread walks the directory.
+  const fast = format === 'checkstack' && opts.su.length === 0;
+  const workers = fast ? startWorkersEarly(ctx, elfArgs, opts.jobs) : undefined;
+  let files: string[];
+  try {
+    files = expandElfArgs(ctx, elfArgs);
+  } catch (e) {
+    workers?.close();
+    throw e;
+  }
   const su = readStackUsageFiles(ctx, opts.su);
   const min = opts.min ?? (format === 'json' ? -1 : 100);
   const size = (r: { frameBytes: number; checkstackBytes: number }) =>
     opts.emulateCheckstack ? r.checkstackBytes : r.frameBytes;
+  if (fast) return runFramesCheckstack(ctx, files, opts.emulateCheckstack === true, min, opts.jobs, workers);
   const out = new Output(format);
   const binaries: { path: string; tag: string; e_type: number; functions: number }[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -143,25 +167,112 @@ function runFrames(ctx: CliContext, elfArgs: string[], opts: FramesOptions): voi
     }
   }
   for (const r of pending) if (size(r) > min) out.add(r, size(r));
-  ctx.io.out(out.text(binaries));
+  out.print(ctx.io, binaries);
+  finish(ctx, diagnostics, out, opts.emulateCheckstack === true, failed);
+}
+
+/**
+ * The checkstack report without --su, the common case and the one a module tree makes large: lines
+ * go from the decoder straight into a CheckstackLines, on several threads when there are many files.
+ */
+async function runFramesCheckstack(
+  ctx: CliContext,
+  files: readonly string[],
+  emulate: boolean,
+  min: number,
+  jobsOption: number | undefined,
+  workers: FrameWorkers | undefined,
+): Promise<void> {
+  // Workers read the file system themselves: files only the Io knows (tests, stdin) stay here.
+  const inWorkers = files.every((f) => ctx.io.canReadInWorker(f));
+  const jobs = inWorkers ? (jobsOption ?? defaultJobs(files.length)) : 1;
+  const progress = ctx.io.stderrIsTty && files.length > 1;
+  let lastProgress = 0;
+  const run = await runFrameLines(
+    files,
+    { emulateCheckstack: emulate, min },
+    jobs,
+    (path) => ctx.io.openRandomAccess(path, { scratch: true }),
+    progress
+      ? (i) => {
+          if (Date.now() - lastProgress < 100) return;
+          lastProgress = Date.now();
+          ctx.io.err(`\r\x1b[K[${i + 1}/${files.length}] ${files[i]}`);
+        }
+      : undefined,
+    workers,
+  );
+  if (progress) ctx.io.err('\r\x1b[K');
+  if (process.env.STACKLAB_DEBUG?.includes('jobs')) {
+    const stats = run.threadStats.map(
+      (t) => `${t.chunks} chunks from ${t.startMs.toFixed(0)} ms for ${t.busyMs.toFixed(0)} ms`,
+    );
+    ctx.io.err(
+      `stacklab frames: ${files.length} files, --jobs ${jobs}, ${run.threads} thread(s) did work: ${stats.join('; ')}\n`,
+    );
+  }
+  const diagnostics: Diagnostic[] = [];
+  const failed: Diagnostic[] = [];
+  const counts = { count: 0, dynamic: 0, differ: 0 };
+  // In input order, as one thread would have met them.
+  for (const o of run.outcomes) {
+    if (o === undefined) continue;
+    if (o.kind === 'thrown') throw rethrown(o);
+    if (o.kind === 'failed') {
+      failed.push(o.error);
+      ctx.io.err(`${formatDiagnostic(o.error)}\n`);
+      continue;
+    }
+    diagnostics.push(...o.diagnostics);
+    counts.count += o.shown;
+    counts.dynamic += o.dynamic;
+    counts.differ += o.differ;
+  }
+  run.lines.write((piece) => ctx.io.outBytes(piece));
+  finish(ctx, diagnostics, counts, emulate, failed);
+}
+
+/**
+ * Workers for a run that will want them: a directory argument (or 64 files) and no --jobs 1. Only
+ * when every argument is a file a worker can read; the run ends those it does not need.
+ */
+function startWorkersEarly(
+  ctx: CliContext,
+  elfArgs: readonly string[],
+  jobs: number | undefined,
+): FrameWorkers | undefined {
+  if (!elfArgs.every((a) => ctx.io.canReadInWorker(a))) return undefined;
+  const many = elfArgs.length >= 64 || elfArgs.some((a) => ctx.io.isDirectory(a));
+  const threads = jobs ?? (many ? defaultJobs(Number.POSITIVE_INFINITY) : 1);
+  return FrameWorkers.start(threads - 1);
+}
+
+/** Diagnostics, the summary line on stderr, the exit code. */
+function finish(
+  ctx: CliContext,
+  diagnostics: readonly Diagnostic[],
+  shown: { count: number; dynamic: number; differ: number },
+  emulate: boolean,
+  failed: readonly Diagnostic[],
+): void {
   reportDiagnostics(ctx.io, diagnostics);
-  const differ = opts.emulateCheckstack ? 0 : out.differ;
-  if (out.dynamic > 0 || differ > 0) {
+  const differ = emulate ? 0 : shown.differ;
+  if (shown.dynamic > 0 || differ > 0) {
     const parts = [];
-    if (out.dynamic > 0)
-      parts.push(`${out.dynamic} allocate dynamically (VLA/alloca; the static part is shown)`);
+    if (shown.dynamic > 0)
+      parts.push(`${shown.dynamic} allocate dynamically (VLA/alloca; the static part is shown)`);
     if (differ > 0) parts.push(`${differ} differ from what checkstack.pl prints`);
     ctx.io.err(
-      `stacklab frames: of ${out.count} functions shown, ${parts.join('; ')}; --json has the details\n`,
+      `stacklab frames: of ${shown.count} functions shown, ${parts.join('; ')}; --json has the details\n`,
     );
   }
   if (failed.length > 0) ctx.exitCode = EXIT_BAD_INPUT;
 }
 
-/** The report as it grows: one string and one size per function shown, printed sorted at the end. */
+/** The report as it grows: checkstack lines as bytes, JSON as one string per function. */
 class Output {
+  private readonly lines = new CheckstackLines();
   private readonly texts: string[] = [];
-  private readonly sizes: number[] = [];
   count = 0;
   dynamic = 0;
   differ = 0;
@@ -172,9 +283,8 @@ class Output {
     this.count++;
     if (r.dynamic) this.dynamic++;
     if (r.checkstackBytes !== r.frameBytes) this.differ++;
-    this.sizes.push(bytes);
     if (this.format === 'checkstack') {
-      this.texts.push(printCheckstackLine({ address: r.address, function: r.name, file: r.tag, bytes }));
+      this.lines.add({ address: r.address, function: r.name, file: r.tag, bytes });
       return;
     }
     this.texts.push(
@@ -197,16 +307,13 @@ class Output {
     );
   }
 
-  text(files: unknown): string {
+  print(io: Io, files: unknown): void {
     if (this.format === 'json') {
       const head = JSON.stringify({ version: JSON_VERSION, kind: 'stacklab.frames', files });
-      return `${head.slice(0, -1)},"functions":[\n${this.texts.join(',\n')}\n]}\n`;
+      io.out(`${head.slice(0, -1)},"functions":[\n${this.texts.join(',\n')}\n]}\n`);
+      return;
     }
     // checkstack.pl's order: largest first, ties in input order (its sort is stable).
-    const order = this.sizes.map((_, i) => i);
-    order.sort((a, b) => this.sizes[b]! - this.sizes[a]! || a - b);
-    const lines = new Array<string>(order.length);
-    for (let k = 0; k < order.length; k++) lines[k] = this.texts[order[k]!]!;
-    return lines.join('');
+    io.outBytes(this.lines.report());
   }
 }

@@ -1,6 +1,8 @@
 // The built-in kernel profiles. Every number cites its source: "[C]" confirmed in the 6.1 source or an
 // archived patch, "[R]" recalled from the era's code, "[U]" an assumption (kernel-semantics.md tags),
-// "[T]" measured from a real stack_trace table in shared/data/real (Debian 6.1.192 arm64 under QEMU).
+// "[T]" measured from a real stack_trace table in shared/data/real (Debian 6.1.192 arm64 under QEMU),
+// "[V]" read from that kernel's debug vmlinux (linux-image-6.1.0-56-arm64-dbg) with `stacklab frames`
+// and objdump (frame size from the prologue, return offsets from the bl sites, /size to the next symbol).
 import { diag } from '../base/diag.ts';
 import { err, ok, type Result } from '../base/result.ts';
 import {
@@ -180,16 +182,18 @@ const ENTRY_6_1 = {
     frames: [
       { name: 'el1h_64_irq_handler', size: 16, ret: 'el1h_64_irq+0x64/0x68' }, // [T] udp-512M: 16 B below pt_regs
       { name: 'el1_interrupt', size: 32, ret: 'el1h_64_irq_handler+0x18/0x2c' }, // [T] udp-512M
-      { name: 'do_interrupt_handler', size: 32, traced: true }, // [U] static in entry-common.c, not in a captured table
+      { name: 'do_interrupt_handler', size: 32, ret: 'el1_interrupt+0x34/0x54', traced: true }, // [V]
     ],
-    callSite: 'call_on_irq_stack', // the handler returns into call_on_irq_stack (offset [U])
+    callSite: 'call_on_irq_stack', // the handler returns into call_on_irq_stack (+0x30/0x48 [V])
   },
   el0Irq: {
     asm: ['el0t_64_irq', 'el0t_32_irq'],
     frames: [
-      { name: 'el0t_64_irq_handler', size: 16, ret: 'el0t_64_irq+0x18c/0x190' }, // [U] like el1h_64_irq_handler
-      { name: 'el0_interrupt', size: 32 }, // [U]
-      { name: 'do_interrupt_handler', size: 32, traced: true }, // [U]
+      { name: 'el0t_64_irq_handler', size: 16, ret: 'el0t_64_irq+0x18c/0x190' }, // [V]
+      // [V] not inlined in Debian's build (the fork-256M func_stack_trace shows it too)
+      { name: '__el0_irq_handler_common', size: 16, ret: 'el0t_64_irq_handler+0x10/0x20' },
+      { name: 'el0_interrupt', size: 32, ret: '__el0_irq_handler_common+0x18/0x24' }, // [V]
+      { name: 'do_interrupt_handler', size: 32, ret: 'el0_interrupt+0x54/0x12c', traced: true }, // [V]
     ],
     callSite: 'call_on_irq_stack',
   },
@@ -240,8 +244,8 @@ export const LINUX_6_1: KernelProfile = {
     ],
     HAVE_IRQ_EXIT_ON_IRQ_STACK: false, // [C] not selected by arm64
     ownStack: 'irq-stack', // [C] do_softirq_own_stack -> call_on_irq_stack(NULL, ____do_softirq)
-    ownStackFrames: [{ name: 'do_softirq_own_stack', size: 16, traced: true }], // [U] frame size
-    afterSwitchFrames: [{ name: '____do_softirq', size: 16, ret: 'call_on_irq_stack', traced: true }], // [U] frame size
+    ownStackFrames: [{ name: 'do_softirq_own_stack', size: 16, traced: true }], // [V] frame size
+    afterSwitchFrames: [{ name: '____do_softirq', size: 16, ret: 'call_on_irq_stack', traced: true }], // [V] frame size
     bumpsIrqCount: false,
   },
   entry: ENTRY_6_1,

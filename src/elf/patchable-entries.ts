@@ -10,7 +10,7 @@ import type { Diagnostic } from '../base/diag.ts';
 import { R_AARCH64_ABS64 } from './elf-constants.ts';
 import type { ElfFile } from './reader.ts';
 import { relocationTargets } from './relocations.ts';
-import { findSection, sectionAt } from './sections.ts';
+import { sectionAt } from './sections.ts';
 import type { SymbolTable } from './symbols.ts';
 
 const ABS64 = new Set([R_AARCH64_ABS64]);
@@ -22,26 +22,28 @@ export function readPatchableEntries(
   diagnostics: Diagnostic[],
 ): Map<number, Set<number>> {
   const out = new Map<number, Set<number>>();
-  const sec = findSection(elf.sections, '__patchable_function_entries');
-  if (sec === undefined) return out;
   const add = (shndx: number, offset: number) => {
     let s = out.get(shndx);
     if (s === undefined) out.set(shndx, (s = new Set()));
     s.add(offset);
   };
-  if (elf.isRelocatable) {
-    if (symbols === undefined) return out;
-    for (const t of relocationTargets(elf, symbols, sec, ABS64, diagnostics).values()) {
-      if ('shndx' in t) add(t.shndx, t.offset);
+  // GCC writes one section per object; clang one per function (SHF_LINK_ORDER to its code section).
+  for (const sec of elf.sections) {
+    if (sec.name !== '__patchable_function_entries' || sec.sh_size === 0) continue;
+    if (elf.isRelocatable) {
+      if (symbols === undefined) return out;
+      for (const t of relocationTargets(elf, symbols, sec, ABS64, diagnostics).values()) {
+        if ('shndx' in t) add(t.shndx, t.offset);
+      }
+      continue;
     }
-    return out;
-  }
-  const d = elf.data(sec);
-  const dv = new DataView(d.buffer, d.byteOffset, d.byteLength);
-  for (let at = 0; at + 8 <= d.length; at += 8) {
-    const a = dv.getBigUint64(at, true);
-    const s = sectionAt(elf.sections, a);
-    if (s !== undefined) add(s.index, Number(a - s.sh_addr));
+    const d = elf.data(sec);
+    const dv = new DataView(d.buffer, d.byteOffset, d.byteLength);
+    for (let at = 0; at + 8 <= d.length; at += 8) {
+      const a = dv.getBigUint64(at, true);
+      const s = sectionAt(elf.sections, a);
+      if (s !== undefined) add(s.index, Number(a - s.sh_addr));
+    }
   }
   return out;
 }

@@ -241,7 +241,9 @@ export interface ChosenFrame {
 /**
  * Best source first: the compiler's own numbers (.stack_sizes, then CFI that keeps the CFA on SP,
  * exact), else the decoded prologue. Where the decoder lost SP (an SP loaded from a register) CFI
- * that moved the CFA to x29 still gives a lower bound worth taking. Fills `out` and returns it.
+ * that moved the CFA to x29 still gives a lower bound worth taking. `end` is where the function's own
+ * code ends (its st_size when the symbol has one): an assembly function without CFI must not take the
+ * FDE of the function placed after it. Fills `out` and returns it.
  */
 export function chooseFrame(
   p: PreparedBinary,
@@ -322,7 +324,7 @@ export function analyzeBinary(src: ByteSource, options: AnalyzeOptions): Result<
       p,
       fn.section.index,
       fn.offset,
-      fn.end,
+      fn.st_size > 0 ? Math.min(fn.end, fn.offset + fn.st_size) : fn.end,
       info,
       frame,
     );

@@ -77,7 +77,8 @@ export function addFrameLines(
     const end = Math.max(start, Math.min(words.length, Math.floor(fnEnd / 4)));
     const walkEnd = stSize > 0 ? Math.min(end, start + Math.ceil(stSize / 4)) : end;
     const info = analyzer.analyze(words, start, end, undefined, code, walkEnd);
-    const { frameBytes } = chooseFrame(p, shndx, offset, fnEnd, info, frame);
+    const ownEnd = stSize > 0 ? Math.min(fnEnd, offset + stSize) : fnEnd;
+    const { frameBytes } = chooseFrame(p, shndx, offset, ownEnd, info, frame);
     const bytes = options.emulateCheckstack ? info.checkstackBytes : frameBytes;
     if (!(bytes > options.min)) continue;
     shown++;

@@ -1,6 +1,7 @@
 // Accuracy on real user-space binaries: Debian's arm64 builds of busybox-static, libc6, coreutils and
-// libssl3 (stripped: .dynsym names only, .eh_frame for every C function). For every function with an
-// FDE that keeps the CFA on SP, the prologue decoder's frame must equal the one CFI describes.
+// libssl3 (stripped: .dynsym names only, busybox-static not even that; .eh_frame for every C
+// function, so static functions come back as sub_<address>). For every function with an FDE that
+// keeps the CFA on SP, the prologue decoder's frame must equal the one CFI describes.
 //
 //   node --import tsx bench/elf-userspace.ts [PACKAGE:arm64 ...]
 //
@@ -50,7 +51,8 @@ for (const f of existsSync(root) ? files(root) : []) {
   elfFiles++;
   const r = analyzeBinary(bytesSource(f, buf), { sites: false });
   if (!r.ok) {
-    if (r.error.code === 'elf/no-symbols') noSymbols++;
+    if (r.error.code === 'elf/no-symbols')
+      noSymbols++; // neither symbols nor CFI
     else failed.push(`${f}: ${r.error.code} ${r.error.message}`);
     continue;
   }
@@ -60,13 +62,13 @@ for (const f of existsSync(root) ? files(root) : []) {
     withCfi++;
     if (fn.cfiBytes !== fn.prologueBytes)
       disagree.push(
-        `${f.slice(root.length)} ${fn.name} ${fn.address}: CFI ${fn.cfiBytes}, prologue ${fn.prologueBytes}`,
+        `${f.slice(root.length)} ${fn.name} 0x${fn.address.toString(16)}: CFI ${fn.cfiBytes}, prologue ${fn.prologueBytes}`,
       );
   }
 }
 console.log(`packages: ${PACKAGES.join(', ')}`);
 console.log(
-  `ELF files ${elfFiles} (${noSymbols} without any symbol table: elf/no-symbols), functions ${functions}, ` +
+  `ELF files ${elfFiles} (${noSymbols} with neither symbols nor CFI: elf/no-symbols), functions ${functions}, ` +
     `with an exact FDE ${withCfi}, prologue decoder agrees on ${withCfi - disagree.length}, disagrees on ${disagree.length}`,
 );
 for (const d of disagree.slice(0, 40)) console.log(`  ${d}`);

@@ -21,6 +21,7 @@ import {
   SHT_SYMTAB,
   SHT_SYMTAB_SHNDX,
 } from './elf-constants.ts';
+import { symbolsFromFdes } from './fde-symbols.ts';
 import {
   type CallSite,
   FrameAnalyzer,
@@ -148,13 +149,18 @@ export function prepareBinary(
   const elf = opened.value;
   elf.prefetch(sectionsToRead(elf, options));
   const diagnostics: Diagnostic[] = [];
-  const symbols = readSymbols(elf, diagnostics);
+  const read = readSymbols(elf, diagnostics);
+  // Stripped (no .symtab): functions the FDEs know and no symbol names get sub_<address> names.
+  const symbols =
+    read === undefined || read.section.sh_type === SHT_DYNSYM
+      ? symbolsFromFdes(elf, read, diagnostics)
+      : read;
   if (symbols === undefined) {
     return err(
       diag(
         'elf/no-symbols',
         'error',
-        'no .symtab or .dynsym: function boundaries are unknown',
+        'no .symtab, .dynsym or CFI: function boundaries are unknown',
         { file: src.name },
         'an unstripped binary (vmlinux, not Image; a .ko or program with its symbol table)',
       ),

@@ -27,8 +27,8 @@ export interface CfiFrame {
   readonly exact: boolean;
 }
 
-/** FDEs of one code section, sorted by start offset. */
-export type CfiRanges = { readonly start: number; readonly frame: CfiFrame }[];
+/** FDEs of one code section, sorted by start offset; `size` is the FDE's pc range in bytes. */
+export type CfiRanges = { readonly start: number; readonly size: number; readonly frame: CfiFrame }[];
 
 /**
  * The FDE describing a function that spans [offset, end) of a section: the first whose start lies
@@ -153,7 +153,7 @@ export function readCfiFrames(
   symbols: SymbolTable | undefined,
   diagnostics: Diagnostic[],
 ): Map<number, CfiRanges> {
-  const byKey = new Map<number, { shndx: number; start: number; frame: CfiFrame }>();
+  const byKey = new Map<number, { shndx: number; start: number; size: number; frame: CfiFrame }>();
   for (const name of ['.eh_frame', '.debug_frame'] as const) {
     const sec = findSection(elf.sections, name);
     if (sec === undefined || sec.sh_size === 0 || sec.sh_type === 8) continue;
@@ -169,10 +169,10 @@ export function readCfiFrames(
     }
   }
   const out = new Map<number, CfiRanges>();
-  for (const { shndx, start, frame } of byKey.values()) {
+  for (const { shndx, start, size, frame } of byKey.values()) {
     let list = out.get(shndx);
     if (list === undefined) out.set(shndx, (list = []));
-    list.push({ start, frame });
+    list.push({ start, size, frame });
   }
   for (const list of out.values()) list.sort((a, b) => a.start - b.start);
   return out;
@@ -184,7 +184,7 @@ function readSection(
   eh: boolean,
   symbols: SymbolTable | undefined,
   diagnostics: Diagnostic[],
-  out: Map<number, { shndx: number; start: number; frame: CfiFrame }>,
+  out: Map<number, { shndx: number; start: number; size: number; frame: CfiFrame }>,
 ): void {
   const b = elf.data(sec);
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
@@ -233,7 +233,8 @@ function readSection(
       const where = fdeStart(elf, relocs, fieldPos, start, range);
       if (where !== undefined) {
         const key = where.shndx * 0x100000000 + where.start;
-        if (!eh || !out.has(key)) out.set(key, { shndx: where.shndx, start: where.start, frame });
+        const size = range > 0x7fffffffn ? 0x7fffffff : Number(range);
+        if (!eh || !out.has(key)) out.set(key, { shndx: where.shndx, start: where.start, size, frame });
       }
     }
     at = end;

@@ -88,6 +88,37 @@ describe('constants feeding "sub sp, sp, xN"', () => {
     const w = new Uint32Array([0xd282740c, 0x8b00018c /* add x12, x12, x0 */, 0xcb2c63ff]);
     assert.equal(constantBefore(w, 2, 12, 0), undefined);
   });
+  test("glibc's prologue: the mov sits 17 instructions before the sub, with other writes between", () => {
+    // libc.so.6 (Debian 2.36, arm64) at 0x8e470, as objdump prints it:
+    const w = new Uint32Array([
+      0xa9ba7bfd, // stp x29, x30, [sp, #-96]!
+      0xd282380d, // mov x13, #0x11c0
+      0xd2800009, // mov x9, #0x0
+      0x910003fd, // mov x29, sp
+      0xb0000881, // adrp x1, ...
+      0xf9473421, // ldr x1, [x1, #3688]
+      0xa90153f3, // stp x19, x20, [sp, #16]
+      0x90000654, // adrp x20, ...
+      0xa9025bf5, // stp x21, x22, [sp, #32]
+      0xaa0003f3, // mov x19, x0
+      0xd0000896, // adrp x22, ...
+      0xa90363f7, // stp x23, x24, [sp, #48]
+      0xd280000f, // mov x15, #0x0
+      0xd2800010, // mov x16, #0x0
+      0xa9046bf9, // stp x25, x26, [sp, #64]
+      0xd2800011, // mov x17, #0x0
+      0xd2800003, // mov x3, #0x0
+      0xa90573fb, // stp x27, x28, [sp, #80]
+      0xcb2d63ff, // sub sp, sp, x13
+    ]);
+    assert.equal(constantBefore(w, 18, 13, 0), 0x11c0);
+    const info = new FrameAnalyzer().analyze(w, 0, w.length, undefined, {
+      relocated: undefined,
+      jumpLabels: undefined,
+    });
+    assert.equal(info.frameBytes, 96 + 0x11c0); // .eh_frame: CFA sp+4640
+    assert.equal(info.dynamic, false);
+  });
   test('orr-immediate "mov" and movn', () => {
     assert.deepEqual(wideMove(0xb27c2fec /* mov x12, #0xfff0 */, 12), { op: 'set', value: 0xfff0n });
     assert.deepEqual(wideMove(0x92800000 /* mov x0, #-1 */, 0), { op: 'set', value: (1n << 64n) - 1n });

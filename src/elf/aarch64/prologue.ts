@@ -10,8 +10,8 @@
 //   sub  sp, sp, #0x460
 import { classify, Kind, mayWrite, wideMove } from './decode.ts';
 
-/** How many instructions back the movz/movk chain feeding "sub sp, sp, xM" may start. */
-export const CONSTANT_LOOKBACK = 16;
+/** How many instructions back the movz/movk chain feeding "sub sp, sp, xM" may start (glibc has 17 between them). */
+export const CONSTANT_LOOKBACK = 64;
 
 /**
  * The constant in register `reg` just before `words[at]`, folded from the movz/movn/orr + movk chain

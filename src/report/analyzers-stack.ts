@@ -1,28 +1,15 @@
 // `stacklab analyze` for stack data: stack_trace tables, stack-overflow reports and
 // DEBUG_STACK_USAGE output. Each explains what the input says about stack depth and size.
-import { type AnalyzeOptions, type Analyzer, registerAnalyzer } from '../analyze/registry.ts';
+import { analyzeProfiles } from '../analyze/analyze-profiles.ts';
+import { type Analyzer, registerAnalyzer } from '../analyze/registry.ts';
 import type { ReplayResult } from '../analyze/replay.ts';
 import { replayStackTraceText } from '../analyze/replay-table.ts';
 import { diag } from '../base/diag.ts';
-import { ok, type Result } from '../base/result.ts';
 import { hex16 } from '../base/units.ts';
 import { sniffFtraceStackTrace } from '../formats/ftrace-stack-trace.ts';
 import { type OverflowReport, parseOverflowReport, sniffOverflowReport } from '../formats/overflow-report.ts';
 import { parseStackUsage, sniffStackUsage } from '../formats/stack-usage.ts';
-import type { KernelProfile } from '../model/profile.ts';
-import { PROFILES, resolveProfile } from '../model/profiles.ts';
 import { renderComparison, replayTableData } from './replay-report.ts';
-
-function profilesFor(opts: AnalyzeOptions): Result<KernelProfile[]> {
-  const ids = opts.profiles.length > 0 ? opts.profiles : PROFILES.map((p) => p.id);
-  const out: KernelProfile[] = [];
-  for (const id of ids) {
-    const r = resolveProfile(id, opts.overrides);
-    if (!r.ok) return r;
-    out.push(r.value);
-  }
-  return ok(out);
-}
 
 /** Bytes per execution context (task, softirq, hard IRQ) in one replay. */
 export function contextSplit(r: ReplayResult): { task: number; softirq: number; hardirq: number } {
@@ -36,7 +23,7 @@ export const stackTraceAnalyzer: Analyzer = {
   describes: 'ftrace stack tracer tables (/sys/kernel/tracing/stack_trace), also inside dmesg or mail copies',
   sniff: sniffFtraceStackTrace,
   run(text, file, opts) {
-    const ps = profilesFor(opts);
+    const ps = analyzeProfiles(opts);
     if (!ps.ok) return { error: ps.error };
     const r = replayStackTraceText(text, file, ps.value);
     if (!r.ok) return { error: r.error };

@@ -1,14 +1,16 @@
 // ELF arguments of `frames` and `paths`: files, or directories searched for kernel modules (.ko).
 // Each file is opened for positioned reads, analysed and closed before the next, so a module tree
 // (3,700 files) runs in the memory of its largest file plus the results kept.
-import { type Diagnostic, formatDiagnostic } from '../base/diag.ts';
+import { type Diagnostic, diag, formatDiagnostic, InputError } from '../base/diag.ts';
 import type { Result } from '../base/result.ts';
+import { looksBinary } from '../base/text.ts';
 import { type AnalyzeOptions, analyzeBinary, type Binary } from '../elf/binary.ts';
 import type { ByteSource } from '../elf/byte-source.ts';
 import { FrameAnalyzer } from '../elf/frame-analysis.ts';
 import { Scratch } from '../elf/scratch.ts';
 import { parseGccStackUsage, type StackUsageEntry } from '../formats/gcc-stack-usage.ts';
 import { type CliContext, usage } from './context.ts';
+import { clearProgress, progressLine } from './progress.ts';
 
 /** Files for the arguments: a directory contributes its .ko files, recursively, sorted. */
 export function expandElfArgs(ctx: CliContext, args: readonly string[]): string[] {
@@ -55,14 +57,15 @@ export function forEachFile<T>(
   files.forEach((file, i) => {
     if (progress && Date.now() - lastProgress > 100) {
       lastProgress = Date.now();
-      ctx.io.err(`\r\x1b[K[${i + 1}/${files.length}] ${file}`);
+      const counter = `[${i + 1}/${files.length}] `;
+      progressLine(ctx.io, `${counter}${file}`, counter.length);
     }
     const src = ctx.io.openRandomAccess(file, { scratch: true });
     try {
       const r = analyze(src);
       if (!r.ok) {
         failed.push(r.error);
-        if (progress) ctx.io.err('\r\x1b[K');
+        if (progress) clearProgress(ctx.io);
         ctx.io.err(`${formatDiagnostic(r.error)}\n`);
         return;
       }
@@ -71,7 +74,7 @@ export function forEachFile<T>(
       src.close();
     }
   });
-  if (progress) ctx.io.err('\r\x1b[K');
+  if (progress) clearProgress(ctx.io);
   return { failed };
 }
 
@@ -81,7 +84,18 @@ export function readStackUsageFiles(
   files: readonly string[],
 ): { file: string; entries: StackUsageEntry[]; diagnostics: readonly Diagnostic[] }[] {
   return files.map((file) => {
-    const r = parseGccStackUsage(ctx.io.readText(file), file);
+    const bytes = ctx.io.readBytes(file);
+    if (looksBinary(bytes))
+      throw new InputError(
+        diag(
+          'gcc-su/binary',
+          'error',
+          '--su: binary data, not GCC -fstack-usage output',
+          { file },
+          '"FILE:LINE:COL:FUNCTION<TAB>BYTES<TAB>static|dynamic" lines, as gcc -fstack-usage writes to NAME.su',
+        ),
+      );
+    const r = parseGccStackUsage(new TextDecoder('utf-8').decode(bytes), file);
     return { file, entries: r.value ?? [], diagnostics: r.diagnostics };
   });
 }

@@ -16,9 +16,10 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { diag, InputError } from '../base/diag.ts';
 import { type ByteSource, bytesSource } from '../elf/byte-source.ts';
+import { UsageError } from './context.ts';
 
 /** A file opened for positioned reads; close() when done. */
 export interface RandomAccessFile extends ByteSource {
@@ -38,8 +39,16 @@ export interface Io {
   outBytes(data: Uint8Array): void;
   /** Writes diagnostics and progress to stderr. */
   err(text: string): void;
-  /** Writes a file atomically (temp file + rename), creating parent directories. */
+  /**
+   * Writes a file atomically (temp file + rename), creating parent directories. Throws InputError
+   * (io/cannot-write) when it cannot; the file is then left as it was.
+   */
   writeFileAtomic(path: string, data: string | Uint8Array): void;
+  /**
+   * Throws InputError (io/cannot-write, naming `flag`) when `path` could not be written as a file
+   * (or, with `dir`, as a directory of files): checked before a long run, not after it.
+   */
+  checkOutput(path: string, flag: string, kind?: 'file' | 'dir'): void;
   /**
    * Opens a file for reads by byte range, so a 1 GB debug vmlinux is never loaded whole ("-" reads
    * stdin into memory). Throws InputError when it cannot.
@@ -53,21 +62,42 @@ export interface Io {
   walk(dir: string): string[];
   readonly stdoutIsTty: boolean;
   readonly stderrIsTty: boolean;
+  /** Width of the terminal on stderr, when it is one. */
+  readonly stderrColumns?: number | undefined;
 }
 
 let stdinCache: Uint8Array | undefined;
 
-function cannotRead(path: string, e: unknown): InputError {
+/** errno in words, as the user would want to read it. */
+function errnoText(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
-  const what =
-    code === 'ENOENT'
-      ? 'no such file'
-      : code === 'EISDIR'
-        ? 'is a directory'
-        : code === 'EACCES'
-          ? 'permission denied'
-          : code;
+  const words: Record<string, string> = {
+    ENOENT: 'no such file or directory',
+    EISDIR: 'is a directory',
+    ENOTDIR: 'a path component is not a directory',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EROFS: 'read-only file system',
+    ENOSPC: 'no space left on device',
+    EDQUOT: 'disk quota exceeded',
+    EEXIST: 'exists and is not a directory',
+    ENAMETOOLONG: 'name too long',
+  };
+  return words[code] ?? code;
+}
+
+function cannotRead(path: string, e: unknown): InputError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const what = code === 'ENOENT' ? 'no such file' : errnoText(e);
   return new InputError(diag('io/cannot-read', 'error', `cannot read ${path}: ${what}`, { file: path }));
+}
+
+function cannotWrite(path: string, why: string, flag?: string): InputError {
+  return new InputError(
+    diag('io/cannot-write', 'error', `${flag ? `${flag}: ` : ''}cannot write ${path}: ${why}`, {
+      file: path,
+    }),
+  );
 }
 
 export function readInputBytes(path: string): Uint8Array {
@@ -82,15 +112,90 @@ export function readInputBytes(path: string): Uint8Array {
   }
 }
 
+/**
+ * mkdir -p, one level at a time. Node's own recursive mkdirSync never returns for a path under /proc
+ * (mkdir there fails with ENOENT, which it takes for a missing parent and retries forever).
+ */
+function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  let d = resolve(dir);
+  for (;;) {
+    let st: ReturnType<typeof statSync> | undefined;
+    try {
+      st = statSync(d);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') throw e;
+    }
+    if (st !== undefined) {
+      if (!st.isDirectory()) throw Object.assign(new Error(`${d} is not a directory`), { code: 'ENOTDIR' });
+      break;
+    }
+    missing.push(d);
+    const up = dirname(d);
+    if (up === d) break;
+    d = up;
+  }
+  for (const m of missing.reverse()) {
+    try {
+      mkdirSync(m);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+}
+
+/** The nearest existing ancestor of `path` (itself included), or undefined. */
+function existingAncestor(path: string): { path: string; isDirectory: boolean } | undefined {
+  let d = resolve(path);
+  for (;;) {
+    try {
+      return { path: d, isDirectory: statSync(d).isDirectory() };
+    } catch {
+      const up = dirname(d);
+      if (up === d) return undefined;
+      d = up;
+    }
+  }
+}
+
+export function checkOutput(path: string, flag: string, kind: 'file' | 'dir' = 'file'): void {
+  if (path === '') throw new UsageError(`${flag}: expected a path, got ""`);
+  const at = existingAncestor(path);
+  if (at === undefined) throw cannotWrite(path, 'no such directory', flag);
+  if (at.path === resolve(path)) {
+    if (kind === 'file' && at.isDirectory) throw cannotWrite(path, 'is a directory', flag);
+    if (kind === 'dir' && !at.isDirectory) throw cannotWrite(path, 'exists and is not a directory', flag);
+  } else if (!at.isDirectory) {
+    throw cannotWrite(path, `${at.path} is not a directory`, flag);
+  }
+  // A file created and removed again: the only test that also holds for root, read-only mounts and
+  // pseudo file systems (/proc, /sys), where permission bits say nothing.
+  const dir = at.path === resolve(path) && kind === 'file' ? dirname(at.path) : at.path;
+  const probe = join(dir, `.stacklab-probe-${randomBytes(6).toString('hex')}`);
+  try {
+    closeSync(openSync(probe, 'wx'));
+  } catch (e) {
+    throw cannotWrite(path, `cannot create files in ${dir} (${errnoText(e)})`, flag);
+  }
+  rmSync(probe, { force: true });
+}
+
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path) || '.', { recursive: true });
-  const tmp = join(dirname(path) || '.', `.${randomBytes(6).toString('hex')}.tmp`);
+  const dir = dirname(path) || '.';
+  try {
+    makeDirs(dir);
+  } catch (e) {
+    throw cannotWrite(path, `cannot create ${dir}: ${errnoText(e)}`);
+  }
+  if (isDirectory(path)) throw cannotWrite(path, 'is a directory');
+  const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     writeFileSync(tmp, data);
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw e;
+    throw cannotWrite(path, errnoText(e));
   }
 }
 
@@ -306,12 +411,16 @@ export const processIo: Io = {
     process.stderr.write(text);
   },
   writeFileAtomic,
+  checkOutput,
   openRandomAccess,
   canReadInWorker: (path) => path !== '-',
   isDirectory,
   walk,
   stdoutIsTty: Boolean(process.stdout.isTTY),
   stderrIsTty: Boolean(process.stderr.isTTY),
+  get stderrColumns() {
+    return process.stderr.isTTY ? process.stderr.columns : undefined;
+  },
 };
 
 // A reader that stops early (`stacklab frames vmlinux | head`) closes the pipe: that ends the output,
@@ -354,6 +463,10 @@ export function memoryIo(
     },
     writeFileAtomic(path: string, data: string | Uint8Array) {
       io.written.set(path, data);
+    },
+    /** Tests write to memory; paths given as real directories (or files under them) are still checked. */
+    checkOutput(path: string, flag: string, kind?: 'file' | 'dir') {
+      if (path === '' || existingAncestor(path)?.path !== resolve('/')) checkOutput(path, flag, kind);
     },
     openRandomAccess(path: string, options?: { scratch?: boolean }): RandomAccessFile {
       if (path !== '-' && files[path] === undefined) return openRandomAccess(path, options);

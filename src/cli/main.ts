@@ -1,5 +1,5 @@
 // The composition root: argv -> command -> exit code. Nothing else in src/ may import this folder.
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help, type Option } from 'commander';
 import { AssertionFailed } from '../base/assert.ts';
 import { InputError } from '../base/diag.ts';
 import { type CliContext, UsageError } from './context.ts';
@@ -25,6 +25,14 @@ export async function buildProgram(ctx: CliContext, command?: string): Promise<C
     .configureOutput({
       writeOut: (s) => ctx.io.out(s),
       writeErr: (s) => ctx.io.err(s),
+    })
+    .configureHelp({
+      // A repeatable option starts as an empty list: "(default: [])" tells the reader nothing.
+      optionDescription(this: Help, option: Option): string {
+        const d = option.defaultValue as unknown;
+        if (Array.isArray(d) && d.length === 0) return option.description;
+        return Help.prototype.optionDescription.call(this, option);
+      },
     })
     .exitOverride();
   program.addHelpText(
@@ -55,9 +63,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0)
         return EXIT_OK;
-      if (e.code === 'commander.help') return EXIT_OK;
+      // Everything else, "stacklab" without a command (help on stderr) included, is bad usage.
       return EXIT_USAGE;
     }
+    // A progress line may be half drawn: the message starts on a clean line.
+    if (io.stderrIsTty) io.err('\r\x1b[K');
     if (e instanceof UsageError) {
       io.err(`stacklab: ${e.message}\n`);
       return EXIT_USAGE;

@@ -184,6 +184,15 @@ describe('stacklab report', () => {
     assert.match(io3.stderr, /\/x\.json:1: error\[report\/bad-json\]/);
     assert.equal((await run(['report', '/r.json'])).code, 2, 'missing -o is a usage error');
   });
+
+  test('binary input is named as such, without echoing its bytes', async () => {
+    const junk = Uint8Array.from({ length: 256 }, (_, i) => (i * 91 + 7) & 0xff);
+    const io = memoryIo({ '/junk.bin': junk });
+    assert.equal(await main(['report', '/junk.bin', '-o', '/o.html'], io), 1);
+    assert.match(io.stderr, /^\/junk\.bin: error\[report\/bad-json\]: binary data, not JSON/m);
+    assert.equal(io.stderr.split('\n').length, 2, 'one line');
+    assert.equal(io.written.size, 0);
+  });
 });
 
 describe('stacklab convert', () => {

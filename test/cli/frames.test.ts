@@ -88,6 +88,14 @@ describe('stacklab frames', () => {
     assert.match(missing.stderr, /io\/cannot-read/);
   });
 
+  test('a binary --su file is bad input, not twenty lines of garbage', async () => {
+    const junk = Uint8Array.from({ length: 512 }, (_, i) => (i * 37) & 0xff);
+    const r = await run(['frames', '--su', 'x.su', corpus.path('frames.o')], { 'x.su': junk });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^x\.su: error\[gcc-su\/binary\]: --su: binary data/m);
+    assert.doesNotMatch(r.stderr, /gcc-su\/bad-line/);
+  });
+
   test('--format must be checkstack or json', async () => {
     const r = await run(['frames', '--format', 'xml', corpus.path('frames.o')]);
     assert.equal(r.code, 2);

@@ -3,12 +3,13 @@ import type { Command } from 'commander';
 import '../../analyze/analyzers-mm.ts';
 import '../../analyze/analyzers-checkstack.ts';
 import { analyzers } from '../../analyze/registry.ts';
-import { diag, InputError } from '../../base/diag.ts';
+import { diag, formatDiagnostic, InputError } from '../../base/diag.ts';
 import { looksBinary } from '../../base/text.ts';
+import { PROFILE_IDS } from '../../model/profiles.ts';
 import { registerStackAnalyzers } from '../../report/analyzers-stack.ts';
-import { type CliContext, reportDiagnostics } from '../context.ts';
+import { type CliContext, reportDiagnostics, usage } from '../context.ts';
 import { JSON_VERSION } from '../json.ts';
-import { collect } from '../profile-options.ts';
+import { collect, resolveProfiles } from '../profile-options.ts';
 
 registerStackAnalyzers();
 
@@ -29,6 +30,9 @@ export function registerAnalyze(program: Command, ctx: CliContext): void {
       return `\nRecognised inputs, tried in this order:\n${list}\n\n  stacklab analyze /sys/kernel/tracing/stack_trace\n  dmesg | stacklab analyze -`;
     })
     .action((file: string, opts: { profile: string[]; set: string[]; json?: boolean }) => {
+      // Checked before the input: analyzers of memory reports never look at profiles, and a typo in
+      // -p or --set must not pass silently there.
+      resolveProfiles(opts.profile.length > 0 ? opts.profile : PROFILE_IDS, opts.set);
       const bytes = ctx.io.readBytes(file);
       if (looksBinary(bytes)) {
         const elf = bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
@@ -60,11 +64,7 @@ export function registerAnalyze(program: Command, ctx: CliContext): void {
       }
       const out = a.run(text, file, { profiles: opts.profile, overrides: opts.set });
       if ('error' in out) {
-        if (out.error.code.startsWith('profile/')) {
-          ctx.io.err(`stacklab: ${out.error.message}\n`);
-          ctx.exitCode = 2;
-          return;
-        }
+        if (out.error.code.startsWith('profile/')) usage(formatDiagnostic(out.error));
         throw new InputError(out.error);
       }
       reportDiagnostics(

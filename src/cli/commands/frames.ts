@@ -12,6 +12,7 @@ import { defaultJobs, FrameWorkers, rethrown, runFrameLines } from '../frames-jo
 import type { Io } from '../io.ts';
 import { JSON_VERSION } from '../json.ts';
 import { collect } from '../option-values.ts';
+import { clearProgress, progressLine } from '../progress.ts';
 
 interface FramesOptions {
   min?: number;
@@ -197,12 +198,13 @@ async function runFramesCheckstack(
       ? (i) => {
           if (Date.now() - lastProgress < 100) return;
           lastProgress = Date.now();
-          ctx.io.err(`\r\x1b[K[${i + 1}/${files.length}] ${files[i]}`);
+          const counter = `[${i + 1}/${files.length}] `;
+          progressLine(ctx.io, `${counter}${files[i]}`, counter.length);
         }
       : undefined,
     workers,
   );
-  if (progress) ctx.io.err('\r\x1b[K');
+  if (progress) clearProgress(ctx.io);
   if (process.env.STACKLAB_DEBUG?.includes('jobs')) {
     const stats = run.threadStats.map(
       (t) => `${t.chunks} chunks from ${t.startMs.toFixed(0)} ms for ${t.busyMs.toFixed(0)} ms`,

@@ -24,6 +24,7 @@ import { renderMmCompare, renderMmRun } from '../../report/mm-compare.ts';
 import { mmProcFiles } from '../../report/mm-proc-files.ts';
 import { type CliContext, diag, reportDiagnostics, usage } from '../context.ts';
 import { JSON_VERSION } from '../json.ts';
+import { clearProgress, progressLine } from '../progress.ts';
 import { projectRoot } from '../project-root.ts';
 
 interface CommonOpts {
@@ -49,8 +50,9 @@ function oneOf<T extends string>(what: string, value: string, allowed: readonly 
 
 function int(what: string, value: string | undefined, min: number, fallback: number): number {
   if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) usage(`--${what} must be an integer >= ${min}, got "${value}"`);
+  // Digits only: Number() would also take "", "0x10", "1e3" and " 5".
+  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min) usage(`--${what} must be an integer >= ${min}, got "${value}"`);
   return n;
 }
 
@@ -63,9 +65,24 @@ function deviceWithOverrides(id: DeviceId, sets: readonly string[]): DeviceSpec 
       usage(`--set ${s}: expected FIELD=INTEGER with FIELD one of ${DEVICE_OVERRIDABLE.join(', ')}`);
     d = { ...d, [m[1]!]: Number(m[2]) };
   }
-  if (d.ramMB % 4 !== 0 || d.managedPages > (d.ramMB * 1024) / 4)
-    usage('--set: ramMB must be a multiple of 4 and hold managedPages');
-  if (d.pageblockOrder < 1 || d.pageblockOrder > 10) usage('--set pageblockOrder: 1..10');
+  const spanned = (d.ramMB * 1024) / 4;
+  if (d.ramMB % 4 !== 0 || d.managedPages > spanned)
+    usage(
+      `--set: ramMB must be a multiple of 4 and hold managedPages (ramMB=${d.ramMB} holds ${Math.floor(spanned)} pages, managedPages=${d.managedPages})`,
+    );
+  if (d.ramMB > 16384) usage(`--set ramMB: expected at most 16384 (16 GB), got ${d.ramMB}`);
+  if (d.pageblockOrder < 1 || d.pageblockOrder > 10) usage('--set pageblockOrder: expected 1..10');
+  if (d.nrCpus < 1 || d.nrCpus > 256) usage(`--set nrCpus: expected 1..256, got ${d.nrCpus}`);
+  if (d.swappiness > 200) usage(`--set swappiness: expected 0..200, got ${d.swappiness}`);
+  // The zone keeps RAM - managedPages reserved and the CMA area at its end; what is left must hold
+  // the boot-time free blocks (one MAX_ORDER block, 4 MB, at least).
+  const cmaPages = (d.cmaMB * 1024) / 4;
+  const free = spanned - (spanned - d.managedPages) - cmaPages;
+  if (free < 1024)
+    usage(
+      `--set: managedPages - cmaMB leaves ${Math.max(0, free)} pages for the buddy allocator (expected at least 1024: ` +
+        `managedPages=${d.managedPages}, cmaMB=${d.cmaMB} is ${cmaPages} pages)`,
+    );
   return d;
 }
 
@@ -77,10 +94,10 @@ function progress(ctx: CliContext): (label: string, fraction: number) => void {
     const width = 30;
     const f = Math.max(0, Math.min(1, fraction));
     const bar = `${'#'.repeat(Math.round(f * width))}${' '.repeat(width - Math.round(f * width))}`;
-    const line = `\r[${bar}] ${String(Math.round(f * 100)).padStart(3)}% ${label}`;
-    if (line !== last) ctx.io.err(line);
+    const line = `[${bar}] ${String(Math.round(f * 100)).padStart(3)}% ${label}`;
+    if (line !== last) progressLine(ctx.io, line);
     last = line;
-    if (label === 'done') ctx.io.err('\r\x1b[K');
+    if (label === 'done') clearProgress(ctx.io);
   };
 }
 
@@ -97,12 +114,35 @@ function addCommon(cmd: Command): Command {
       collectSet,
       [],
     )
-    .option('--out <dir>', 'write the kernel-format files and result JSON into DIR')
+    .option('--out <dir>', 'write the kernel-format files and result JSON into DIR (created if missing)')
     .option('--json', 'machine-readable result (with a version)');
 }
 
-function writeOut(ctx: CliContext, dir: string, files: Record<string, string>): void {
-  for (const [name, text] of Object.entries(files)) ctx.io.writeFileAtomic(join(dir, name), text);
+function writeOut(ctx: CliContext, dir: string, files: Record<string, string>): string[] {
+  const names = Object.keys(files);
+  for (const name of names) ctx.io.writeFileAtomic(join(dir, name), files[name]!);
+  return names;
+}
+
+/**
+ * The options of an `mm` subcommand. `mm` declares the run options itself, so commander parses them
+ * also when they come before the subcommand's name (`mm --device board-512m compare`): those count
+ * unless the subcommand got the same option after its name; options `mm` has and the subcommand has
+ * not are a usage error (they would silently do nothing).
+ */
+function subcommandOptions<T>(cmd: Command): T {
+  const parent = cmd.parent!;
+  const out: Record<string, unknown> = { ...cmd.opts() };
+  for (const [key, value] of Object.entries(parent.opts())) {
+    if (parent.getOptionValueSource(key) !== 'cli') continue;
+    const own = cmd.options.find((x) => x.attributeName() === key);
+    if (own === undefined) {
+      const flag = parent.options.find((x) => x.attributeName() === key)?.long ?? key;
+      usage(`${flag} does not apply to "mm ${cmd.name()}" (see stacklab mm ${cmd.name()} --help)`);
+    }
+    if (cmd.getOptionValueSource(key) !== 'cli') out[key] = value;
+  }
+  return out as T;
 }
 
 /** Default capture for `stacklab mm validate`: the fixture copied into the repository. */
@@ -114,6 +154,16 @@ function readCapture(ctx: CliContext, dir: string, parallel: number, cpus: numbe
   const path = (f: string) => join(dir, f);
   if (!existsSync(dir))
     throw new InputError(diag('io/cannot-read', 'error', `no capture directory ${dir}`, { file: dir }));
+  if (!ctx.io.isDirectory(dir))
+    throw new InputError(
+      diag(
+        'io/cannot-read',
+        'error',
+        `${dir} is a file, not a capture directory`,
+        { file: dir },
+        'a directory holding buddyinfo-before.txt, pagetypeinfo-before.txt, ... and workload-output.txt',
+      ),
+    );
   const parse = <T>(
     f: string,
     p: (
@@ -160,6 +210,8 @@ export function registerMm(program: Command, ctx: CliContext): void {
   const mm = addCommon(
     program
       .command('mm')
+      // `mm compare --json` is compare's option, not mm's (which would take it and leave compare's unset).
+      .enablePositionalOptions()
       .description("page allocator experiment: what 16 KB, 8 KB and vmalloc'ed stacks cost in memory")
       .argument('[scenario]', `workload: ${SCENARIO_IDS.join(', ')} (default: the device's)`)
       .option('--stacks <s>', `stack strategy: ${STACK_STRATEGIES.join(', ')}`, '16k')
@@ -191,6 +243,7 @@ Devices: ${DEVICE_IDS.join(', ')} (stacklab mm devices shows what each stands fo
     const mode = o.mode === undefined ? undefined : oneOf<KernelMode>('mode', o.mode, KERNEL_MODES);
     const sc = scenario === undefined ? undefined : oneOf<ScenarioId>('scenario', scenario, SCENARIO_IDS);
     const ageWith = oneOf('--age-with value', o.ageWith, ['native', 'same'] as const);
+    if (o.out !== undefined) ctx.io.checkOutput(o.out, '--out', 'dir');
     const seed = int('seed', o.seed, 0, 1);
     const scenarioId = sc ?? device.defaultScenario;
     const forks = int('forks', o.forks, 1, SCENARIOS[scenarioId].defaultForks);
@@ -209,9 +262,14 @@ Devices: ${DEVICE_IDS.join(', ')} (stacklab mm devices shows what each stands fo
     });
     bar('done', 1);
     const doc = { version: JSON_VERSION, kind: 'stacklab.mm.run', result: r };
-    if (o.out)
-      writeOut(ctx, o.out, { ...mmProcFiles(r), 'result.json': `${JSON.stringify(doc, null, 2)}\n` });
     ctx.io.out(o.json ? `${JSON.stringify(doc, null, 2)}\n` : renderMmRun(r));
+    if (o.out) {
+      const names = writeOut(ctx, o.out, {
+        ...mmProcFiles(r),
+        'result.json': `${JSON.stringify(doc, null, 2)}\n`,
+      });
+      ctx.io.err(`stacklab: wrote ${join(o.out, '')} (${names.join(', ')})\n`);
+    }
   });
 
   addCommon(
@@ -235,9 +293,9 @@ Takes 5-10 s on one core for a phone (20 s for board-512m); --warmup and --forks
   stacklab mm compare --device board-512m --forks 2000 --json`,
     )
     .action((scenario: string | undefined, _o: CommonOpts, cmd: Command) => {
-      // `mm` itself declares the same options and may have parsed them: read both levels.
-      const o = cmd.optsWithGlobals<CommonOpts>();
+      const o = subcommandOptions<CommonOpts>(cmd);
       const device = deviceWithOverrides(oneOf('device', o.device, DEVICE_IDS), o.set);
+      if (o.out !== undefined) ctx.io.checkOutput(o.out, '--out', 'dir');
       const mode = o.mode === undefined ? undefined : oneOf<KernelMode>('mode', o.mode, KERNEL_MODES);
       const sc = scenario === undefined ? undefined : oneOf<ScenarioId>('scenario', scenario, SCENARIO_IDS);
       const bar = progress(ctx);
@@ -252,14 +310,18 @@ Takes 5-10 s on one core for a phone (20 s for board-512m); --warmup and --forks
       });
       bar('done', 1);
       const doc = { version: JSON_VERSION, kind: 'stacklab.mm.compare', result: c };
+      ctx.io.out(o.json ? `${JSON.stringify(doc, null, 2)}\n` : renderMmCompare(c));
       if (o.out) {
         for (const r of c.runs) writeOut(ctx, join(o.out, r.stacks), mmProcFiles(r));
         writeOut(ctx, o.out, {
           'compare.json': `${JSON.stringify(doc, null, 2)}\n`,
           'compare.txt': renderMmCompare(c),
         });
+        const subdirs = c.runs.map((r) => `${r.stacks}/`).join(', ');
+        ctx.io.err(
+          `stacklab: wrote ${join(o.out, '')} (compare.json, compare.txt; ${subdirs} with the kernel files)\n`,
+        );
       }
-      ctx.io.out(o.json ? `${JSON.stringify(doc, null, 2)}\n` : renderMmCompare(c));
     });
 
   mm.command('validate')
@@ -286,7 +348,12 @@ changes of buddyinfo, pagetypeinfo and vmstat side by side, with the notes on wh
   stacklab mm validate shared/data/real/arm64-6.1-qemu/fork-256M --json`,
     )
     .action(
-      (dir: string | undefined, o: { seed: string; parallel: string; cpus: string; json?: boolean }) => {
+      (
+        dir: string | undefined,
+        _o: { seed: string; parallel: string; cpus: string; json?: boolean },
+        cmd: Command,
+      ) => {
+        const o = subcommandOptions<{ seed: string; parallel: string; cpus: string; json?: boolean }>(cmd);
         const capture = readCapture(
           ctx,
           dir ?? defaultCaptureDir(),
@@ -306,7 +373,7 @@ changes of buddyinfo, pagetypeinfo and vmstat side by side, with the notes on wh
     .description('the simulated devices: what real device each stands for and where its numbers come from')
     .option('--json', 'machine-readable list')
     .action((_o: unknown, cmd: Command) => {
-      const o = cmd.optsWithGlobals<{ json?: boolean }>();
+      const o = subcommandOptions<{ json?: boolean }>(cmd);
       if (o.json) {
         ctx.io.out(
           `${JSON.stringify({ version: JSON_VERSION, kind: 'stacklab.mm.devices', devices: DEVICE_IDS.map((id) => DEVICES[id]) }, null, 2)}\n`,

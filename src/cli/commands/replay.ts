@@ -94,6 +94,7 @@ against THREAD_SIZE / IRQ_STACK_SIZE, and the table ftrace would print there.
           ? undefined
           : intOption('--kstack-offset', opts.kstackOffset, 0, 1024);
       const tableIndex = opts.table === undefined ? undefined : intOption('--table', opts.table, 0, 10_000);
+      if (opts.report !== undefined) ctx.io.checkOutput(opts.report, '--report');
       const text = ctx.io.readText(file);
       const r = replayStackTraceText(text, file, profiles, {
         ...(opts.source ? { source: opts.source } : {}),
@@ -124,7 +125,8 @@ against THREAD_SIZE / IRQ_STACK_SIZE, and the table ftrace would print there.
 }
 
 export function intOption(name: string, raw: string, min: number, max: number): number {
-  const v = Number(raw);
+  // Digits only: Number() would also take "" (as 0), "0x10", "1e3" and " 5".
+  const v = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isInteger(v) || v < min || v > max)
     usage(`${name}: expected an integer in ${min}..${max}, got "${raw}"`);
   return v;

@@ -1,6 +1,7 @@
 // `stacklab report RESULT.json... -o FILE.html`: stacklab's --json results as one offline HTML page.
 import type { Command } from 'commander';
 import { diag, InputError } from '../../base/diag.ts';
+import { looksBinary } from '../../base/text.ts';
 import { REPORT_KINDS, renderResultsPage, resultSection } from '../../report/result-report.ts';
 import type { CliContext } from '../context.ts';
 
@@ -20,8 +21,20 @@ Reads: ${REPORT_KINDS.join(', ')}.
   stacklab report replay.json mm.json -o report.html`,
     )
     .action((files: string[], opts: { output: string }) => {
+      ctx.io.checkOutput(opts.output, '--output');
       const sections = files.map((file) => {
-        const text = ctx.io.readText(file);
+        const bytes = ctx.io.readBytes(file);
+        if (looksBinary(bytes))
+          throw new InputError(
+            diag(
+              'report/bad-json',
+              'error',
+              'binary data, not JSON',
+              { file },
+              'the output of a stacklab command run with --json',
+            ),
+          );
+        const text = new TextDecoder('utf-8').decode(bytes);
         let doc: unknown;
         try {
           doc = JSON.parse(text);

@@ -12,6 +12,7 @@ import { renderSeedHtml } from '../../report/seed-html.ts';
 import { renderSeedText, type SeedReportData, seedChecks, seedEstimates } from '../../report/seed-report.ts';
 import type { CliContext } from '../context.ts';
 import { JSON_VERSION } from '../json.ts';
+import { clearProgress, progressLine } from '../progress.ts';
 
 /**
  * The RFC's motivation, priced: fork's stack allocation on the 1 GB 2015 phone, as shipped (Android's
@@ -110,8 +111,8 @@ function ttyProgress(ctx: CliContext): (label: string, fraction: number) => void
   let last = '';
   return (label, fraction) => {
     const pct = Math.round(Math.max(0, Math.min(1, fraction)) * 100);
-    const line = `\rstacklab seed: ${String(pct).padStart(3)}% ${label}`.slice(0, 100);
-    if (line !== last) ctx.io.err(`${line}\x1b[K`);
+    const line = `stacklab seed: ${String(pct).padStart(3)}% ${label}`;
+    if (line !== last) progressLine(ctx.io, line);
     last = line;
   };
 }
@@ -137,8 +138,9 @@ same aged memory (about 10 s).
   stacklab seed --report seed.html`,
     )
     .action((opts: { report?: string; json?: boolean; full?: boolean }) => {
+      if (opts.report !== undefined) ctx.io.checkOutput(opts.report, '--report');
       const report = buildSeedReport(ctx.io.stderrIsTty ? ttyProgress(ctx) : undefined);
-      if (ctx.io.stderrIsTty) ctx.io.err('\r\x1b[K');
+      if (ctx.io.stderrIsTty) clearProgress(ctx.io);
       if (opts.json) ctx.io.out(`${JSON.stringify(report, null, 2)}\n`);
       else ctx.io.out(renderSeedText(report, { full: opts.full ?? false }));
       if (opts.report) {

@@ -1,7 +1,7 @@
 // `frames --jobs N`: the checkstack report is the same bytes whatever the number of threads and
 // whichever thread analysed which files.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -104,6 +104,37 @@ describe('frames --jobs', () => {
         assert.equal(outs[2]!.stdout, outs[0]!.stdout);
         const summary = (s: string) => s.replace(/^stacklab frames: \d+ files, --jobs.*\n/m, '');
         assert.equal(summary(outs[1]!.stderr), summary(outs[0]!.stderr));
+      }
+    });
+
+    test('every run with workers exits (Node 20 could deadlock a worker at exit: 1 run in 13-40)', async () => {
+      // Spawned without waiting synchronously, so a run that does not exit is seen and killed.
+      const many = Array.from({ length: 60 }, () => paths).flat();
+      const runs = Number(process.env.STACKLAB_WORKER_RUNS ?? 12);
+      for (let i = 0; i < runs; i++) {
+        const c = spawn(
+          process.execPath,
+          [join(dir, 'run.mjs'), 'frames', '--min', '0', '--jobs', '3', ...many],
+          {
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
+        let bytes = 0;
+        c.stdout.on('data', (d: Buffer) => {
+          bytes += d.length;
+        });
+        c.stderr.resume();
+        const code = await new Promise<number | null | 'hung'>((resolve) => {
+          const t = setTimeout(() => {
+            c.kill('SIGKILL');
+            resolve('hung');
+          }, 30_000);
+          c.on('exit', (status) => {
+            clearTimeout(t);
+            resolve(status);
+          });
+        });
+        assert.equal(code, 0, `run ${i + 1} of ${runs} (${bytes} bytes out) did not exit`);
       }
     });
 

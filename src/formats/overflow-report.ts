@@ -9,6 +9,10 @@
 // - x86_64 handle_stack_overflow() in arch/x86/kernel/traps.c:
 //     BUG: stack guard page was hit at 000000005b13312d (stack is 00000000a1a685f7..00000000fe4e891f)
 //     kernel stack overflow (double-fault): 0000 [#1] PREEMPT SMP KASAN
+// - any kernel whose CONFIG_SCHED_STACK_END_CHECK or fault handler found the task stack's end
+//   magic overwritten (no guard page involved, so no ranges; the arch comes from the registers):
+//     Kernel panic - not syncing: corrupted stack end detected inside scheduler
+//     Thread overran stack, or stack corrupted
 // plus the call trace that follows ("Call trace:" / "Call Trace:"). Tolerates dmesg timestamps,
 // Android log prefixes, quote indentation, runs of spaces collapsed to one, mail line wraps, and
 // author elision lines ("[the above line repeated ...]"), which are counted.
@@ -23,7 +27,16 @@ export interface StackRange {
 }
 
 export interface OverflowReport {
-  readonly arch: 'arm64' | 'riscv64' | 'x86_64';
+  /** 'unknown' only for stack-end reports whose registers were not copied. */
+  readonly arch: 'arm64' | 'riscv64' | 'x86_64' | 'arm' | 'ppc64' | 'unknown';
+  /**
+   * 'guard-page': VMAP_STACK caught the overflow at the guard page (arm64/riscv panic_bad_stack,
+   * x86 handle_stack_overflow). 'stack-end': the STACK_END_MAGIC word at the stack's lowest
+   * address was found overwritten (schedule_debug(), or the page-fault oops path).
+   */
+  readonly kind: 'guard-page' | 'stack-end';
+  /** The line that said the stack end was corrupted, when there was one. */
+  readonly stackEnd: { readonly text: string; readonly line: number } | null;
   readonly esr: { readonly value: bigint; readonly text: string } | null;
   /** Faulting address (FAR / badaddr / the guard-page address). */
   readonly far: bigint | null;
@@ -51,10 +64,17 @@ function strip(t: string): string {
 
 const ARM64_HEAD = /Insufficient stack space to handle exception!/;
 const X86_HEAD = /BUG: stack guard page was hit at ([0-9a-fx]+) \(stack is ([0-9a-fx]+)\.\.([0-9a-fx]+)\)/;
+/** kernel/sched/core.c schedule_debug(); arch/x86 and powerpc page-fault oops paths. */
+const STACK_END = /corrupted stack end detected inside scheduler|Thread overran stack, or stack corrupted/;
 
 export function sniffOverflowReport(text: string): boolean {
   const head = text.slice(0, 262144);
-  return ARM64_HEAD.test(head) || X86_HEAD.test(head) || /kernel stack overflow/i.test(head);
+  return (
+    ARM64_HEAD.test(head) ||
+    X86_HEAD.test(head) ||
+    /kernel stack overflow/i.test(head) ||
+    STACK_END.test(head)
+  );
 }
 
 const big = (s: string) => BigInt(s.startsWith('0x') ? s : `0x${s}`);
@@ -83,12 +103,21 @@ export function parseOverflowReport(text: string, file = '<input>'): ParseOutput
     return m ? { low: big(m[1]!), high: big(m[2]!) } : null;
   };
   let cr2: bigint | null = null;
+  let stackEnd: OverflowReport['stackEnd'] = null;
+  /** Register dump styles seen, to name the arch of a stack-end report. */
+  const seen = { x86: false, arm64: false, arm: false, ppc64: false };
   for (const { no, text: t } of lines) {
     // "# " lines are provenance headers of saved copies, never kernel output.
     if (t === '' || t.startsWith('# ')) continue;
     let m: RegExpExecArray | null;
     if ((m = /^CR2: ([0-9a-f]{16})/.exec(t)) && cr2 === null) cr2 = big(m[1]!);
     if (ARM64_HEAD.test(t)) arch ??= 'arm64';
+    if ((m = STACK_END.exec(t)) && stackEnd === null) stackEnd = { text: m[0], line: no };
+    if (/^kernel stack overflow \(double-fault\)/.test(t)) arch ??= 'x86_64';
+    if (/^(?:RIP|RSP): |^<(?:TASK|IRQ)>$/.test(t)) seen.x86 = true;
+    if (/^pc : |^pstate: /.test(t)) seen.arm64 = true;
+    if (/^\[<[0-9a-f]+>\] \(.*\) from \[<|^PC is at /.test(t)) seen.arm = true;
+    if (/^NIP[: ]|^MSR: /.test(t)) seen.ppc64 = true;
     if ((m = X86_HEAD.exec(t))) {
       arch = 'x86_64';
       far = big(m[1]!);
@@ -126,7 +155,15 @@ export function parseOverflowReport(text: string, file = '<input>'): ParseOutput
         elisions.push({ text: t, line: no });
         continue;
       }
-      const f = /^(?:\[<[0-9a-f]+>\] )?(?:\? )?([A-Za-z_.$][\w.$]*)\+0x[0-9a-f]+\/0x[0-9a-f]+/.exec(t);
+      // x86 context markers ("<TASK>", "<IRQ>", "<EOI>") carry no frame; older kernels print them
+      // before the first frame of the context on the same line.
+      if (/^<\/?[A-Z]+>$/.test(t)) continue;
+      const f =
+        /^(?:<[A-Z]+>\s+)?(?:\[<[0-9a-f]+>\] )?(?:\? )?([A-Za-z_.$][\w.$]*)\+0x[0-9a-f]+\/0x[0-9a-f]+/.exec(
+          t,
+        ) ??
+        // arm (32-bit) unwind_backtrace: "[<801072f8>] (show_stack+0x10/0x14) from [<8016d06c>] (...)"
+        /^\[<[0-9a-f]+>\] \(([A-Za-z_.$][\w.$]*)(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)?\)/.exec(t);
       if (f) callTrace.push({ fn: f[1]!, text: t, line: no });
       else if (
         /^(RIP|RSP|RAX|RDX|RBP|R1[0-5]|R[0-9]|Code|FS|CS|CR2|DR[0-7]|---|SMP:|Kernel Offset|PHYS_OFFSET|CPU features|Memory Limit)/.test(
@@ -139,6 +176,11 @@ export function parseOverflowReport(text: string, file = '<input>'): ParseOutput
       } else inTrace = false;
     }
   }
+  let kind: OverflowReport['kind'] = 'guard-page';
+  if (arch === null && stackEnd !== null) {
+    kind = 'stack-end';
+    arch = seen.x86 ? 'x86_64' : seen.arm64 ? 'arm64' : seen.ppc64 ? 'ppc64' : seen.arm ? 'arm' : 'unknown';
+  }
   if (arch === null) {
     diagnostics.push(
       diag(
@@ -146,14 +188,14 @@ export function parseOverflowReport(text: string, file = '<input>'): ParseOutput
         'error',
         'no stack overflow report found',
         { file, line: 1 },
-        '"Insufficient stack space to handle exception!" (arm64, riscv) or "BUG: stack guard page was hit" (x86_64)',
+        '"Insufficient stack space to handle exception!" (arm64, riscv), "BUG: stack guard page was hit" (x86_64) or "corrupted stack end detected inside scheduler"',
       ),
     );
     return { value: undefined, diagnostics };
   }
   // x86 hashes the "hit at" address; CR2 holds the real faulting address.
   if (arch === 'x86_64' && cr2 !== null) far = cr2;
-  if (arch !== 'x86_64' && taskStack === null)
+  if (kind === 'guard-page' && arch !== 'x86_64' && taskStack === null)
     diagnostics.push(
       diag('overflow/no-task-range', 'data-loss', 'the "Task stack:" line is missing', { file }),
     );
@@ -164,6 +206,8 @@ export function parseOverflowReport(text: string, file = '<input>'): ParseOutput
   return {
     value: {
       arch,
+      kind,
+      stackEnd,
       esr,
       far,
       sp,

@@ -1,0 +1,145 @@
+// Real variants of kernel output found in the wild (test/fixtures/variants/, provenance in each
+// file's header): what each parser and analysis must make of them.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { rebuildChain } from '../../src/analyze/chain.ts';
+import { parseFtraceStackTrace, sniffFtraceStackTrace } from '../../src/formats/ftrace-stack-trace.ts';
+import { parseOverflowReport, sniffOverflowReport } from '../../src/formats/overflow-report.ts';
+import { explainOverflow } from '../../src/report/analyzers-stack.ts';
+
+const fx = (p: string) => readFileSync(new URL(`../fixtures/variants/${p}`, import.meta.url), 'utf8');
+const codes = (ds: readonly { code: string; loc?: { line?: number } }[]) =>
+  ds.map((d) => `${d.code}@${d.loc?.line ?? '-'}`);
+
+describe('stack_trace variants', () => {
+  const cases: {
+    file: string;
+    rows: number;
+    declared: number;
+    first: [number, number, string];
+    last: [number, number, string];
+    diagnostics: string[];
+    /** The chain's outermost top (bytes above the outermost frame) must keep the table's depth. */
+    chainDepth: number;
+  }[] = [
+    {
+      file: 'st-x86_64-quoted-truncated.txt',
+      rows: 24,
+      declared: 46,
+      first: [0, 7200, '_raw_spin_lock_irqsave'],
+      last: [23, 3904, 'shrink_lruvec'],
+      diagnostics: [
+        'stack-trace/no-separator@6',
+        'stack-trace/entry-count@5',
+        'stack-trace/size-mismatch@30',
+      ],
+      chainDepth: 7200,
+    },
+    {
+      file: 'st-arm-elided.txt',
+      rows: 21,
+      declared: 38,
+      first: [0, 2648, '__wake_up_common'],
+      last: [37, 96, 'ret_fast_syscall'],
+      diagnostics: [
+        'stack-trace/elided@15',
+        'stack-trace/entry-count@5',
+        'stack-trace/size-mismatch@14',
+        'stack-trace/index-gap@16',
+      ],
+      chainDepth: 2648,
+    },
+  ];
+  for (const c of cases) {
+    test(c.file, () => {
+      const text = fx(c.file);
+      assert.equal(sniffFtraceStackTrace(text), true);
+      const p = parseFtraceStackTrace(text, c.file);
+      const t = p.value!.tables[0]!;
+      assert.equal(p.value!.tables.length, 1);
+      assert.equal(t.rows.length, c.rows);
+      assert.equal(t.declaredEntries, c.declared);
+      const first = t.rows[0]!;
+      const last = t.rows[t.rows.length - 1]!;
+      assert.deepEqual([first.index, first.depth, first.location.symbol], c.first);
+      assert.deepEqual([last.index, last.depth, last.location.symbol], c.last);
+      assert.deepEqual(codes(p.diagnostics), c.diagnostics);
+      const chain = rebuildChain(t, c.file);
+      assert.equal(chain.maxDepth, c.chainDepth);
+    });
+  }
+
+  test('a table cut at the outer end keeps the stack above its last row (replay/cut-table)', () => {
+    const t = parseFtraceStackTrace(fx('st-x86_64-quoted-truncated.txt'), 'q').value!.tables[0]!;
+    const chain = rebuildChain(t, 'q');
+    const start = chain.items.find((i) => i.kind === 'start');
+    assert.ok(start && start.kind === 'start');
+    assert.equal(start.topBytes, 3896);
+    assert.ok(chain.diagnostics.some((d) => d.code === 'replay/cut-table' && d.loc?.line === 30));
+  });
+});
+
+describe('stack-end overflow reports (CONFIG_SCHED_STACK_END_CHECK)', () => {
+  const cases: { file: string; arch: string; frames: string[]; comm: string; kernel: string }[] = [
+    {
+      file: 'ovf-stack-end-x86_64-5.15.txt',
+      arch: 'x86_64',
+      frames: ['dump_stack_lvl', 'panic', '__warn_printk', 'kasan_save_stack'],
+      comm: 'txg_sync',
+      kernel: '5.15.0-2-amd64',
+    },
+    {
+      file: 'ovf-stack-end-x86_64-4.9.txt',
+      arch: 'unknown',
+      frames: ['dump_stack', 'panic', 'ttwu_do_activate', '__schedule'],
+      comm: 'systemd',
+      kernel: '4.9.35-4.9.35-62.container',
+    },
+  ];
+  for (const c of cases) {
+    test(c.file, () => {
+      const text = fx(c.file);
+      assert.equal(sniffOverflowReport(text), true);
+      const r = parseOverflowReport(text, c.file);
+      const o = r.value!;
+      assert.equal(o.kind, 'stack-end');
+      assert.equal(o.arch, c.arch);
+      assert.equal(o.stackEnd?.line, 4);
+      assert.equal(o.comm, c.comm);
+      assert.equal(o.kernel, c.kernel);
+      assert.deepEqual(
+        o.callTrace.slice(0, 4).map((f) => f.fn),
+        c.frames,
+      );
+      // No guard page, so no "Task stack:" line is expected.
+      assert.deepEqual(codes(r.diagnostics), []);
+      const e = explainOverflow(o);
+      assert.match(e.text, /STACK_END_MAGIC/);
+      assert.equal(e.data.kind, 'stack-end');
+    });
+  }
+
+  test('5.15 frames after "<TASK>" are kept, up to the user registers', () => {
+    const text = `${fx('ovf-stack-end-x86_64-5.15.txt')}[ 1307.6] RIP: 0033:0x7f00\n[ 1307.7] RSP: 002b:00007ffee780bf88 EFLAGS: 00000246\n`;
+    const o = parseOverflowReport(text, 'x').value!;
+    assert.equal(o.arch, 'x86_64');
+    assert.equal(o.callTrace.length, 12);
+    assert.equal(o.callTrace.at(-1)!.fn, 'schedule');
+  });
+
+  test('arm (32-bit) unwind_backtrace frames are read', () => {
+    const text =
+      'Thread overran stack, or stack corrupted\n' +
+      'Backtrace:\nCall trace:\n' +
+      '[<801072f8>] (unwind_backtrace) from [<80105558>] (show_stack+0x10/0x14)\n' +
+      '[<80105558>] (show_stack+0x10/0x14) from [<8016d06c>] (panic+0xb8/0x248)\n';
+    const o = parseOverflowReport(text, 'a').value!;
+    assert.equal(o.kind, 'stack-end');
+    assert.equal(o.arch, 'arm');
+    assert.deepEqual(
+      o.callTrace.map((f) => f.fn),
+      ['unwind_backtrace', 'show_stack'],
+    );
+  });
+});

@@ -17,9 +17,10 @@ const PREFIXES: readonly RegExp[] = [
   /^>(?: ?>)*\s?/, // mail quotes "> ", "> > ", ">>"
   /^\d\d-\d\d \d\d:\d\d:\d\d\.\d+\s+/, // Android "MM-DD hh:mm:ss.mmm "
   // syslog / journalctl ("Mar  3 10:00:00 host kernel: ", short-precise, short-iso, RFC 5424),
-  // with an optional busybox facility ("kern.warn") and a pid ("kernel[0]:")
+  // with an optional host (journalctl -o short on some setups omits it), busybox facility
+  // ("kern.warn") and pid ("kernel[0]:")
   new RegExp(
-    String.raw`^(?:${MONTH_DAY}\s+(?:\d{4}\s+)?${CLOCK}|${ISO})\s+\S+\s+(?:[a-z]+\.[a-z]+\s+)?kernel(?:\[\d+\])?:\s?`,
+    String.raw`^(?:${MONTH_DAY}\s+(?:\d{4}\s+)?${CLOCK}|${ISO})\s+(?:\S+\s+)?(?:[a-z]+\.[a-z]+\s+)?kernel(?:\[\d+\])?:\s?`,
   ),
   /^(?:kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|local\d)\s*:\s*(?:emerg|alert|crit|err|warn|notice|info|debug)\s*:\s?/, // dmesg -x
   /^<\d>/, // printk level
@@ -53,4 +54,15 @@ export function strippedHead(text: string, n: number, maxChars = 65536): string[
   const out: string[] = [];
   for (const line of text.slice(0, maxChars).split('\n', n)) out.push(stripLogPrefix(line).trim());
   return out;
+}
+
+/**
+ * Splits one logged line into the kernel lines it holds: rsyslog escapes the newlines of a
+ * multi-line printk (Mem-Info's summary) as "#012" and tabs as "#011".
+ *
+ *   Feb  9 08:09:39 host kernel: active_anon:656114 inactive_anon:679646 isolated_anon:0#012 active_file:1022595 ...
+ */
+export function splitSyslogEscapes(text: string): string[] {
+  if (!text.includes('#01')) return [text];
+  return text.replaceAll('#011', '\t').split('#012');
 }

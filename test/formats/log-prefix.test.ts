@@ -73,6 +73,11 @@ describe('stripLogPrefix', () => {
     ['> [    9.230891][  T747] Call trace:', 'Call trace:'],
     ['[   26.328023 / 09-26 13:22:37.707] Insufficient', 'Insufficient'],
     ['kern  :warn  : [  1.0] Mem-Info:', 'Mem-Info:'],
+    // journalctl without a host name (mountpoint-s3#1206)
+    [
+      'Dec 23 21:21:28 kernel: mount-s3 invoked oom-killer: gfp_mask=0x1100cca',
+      'mount-s3 invoked oom-killer: gfp_mask=0x1100cca',
+    ],
     // Not prefixes: the oops per-task table header and an address in a call trace stay.
     ['[ pid ]   uid  tgid total_vm', '[ pid ]   uid  tgid total_vm'],
     ['[<ffffffc00008a0a4>] dump_backtrace+0x0/0x150', '[<ffffffc00008a0a4>] dump_backtrace+0x0/0x150'],

@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import { rebuildChain } from '../../src/analyze/chain.ts';
 import { parseFtraceStackTrace, sniffFtraceStackTrace } from '../../src/formats/ftrace-stack-trace.ts';
 import { parseOverflowReport, sniffOverflowReport } from '../../src/formats/overflow-report.ts';
+import { parsePageAllocFailure, sniffPageAllocFailure } from '../../src/formats/page-alloc-failure.ts';
 import { explainOverflow } from '../../src/report/analyzers-stack.ts';
 
 const fx = (p: string) => readFileSync(new URL(`../fixtures/variants/${p}`, import.meta.url), 'utf8');
@@ -141,5 +142,30 @@ describe('stack-end overflow reports (CONFIG_SCHED_STACK_END_CHECK)', () => {
       o.callTrace.map((f) => f.fn),
       ['unwind_backtrace', 'show_stack'],
     );
+  });
+});
+
+describe('page allocation failure variants', () => {
+  test('paf-4.18-rsyslog.txt: "#012" splits the Mem-Info summary; per-node kB lines stay out of it', () => {
+    const text = fx('paf-4.18-rsyslog.txt');
+    assert.equal(sniffPageAllocFailure(text), true);
+    const p = parsePageAllocFailure(text, 'r');
+    const v = p.value!;
+    assert.deepEqual(codes(p.diagnostics), []);
+    assert.equal(v.comm, 'kswapd0');
+    assert.equal(v.order, 0);
+    assert.deepEqual(v.gfpNames, ['GFP_ATOMIC']);
+    assert.equal(v.kernelVersion, '4.18.0-553.30.1.el8_10.x86_64');
+    assert.deepEqual(v.callTrace, ['dump_stack', 'warn_alloc.cold.127', '__alloc_pages_slowpath']);
+    // Pages from the summary, not the "Node 0 active_anon:2624456kB" line.
+    assert.equal(v.memInfo.active_anon, 656114);
+    assert.equal(v.memInfo.free, 114480);
+    assert.equal(v.memInfo.free_cma, 0);
+    assert.equal(Object.keys(v.memInfo).length, 18);
+    const z = v.zones[0]!;
+    assert.deepEqual([v.zones.length, z.node, z.name, z.fields.free, z.fields.min], [1, 0, 'DMA', 13312, 64]);
+    assert.deepEqual(z.lowmemReserve, [0, 2660, 15392, 15392, 15392]);
+    assert.deepEqual(z.buddy!.nrFree, [0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 2]);
+    assert.deepEqual(z.buddy!.types.slice(8), ['U', 'M', 'M']);
   });
 });

@@ -3,13 +3,22 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
+import { explainBuddyinfo, explainPagetypeinfo, renderFragmentation } from '../../src/analyze/buddyinfo.ts';
 import { rebuildChain } from '../../src/analyze/chain.ts';
+import { parseBuddyinfo } from '../../src/formats/buddyinfo.ts';
 import { parseFtraceStackTrace, sniffFtraceStackTrace } from '../../src/formats/ftrace-stack-trace.ts';
 import { parseOverflowReport, sniffOverflowReport } from '../../src/formats/overflow-report.ts';
 import { parsePageAllocFailure, sniffPageAllocFailure } from '../../src/formats/page-alloc-failure.ts';
+import { parsePagetypeinfo, sniffPagetypeinfo } from '../../src/formats/pagetypeinfo.ts';
 import { explainOverflow } from '../../src/report/analyzers-stack.ts';
 
 const fx = (p: string) => readFileSync(new URL(`../fixtures/variants/${p}`, import.meta.url), 'utf8');
+/** The fixture without its "# " provenance lines, which are not kernel output. */
+const bare = (p: string) =>
+  fx(p)
+    .split('\n')
+    .filter((l) => !l.startsWith('# '))
+    .join('\n');
 const codes = (ds: readonly { code: string; loc?: { line?: number } }[]) =>
   ds.map((d) => `${d.code}@${d.loc?.line ?? '-'}`);
 
@@ -167,5 +176,53 @@ describe('page allocation failure variants', () => {
     assert.deepEqual(z.lowmemReserve, [0, 2660, 15392, 15392, 15392]);
     assert.deepEqual(z.buddy!.nrFree, [0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 2]);
     assert.deepEqual(z.buddy!.types.slice(8), ['U', 'M', 'M']);
+  });
+});
+
+describe('/proc/pagetypeinfo and /proc/buddyinfo variants', () => {
+  test('pti-reserve-3.x.txt: pre-4.4 Reserve type, free blocks summed per zone', () => {
+    const text = bare('pti-reserve-3.x.txt');
+    assert.equal(sniffPagetypeinfo(text), true);
+    const p = parsePagetypeinfo(text, 'p');
+    assert.deepEqual(codes(p.diagnostics), []);
+    assert.deepEqual(p.value!.blockTypes, ['Unmovable', 'Reclaimable', 'Movable', 'Reserve', 'Isolate']);
+    const zs = explainPagetypeinfo(p.value!);
+    assert.deepEqual(
+      zs.map((z) => [z.zone, z.freePages, z.nrFree[10]]),
+      [
+        ['DMA', 3979, 2],
+        ['DMA32', 488785, 461],
+      ],
+    );
+    assert.deepEqual(zs[1]!.blocks, { Unmovable: 41, Reclaimable: 6, Movable: 967, Reserve: 2, Isolate: 0 });
+  });
+
+  test('pti-rpi-collapsed.txt: a cut "Number of blocks" row leaves the other types unknown, not 0', () => {
+    const p = parsePagetypeinfo(bare('pti-rpi-collapsed.txt'), 'p');
+    assert.deepEqual(codes(p.diagnostics), ['pagetypeinfo/bad-row@1', 'pagetypeinfo/column-count@12']);
+    assert.equal(p.value!.pageblockOrder, 10);
+    const [z] = explainPagetypeinfo(p.value!);
+    assert.deepEqual(z!.blocks, { Unmovable: 1 });
+    assert.equal(z!.freePages, 108323);
+  });
+
+  test('bi-64k-constructed.txt: 14 orders are not read as 4 KB pages', () => {
+    const p = parseBuddyinfo(bare('bi-64k-constructed.txt'), 'b');
+    assert.deepEqual(codes(p.diagnostics), ['buddyinfo/order-count@1', 'buddyinfo/order-count@2']);
+    const text = renderFragmentation(explainBuddyinfo(p.value!));
+    assert.match(
+      text,
+      /zone DMA: 82851 free pages \(14 orders, so maybe not 4 KB pages: 323\.6 MB at 4 KB, 1294\.5 MB at 16 KB, 5178\.2 MB at 64 KB\)/,
+    );
+  });
+
+  test('11 orders: MB at 4 KB pages, rounded', () => {
+    const p = parseBuddyinfo(
+      'Node 0, zone   Normal    127     97     63     40     23     13      7      3      1      1      0\n',
+    );
+    assert.match(
+      renderFragmentation(explainBuddyinfo(p.value!)),
+      /3277 free pages \(12\.8 MB with 4 KB pages\)/,
+    );
   });
 });

@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { explainBuddyinfo, explainPagetypeinfo, renderFragmentation } from '../../src/analyze/buddyinfo.ts';
 import { rebuildChain } from '../../src/analyze/chain.ts';
+import { explainPageAllocFailure, renderPafExplanation } from '../../src/analyze/page-alloc-failure.ts';
+import { replayStackTraceText } from '../../src/analyze/replay-table.ts';
 import { parseBuddyinfo } from '../../src/formats/buddyinfo.ts';
 import { parseFtraceStackTrace, sniffFtraceStackTrace } from '../../src/formats/ftrace-stack-trace.ts';
 import { parseOverflowReport, sniffOverflowReport } from '../../src/formats/overflow-report.ts';
@@ -224,5 +226,35 @@ describe('/proc/pagetypeinfo and /proc/buddyinfo variants', () => {
       renderFragmentation(explainBuddyinfo(p.value!)),
       /3277 free pages \(12\.8 MB with 4 KB pages\)/,
     );
+  });
+});
+
+describe('inputs that must end with a diagnostic, not minutes of work or nonsense', () => {
+  test('a 5000-row table (the kernel prints at most 500) → replay/too-many-rows at the header', () => {
+    let text = '        Depth    Size   Location    (5000 entries)\n        -----    ----   --------\n';
+    for (let i = 0; i < 5000; i++)
+      text += `${String(i).padStart(3)}) ${String((5000 - i) * 16).padStart(8)}      16   f${i % 7}+0x1/0x2\n`;
+    const t0 = performance.now();
+    const r = replayStackTraceText(text, 'big', []);
+    assert.ok(performance.now() - t0 < 2000);
+    assert.equal(r.ok, false);
+    if (!r.ok) {
+      assert.equal(r.error.code, 'replay/too-many-rows');
+      assert.equal(r.error.loc?.line, 1);
+    }
+  });
+
+  test('OOM report with order=-1 (sysrq-f, constructed from mm/oom_kill.c dump_header()) is not an allocation', () => {
+    const text =
+      '[  812.345678] kworker/0:1 invoked oom-killer: gfp_mask=0x0(), order=-1, oom_score_adj=0\n' +
+      '[  812.345690] Mem-Info:\n' +
+      '[  812.345700] Node 0 Normal free:14896kB boost:0kB min:28kB low:40kB high:52kB reserved_highatomic:0KB\n' +
+      '[  812.345710] Node 0 Normal: 4*4kB (U) 2*8kB (M) 0*16kB = 32kB\n';
+    const p = parsePageAllocFailure(text, 'o');
+    assert.equal(p.value!.order, -1);
+    assert.equal(p.value!.kind, 'oom-killer');
+    const out = renderPafExplanation(explainPageAllocFailure(p.value!));
+    assert.match(out, /^OOM killer invoked with order=-1: a manual kill \(sysrq-f/);
+    assert.doesNotMatch(out, /check at min|verdict:|0\.5 KB|2 KB/);
   });
 });

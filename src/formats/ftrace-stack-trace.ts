@@ -24,7 +24,10 @@ export interface Location {
   readonly symbol: string | null;
   readonly offset: number | null;
   readonly length: number | null;
+  /** Module name from " [module]" (without the build ID that CONFIG_STACKTRACE_BUILD_ID adds). */
   readonly module: string | null;
+  /** " [module buildid]" with CONFIG_STACKTRACE_BUILD_ID (5.14+), else null. */
+  readonly buildId?: string | null;
   /** Set when the kernel printed a raw address (no symbol). */
   readonly address: bigint | null;
 }
@@ -80,7 +83,8 @@ export function parseLocation(text: string): Location {
       symbol: m[1]!,
       offset: Number.parseInt(m[2]!, 16),
       length: Number.parseInt(m[3]!, 16),
-      module: m[4] ?? null,
+      module: m[4]?.split(/\s+/)[0] ?? null,
+      ...(m[4]?.includes(' ') ? { buildId: m[4].split(/\s+/)[1] ?? null } : {}),
       address: null,
     };
   }

@@ -8,7 +8,11 @@ import { rebuildChain } from '../../src/analyze/chain.ts';
 import { explainPageAllocFailure, renderPafExplanation } from '../../src/analyze/page-alloc-failure.ts';
 import { replayStackTraceText } from '../../src/analyze/replay-table.ts';
 import { parseBuddyinfo } from '../../src/formats/buddyinfo.ts';
-import { parseFtraceStackTrace, sniffFtraceStackTrace } from '../../src/formats/ftrace-stack-trace.ts';
+import {
+  parseFtraceStackTrace,
+  parseLocation,
+  sniffFtraceStackTrace,
+} from '../../src/formats/ftrace-stack-trace.ts';
 import { parseOverflowReport, sniffOverflowReport } from '../../src/formats/overflow-report.ts';
 import { parsePageAllocFailure, sniffPageAllocFailure } from '../../src/formats/page-alloc-failure.ts';
 import { parsePagetypeinfo, sniffPagetypeinfo } from '../../src/formats/pagetypeinfo.ts';
@@ -90,6 +94,27 @@ describe('stack_trace variants', () => {
     assert.equal(start.topBytes, 3896);
     assert.ok(chain.diagnostics.some((d) => d.code === 'replay/cut-table' && d.loc?.line === 30));
   });
+});
+
+test('%pS locations: module with a CONFIG_STACKTRACE_BUILD_ID build ID, clone suffixes, raw addresses', () => {
+  const b = parseLocation('nfs_readpage+0x1c/0x2a0 [nfs 4e2c6a1d3b8b2e5f0a9c7d6e5f4a3b2c1d0e9f8a]');
+  assert.deepEqual(
+    [b.symbol, b.offset, b.length, b.module, b.buildId],
+    ['nfs_readpage', 0x1c, 0x2a0, 'nfs', '4e2c6a1d3b8b2e5f0a9c7d6e5f4a3b2c1d0e9f8a'],
+  );
+  assert.deepEqual(parseLocation('ext4_map_blocks+0x120/0x5e0 [ext4]'), {
+    text: 'ext4_map_blocks+0x120/0x5e0 [ext4]',
+    symbol: 'ext4_map_blocks',
+    offset: 0x120,
+    length: 0x5e0,
+    module: 'ext4',
+    address: null,
+  });
+  assert.equal(
+    parseLocation('update_sd_lb_stats.constprop.0+0x278/0x2f40').symbol,
+    'update_sd_lb_stats.constprop.0',
+  );
+  assert.equal(parseLocation('0xc000000000012345').address, 0xc000000000012345n);
 });
 
 describe('stack-end overflow reports (CONFIG_SCHED_STACK_END_CHECK)', () => {

@@ -5,7 +5,9 @@
 //     FAR: 0xffff800084927fe0
 //     Task stack:     [0xffff800084928000..0xffff80008492c000]
 //     IRQ stack:      [0xffff800080030000..0xffff800080034000]
-// - riscv handle_bad_stack() (no "IRQ stack:" line, "badaddr:" instead of FAR), and
+// - riscv handle_bad_stack() (no "IRQ stack:" line, "badaddr:" instead of FAR),
+// - arm (32-bit, 5.18+) handle_bad_stack() in arch/arm/kernel/traps.c: the same head with 8-digit
+//   ranges, then die("kernel stack overflow") with "PC is at" / "sp : %08lx" registers, and
 // - x86_64 handle_stack_overflow() in arch/x86/kernel/traps.c:
 //     BUG: stack guard page was hit at 000000005b13312d (stack is 00000000a1a685f7..00000000fe4e891f)
 //     kernel stack overflow (double-fault): 0000 [#1] PREEMPT SMP KASAN
@@ -64,6 +66,9 @@ function strip(t: string): string {
 
 const ARM64_HEAD = /Insufficient stack space to handle exception!/;
 const X86_HEAD = /BUG: stack guard page was hit at ([0-9a-fx]+) \(stack is ([0-9a-fx]+)\.\.([0-9a-fx]+)\)/;
+/** arm (32-bit) backtrace lines: "[<pc>] (fn) from [<lr>] (...)" before 5.16, "fn from caller+0x/0x" since. */
+const ARM_FRAME =
+  /^\[<[0-9a-f]+>\] \(.*\) from \[<|^[\w.$]+(?: \[[^\]]+\])? from [\w.$]+\+0x[0-9a-f]+\/0x[0-9a-f]+/;
 /** kernel/sched/core.c schedule_debug(); arch/x86 and powerpc page-fault oops paths. */
 const STACK_END = /corrupted stack end detected inside scheduler|Thread overran stack, or stack corrupted/;
 
@@ -116,7 +121,7 @@ export function parseOverflowReport(text: string, file = '<input>'): ParseOutput
     if (/^kernel stack overflow \(double-fault\)/.test(t)) arch ??= 'x86_64';
     if (/^(?:RIP|RSP): |^<(?:TASK|IRQ)>$/.test(t)) seen.x86 = true;
     if (/^pc : |^pstate: /.test(t)) seen.arm64 = true;
-    if (/^\[<[0-9a-f]+>\] \(.*\) from \[<|^PC is at /.test(t)) seen.arm = true;
+    if (ARM_FRAME.test(t) || /^PC is at /.test(t)) seen.arm = true;
     if (/^NIP[: ]|^MSR: /.test(t)) seen.ppc64 = true;
     if ((m = X86_HEAD.exec(t))) {
       arch = 'x86_64';
@@ -129,8 +134,12 @@ export function parseOverflowReport(text: string, file = '<input>'): ParseOutput
     if (/^Task stack:/.test(t)) taskStack = range(t);
     if (/^IRQ stack:/.test(t)) irqStack = range(t);
     if (/^Overflow stack:/.test(t)) overflowStack = range(t);
-    if ((m = /^pc : (\S+)/.exec(t))) pc = m[1]!;
+    if ((m = /^pc : (\S+)/.exec(t)) && !t.startsWith('pc : [<')) pc = m[1]!;
     if ((m = /^lr : (\S+)/.exec(t))) lr = m[1]!;
+    // arm (32-bit) __show_regs(): "PC is at %pS", "LR is at %pS", "sp : %08lx  ip : ..."
+    if ((m = /^PC is at (\S+)/.exec(t))) pc = m[1]!;
+    if ((m = /^LR is at (\S+)/.exec(t))) lr = m[1]!;
+    if ((m = /^sp : ([0-9a-f]{8})\s+ip : /.exec(t))) sp = big(m[1]!);
     if ((m = /^sp : ([0-9a-f]{8,16})$/.exec(t))) sp = big(m[1]!);
     if ((m = /^epc : (\S+)/.exec(t)) && !/^epc : [0-9a-f]{16}/.test(t)) {
       pc = m[1]!;
@@ -150,6 +159,8 @@ export function parseOverflowReport(text: string, file = '<input>'): ParseOutput
       inTrace = callTrace.length === 0;
       continue;
     }
+    // arm (32-bit) prints its backtrace without a "Call trace:" line.
+    if (!inTrace && callTrace.length === 0 && ARM_FRAME.test(t)) inTrace = true;
     if (inTrace) {
       if (/^\[the .*\]$|^\.\.\.+$|repeated|Lost \d+ message/.test(t)) {
         elisions.push({ text: t, line: no });
@@ -163,7 +174,9 @@ export function parseOverflowReport(text: string, file = '<input>'): ParseOutput
           t,
         ) ??
         // arm (32-bit) unwind_backtrace: "[<801072f8>] (show_stack+0x10/0x14) from [<8016d06c>] (...)"
-        /^\[<[0-9a-f]+>\] \(([A-Za-z_.$][\w.$]*)(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)?\)/.exec(t);
+        /^\[<[0-9a-f]+>\] \(([A-Za-z_.$][\w.$]*)(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)?\)/.exec(t) ??
+        // arm 5.16+ dump_backtrace_entry(): "unwind_backtrace from show_stack+0x10/0x14"
+        /^([A-Za-z_.$][\w.$]*)(?: \[[^\]]+\])? from [A-Za-z_.$][\w.$]*\+0x[0-9a-f]+\/0x[0-9a-f]+/.exec(t);
       if (f) callTrace.push({ fn: f[1]!, text: t, line: no });
       else if (
         /^(RIP|RSP|RAX|RDX|RBP|R1[0-5]|R[0-9]|Code|FS|CS|CR2|DR[0-7]|---|SMP:|Kernel Offset|PHYS_OFFSET|CPU features|Memory Limit)/.test(
@@ -176,6 +189,12 @@ export function parseOverflowReport(text: string, file = '<input>'): ParseOutput
       } else inTrace = false;
     }
   }
+  // arm (32-bit) prints the arm64 head; its stacks sit below 4 GB and its registers read differently.
+  if (
+    arch === 'arm64' &&
+    ((taskStack !== null && taskStack.high <= 0xffffffffn) || (seen.arm && !seen.arm64))
+  )
+    arch = 'arm';
   let kind: OverflowReport['kind'] = 'guard-page';
   if (arch === null && stackEnd !== null) {
     kind = 'stack-end';

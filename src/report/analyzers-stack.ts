@@ -108,7 +108,9 @@ export function explainOverflow(o: OverflowReport): { text: string; data: Record
     lines.push(
       o.arch === 'arm64'
         ? 'arm64 VMAP_STACK overflow: kernel_ventry found SP outside the stack (bit THREAD_SHIFT set), moved to the per-CPU overflow stack and called panic_bad_stack().'
-        : 'riscv64 VMAP_STACK overflow: the trap entry found SP outside the stack, moved to the per-CPU overflow stack and called handle_bad_stack().',
+        : o.arch === 'arm'
+          ? 'arm (32-bit) VMAP_STACK overflow: the exception entry found SP outside the stack, moved to the per-CPU overflow stack and called handle_bad_stack() (5.18+).'
+          : 'riscv64 VMAP_STACK overflow: the trap entry found SP outside the stack, moved to the per-CPU overflow stack and called handle_bad_stack().',
     );
     if (size !== null)
       lines.push(`Task stack ${hex16(o.taskStack!.low)}..${hex16(o.taskStack!.high)}: ${size} B.`);

@@ -181,6 +181,24 @@ describe('stack-end overflow reports (CONFIG_SCHED_STACK_END_CHECK)', () => {
   });
 });
 
+test('ovf-arm-vmap-constructed.txt: arm (32-bit) handle_bad_stack() is not read as arm64', () => {
+  const r = parseOverflowReport(bare('ovf-arm-vmap-constructed.txt'), 'a');
+  const o = r.value!;
+  assert.deepEqual(codes(r.diagnostics), []);
+  assert.deepEqual([o.arch, o.kind], ['arm', 'guard-page']);
+  assert.deepEqual(o.taskStack, { low: 0xf0a10000n, high: 0xf0a12000n });
+  assert.equal(o.sp, 0xf0a0fff0n);
+  assert.deepEqual([o.pc, o.lr], ['recurse_fn+0x10/0x40', 'recurse_fn+0x2c/0x40']);
+  assert.deepEqual(
+    o.callTrace.map((f) => f.fn),
+    ['recurse_fn', 'recurse_fn', 'recurse_fn', 'recurse_fn', 'recurse_init'],
+  );
+  const e = explainOverflow(o);
+  assert.match(e.text, /^arm \(32-bit\) VMAP_STACK overflow/);
+  assert.match(e.text, /16 B below the task stack's base \(its guard page\)/);
+  assert.deepEqual(e.data.recursion, { fn: 'recurse_fn', shown: 4 });
+});
+
 describe('page allocation failure variants', () => {
   test('paf-4.18-rsyslog.txt: "#012" splits the Mem-Info summary; per-node kB lines stay out of it', () => {
     const text = fx('paf-4.18-rsyslog.txt');

@@ -225,7 +225,10 @@ export function parsePageAllocFailure(text: string, file = '<input>'): ParseOutp
     else if ((m = /^(\d+) pages cma reserved$/.exec(body))) pagesCmaReserved = Number(m[1]);
     else if ((m = /^Free swap\s*=\s*(\d+)kB$/.exec(body))) freeSwapKb = Number(m[1]);
     else if ((m = /^Total swap\s*=\s*(\d+)kB$/.exec(body))) totalSwapKb = Number(m[1]);
-    else if (/^Node \d+ [a-z_]+:/.test(body)) {
+    else if (/^(?:Node \d+ )?\w+ per-cpu:$|^CPU\s+\d+: hi:\s*\d+, btch:/.test(body)) {
+      // Pre-3.16 per-CPU pageset lines ("Node 0 DMA per-cpu:", "CPU    0: hi:    0, btch:   1 usd:   0")
+      // sit between "Mem-Info:" and the summary counters.
+    } else if (/^Node \d+ [a-z_]+:/.test(body)) {
       // 4.8+ per-node counters ("Node 0 active_anon:2624456kB ..."): kB, not the summary's pages.
     } else if (inMemInfo) {
       let any = false;

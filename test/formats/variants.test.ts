@@ -200,6 +200,26 @@ test('ovf-arm-vmap-constructed.txt: arm (32-bit) handle_bad_stack() is not read 
 });
 
 describe('page allocation failure variants', () => {
+  test('paf-3.8-percpu.txt: per-CPU pageset lines do not end the Mem-Info summary', () => {
+    const p = parsePageAllocFailure(bare('paf-3.8-percpu.txt'), 'p');
+    const v = p.value!;
+    assert.deepEqual(codes(p.diagnostics), []);
+    assert.deepEqual([v.comm, v.order, v.gfpMask, v.kernelVersion], ['splat', 0, 0x10d0, '3.8.0-1-mainline']);
+    assert.deepEqual(v.callTrace, ['warn_alloc_failed', 'drain_local_pages', '__alloc_pages_nodemask']);
+    assert.deepEqual(v.memInfo, {
+      active_anon: 1,
+      inactive_anon: 2,
+      isolated_anon: 0,
+      active_file: 3,
+      inactive_file: 4,
+      isolated_file: 0,
+      free: 5,
+      slab_reclaimable: 6,
+      slab_unreclaimable: 7,
+    });
+    assert.deepEqual(v.zones[0]!.lowmemReserve, [0, 3246, 3246, 3246]);
+  });
+
   test('paf-4.18-rsyslog.txt: "#012" splits the Mem-Info summary; per-node kB lines stay out of it', () => {
     const text = fx('paf-4.18-rsyslog.txt');
     assert.equal(sniffPageAllocFailure(text), true);

@@ -119,7 +119,7 @@ export function parseOverflowReport(text: string, file = '<input>'): ParseOutput
     if (ARM64_HEAD.test(t)) arch ??= 'arm64';
     if ((m = STACK_END.exec(t)) && stackEnd === null) stackEnd = { text: m[0], line: no };
     if (/^kernel stack overflow \(double-fault\)/.test(t)) arch ??= 'x86_64';
-    if (/^(?:RIP|RSP): |^<(?:TASK|IRQ)>$/.test(t)) seen.x86 = true;
+    if (/^(?:RIP|RSP): |^<\/?(?:TASK|IRQ|SOFTIRQ|#DF)>$/.test(t)) seen.x86 = true;
     if (/^pc : |^pstate: /.test(t)) seen.arm64 = true;
     if (ARM_FRAME.test(t) || /^PC is at /.test(t)) seen.arm = true;
     if (/^NIP[: ]|^MSR: /.test(t)) seen.ppc64 = true;
@@ -166,11 +166,11 @@ export function parseOverflowReport(text: string, file = '<input>'): ParseOutput
         elisions.push({ text: t, line: no });
         continue;
       }
-      // x86 context markers ("<TASK>", "<IRQ>", "<EOI>") carry no frame; older kernels print them
+      // x86 stack markers ("<TASK>", "<IRQ>", "<#DF>", "</#DF>": show_trace_log_lvl()) carry no frame; older kernels print them
       // before the first frame of the context on the same line.
-      if (/^<\/?[A-Z]+>$/.test(t)) continue;
+      if (/^<\/?#?[A-Z_]+>$/.test(t)) continue;
       const f =
-        /^(?:<[A-Z]+>\s+)?(?:\[<[0-9a-f]+>\] )?(?:\? )?([A-Za-z_.$][\w.$]*)\+0x[0-9a-f]+\/0x[0-9a-f]+/.exec(
+        /^(?:<\/?#?[A-Z_]+>\s+)?(?:\[<[0-9a-f]+>\] )?(?:\? )?([A-Za-z_.$][\w.$]*)\+0x[0-9a-f]+\/0x[0-9a-f]+/.exec(
           t,
         ) ??
         // arm (32-bit) unwind_backtrace: "[<801072f8>] (show_stack+0x10/0x14) from [<8016d06c>] (...)"

@@ -199,6 +199,48 @@ test('ovf-arm-vmap-constructed.txt: arm (32-bit) handle_bad_stack() is not read 
   assert.deepEqual(e.data.recursion, { fn: 'recurse_fn', shown: 4 });
 });
 
+test('x86 double-fault traces: frames inside "<#DF>" ... "</#DF>" and after "<TASK>" are kept', () => {
+  // Constructed from arch/x86/kernel/traps.c handle_stack_overflow() and dumpstack.c show_trace_log_lvl() (6.1).
+  const text = [
+    'BUG: stack guard page was hit at 00000000b6c4ce4f (stack is 000000002a8e8f5a..0000000093ed5b4d)',
+    'kernel stack overflow (double-fault): 0000 [#1] PREEMPT SMP NOPTI',
+    'CPU: 2 PID: 1234 Comm: deep Not tainted 6.1.0 #1',
+    'RIP: 0010:recurse+0x9/0x20 [deep]',
+    'RSP: 0018:ffffc90000a38000 EFLAGS: 00010282',
+    'CR2: ffffc90000a37ff8',
+    'Call Trace:',
+    ' <#DF>',
+    ' ? die+0x36/0x90',
+    ' ? handle_stack_overflow+0x4d/0x60',
+    ' ? exc_double_fault+0x13c/0x1a0',
+    ' ? asm_exc_double_fault+0x1f/0x30',
+    ' </#DF>',
+    ' <TASK>',
+    ' recurse+0x19/0x20 [deep]',
+    ' recurse+0x19/0x20 [deep]',
+    ' recurse+0x19/0x20 [deep]',
+    ' </TASK>',
+  ].join('\n');
+  const o = parseOverflowReport(text, 'df').value!;
+  assert.deepEqual(
+    [o.arch, o.kind, o.far, o.sp],
+    ['x86_64', 'guard-page', 0xffffc90000a37ff8n, 0xffffc90000a38000n],
+  );
+  assert.deepEqual(
+    o.callTrace.map((f) => f.fn),
+    [
+      'die',
+      'handle_stack_overflow',
+      'exc_double_fault',
+      'asm_exc_double_fault',
+      'recurse',
+      'recurse',
+      'recurse',
+    ],
+  );
+  assert.deepEqual(explainOverflow(o).data.recursion, { fn: 'recurse', shown: 3 });
+});
+
 describe('page allocation failure variants', () => {
   test('paf-3.8-percpu.txt: per-CPU pageset lines do not end the Mem-Info summary', () => {
     const p = parsePageAllocFailure(bare('paf-3.8-percpu.txt'), 'p');

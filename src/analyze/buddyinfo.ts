@@ -52,15 +52,29 @@ export function explainPagetypeinfo(p: PagetypeInfo): ZoneFragmentation[] {
   }
   return [...byZone.values()].map((e) => {
     const b = p.blocks.find((x) => x.node === e.node && x.zone === e.zone);
-    const blocks = b ? Object.fromEntries(p.blockTypes.map((t, i) => [t, b.counts[i] ?? 0])) : null;
+    // A short row (a cut copy) leaves the remaining types unknown, not zero.
+    const blocks = b
+      ? Object.fromEntries(p.blockTypes.flatMap((t, i) => (i < b.counts.length ? [[t, b.counts[i]!]] : [])))
+      : null;
     return { ...fragmentationOf(e.node, e.zone, e.nrFree), blocks };
   });
+}
+
+const mb = (pages: number, pageKb: number) => `${((pages * pageKb) / 1024).toFixed(1)} MB`;
+
+/**
+ * The files count pages, not bytes. 4 KB-page kernels print 11 orders (MAX_ORDER 11 up to 6.3);
+ * other counts come from 16 KB or 64 KB pages or a configured MAX_ORDER, so no one size is right.
+ */
+function sizeOf(pages: number, orders: number): string {
+  if (orders === 11) return `${mb(pages, 4)} with 4 KB pages`;
+  return `${orders} orders, so maybe not 4 KB pages: ${mb(pages, 4)} at 4 KB, ${mb(pages, 16)} at 16 KB, ${mb(pages, 64)} at 64 KB`;
 }
 
 export function renderFragmentation(zs: readonly ZoneFragmentation[]): string {
   let s = '';
   for (const z of zs) {
-    s += `Node ${z.node}, zone ${z.zone}: ${z.freePages} free pages (${(z.freePages * 4) / 1024} MB)\n`;
+    s += `Node ${z.node}, zone ${z.zone}: ${z.freePages} free pages (${sizeOf(z.freePages, z.nrFree.length)})\n`;
     const row = (label: string, cells: readonly string[]) =>
       `  ${label.padEnd(15)}${cells.map((c) => c.padStart(7)).join('')}\n`;
     s += row(

@@ -384,6 +384,26 @@ export function rebuildChain(table: StackTraceTable, file: string, sourceHint?: 
       // No entry geometry known: the outermost frame is taken to be a bare 16-byte record.
       const s0 = slotOf(isStartVector ? outer : outer + 1);
       top = s0 === null ? ptTop : Math.max(0, s0 + 8 - 16);
+      // The kernel prints the outermost row with Size = Depth. A smaller Size means the copy was
+      // cut: the rows outside the last one are missing, but its Depth still says how much stack
+      // lies above it. Keep that as one block rather than lose it.
+      const lastRow = rows[rows.length - 1];
+      const sOuter = slotOf(outer);
+      if (
+        path === 'unknown' &&
+        s0 === null &&
+        lastRow !== undefined &&
+        lastRow.size !== lastRow.depth &&
+        sOuter !== null &&
+        sOuter - 8 > top
+      ) {
+        top = sOuter - 8;
+        note(
+          'replay/cut-table',
+          `the table ends at ${rets[outer]!.fn} with Depth ${lastRow.depth} but Size ${lastRow.size}: rows outside it are missing from this copy; the ${top} B above its frame are kept as one block`,
+          lastRow,
+        );
+      }
       if (path === 'unknown')
         note(
           'replay/no-entry',

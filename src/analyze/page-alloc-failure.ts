@@ -265,9 +265,16 @@ function pad(s: string | number, w: number): string {
 export function renderPafExplanation(e: PafExplanation): string {
   const lines: string[] = [];
   const what = e.kind === 'oom-killer' ? 'OOM killer invoked for' : 'page allocation failure:';
-  lines.push(
-    `${what} order ${e.order} (${2 ** e.order * 4} KB), gfp 0x${e.gfpMask.toString(16)} = ${e.gfp.names.join('|') || '0'}${e.gfp.layout === 'printed' ? '' : ` [decoded with the ${e.gfp.layout} bit layout]`}`,
-  );
+  // @kernel is_sysrq_oom() mm/oom_kill.c: order -1 marks a kill asked for with sysrq-f.
+  const sysrq = e.order < 0;
+  if (sysrq)
+    lines.push(
+      `OOM killer invoked with order=${e.order}: a manual kill (sysrq-f, is_sysrq_oom()), not an allocation; no watermark check applies`,
+    );
+  else
+    lines.push(
+      `${what} order ${e.order} (${2 ** e.order * 4} KB), gfp 0x${e.gfpMask.toString(16)} = ${e.gfp.names.join('|') || '0'}${e.gfp.layout === 'printed' ? '' : ` [decoded with the ${e.gfp.layout} bit layout]`}`,
+    );
   lines.push(
     `kernel ${e.kernelVersion ?? 'unknown'}${e.kernelCheck ? ` — runs the ${e.kernelCheck === '2015' ? '2015 (pre-4.4, per-order loop)' : '6.1 (order-0 + one block)'} watermark check` : ''}${e.comm ? `; task ${e.comm}` : ''}`,
   );
@@ -287,7 +294,7 @@ export function renderPafExplanation(e: PafExplanation): string {
         `  extfrag_index  ${z.extfragIndex.map((i) => pad(formatExtfragIndex(i).trim(), 7)).join('')}`,
       );
     }
-    if (z.eligible) {
+    if (z.eligible && !sysrq) {
       for (const c of z.checks) {
         lines.push(`  ${c.mode} check at min (${z.minPages}): ${c.atMin.ok ? 'PASS' : 'FAIL'}`);
         for (const s of c.atMin.steps) lines.push(`    ${s.ok ? 'ok  ' : 'FAIL'} ${s.text}`);
@@ -296,6 +303,7 @@ export function renderPafExplanation(e: PafExplanation): string {
     }
     lines.push('');
   }
+  if (sysrq) return `${lines.join('\n')}\n`;
   lines.push('verdict:');
   lines.push(`  2015 mode: ${e.verdict['2015'].summary}`);
   lines.push(`  6.1 mode:  ${e.verdict['6.1'].summary}`);

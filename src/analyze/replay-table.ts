@@ -6,6 +6,14 @@ import type { KernelProfile } from '../model/profile.ts';
 import { type Chain, rebuildChain } from './chain.ts';
 import { type ReplayResult, replayChain } from './replay.ts';
 
+/** @kernel STACK_TRACE_ENTRIES kernel/trace/trace_stack.c: the most rows a table can have. */
+export const STACK_TRACE_ENTRIES = 500;
+/**
+ * Replays check the stack at every simulated call, as check_stack() does, so cost grows with the
+ * square of the rows. Twice the kernel's cap leaves room for patched kernels and stays in seconds.
+ */
+const MAX_REPLAY_ROWS = 2 * STACK_TRACE_ENTRIES;
+
 export interface ReplayTableOptions {
   /** Source era (a profile id) when detection from symbols is not wanted. */
   readonly source?: string;
@@ -51,6 +59,16 @@ export function replayStackTraceText(
         table.disabled ? 'the stack tracer was disabled: the table has no rows' : 'the table has no rows',
         { file, line: table.line },
         'at least one "N) DEPTH SIZE LOCATION" row',
+      ),
+    );
+  if (table.rows.length > MAX_REPLAY_ROWS)
+    return err(
+      diag(
+        'replay/too-many-rows',
+        'error',
+        `the table has ${table.rows.length} rows; the kernel prints at most ${STACK_TRACE_ENTRIES} (STACK_TRACE_ENTRIES), and replaying this many would take minutes`,
+        { file, line: table.line },
+        `a stack_trace table of at most ${MAX_REPLAY_ROWS} rows`,
       ),
     );
   const diagnostics: Diagnostic[] = [...parsed.diagnostics];

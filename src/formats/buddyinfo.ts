@@ -10,7 +10,7 @@
 import { type Diagnostic, diag } from '../base/diag.ts';
 import type { ParseOutput } from '../base/result.ts';
 import { splitLines } from '../base/text.ts';
-import { stripLogPrefix } from './log-prefix.ts';
+import { stripLogPrefix, strippedHead } from './log-prefix.ts';
 
 export interface BuddyInfoZone {
   readonly node: number;
@@ -29,8 +29,11 @@ const ROW = /^Node\s+(\d+),\s*zone\s+(\S+)\s+(\d+(?:\s+\d+)*)\s*$/;
 export const BUDDYINFO_ORDERS = 11;
 
 export function sniffBuddyinfo(text: string): boolean {
-  const head = text.slice(0, 4096);
-  return /^(?:.*\]\s*)?Node\s+\d+,\s*zone\s+\S+\s+\d+\s+\d+/m.test(head) && !/,\s*type\s/.test(head);
+  const head = strippedHead(text, 64, 8192);
+  return (
+    head.some((l) => /^Node\s+\d+,\s*zone\s+\S+\s+\d+\s+\d+/.test(l)) &&
+    !head.some((l) => /,\s*type\s/.test(l))
+  );
 }
 
 export function parseBuddyinfo(text: string, file = '<input>'): ParseOutput<BuddyInfo> {

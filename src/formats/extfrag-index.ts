@@ -9,7 +9,7 @@
 import { type Diagnostic, diag } from '../base/diag.ts';
 import type { ParseOutput } from '../base/result.ts';
 import { splitLines } from '../base/text.ts';
-import { stripLogPrefix } from './log-prefix.ts';
+import { stripLogPrefix, strippedHead } from './log-prefix.ts';
 
 export interface IndexZone {
   readonly node: number;
@@ -21,7 +21,7 @@ export interface IndexZone {
 const ROW = /^Node\s+(\d+),\s*zone\s+(\S+)((?:\s+-?\d+\.\d{3})+)\s*$/;
 
 export function sniffExtfragIndex(text: string): boolean {
-  return /^Node\s+\d+,\s*zone\s+\S+\s+-?\d+\.\d{3}\s/m.test(text.slice(0, 4096));
+  return strippedHead(text, 64, 8192).some((l) => /^Node\s+\d+,\s*zone\s+\S+\s+-?\d+\.\d{3}(?:\s|$)/.test(l));
 }
 
 export function parseExtfragIndex(text: string, file = '<input>'): ParseOutput<{ zones: IndexZone[] }> {

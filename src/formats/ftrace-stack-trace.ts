@@ -9,8 +9,9 @@
 // Row layout is printf "%3ld) %8d   %5d   %pS". Tolerates what real copies add: dmesg timestamps
 // ("[  111.404781] "), ftrace-buffer prefixes ("<...>-15987   5d..2 111689535us : stack_trace_call: "),
 // shell prompts and command lines, markdown indentation, runs of spaces collapsed to one, CRLF,
-// headers without indentation, raw addresses in place of symbols, " [module]" suffixes, and the
-// "#  Stack tracer disabled" block. Several tables in one file are all returned.
+// headers without indentation, raw addresses in place of symbols, " [module]" suffixes, the
+// "#  Stack tracer disabled" block, mail quotes ("> "), and "[...]" lines where an author cut rows.
+// Several tables in one file are all returned.
 import { type Diagnostic, diag } from '../base/diag.ts';
 import type { ParseOutput } from '../base/result.ts';
 import { padLeft, splitLines } from '../base/text.ts';
@@ -23,7 +24,10 @@ export interface Location {
   readonly symbol: string | null;
   readonly offset: number | null;
   readonly length: number | null;
+  /** Module name from " [module]" (without the build ID that CONFIG_STACKTRACE_BUILD_ID adds). */
   readonly module: string | null;
+  /** " [module buildid]" with CONFIG_STACKTRACE_BUILD_ID (5.14+), else null. */
+  readonly buildId?: string | null;
   /** Set when the kernel printed a raw address (no symbol). */
   readonly address: bigint | null;
 }
@@ -56,6 +60,8 @@ const SEPARATOR = /^-----\s+----\s+--------\s*$/;
 const ROW = /^(\d+)\)\s+(-?\d+)\s+(-?\d+)\s+(\S(?:.*\S)?)\s*$/;
 const SYMBOL = /^(.+?)\+0x([0-9a-fA-F]+)\/0x([0-9a-fA-F]+)(?:\s+\[([^\]]+)\])?$/;
 const RAW_ADDRESS = /^(?:0x)?([0-9a-fA-F]{8,16})$/;
+/** What authors put where they cut rows: "[...]", "...", "<snip>", "[ snip ]". */
+const ELISION = /^(?:\[\s*(?:\.{3,}|…|snip(?:ped)?)\s*\]|\.{3,}|…|<\s*snip(?:ped)?\s*>)$/i;
 
 /** The ftrace ring-buffer prefix of a trace_printk dump ("<...>-15987   5d..2 111689535us : stack_trace_call: "). */
 const TRACE_PRINTK = /^.*?:\s+stack_trace_call:\s?/;
@@ -77,7 +83,8 @@ export function parseLocation(text: string): Location {
       symbol: m[1]!,
       offset: Number.parseInt(m[2]!, 16),
       length: Number.parseInt(m[3]!, 16),
-      module: m[4] ?? null,
+      module: m[4]?.split(/\s+/)[0] ?? null,
+      ...(m[4]?.includes(' ') ? { buildId: m[4].split(/\s+/)[1] ?? null } : {}),
       address: null,
     };
   }
@@ -133,6 +140,16 @@ export function parseFtraceStackTrace(text: string, file = '<input>'): ParseOutp
         continue;
       }
       const r = ROW.exec(body);
+      if (!r && rows.length > 0 && ELISION.test(body) && ROW.test(stripPrefixes(lines[j + 1]?.text ?? ''))) {
+        // An author cut rows out of the middle of the table ("[...]"): the gap is counted once.
+        diagnostics.push(
+          diag('stack-trace/elided', 'data-loss', `rows elided in this copy: "${truncate(body)}"`, {
+            file,
+            line: l.no,
+          }),
+        );
+        continue;
+      }
       if (!r) {
         // Text after the rows ends the table (oops text, prompts, fences), unless more rows follow:
         // then it is a damaged row inside the table, counted.
@@ -197,9 +214,11 @@ function checkTable(t: StackTraceTable, file: string, out: Diagnostic[]): void {
     );
   }
   rows.forEach((r, k) => {
-    if (r.index !== k)
+    // Compared with the row before, so that one gap (rows cut out of a copy) is reported once.
+    const want = k === 0 ? 0 : rows[k - 1]!.index + 1;
+    if (r.index !== want)
       out.push(
-        diag('stack-trace/index-gap', 'data-loss', `row numbered ${r.index} where ${k} was expected`, {
+        diag('stack-trace/index-gap', 'data-loss', `row numbered ${r.index} where ${want} was expected`, {
           file,
           line: r.line,
         }),

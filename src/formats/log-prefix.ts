@@ -1,19 +1,39 @@
 // Prefixes that real copies of kernel text carry before each line, shared by the /proc and dmesg
-// format readers: dmesg timestamps, printk levels, Android logcat-style kernel logs, syslog.
+// format readers: dmesg timestamps (plain, -T, -x, --reltime, CONFIG_PRINTK_CALLER), printk
+// levels, Android logcat-style kernel logs, syslog and journalctl, mail quotes and indentation.
 //
 //   [  501.942745] DMA free:14896kB min:28kB ...
 //   07-13 08:41:51.347 <4>[309805.658294s][pid:1361,cpu5,sManagerService]DMA free:470628kB ...
 //   Jul 13 08:41:51 phone kernel: [  501.94] Normal: 959*4kB (ME) ...
+//   2024-03-03T10:00:00.123456+01:00 host kernel: Mem-Info:
+//   > [    9.230891][  T747] Task stack:     [0xffff800084928000..0xffff80008492c000]
+
+const MONTH_DAY = String.raw`[A-Z][a-z]{2}\s+\d{1,2}`;
+const CLOCK = String.raw`\d\d:\d\d:\d\d(?:[.,]\d+)?`;
+const ISO = String.raw`\d{4}-\d\d-\d\d[T ]${CLOCK}(?:Z|[+-]\d\d:?\d\d)?`;
 
 const PREFIXES: readonly RegExp[] = [
+  /^\s+/, // indentation (mail, markdown, "Call Trace:" copies), also between prefixes
+  /^>(?: ?>)*\s?/, // mail quotes "> ", "> > ", ">>"
   /^\d\d-\d\d \d\d:\d\d:\d\d\.\d+\s+/, // Android "MM-DD hh:mm:ss.mmm "
-  /^[A-Z][a-z]{2}\s+\d+\s\d\d:\d\d:\d\d\s\S+\s+kernel:\s?/, // syslog
+  // syslog / journalctl ("Mar  3 10:00:00 host kernel: ", short-precise, short-iso, RFC 5424),
+  // with an optional host (journalctl -o short on some setups omits it), busybox facility
+  // ("kern.warn") and pid ("kernel[0]:")
+  new RegExp(
+    String.raw`^(?:${MONTH_DAY}\s+(?:\d{4}\s+)?${CLOCK}|${ISO})\s+(?:\S+\s+)?(?:[a-z]+\.[a-z]+\s+)?kernel(?:\[\d+\])?:\s?`,
+  ),
+  /^(?:kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|local\d)\s*:\s*(?:emerg|alert|crit|err|warn|notice|info|debug)\s*:\s?/, // dmesg -x
   /^<\d>/, // printk level
-  /^\[\s*\d+\.\d+s?\]\s?/, // "[  501.942745] " or Android "[309805.658294s]"
+  // "[  501.942745] ", Android "[309805.658294s]", dmesg --reltime "[  501.942745 <    0.000004>]",
+  // vendor "[   26.328023 / 09-26 13:22:37.707]"
+  /^\[\s*\d+\.\d+s?(?:\s*<\s*\d+\.\d+>)?(?:\s*\/\s*\d\d-\d\d \d\d:\d\d:\d\d\.\d+)?\]\s?/,
+  /^\[\s*\+\d+\.\d+\]\s?/, // dmesg -H "[  +0.000004] "
+  /^\[[A-Z][a-z]{2} [A-Z][a-z]{2}\s+\d+ \d\d:\d\d:\d\d \d{4}\]\s?/, // dmesg -T "[Sun Mar  3 10:00:00 2024] "
+  /^\[\s*[TC]\d+\]\s?/, // CONFIG_PRINTK_CALLER "[  T123]" / "[    C1]"
   /^\[pid:[^\]]*\]/, // Android "[pid:1361,cpu5,comm]"
 ];
 
-/** Strips every known prefix (repeatedly, in any order); keeps the rest of the line untouched. */
+/** Strips every known prefix and the blanks around them (repeatedly, in any order); keeps the rest of the line. */
 export function stripLogPrefix(text: string): string {
   let s = text;
   for (let changed = true; changed; ) {
@@ -27,4 +47,22 @@ export function stripLogPrefix(text: string): string {
     }
   }
   return s;
+}
+
+/** The first `n` lines of `text`, each without its prefixes and surrounding blanks: what sniffers look at. */
+export function strippedHead(text: string, n: number, maxChars = 65536): string[] {
+  const out: string[] = [];
+  for (const line of text.slice(0, maxChars).split('\n', n)) out.push(stripLogPrefix(line).trim());
+  return out;
+}
+
+/**
+ * Splits one logged line into the kernel lines it holds: rsyslog escapes the newlines of a
+ * multi-line printk (Mem-Info's summary) as "#012" and tabs as "#011".
+ *
+ *   Feb  9 08:09:39 host kernel: active_anon:656114 inactive_anon:679646 isolated_anon:0#012 active_file:1022595 ...
+ */
+export function splitSyslogEscapes(text: string): string[] {
+  if (!text.includes('#01')) return [text];
+  return text.replaceAll('#011', '\t').split('#012');
 }

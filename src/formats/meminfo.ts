@@ -9,7 +9,7 @@
 import { type Diagnostic, diag } from '../base/diag.ts';
 import type { ParseOutput } from '../base/result.ts';
 import { splitLines } from '../base/text.ts';
-import { stripLogPrefix } from './log-prefix.ts';
+import { stripLogPrefix, strippedHead } from './log-prefix.ts';
 
 export interface MeminfoEntry {
   readonly name: string;
@@ -26,7 +26,7 @@ export interface Meminfo {
 const ROW = /^([A-Za-z][A-Za-z0-9_()]*):\s*(\d+)(\s*kB)?\s*$/;
 
 export function sniffMeminfo(text: string): boolean {
-  return /^MemTotal:\s+\d+\s*kB/m.test(text.slice(0, 2048));
+  return strippedHead(text, 16, 4096).some((l) => /^MemTotal:\s+\d+\s*kB/.test(l));
 }
 
 export function parseMeminfo(text: string, file = '<input>'): ParseOutput<Meminfo> {

@@ -11,12 +11,13 @@
 // Also: "coretemp-sensor invoked oom-killer: gfp_mask=0x27000c0(GFP_KERNEL_ACCOUNT|__GFP_NOTRACK),
 // order=2, oom_score_adj=0", the 2.6-era "page allocation failure. order:1, mode:0x20", a "Node N "
 // prefix on zone and buddy lines (CONFIG_NUMA), dmesg/logcat/syslog prefixes, Mem-Info continuation
-// lines that carry no prefix at all, CRLF. The report is a snapshot taken at slightly different
-// moments: a zone's "free:" and the sum of its buddy line often differ by a few pages (a notice).
+// lines that carry no prefix at all, rsyslog's "#012" for the newlines inside one printk, CRLF.
+// The report is a snapshot taken at slightly different moments: a zone's "free:" and the sum of
+// its buddy line often differ by a few pages (a notice).
 import { type Diagnostic, diag } from '../base/diag.ts';
 import type { ParseOutput } from '../base/result.ts';
 import { splitLines } from '../base/text.ts';
-import { stripLogPrefix } from './log-prefix.ts';
+import { splitSyslogEscapes, stripLogPrefix } from './log-prefix.ts';
 
 export interface PafBuddyLine {
   /** Free blocks per order, order 0 first. */
@@ -83,7 +84,9 @@ export function sniffPageAllocFailure(text: string): boolean {
 
 export function parsePageAllocFailure(text: string, file = '<input>'): ParseOutput<PageAllocFailure> {
   const diagnostics: Diagnostic[] = [];
-  const lines = splitLines(text).map((l) => ({ no: l.no, body: stripLogPrefix(l.text).trim() }));
+  const lines = splitLines(text).flatMap((l) =>
+    splitSyslogEscapes(stripLogPrefix(l.text)).map((part) => ({ no: l.no, body: part.trim() })),
+  );
   const hdrIdx = lines.findIndex((l) => FAIL_HDR.test(l.body) || OOM_HDR.test(l.body));
   if (hdrIdx < 0) {
     diagnostics.push(
@@ -222,7 +225,12 @@ export function parsePageAllocFailure(text: string, file = '<input>'): ParseOutp
     else if ((m = /^(\d+) pages cma reserved$/.exec(body))) pagesCmaReserved = Number(m[1]);
     else if ((m = /^Free swap\s*=\s*(\d+)kB$/.exec(body))) freeSwapKb = Number(m[1]);
     else if ((m = /^Total swap\s*=\s*(\d+)kB$/.exec(body))) totalSwapKb = Number(m[1]);
-    else if (inMemInfo) {
+    else if (/^(?:Node \d+ )?\w+ per-cpu:$|^CPU\s+\d+: hi:\s*\d+, btch:/.test(body)) {
+      // Pre-3.16 per-CPU pageset lines ("Node 0 DMA per-cpu:", "CPU    0: hi:    0, btch:   1 usd:   0")
+      // sit between "Mem-Info:" and the summary counters.
+    } else if (/^Node \d+ [a-z_]+:/.test(body)) {
+      // 4.8+ per-node counters ("Node 0 active_anon:2624456kB ..."): kB, not the summary's pages.
+    } else if (inMemInfo) {
       let any = false;
       for (const kv of body.matchAll(KV)) {
         memInfo[kv[1]!] = Number(kv[2]);

@@ -11,6 +11,7 @@
 import { type Diagnostic, diag } from '../base/diag.ts';
 import type { ParseOutput } from '../base/result.ts';
 import { splitLines } from '../base/text.ts';
+import { stripLogPrefix, strippedHead } from './log-prefix.ts';
 
 export interface StackUsage {
   /** "<comm> used greatest stack depth: N bytes left", in order of appearance. */
@@ -24,7 +25,10 @@ const HIST = /^kstack_(\d+)k\s+(\d+)\s*$/;
 
 export function sniffStackUsage(text: string): boolean {
   const head = text.slice(0, 65536);
-  return /used greatest stack depth: \d+ bytes left/.test(head) || /^\s*kstack_\d+k\s+\d+/m.test(head);
+  return (
+    /used greatest stack depth: \d+ bytes left/.test(head) ||
+    strippedHead(text, 256).some((l) => /^kstack_\d+k\s+\d+/.test(l))
+  );
 }
 
 export function parseStackUsage(text: string, file = '<input>'): ParseOutput<StackUsage> {
@@ -32,7 +36,7 @@ export function parseStackUsage(text: string, file = '<input>'): ParseOutput<Sta
   const lowWater: { comm: string; bytesLeft: number; line: number }[] = [];
   const histogram: { bucket: string; bytes: number; tasks: number }[] = [];
   for (const l of splitLines(text)) {
-    const t = l.text.replace(/^\s*\[\s*\d+\.\d+\]\s?/, '').trim();
+    const t = stripLogPrefix(l.text).trim();
     if (t.startsWith('# ')) continue;
     let m: RegExpExecArray | null;
     if ((m = LOW.exec(t))) lowWater.push({ comm: m[1]!, bytesLeft: Number(m[2]), line: l.no });

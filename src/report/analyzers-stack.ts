@@ -65,7 +65,14 @@ export function explainOverflow(o: OverflowReport): { text: string; data: Record
     return null;
   };
   const size = o.taskStack ? Number(o.taskStack.high - o.taskStack.low) : null;
-  if (o.arch === 'x86_64') {
+  if (o.kind === 'stack-end') {
+    lines.push(
+      `${o.arch === 'unknown' ? 'Task stack' : `${o.arch} task stack`} end overwritten: the kernel found STACK_END_MAGIC, the word at the lowest address of the task stack, changed ("${o.stackEnd?.text ?? ''}", line ${o.stackEnd?.line ?? '?'}).`,
+    );
+    lines.push(
+      'The stack grew past its end (or a stray write hit it) and no guard page stopped it: this kernel runs without VMAP_STACK, or the write skipped the guard. Whatever lay below the stack may be corrupted too.',
+    );
+  } else if (o.arch === 'x86_64') {
     lines.push(
       'x86_64 VMAP_STACK overflow: a store hit the guard page below the stack and the #DF handler reported it.',
     );
@@ -88,7 +95,9 @@ export function explainOverflow(o: OverflowReport): { text: string; data: Record
     lines.push(
       o.arch === 'arm64'
         ? 'arm64 VMAP_STACK overflow: kernel_ventry found SP outside the stack (bit THREAD_SHIFT set), moved to the per-CPU overflow stack and called panic_bad_stack().'
-        : 'riscv64 VMAP_STACK overflow: the trap entry found SP outside the stack, moved to the per-CPU overflow stack and called handle_bad_stack().',
+        : o.arch === 'arm'
+          ? 'arm (32-bit) VMAP_STACK overflow: the exception entry found SP outside the stack, moved to the per-CPU overflow stack and called handle_bad_stack() (5.18+).'
+          : 'riscv64 VMAP_STACK overflow: the trap entry found SP outside the stack, moved to the per-CPU overflow stack and called handle_bad_stack().',
     );
     if (size !== null)
       lines.push(`Task stack ${hex16(o.taskStack!.low)}..${hex16(o.taskStack!.high)}: ${size} B.`);
@@ -126,6 +135,7 @@ export function explainOverflow(o: OverflowReport): { text: string; data: Record
     text: `${lines.join('\n')}\n`,
     data: {
       arch: o.arch,
+      kind: o.kind,
       far: o.far === null ? null : hex16(o.far),
       sp: o.sp === null ? null : hex16(o.sp),
       taskStack: o.taskStack ? { low: hex16(o.taskStack.low), high: hex16(o.taskStack.high), size } : null,

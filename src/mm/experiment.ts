@@ -128,10 +128,38 @@ export interface MmRunResult {
   readonly background: { readonly kswapdCpuMs: number; readonly kcompactdCpuMs: number };
   readonly kills: { readonly oom: number; readonly lmk: number };
   readonly invariantViolations: readonly string[];
+  /** The simulated kernel livelocked before every fork was measured. */
+  readonly stall?: MmStall | undefined;
 }
 
 /** Cap on events processed (a run that stops producing forks ends instead of spinning). */
 const MAX_EVENTS = 50_000_000;
+/**
+ * Direct reclaims and compactions with no fork (or warm-up launch) completed in between: the simulated
+ * kernel is livelocked (2015's order <= 3 allocations never fail, they retry), so the run ends there
+ * and says so instead of spinning for minutes. A heavily loaded healthy run stays far below it.
+ */
+const STALL_SLOWPATH = 10_000;
+/**
+ * Events with no fork measured in between (10x that for a warm-up launch). Healthy runs of every
+ * device see at most ~600 (4,000-fork runs, 16k and vmap); a run past this is going nowhere.
+ */
+const STALL_EVENTS = 200_000;
+
+/** Why a run ended before it measured every fork. */
+export interface MmStall {
+  readonly phase: 'warm-up' | 'forks';
+  /** Forks measured (or launches done in the warm-up) when it stopped. */
+  readonly done: number;
+  readonly wanted: number;
+  /** Direct reclaims + compactions, and events, since the last fork (or launch) completed. */
+  readonly slowpathEntries: number;
+  readonly events: number;
+}
+
+function slowpathWork(vm: { allocstall: number; compact_stall: number }): number {
+  return vm.allocstall + vm.compact_stall;
+}
 
 export function percentiles(values: Float64Array, n: number): Percentiles {
   if (n === 0) return { p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0 };
@@ -157,6 +185,8 @@ export interface AgedDevice {
   readonly warmup: number;
   readonly workload: Workload;
   events: number;
+  /** The warm-up livelocked (see STALL_SLOWPATH): nothing can be measured after it. */
+  readonly stall?: MmStall | undefined;
 }
 
 /** Boots the device and runs the warm-up (ageing) part of the workload. */
@@ -173,10 +203,31 @@ export function ageDevice(
   w.boot();
   const warmup = o.warmup ?? w.spec.warmup;
   let events = 0;
+  let stall: MmStall | undefined;
+  let progress = w.launches;
+  let lastProgressEvent = 0;
+  let mark = slowpathWork(node.zone.vm);
   while (w.launches < warmup && events++ < MAX_EVENTS && w.step()) {
     if (o.onProgress && (events & 0xffff) === 0) o.onProgress(-w.launches, warmup);
+    if (w.launches !== progress) {
+      progress = w.launches;
+      lastProgressEvent = events;
+      mark = slowpathWork(node.zone.vm);
+    } else if (
+      slowpathWork(node.zone.vm) - mark > STALL_SLOWPATH ||
+      events - lastProgressEvent > 10 * STALL_EVENTS
+    ) {
+      stall = {
+        phase: 'warm-up',
+        done: w.launches,
+        wanted: warmup,
+        slowpathEntries: slowpathWork(node.zone.vm) - mark,
+        events: events - lastProgressEvent,
+      };
+      break;
+    }
   }
-  return { device, mode, scenario, seed: o.seed, agedWith, warmup, workload: w, events };
+  return { device, mode, scenario, seed: o.seed, agedWith, warmup, workload: w, events, stall };
 }
 
 /**
@@ -198,10 +249,30 @@ export function measureForks(
   w.measuring = true;
   let events = aged.events;
   let lastReport = 0;
-  while (w.measuredForks < forks && events++ < MAX_EVENTS && w.step()) {
+  let stall = aged.stall;
+  let lastProgressEvent = events;
+  let progress = w.measuredForks;
+  let mark = slowpathWork(node.zone.vm);
+  while (stall === undefined && w.measuredForks < forks && events++ < MAX_EVENTS && w.step()) {
     if (onProgress && w.measuredForks - lastReport >= 500) {
       lastReport = w.measuredForks;
       onProgress(w.measuredForks, forks);
+    }
+    if (w.measuredForks !== progress) {
+      lastProgressEvent = events;
+      progress = w.measuredForks;
+      mark = slowpathWork(node.zone.vm);
+    } else if (
+      slowpathWork(node.zone.vm) - mark > STALL_SLOWPATH ||
+      events - lastProgressEvent > STALL_EVENTS
+    ) {
+      stall = {
+        phase: 'forks',
+        done: w.measuredForks,
+        wanted: forks,
+        slowpathEntries: slowpathWork(node.zone.vm) - mark,
+        events: events - lastProgressEvent,
+      };
     }
   }
   onProgress?.(Math.min(w.measuredForks, forks), forks);
@@ -256,6 +327,7 @@ export function measureForks(
     background: { kswapdCpuMs: node.kswapd.cpuUs / 1000, kcompactdCpuMs: node.kcompactd.cpuUs / 1000 },
     kills: { oom: z.vm.oom_kill, lmk: z.vm.lmk_kill },
     invariantViolations: checkZone(z),
+    stall,
   };
 }
 

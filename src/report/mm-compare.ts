@@ -3,7 +3,7 @@
 
 import type { MmCompareResult } from '../mm/compare.ts';
 import { DEVICES } from '../mm/devices.ts';
-import type { MmRunResult } from '../mm/experiment.ts';
+import type { MmRunResult, MmStall } from '../mm/experiment.ts';
 import { formatExtfragIndex, formatUnusableIndex } from '../mm/frag-index.ts';
 import { STACK_KB } from '../mm/vmalloc-stack.ts';
 import { SCENARIOS } from '../mm/workloads.ts';
@@ -136,6 +136,8 @@ export function renderMmCompare(c: MmCompareResult): string {
   s +=
     'reclaimed, converted with the constants of src/mm/costs.ts), not measured time. Tasks created during\n';
   s += `the warm-up keep their ${c.agedWith} stacks, so "pages held by stacks now" mixes kinds.\n`;
+  for (const r of c.runs)
+    if (r.stall) s += `\n${STRATEGY_LABEL[r.stacks] ?? r.stacks}: ${stallText(r.stall)}`;
   const bad = c.runs.filter((r) => r.invariantViolations.length > 0);
   if (bad.length > 0)
     s += `\nWARNING: allocator invariants violated in ${bad.map((r) => r.stacks).join(', ')}\n`;
@@ -154,7 +156,18 @@ export function renderMmRun(r: MmRunResult): string {
   s += `\nmemory: ${r.memory.anonPages} anon, ${r.memory.filePages} file, ${r.memory.slabUnreclaimablePages} slab, `;
   s += `${r.memory.slabReclaimablePages} reclaimable slab, ${r.memory.zramPoolPages} zram pool pages (${r.memory.zramStoredPages} stored); `;
   s += `${r.memory.liveTasks} tasks in ${r.memory.liveProcs} processes\n`;
+  if (r.stall) s += stallText(r.stall);
   if (r.invariantViolations.length > 0)
     s += `WARNING: allocator invariants violated:\n  ${r.invariantViolations.join('\n  ')}\n`;
   return s;
+}
+
+/** A run that stopped because the simulated kernel made no progress. */
+function stallText(x: MmStall): string {
+  const what = x.phase === 'forks' ? 'forks measured' : 'warm-up launches';
+  return (
+    `STOPPED: the simulated kernel stopped making progress (${x.done} of ${x.wanted} ${what}; ` +
+    `${x.slowpathEntries} direct reclaims/compactions and ${x.events} events since the last one). ` +
+    'The memory is too small for this workload: a real kernel would livelock or OOM here.\n'
+  );
 }

@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { runMmCompare } from '../../src/mm/compare.ts';
+import { DEVICES } from '../../src/mm/devices.ts';
 import { ageDevice, measureForks, runMmExperiment } from '../../src/mm/experiment.ts';
+import { renderMmRun } from '../../src/report/mm-compare.ts';
 
 describe('page allocator experiments', () => {
   test('same seed → identical results; another seed → different', () => {
@@ -14,6 +16,25 @@ describe('page allocator experiments', () => {
     const c = runMmExperiment({ ...o, seed: 4 });
     assert.notDeepEqual(a.vmstat, c.vmstat);
     assert.deepEqual(a.invariantViolations, []);
+  });
+
+  test('a device too small for its workload stops with a stall, quickly, instead of spinning', () => {
+    // board-512m with 8 MB or 32 MB: 2015's order <= 3 allocations retry (too small to fail), or page
+    // cache churns without a fork; before the stall check these ran for minutes.
+    for (const managedPages of [2048, 8192]) {
+      const device = { ...DEVICES['board-512m'], managedPages };
+      const r = runMmExperiment({ device, stacks: '16k', seed: 1, forks: 50, warmup: 1 });
+      assert.ok(r.stall, `managedPages ${managedPages}: no stall reported`);
+      assert.equal(r.stall.phase, 'forks');
+      assert.ok(r.forks.measured < 50);
+      assert.equal(r.stall.done, r.forks.measured);
+      assert.match(renderMmRun(r), /STOPPED: the simulated kernel stopped making progress/);
+    }
+    // A healthy run has no stall.
+    assert.equal(
+      runMmExperiment({ device: 'board-512m', stacks: '16k', seed: 1, forks: 200, warmup: 1 }).stall,
+      undefined,
+    );
   });
 
   test('measuring from an aged device leaves it untouched', () => {

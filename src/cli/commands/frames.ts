@@ -91,7 +91,8 @@ Frames come from the code: every path through the function is followed from its 
 deepest static SP is its frame (GCC's -fstack-usage number). "mov x12, #0x13a0; sub sp, sp, x12"
 and "sub sp, sp, #0x1, lsl #12" frames, which checkstack.pl misses or misreads, are counted right;
 VLA/alloca functions are flagged dynamic (json) with their static part shown. .eh_frame/.debug_frame
-are read when present; clang's .stack_sizes section and --su files take precedence.
+are read when present; clang's .stack_sizes section and --su files take precedence. Stripped binaries:
+functions that only their FDEs (.eh_frame) describe are listed as sub_<address>.
 
 The checkstack format is scripts/checkstack.pl's, byte for byte (sorted, tab-padded, > --min bytes):
   0x0000000000002690 pfkey_sendmsg [af_key]:		80

@@ -157,8 +157,42 @@ export interface MmStall {
   readonly events: number;
 }
 
-function slowpathWork(vm: { allocstall: number; compact_stall: number }): number {
-  return vm.allocstall + vm.compact_stall;
+/** Watches one loop for a stall: `done` (forks or launches) not moving while the allocator works on. */
+class StallWatch {
+  private done: number;
+  private mark: number;
+  private lastEvent: number;
+
+  constructor(
+    private readonly vm: VmEvents,
+    private readonly phase: MmStall['phase'],
+    private readonly wanted: number,
+    private readonly maxEvents: number,
+    done: number,
+    events: number,
+  ) {
+    this.done = done;
+    this.mark = this.work();
+    this.lastEvent = events;
+  }
+
+  private work(): number {
+    return this.vm.allocstall + this.vm.compact_stall;
+  }
+
+  /** The stall after `events` events with `done` done, or undefined while there is progress. */
+  check(done: number, events: number): MmStall | undefined {
+    if (done !== this.done) {
+      this.done = done;
+      this.mark = this.work();
+      this.lastEvent = events;
+      return undefined;
+    }
+    const slowpathEntries = this.work() - this.mark;
+    const idle = events - this.lastEvent;
+    if (slowpathEntries <= STALL_SLOWPATH && idle <= this.maxEvents) return undefined;
+    return { phase: this.phase, done, wanted: this.wanted, slowpathEntries, events: idle };
+  }
 }
 
 export function percentiles(values: Float64Array, n: number): Percentiles {
@@ -204,28 +238,11 @@ export function ageDevice(
   const warmup = o.warmup ?? w.spec.warmup;
   let events = 0;
   let stall: MmStall | undefined;
-  let progress = w.launches;
-  let lastProgressEvent = 0;
-  let mark = slowpathWork(node.zone.vm);
+  const watch = new StallWatch(node.zone.vm, 'warm-up', warmup, 10 * STALL_EVENTS, w.launches, events);
   while (w.launches < warmup && events++ < MAX_EVENTS && w.step()) {
     if (o.onProgress && (events & 0xffff) === 0) o.onProgress(-w.launches, warmup);
-    if (w.launches !== progress) {
-      progress = w.launches;
-      lastProgressEvent = events;
-      mark = slowpathWork(node.zone.vm);
-    } else if (
-      slowpathWork(node.zone.vm) - mark > STALL_SLOWPATH ||
-      events - lastProgressEvent > 10 * STALL_EVENTS
-    ) {
-      stall = {
-        phase: 'warm-up',
-        done: w.launches,
-        wanted: warmup,
-        slowpathEntries: slowpathWork(node.zone.vm) - mark,
-        events: events - lastProgressEvent,
-      };
-      break;
-    }
+    stall = watch.check(w.launches, events);
+    if (stall) break;
   }
   return { device, mode, scenario, seed: o.seed, agedWith, warmup, workload: w, events, stall };
 }
@@ -250,30 +267,13 @@ export function measureForks(
   let events = aged.events;
   let lastReport = 0;
   let stall = aged.stall;
-  let lastProgressEvent = events;
-  let progress = w.measuredForks;
-  let mark = slowpathWork(node.zone.vm);
+  const watch = new StallWatch(node.zone.vm, 'forks', forks, STALL_EVENTS, w.measuredForks, events);
   while (stall === undefined && w.measuredForks < forks && events++ < MAX_EVENTS && w.step()) {
     if (onProgress && w.measuredForks - lastReport >= 500) {
       lastReport = w.measuredForks;
       onProgress(w.measuredForks, forks);
     }
-    if (w.measuredForks !== progress) {
-      lastProgressEvent = events;
-      progress = w.measuredForks;
-      mark = slowpathWork(node.zone.vm);
-    } else if (
-      slowpathWork(node.zone.vm) - mark > STALL_SLOWPATH ||
-      events - lastProgressEvent > STALL_EVENTS
-    ) {
-      stall = {
-        phase: 'forks',
-        done: w.measuredForks,
-        wanted: forks,
-        slowpathEntries: slowpathWork(node.zone.vm) - mark,
-        events: events - lastProgressEvent,
-      };
-    }
+    stall = watch.check(w.measuredForks, events);
   }
   onProgress?.(Math.min(w.measuredForks, forks), forks);
   const z = node.zone;

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import '../../analyze/analyzers-mm.ts';
 import '../../analyze/analyzers-checkstack.ts';
+import '../../analyze/analyzers-memory.ts';
 import { analyzers } from '../../analyze/registry.ts';
 import { diag, formatDiagnostic, InputError } from '../../base/diag.ts';
 import { looksBinary } from '../../base/text.ts';

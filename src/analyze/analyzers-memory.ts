@@ -108,7 +108,8 @@ export const meminfoAnalyzer: Analyzer = {
 export const vmstatAnalyzer: Analyzer = {
   id: 'vmstat',
   describes: '/proc/vmstat (nr_kernel_stack, allocation stalls, compaction, OOM kills since boot)',
-  sniff: sniffVmstat,
+  // A 6.12+ vmstat with the kstack_* histogram (DEBUG_STACK_USAGE) is left to the stack-usage analyzer.
+  sniff: (text) => sniffVmstat(text) && !/^\s*kstack_\d+k\s/m.test(text),
   run(text, file, options) {
     const p = parseVmstat(text, file);
     if (!p.value)

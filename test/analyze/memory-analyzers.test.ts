@@ -9,6 +9,7 @@ import {
   vmstatAnalyzer,
 } from '../../src/analyze/analyzers-memory.ts';
 import { analyzers } from '../../src/analyze/registry.ts';
+import { registerStackAnalyzers } from '../../src/report/analyzers-stack.ts';
 
 const read = (f: string) =>
   readFileSync(join(import.meta.dirname, '..', 'fixtures', 'arm64-6.1-qemu', 'fork-256M', f), 'utf8');
@@ -48,4 +49,9 @@ test('vmstat: nr_kernel_stack and the slow-path counters since boot', () => {
   assert.deepEqual([y.allocstall, y.compactStall, y.compactFail, y.pgscanDirect], [7, 5, 3, 42]);
   assert.match(old.text, /waited for reclaim or compaction/);
   assert.ok(analyzers().some((a) => a.id === 'vmstat'));
+  // With the 6.12 kstack_* histogram, the stack-usage analyzer reads it instead.
+  const withHistogram = `${text}kstack_1k 0\nkstack_2k 39\n`;
+  assert.equal(vmstatAnalyzer.sniff(withHistogram), false);
+  registerStackAnalyzers(); // registered after this module's, as the CLI does
+  assert.equal(analyzers().find((a) => a.sniff(withHistogram))?.id, 'stack-usage');
 });

@@ -1,11 +1,10 @@
 // `stacklab analyze` on scripts/checkstack.pl output (a pasted report, a CI log): the largest frames,
 // which objects they live in, how each compares with CONFIG_FRAME_WARN and with the task stack of each
 // kernel design, and what checkstack.pl's numbers are not. Importing this module registers it.
-import { diag } from '../base/diag.ts';
 import { type CheckstackEntry, parseCheckstack, sniffCheckstack } from '../formats/checkstack.ts';
 import type { KernelProfile } from '../model/profile.ts';
 import { analyzeProfiles } from './analyze-profiles.ts';
-import { type Analyzer, registerAnalyzer } from './registry.ts';
+import { type Analyzer, parsedValue, registerAnalyzer } from './registry.ts';
 
 /**
  * CONFIG_FRAME_WARN's default: 2048 on 64-bit, 1024 on 32-bit (lib/Kconfig.debug, Linux 6.1; the
@@ -105,12 +104,11 @@ export const checkstackAnalyzer: Analyzer = {
   sniff: sniffCheckstack,
   run(text, file, options) {
     const p = parseCheckstack(text, file);
-    const error = p.diagnostics.find((d) => d.severity === 'error');
-    if (!p.value || error)
-      return { error: error ?? diag('checkstack/empty', 'error', 'no checkstack.pl lines found', { file }) };
+    const v = parsedValue(p, file, { code: 'checkstack/empty', message: 'no checkstack.pl lines found' });
+    if ('error' in v) return v;
     const ps = analyzeProfiles(options);
     if (!ps.ok) return { error: ps.error };
-    const x = explainCheckstack(p.value, ps.value);
+    const x = explainCheckstack(v.value, ps.value);
     return {
       text: renderCheckstackExplanation(x, file),
       data: x,

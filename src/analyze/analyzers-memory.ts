@@ -7,7 +7,7 @@ import { parseMeminfo, sniffMeminfo } from '../formats/meminfo.ts';
 import { parseVmstat, sniffVmstat } from '../formats/vmstat.ts';
 import type { KernelProfile } from '../model/profile.ts';
 import { analyzeProfiles } from './analyze-profiles.ts';
-import { type Analyzer, registerAnalyzer } from './registry.ts';
+import { type Analyzer, parsedValue, registerAnalyzer } from './registry.ts';
 
 export interface KernelStackExplanation {
   /** KernelStack: / nr_kernel_stack, kB (every task's THREAD_SIZE, vmalloc'ed or not; fs/proc/meminfo.c). */
@@ -84,9 +84,9 @@ export const meminfoAnalyzer: Analyzer = {
   sniff: sniffMeminfo,
   run(text, file, options) {
     const p = parseMeminfo(text, file);
-    if (!p.value)
-      return { error: p.diagnostics[0] ?? diag('meminfo/empty', 'error', 'no meminfo lines', { file }) };
-    const ks = p.value.values.get('KernelStack');
+    const m = parsedValue(p, file, { code: 'meminfo/empty', message: 'no meminfo lines' });
+    if ('error' in m) return m;
+    const ks = m.value.values.get('KernelStack');
     if (ks === undefined)
       return {
         error: diag(
@@ -100,7 +100,7 @@ export const meminfoAnalyzer: Analyzer = {
       };
     const ps = analyzeProfiles(options);
     if (!ps.ok) return { error: ps.error };
-    const x = explainKernelStack(ks, p.value.values.get('MemTotal'), ps.value);
+    const x = explainKernelStack(ks, m.value.values.get('MemTotal'), ps.value);
     return { text: `${file}: /proc/meminfo\n${renderKernelStack(x)}`, data: x, diagnostics: p.diagnostics };
   },
 };
@@ -112,9 +112,9 @@ export const vmstatAnalyzer: Analyzer = {
   sniff: (text) => sniffVmstat(text) && !/^\s*kstack_\d+k\s/m.test(text),
   run(text, file, options) {
     const p = parseVmstat(text, file);
-    if (!p.value)
-      return { error: p.diagnostics[0] ?? diag('vmstat/empty', 'error', 'no vmstat lines', { file }) };
-    const v = p.value.values;
+    const parsed = parsedValue(p, file, { code: 'vmstat/empty', message: 'no vmstat lines' });
+    if ('error' in parsed) return parsed;
+    const v = parsed.value.values;
     const ps = analyzeProfiles(options);
     if (!ps.ok) return { error: ps.error };
     const sum = (prefix: string) => {

@@ -5,7 +5,7 @@ import { parsePageAllocFailure, sniffPageAllocFailure } from '../formats/page-al
 import { parsePagetypeinfo, sniffPagetypeinfo } from '../formats/pagetypeinfo.ts';
 import { explainBuddyinfo, explainPagetypeinfo, renderFragmentation } from './buddyinfo.ts';
 import { explainPageAllocFailure, renderPafExplanation } from './page-alloc-failure.ts';
-import { type Analyzer, registerAnalyzer } from './registry.ts';
+import { type Analyzer, parsedValue, registerAnalyzer } from './registry.ts';
 
 export const pageAllocFailureAnalyzer: Analyzer = {
   id: 'page-alloc-failure',
@@ -13,9 +13,9 @@ export const pageAllocFailureAnalyzer: Analyzer = {
   sniff: sniffPageAllocFailure,
   run(text, file) {
     const p = parsePageAllocFailure(text, file);
-    const error = p.diagnostics.find((d) => d.severity === 'error');
-    if (!p.value || error) return { error: error ?? p.diagnostics[0]! };
-    const e = explainPageAllocFailure(p.value);
+    const v = parsedValue(p, file, { code: 'page-alloc-failure/empty', message: 'no failure report found' });
+    if ('error' in v) return v;
+    const e = explainPageAllocFailure(v.value);
     return { text: renderPafExplanation(e), data: e, diagnostics: p.diagnostics };
   },
 };
@@ -26,9 +26,9 @@ export const pagetypeinfoAnalyzer: Analyzer = {
   sniff: sniffPagetypeinfo,
   run(text, file) {
     const p = parsePagetypeinfo(text, file);
-    const error = p.diagnostics.find((d) => d.severity === 'error');
-    if (!p.value || error) return { error: error ?? p.diagnostics[0]! };
-    const zs = explainPagetypeinfo(p.value);
+    const v = parsedValue(p, file, { code: 'pagetypeinfo/empty', message: 'no pagetypeinfo tables found' });
+    if ('error' in v) return v;
+    const zs = explainPagetypeinfo(v.value);
     return { text: renderFragmentation(zs), data: { zones: zs }, diagnostics: p.diagnostics };
   },
 };
@@ -39,9 +39,9 @@ export const buddyinfoAnalyzer: Analyzer = {
   sniff: sniffBuddyinfo,
   run(text, file) {
     const p = parseBuddyinfo(text, file);
-    const error = p.diagnostics.find((d) => d.severity === 'error');
-    if (!p.value || error) return { error: error ?? p.diagnostics[0]! };
-    const zs = explainBuddyinfo(p.value);
+    const v = parsedValue(p, file, { code: 'buddyinfo/empty', message: 'no buddyinfo rows found' });
+    if ('error' in v) return v;
+    const zs = explainBuddyinfo(v.value);
     return { text: renderFragmentation(zs), data: { zones: zs }, diagnostics: p.diagnostics };
   },
 };

@@ -1,6 +1,7 @@
 // `stacklab analyze FILE` dispatch: an ordered list of analyzers, each owning one kind of real input.
 // The first whose sniff() accepts the text runs; when none does, the CLI names every one it tried.
-import type { Diagnostic } from '../base/diag.ts';
+import { type Diagnostic, diag } from '../base/diag.ts';
+import type { ParseOutput } from '../base/result.ts';
 
 export interface AnalysisOutput {
   /** Human-readable explanation for stdout. */
@@ -41,4 +42,18 @@ export function registerAnalyzer(a: Analyzer): void {
 
 export function analyzers(): readonly Analyzer[] {
   return ANALYZERS;
+}
+
+/**
+ * What an analyzer's parser gave: its value, or the error run() returns (the parser's first error,
+ * else its first diagnostic, else `empty` naming the file).
+ */
+export function parsedValue<T>(
+  p: ParseOutput<T>,
+  file: string,
+  empty: { code: string; message: string },
+): { value: T } | { error: Diagnostic } {
+  const error = p.diagnostics.find((d) => d.severity === 'error');
+  if (p.value !== undefined && error === undefined) return { value: p.value };
+  return { error: error ?? p.diagnostics[0] ?? diag(empty.code, 'error', empty.message, { file }) };
 }

@@ -150,11 +150,11 @@ export function prepareBinary(
   elf.prefetch(sectionsToRead(elf, options));
   const diagnostics: Diagnostic[] = [];
   const read = readSymbols(elf, diagnostics);
-  // Stripped (no .symtab): functions the FDEs know and no symbol names get sub_<address> names.
-  const symbols =
-    read === undefined || read.section.sh_type === SHT_DYNSYM
-      ? symbolsFromFdes(elf, read, diagnostics)
-      : read;
+  // Stripped (no .symtab): functions the FDEs know and no symbol names get sub_<address> names. A
+  // linked file's FDEs are read without symbols, so they are read once, here, for both uses.
+  const stripped = read === undefined || read.section.sh_type === SHT_DYNSYM;
+  const strippedCfi = stripped && !elf.isRelocatable ? readCfiFrames(elf, undefined, diagnostics) : undefined;
+  const symbols = strippedCfi !== undefined ? symbolsFromFdes(elf, read, strippedCfi, diagnostics) : read;
   if (symbols === undefined) {
     return err(
       diag(
@@ -185,7 +185,7 @@ export function prepareBinary(
       : new Map<number, Set<number>>();
   const jumpLabels = readJumpLabels(elf, symbols, diagnostics, scratch);
   readAlternatives(elf, symbols, diagnostics, jumpLabels, scratch);
-  const cfi = options.cfi === false ? undefined : readCfiFrames(elf, symbols, diagnostics);
+  const cfi = options.cfi === false ? undefined : (strippedCfi ?? readCfiFrames(elf, symbols, diagnostics));
   const stackSizes = readStackSizes(elf, symbols, diagnostics);
   return ok({ elf, symbols, table, diagnostics, patchable, jumpLabels, cfi, stackSizes });
 }

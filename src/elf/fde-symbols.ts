@@ -8,23 +8,23 @@
 // The result is a real Elf64_Sym array built in memory (the .dynsym entries, then one STT_FUNC,
 // STB_LOCAL symbol per such FDE), so everything downstream reads it exactly like a .symtab.
 import { type Diagnostic, diag } from '../base/diag.ts';
-import { readCfiFrames } from './cfi.ts';
+import type { CfiRanges } from './cfi.ts';
 import { ELF64_SYM_SIZE, SHN_XINDEX, SHT_SYMTAB, STB_LOCAL, STT_FUNC } from './elf-constants.ts';
 import type { ElfFile } from './reader.ts';
 import type { SectionHeader } from './sections.ts';
 import { SymbolTable } from './symbols.ts';
 
 /**
- * `dynsym` (the table read, when it is .dynsym) plus a symbol for every FDE no symbol starts at; the
- * table unchanged when the FDEs add nothing; undefined when there is neither.
+ * `dynsym` (the table read, when it is .dynsym) plus a symbol for every FDE of `cfi` (a linked file's,
+ * from readCfiFrames) no symbol starts at; the table unchanged when the FDEs add nothing; undefined
+ * when there is neither.
  */
 export function symbolsFromFdes(
   elf: ElfFile,
   dynsym: SymbolTable | undefined,
+  cfi: ReadonlyMap<number, CfiRanges>,
   diagnostics: Diagnostic[],
 ): SymbolTable | undefined {
-  if (elf.isRelocatable) return dynsym; // an object's FDEs point through relocations at its .symtab
-  const cfi = readCfiFrames(elf, undefined, diagnostics);
   const known = new Set<bigint>();
   if (dynsym !== undefined) {
     for (let i = 1; i < dynsym.count; i++) if (dynsym.type(i) === STT_FUNC) known.add(dynsym.value(i));

@@ -137,8 +137,7 @@ export interface KernelSimConfig {
 
 /** Trace slices the simulator reports (for --trace): a recorder decides what to keep. */
 export interface SliceRecorder {
-  begin(cpu: number, atNs: number, name: string, cat: 'task' | 'hardirq' | 'softirq'): void;
-  end(cpu: number, atNs: number): void;
+  slice(track: string, name: string, startNs: number, endNs: number): void;
 }
 
 export class KernelSim implements OverflowSink {
@@ -163,6 +162,12 @@ export class KernelSim implements OverflowSink {
   readonly wakeOut: { at: number; cpu: number; task: number }[] = [];
   readonly tracer: FastKernelTracer;
   recorder: SliceRecorder | null = null;
+  /** Open slices for the recorder: per task its syscall, per CPU its hard IRQ and softirq. */
+  private readonly trace = {
+    sys: [] as ({ name: string; start: number } | undefined)[],
+    irq: [] as ({ name: string; start: number } | undefined)[],
+    soft: [] as ({ name: string; start: number } | undefined)[],
+  };
   now = 0;
   /** CPUs rebooted after a panic (`panic: reboot`). */
   reboots = 0;
@@ -479,7 +484,7 @@ export class KernelSim implements OverflowSink {
       const x = rng.float() * total;
       while (k < t.weights.length - 1 && x >= t.weights[k]!) k++;
     }
-    this.recorder?.begin(cpu.id, this.now, code.names[t.syscalls[k]!]!, 'task');
+    if (this.recorder) this.trace.sys[cpu.task] = { name: code.names[t.syscalls[k]!]!, start: this.now };
     if (!fm.enterFromUser(cpu, 'syscall')) return;
     if (profile.RANDOMIZE_KSTACK_OFFSET) {
       const x = rng.nextU32() & 0x3ff;
@@ -497,7 +502,8 @@ export class KernelSim implements OverflowSink {
       this.schedule(cpu);
       return;
     }
-    this.recorder?.end(cpu.id, this.now);
+    const sys = this.trace.sys[cpu.task];
+    if (this.recorder && sys) this.recorder.slice(`${this.cfg.tasks[cpu.task]!.name} syscalls`, sys.name, sys.start, this.now);
     this.cfg.stats.episodeEnd(cpu, cpu.task);
     fm.popTo(cpu, 0);
     A.n--;
@@ -535,7 +541,7 @@ export class KernelSim implements OverflowSink {
     const name =
       src?.name ??
       (kind === ARR_IPI_RESCHED ? 'IPI resched' : kind === ARR_WAKE ? 'hrtimer' : 'IPI call-function');
-    this.recorder?.begin(cpu.id, this.now, name, 'hardirq');
+    if (this.recorder) this.trace.irq[cpu.id] = { name, start: this.now };
     const before = fm.nFrames[cpu.task]!;
     let ok: boolean;
     if (fromUser) ok = fm.enterFromUser(cpu, 'irq');
@@ -605,7 +611,8 @@ export class KernelSim implements OverflowSink {
     if (A.step[i] === 1) fm.popTo(cpu, A.frames[i]!);
     else fm.exitEntry(cpu);
     A.n--;
-    this.recorder?.end(cpu.id, this.now);
+    const irq = this.trace.irq[cpu.id];
+    if (this.recorder && irq) this.recorder.slice(`cpu${cpu.id} hardirq`, irq.name, irq.start, this.now);
     if (fromUser) this.cfg.stats.episodeEnd(cpu, cpu.task);
     const top = A.n - 1;
     if (A.type[top] === A_IDLE) {
@@ -689,7 +696,7 @@ export class KernelSim implements OverflowSink {
     if (!fm.enterSoftirq(cpu, path)) return;
     A.push(A_SOFTIRQ, -1, fm.nFrames[cpu.task]!, 0);
     this.actionsPending[cpu.id] = 1;
-    this.recorder?.begin(cpu.id, this.now, `softirq (${path})`, 'softirq');
+    if (this.recorder) this.trace.soft[cpu.id] = { name: `softirq (${path})`, start: this.now };
     if (code.softirqFn >= 0) this.callFn(cpu, code.softirqFn, fm.topFrameLoc(cpu), FLAG_SOFTIRQ_TOP);
     else this.startActions(cpu);
   }
@@ -731,7 +738,8 @@ export class KernelSim implements OverflowSink {
       }
       this.wakeKsoftirqd(cpu.id);
     }
-    this.recorder?.end(cpu.id, this.now);
+    const soft = this.trace.soft[cpu.id];
+    if (this.recorder && soft) this.recorder.slice(`cpu${cpu.id} softirq`, soft.name, soft.start, this.now);
     A.n--;
   }
 
@@ -817,7 +825,7 @@ export class KernelSim implements OverflowSink {
     A.push(A_SWITCHED, -1, before, 0);
     if (!this.pushPlumbing(cpu, this.cfg.code.schedule, fm.topFrameLoc(cpu))) return;
     fm.taskDepth[prev] = cpu.depth;
-    this.recorder?.end(c, this.now);
+    if (this.recorder) this.recorder.slice(`cpu${c}`, tasks[prev]!.name, this.switchedInAt[c]!, this.now);
     cpu.task = next;
     cpu.stack = next;
     cpu.depth = fm.taskDepth[next]!;

@@ -54,7 +54,12 @@ export function parseFuncStackTrace(text: string, file = '<input>'): ParseOutput
   };
   for (const l of splitLines(text)) {
     if (l.text.length > MAX_LINE) {
-      diagnostics.push(diag('func-stack-trace/long-line', 'data-loss', `line of ${l.text.length} characters skipped`, { file, line: l.no }));
+      diagnostics.push(
+        diag('func-stack-trace/long-line', 'data-loss', `line of ${l.text.length} characters skipped`, {
+          file,
+          line: l.no,
+        }),
+      );
       continue;
     }
     const body = stripLogPrefix(l.text).trimEnd();
@@ -70,7 +75,11 @@ export function parseFuncStackTrace(text: string, file = '<input>'): ParseOutput
       cur.frames.push(nameOf(body.slice(3)));
       continue;
     }
-    if (form === 'counted' && cur !== null && /^[A-Za-z_.$][\w.$]*(\+0x[0-9a-f]+\/0x[0-9a-f]+)?( \[\S+\])?$/.test(body)) {
+    if (
+      form === 'counted' &&
+      cur !== null &&
+      /^[A-Za-z_.$][\w.$]*(\+0x[0-9a-f]+\/0x[0-9a-f]+)?( \[\S+\])?$/.test(body)
+    ) {
       cur.frames.push(nameOf(body));
       continue;
     }
@@ -80,7 +89,13 @@ export function parseFuncStackTrace(text: string, file = '<input>'): ParseOutput
   flush();
   if (stacks.length === 0) {
     diagnostics.push(
-      diag('func-stack-trace/empty', 'error', 'no stack traces found', { file, line: 1 }, '" => function" lines after "<stack trace>", or "N x" blocks'),
+      diag(
+        'func-stack-trace/empty',
+        'error',
+        'no stack traces found',
+        { file, line: 1 },
+        '" => function" lines after "<stack trace>", or "N x" blocks',
+      ),
     );
     return { value: undefined, diagnostics };
   }

@@ -46,7 +46,12 @@ export function parseProcCounts(text: string, file = '<input>'): ParseOutput<Per
   let kind: PerCpuCounts['kind'] = 'interrupts';
   for (const l of splitLines(text)) {
     if (l.text.length > MAX_LINE) {
-      diagnostics.push(diag('proc-counts/long-line', 'data-loss', `line of ${l.text.length} characters skipped`, { file, line: l.no }));
+      diagnostics.push(
+        diag('proc-counts/long-line', 'data-loss', `line of ${l.text.length} characters skipped`, {
+          file,
+          line: l.no,
+        }),
+      );
       continue;
     }
     const body = stripLogPrefix(l.text);
@@ -57,7 +62,12 @@ export function parseProcCounts(text: string, file = '<input>'): ParseOutput<Per
     }
     const m = /^\s*([A-Za-z0-9_]+):((?:\s+\d+)*)\s*(.*)$/.exec(body);
     if (!m || cpus === 0) {
-      diagnostics.push(diag('proc-counts/bad-row', 'data-loss', `not a counter row: "${body.trim().slice(0, 60)}"`, { file, line: l.no }));
+      diagnostics.push(
+        diag('proc-counts/bad-row', 'data-loss', `not a counter row: "${body.trim().slice(0, 60)}"`, {
+          file,
+          line: l.no,
+        }),
+      );
       continue;
     }
     const counts = (m[2] ?? '').trim() === '' ? [] : m[2]!.trim().split(/\s+/).map(Number);
@@ -65,21 +75,35 @@ export function parseProcCounts(text: string, file = '<input>'): ParseOutput<Per
     // "Err:" and "MIS:" carry one total, not one count per CPU.
     if (counts.length !== cpus && counts.length !== 1) {
       diagnostics.push(
-        diag('proc-counts/cpu-count', 'data-loss', `${m[1]}: ${counts.length} counts for ${cpus} CPUs`, { file, line: l.no }),
+        diag('proc-counts/cpu-count', 'data-loss', `${m[1]}: ${counts.length} counts for ${cpus} CPUs`, {
+          file,
+          line: l.no,
+        }),
       );
       continue;
     }
     rows.push({ id: m[1]!, counts, desc: (m[3] ?? '').trim(), line: l.no });
   }
   if (cpus === 0 || rows.length === 0) {
-    diagnostics.push(diag('proc-counts/empty', 'error', 'no CPU header or no rows', { file, line: 1 }, '"CPU0 CPU1 ..." then "NAME: count count ..." rows'));
+    diagnostics.push(
+      diag(
+        'proc-counts/empty',
+        'error',
+        'no CPU header or no rows',
+        { file, line: 1 },
+        '"CPU0 CPU1 ..." then "NAME: count count ..." rows',
+      ),
+    );
     return { value: undefined, diagnostics };
   }
   return { value: { kind, cpus, rows }, diagnostics };
 }
 
 /** after - before per row and CPU (rows matched by id; a counter that went down is a diagnostic). */
-export function countDeltas(before: PerCpuCounts, after: PerCpuCounts): { id: string; desc: string; delta: number[] }[] {
+export function countDeltas(
+  before: PerCpuCounts,
+  after: PerCpuCounts,
+): { id: string; desc: string; delta: number[] }[] {
   const prev = new Map(before.rows.map((r) => [r.id, r]));
   const out: { id: string; desc: string; delta: number[] }[] = [];
   for (const r of after.rows) {

@@ -37,7 +37,10 @@ export function parseYamlInput(text: string, file: string, code: string): Result
   return ok({
     value: doc.toJS({ maxAliasCount: 1000 }) as unknown,
     lineOf(path: string) {
-      const keys = path.split('.').filter((k) => k !== '').map((k) => (/^\d+$/.test(k) ? Number(k) : k));
+      const keys = path
+        .split('.')
+        .filter((k) => k !== '')
+        .map((k) => (/^\d+$/.test(k) ? Number(k) : k));
       for (let n = keys.length; n > 0; n--) {
         const node = doc.getIn(keys.slice(0, n), true);
         if (isNode(node) && node.range) return lineAt(node.range[0]);

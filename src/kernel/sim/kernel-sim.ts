@@ -162,6 +162,18 @@ export class KernelSim implements OverflowSink {
   readonly wakeOut: { at: number; cpu: number; task: number }[] = [];
   readonly tracer: FastKernelTracer;
   recorder: SliceRecorder | null = null;
+  // The hot loop's data, hoisted out of cfg.
+  private readonly fm: FastMachine;
+  private readonly code: CompiledModel;
+  private readonly rngs: readonly Rng[];
+  private readonly stepStart: Int32Array;
+  private readonly stKind: Uint8Array;
+  private readonly stArg: Int32Array;
+  private readonly selfTable: Int32Array;
+  private readonly tables: readonly Float64Array[];
+  private readonly traced: Uint8Array;
+  private readonly tracing: boolean;
+  private readonly hookAfter: boolean;
   /** Open slices for the recorder: per task its syscall, per CPU its hard IRQ and softirq. */
   private readonly trace = {
     sys: [] as ({ name: string; start: number } | undefined)[],
@@ -179,6 +191,17 @@ export class KernelSim implements OverflowSink {
   constructor(readonly cfg: KernelSimConfig) {
     const { fm, tasks } = cfg;
     const nCpus = fm.nCpus;
+    this.fm = fm;
+    this.code = cfg.code;
+    this.rngs = cfg.rngs;
+    this.stepStart = cfg.code.stepStart;
+    this.stKind = cfg.code.stKind;
+    this.stArg = cfg.code.stArg;
+    this.selfTable = cfg.code.selfTable;
+    this.tables = cfg.code.tables;
+    this.traced = cfg.code.traced;
+    this.tracing = cfg.stackTracer;
+    this.hookAfter = cfg.profile.tracer.hook === 'mcount-after-prologue';
     this.acts = tasks.map(() => new Activations());
     this.inbox = Array.from({ length: nCpus }, () => new Inbox());
     this.taskState = new Uint8Array(tasks.length);
@@ -231,7 +254,7 @@ export class KernelSim implements OverflowSink {
         this.runq[t.cpu]!.push(id);
       }
       fm.taskDepth[id] = cpu.depth;
-      fm.episodeMax[id] = cpu.depth;
+      fm.resetEpisode(id, cpu.depth);
     });
     // Every CPU starts in its idle task, with its workload runnable.
     for (const cpu of fm.cpus) {
@@ -264,7 +287,7 @@ export class KernelSim implements OverflowSink {
 
   /** Runs CPU `c` from `this.now` to `until`. */
   runCpu(c: number, until: number): void {
-    const fm = this.cfg.fm;
+    const fm = this.fm;
     const cpu = fm.cpus[c]!;
     const inbox = this.inbox[c]!;
     for (;;) {
@@ -283,13 +306,18 @@ export class KernelSim implements OverflowSink {
         this.arrive(cpu, inbox);
         continue;
       }
+      let horizon = until;
+      if (irqsOn && inbox.n > 0) {
+        const h = inbox.headTime();
+        if (h < horizon) horizon = h;
+      }
+      if (type === A_FN) {
+        // The common case: code-model walking until the next arrival, the window's end or a special step.
+        if (this.walk(cpu, A, horizon) && horizon >= until) break;
+        continue;
+      }
       const left = A.left[i]!;
       if (left > 0) {
-        let horizon = until;
-        if (irqsOn && inbox.n > 0) {
-          const h = inbox.headTime();
-          if (h < horizon) horizon = h;
-        }
         const end = this.now + left;
         if (end <= horizon) {
           this.now = end;
@@ -304,6 +332,66 @@ export class KernelSim implements OverflowSink {
       this.dispatch(cpu, A, i);
     }
     this.now = until;
+  }
+
+  /**
+   * The hot loop: walks code-model functions of the current task, their time gaps and call steps,
+   * until `horizon` (returns true: time reached it), a step or return that needs the general path, or
+   * an activation that is not a function (returns false). No arrival can come before `horizon`.
+   */
+  private walk(cpu: FastCpu, A: Activations, horizon: number): boolean {
+    const fm = this.fm;
+    const { stepStart, stKind, stArg } = this;
+    const { stArg2, stThreshold, stLoc } = this.code;
+    const rng = this.rngs[cpu.id]!;
+    let now = this.now;
+    for (;;) {
+      const i = A.n - 1;
+      if (A.type[i] !== A_FN) break;
+      const left = A.left[i]!;
+      if (left > 0) {
+        const end = now + left;
+        if (end > horizon) {
+          A.left[i] = end - horizon;
+          this.now = horizon;
+          return true;
+        }
+        now = end;
+        A.left[i] = 0;
+      }
+      const fn = A.fn[i]!;
+      const st = A.step[i]!;
+      if (st >= stepStart[fn + 1]!) {
+        if (A.arg[i] !== 0) break; // an IRQ handler's or softirq entry's end: irq_exit, the action loop
+        fm.popTo(cpu, A.frames[i]!);
+        A.n--;
+        continue;
+      }
+      if (stKind[st] !== ST_CALL) break;
+      let rep = A.rep[i]!;
+      if (rep < 0) rep = stArg2[st]!;
+      const thr = stThreshold[st]!;
+      let called = false;
+      while (rep > 0) {
+        rep--;
+        if (thr >= U32 || rng.nextU32() < thr) {
+          called = true;
+          break;
+        }
+      }
+      if (!called) {
+        A.step[i] = st + 1;
+        A.rep[i] = -1;
+        A.left[i] = A.gap[i]!;
+        continue;
+      }
+      A.rep[i] = rep;
+      this.now = now;
+      if (!this.callFn(cpu, stArg[st]!, stLoc[st]!, 0)) return false;
+    }
+    this.now = now;
+    if (A.type[A.n - 1] === A_FN) this.stepFn(cpu, A, A.n - 1);
+    return false;
   }
 
   private dispatch(cpu: FastCpu, A: Activations, i: number): void {
@@ -353,16 +441,15 @@ export class KernelSim implements OverflowSink {
 
   /** Calls code-model function `fn` (its frame, its tracer sample, its walk). */
   private callFn(cpu: FastCpu, fn: number, retLoc: number, flags: number): boolean {
-    const fm = this.cfg.fm;
-    const code = this.cfg.code;
-    const before = fm.nFrames[cpu.task]!;
+    const before = this.fm.nFrames[cpu.task]!;
     if (!this.enterFn(cpu, fn, retLoc)) return false;
     const A = this.acts[cpu.task]!;
-    const t = code.selfTable[fn]!;
-    const self = t < 0 ? 0 : pick(code.tables[t]!, this.cfg.rngs[cpu.id]!.nextU32());
-    const gap = self / (code.stepStart[fn + 1]! - code.stepStart[fn]! + 1);
+    const t = this.selfTable[fn]!;
+    const ss = this.stepStart;
+    const self = t < 0 ? 0 : pick(this.tables[t]!, this.rngs[cpu.id]!.nextU32());
+    const gap = self / (ss[fn + 1]! - ss[fn]! + 1);
     const i = A.push(A_FN, fn, before, gap);
-    A.step[i] = code.stepStart[fn]!;
+    A.step[i] = ss[fn]!;
     A.gap[i] = gap;
     A.arg[i] = flags;
     return true;
@@ -370,32 +457,30 @@ export class KernelSim implements OverflowSink {
 
   /** Pushes `fn`'s frame, sampling it for the kernel tracer where the profile hooks it. */
   private enterFn(cpu: FastCpu, fn: number, retLoc: number): boolean {
-    const fm = this.cfg.fm;
-    const traced = this.cfg.stackTracer && this.cfg.code.traced[fn] === 1;
-    const after = this.cfg.profile.tracer.hook === 'mcount-after-prologue';
-    if (traced && !after) this.sample(cpu, fn, retLoc);
-    if (cpu.halted || !fm.pushFn(cpu, fn, retLoc)) return false;
-    if (traced && after) this.sample(cpu, fn, retLoc);
+    const traced = this.tracing && this.traced[fn] === 1;
+    if (traced && !this.hookAfter) this.sample(cpu, fn, retLoc);
+    if (!this.fm.pushFn(cpu, fn, retLoc)) return false;
+    if (traced && this.hookAfter) this.sample(cpu, fn, retLoc);
     return !cpu.halted;
   }
 
   private stepFn(cpu: FastCpu, A: Activations, i: number): void {
-    const code = this.cfg.code;
+    const code = this.code;
     const fn = A.fn[i]!;
     const st = A.step[i]!;
-    if (st >= code.stepStart[fn + 1]!) {
+    if (st >= this.stepStart[fn + 1]!) {
       this.fnDone(cpu, A, i);
       return;
     }
-    switch (code.stKind[st]) {
+    switch (this.stKind[st]) {
       case ST_CALL: {
         if (A.rep[i]! < 0) A.rep[i] = code.stArg2[st]!;
         const thr = code.stThreshold[st]!;
-        const rng = this.cfg.rngs[cpu.id]!;
+        const rng = this.rngs[cpu.id]!;
         while (A.rep[i]! > 0) {
           A.rep[i]!--;
           if (thr >= U32 || rng.nextU32() < thr) {
-            this.callFn(cpu, code.stArg[st]!, code.stLoc[st]!, 0);
+            this.callFn(cpu, this.stArg[st]!, code.stLoc[st]!, 0);
             return;
           }
         }
@@ -444,6 +529,7 @@ export class KernelSim implements OverflowSink {
   }
 
   private nextStep(A: Activations, i: number): void {
+    // (hot: keep it small)
     A.step[i]!++;
     A.rep[i] = -1;
     A.left[i] = A.gap[i]!;
@@ -868,6 +954,7 @@ export class KernelSim implements OverflowSink {
   }
 
   private sampleNamed(cpu: FastCpu, name: string, parentLoc: number): void {
+    if (!this.tracer.needsWork(cpu)) return;
     const events = this.tracer.sample(cpu, name, parentLoc);
     if (events === null) return;
     for (const e of events)

@@ -94,6 +94,17 @@ export class SimStats implements DepthSink {
     }
     const limit = fm.stackLimit[s]!;
     if (prev <= limit && d > limit) this.overflowEpisodes[kind]!++;
+    // Nothing counted changes until the depth passes the CPU's maximum, the next threshold or the limit.
+    let next = this.cpuMax[k3]!;
+    for (let i = 0; i < THRESHOLDS.length; i++) {
+      const t = THRESHOLDS[i]!;
+      if (t >= d) {
+        if (t < next) next = t;
+        break;
+      }
+    }
+    if (d <= limit && limit < next) next = limit;
+    fm.notifyAbove[s] = next;
   }
 
   left(cpu: FastCpu, s: number): void {
@@ -108,7 +119,7 @@ export class SimStats implements DepthSink {
     const m = fm.episodeMax[s]!;
     this.hist[(cpu.id * 3 + kind) * this.nBuckets + this.bucket(m)]!++;
     if (kind === 0 && m > this.taskLifeMax[s]!) this.taskLifeMax[s] = m;
-    fm.episodeMax[s] = restartAt;
+    fm.resetEpisode(s, restartAt);
   }
 
   private snapshot(cpu: FastCpu, depth: number): DeepestSnapshot {

@@ -30,7 +30,10 @@ const load = (f: string) => {
   if (!r.ok) throw new Error(r.error.message);
   return r.value.value;
 };
-const v = validateScenario(load('seed-dragonboard.yaml'), 'seed-dragonboard.yaml', (n) => ({ ok: true, value: load(n) }));
+const v = validateScenario(load('seed-dragonboard.yaml'), 'seed-dragonboard.yaml', (n) => ({
+  ok: true,
+  value: load(n),
+}));
 if (!v.ok) throw new Error(v.error.message);
 const scenario = v.value;
 const profileR = resolveProfile(scenario.profile);
@@ -130,9 +133,19 @@ const ms = cpuMs() - t0;
 const r = runResult(out);
 const bareRate = b.events / b.ms / 1e3;
 const simRate = out.frameEvents / ms / 1e3;
-console.log(`scenario seed-dragonboard under ${profile.id}, ${scenario.cpus} CPUs, ${seconds} s simulated, both tracers on`);
-console.log(`baseline bare push/pop loop: ${bareRate.toFixed(1)} M frame events/s (${b.events} events in ${b.ms.toFixed(0)} ms)`);
-console.log(`simulator:                   ${simRate.toFixed(1)} M frame events/s (${out.frameEvents} events in ${ms.toFixed(0)} ms)`);
+console.log(
+  `scenario seed-dragonboard under ${profile.id}, ${scenario.cpus} CPUs, ${seconds} s simulated, both tracers on`,
+);
+console.log(
+  `baseline bare push/pop loop: ${bareRate.toFixed(1)} M frame events/s (${b.events} events in ${b.ms.toFixed(0)} ms)`,
+);
+console.log(
+  `simulator:                   ${simRate.toFixed(1)} M frame events/s (${out.frameEvents} events in ${ms.toFixed(0)} ms)`,
+);
 console.log(`ratio baseline/simulator:    ${(bareRate / simRate).toFixed(2)}x`);
-console.log(`one simulated hour on ${scenario.cpus} CPUs: ${((ms / seconds) * 3.6).toFixed(1)} s of CPU${seconds === 3600 ? ' (measured)' : ' (extrapolated)'}`);
-console.log(`(deepest task stack ${r.maxDepth.task} B, ftrace stack_max_size ${r.ftrace.stackMaxSize}, ${r.overflow.count} overflows)`);
+console.log(
+  `one simulated hour on ${scenario.cpus} CPUs: ${((ms / seconds) * 3.6).toFixed(1)} s of CPU${seconds === 3600 ? ' (measured)' : ' (extrapolated)'}`,
+);
+console.log(
+  `(deepest task stack ${r.maxDepth.task} B, ftrace stack_max_size ${r.ftrace.stackMaxSize}, ${r.overflow.count} overflows)`,
+);

@@ -77,7 +77,8 @@ export interface RunResult {
     readonly bucketNs: number;
     readonly maxBytes: readonly number[];
   }[];
-  readonly deepest: PerKind<DeepestStack | null>;
+  /** The deepest stack seen on each kind (kinds never used are absent). */
+  readonly deepest: Partial<PerKind<DeepestStack>>;
   /** Every simulated task with the deepest point its own stack reached (its high-water mark). */
   readonly perTask: readonly {
     readonly name: string;
@@ -113,14 +114,15 @@ export interface OverflowResult {
   readonly perHour: RateInterval;
   readonly basis: 'observed' | 'not-observed';
   /** Block maxima of the depth fitted with a GEV: the rate of passing each stack's limit, extrapolated. */
-  readonly extrapolation: PerKind<Extrapolation | null>;
-  readonly first: {
+  readonly extrapolation: PerKind<Extrapolation | NoExtrapolation>;
+  /** The first overflow and the kernel's report of it (absent when none was seen). */
+  readonly first?: {
     readonly atNs: number;
     readonly cpu: number;
     readonly stack: Kind;
     readonly type: string;
     readonly report: string;
-  } | null;
+  };
   readonly events: readonly {
     readonly atNs: number;
     readonly cpu: number;
@@ -131,8 +133,15 @@ export interface OverflowResult {
   }[];
 }
 
+export interface NoExtrapolation {
+  readonly method: 'gev-block-maxima';
+  readonly available: false;
+  readonly reason: string;
+}
+
 export interface Extrapolation {
   readonly method: 'gev-block-maxima';
+  readonly available: true;
   /** What the number rests on. */
   readonly assumption: string;
   readonly blocks: number;
@@ -231,17 +240,15 @@ export function runResult(o: SimOutput): RunResult {
       perHour: poissonRate(count, hours),
       basis: count > 0 ? 'observed' : 'not-observed',
       extrapolation: perKind((k, i) => extrapolate(o.blocks[i], o.blockNs, usable[k])),
-      first: firstOverflow(o),
-      events: o.events
-        .slice(0, 100)
-        .map((e) => ({
-          atNs: e.atNs,
-          cpu: e.cpu,
-          stack: e.stack,
-          type: e.type,
-          ...(e.what ? { what: e.what } : {}),
-          frame: e.frame,
-        })),
+      ...firstOverflow(o),
+      events: o.events.slice(0, 100).map((e) => ({
+        atNs: e.atNs,
+        cpu: e.cpu,
+        stack: e.stack,
+        type: e.type,
+        ...(e.what ? { what: e.what } : {}),
+        frame: e.frame,
+      })),
     },
     kstack: kstackHistogram(o),
     frameEvents: o.frameEvents,
@@ -254,7 +261,12 @@ export function runResult(o: SimOutput): RunResult {
         maxBytes: c.series[KIND_IDX[k]],
       })),
     ),
-    deepest: perKind((_, i) => deepestOf(o, i)),
+    deepest: Object.fromEntries(
+      KINDS.flatMap((k, i) => {
+        const d = deepestOf(o, i);
+        return d === null ? [] : [[k, d]];
+      }),
+    ),
     perTask: o.tasks.map((t) => ({ name: t.name, kind: t.kind, cpu: t.cpu, highWater: t.highWater })),
     notes,
   };
@@ -271,15 +283,32 @@ function usableSizes(o: SimOutput): PerKind<number> {
   };
 }
 
-function extrapolate(blocks: readonly number[], blockNs: number, limit: number): Extrapolation | null {
-  if (limit <= 0) return null;
+function extrapolate(
+  blocks: readonly number[],
+  blockNs: number,
+  limit: number,
+): Extrapolation | NoExtrapolation {
+  const none = (reason: string): NoExtrapolation => ({
+    method: 'gev-block-maxima',
+    available: false,
+    reason,
+  });
+  if (limit <= 0) return none('this design has no such stack');
   const used = blocks.filter((b) => b > 0);
+  if (used.length < 10)
+    return none(
+      `${used.length} blocks with frames on this stack; the fit needs at least 10 (simulate longer)`,
+    );
   const fit = fitGevPwm(used);
-  if (fit === null) return null;
+  if (fit === null)
+    return none(
+      'the deepest point is the same in every block: nothing to fit (the code model has one deepest path)',
+    );
   const p = gevExceedance(fit, limit);
   const perBlockHour = NS_PER_HOUR / blockNs;
   return {
     method: 'gev-block-maxima',
+    available: true,
     assumption:
       'the deepest point of each block is an independent draw from one GEV distribution (fitted by probability-weighted moments) and the tail keeps that shape past the depths simulated; with xi < 0 the fit has an upper end and no overflow beyond it',
     blocks: used.length,
@@ -294,10 +323,10 @@ function extrapolate(blocks: readonly number[], blockNs: number, limit: number):
   };
 }
 
-function firstOverflow(o: SimOutput): OverflowResult['first'] {
+function firstOverflow(o: SimOutput): Pick<OverflowResult, 'first'> {
   const e = o.events.find((x) => x.report !== undefined) ?? o.events[0];
-  if (e === undefined) return null;
-  return {
+  if (e === undefined) return {};
+  const first = {
     atNs: e.atNs,
     cpu: e.cpu,
     stack: e.stack,
@@ -306,6 +335,7 @@ function firstOverflow(o: SimOutput): OverflowResult['first'] {
       e.report ??
       `${e.what ?? e.type} on the ${e.stack} stack, in ${e.frame} (no report: the kernel does not notice)\n`,
   };
+  return { first };
 }
 
 function atInterrupt(counts: readonly number[]): RunResult['atInterrupt'] {

@@ -65,7 +65,9 @@ const E = 8;
 export const MAX_FRAMES = 4096;
 
 function tooDeep(): never {
-  throw new AssertionFailed(`more than ${MAX_FRAMES} frames on one task: the code model recurses without end`);
+  throw new AssertionFailed(
+    `more than ${MAX_FRAMES} frames on one task: the code model recurses without end`,
+  );
 }
 
 function popEmpty(t: number): never {
@@ -122,6 +124,8 @@ export class FastMachine {
   /** The episode maximum the depth sink was last told of, and the depth above which it must be told again. */
   readonly notifiedMax: Int32Array;
   readonly notifyAbove: Int32Array;
+  /** The current episode of the stack has been counted as an overflow. */
+  readonly overflowCounted: Uint8Array;
   /** Deepest depth pushed per stack since the simulator last reset it (one window). */
   readonly windowMax: Int32Array;
   /** Corruption level reached per stack: 0 none, 1 STACK_END_MAGIC, 2 thread_info, 3 below. */
@@ -172,6 +176,7 @@ export class FastMachine {
     this.windowMax = new Int32Array(nStacks);
     this.notifiedMax = new Int32Array(nStacks);
     this.notifyAbove = new Int32Array(nStacks);
+    this.overflowCounted = new Uint8Array(nStacks);
     this.corruption = new Uint8Array(nStacks);
     this.magicGone = new Uint8Array(nStacks);
     this.nFrames = new Int32Array(nTasks);
@@ -313,6 +318,7 @@ export class FastMachine {
     this.episodeMax[s] = depth;
     this.notifiedMax[s] = depth;
     this.notifyAbove[s] = -1;
+    this.overflowCounted[s] = 0;
   }
 
   /** Is SP inside stack `s` (the kernel's on_*_stack() range test: low <= sp < high)? */
@@ -569,13 +575,17 @@ export class FastMachine {
           : STEP_SOFTIRQ_KSOFTIRQD;
     // The step tag goes on the first frame pushed; a path that pushes none is rebuilt from the counters.
     if (path === 'irq-exit' && this.pathIds.irqExit.length > 0) {
-      if (!this.pushEntryFrames(cpu, this.pathIds.irqExit, this.firstTag(cpu, framesBefore, step))) return false;
+      if (!this.pushEntryFrames(cpu, this.pathIds.irqExit, this.firstTag(cpu, framesBefore, step)))
+        return false;
     }
     this.pushEntry(cpu, framesBefore, this.nFrames[cpu.task]!, context, ENTRY_SOFTIRQ);
     const o = (cpu.nEntries - 1) * E;
     const direct = path === 'ksoftirqd' || (path === 'irq-exit' && s.HAVE_IRQ_EXIT_ON_IRQ_STACK);
     if (!direct) {
-      if (this.pathIds.ownStack.length > 0 && !this.pushEntryFrames(cpu, this.pathIds.ownStack, this.firstTag(cpu, framesBefore, step)))
+      if (
+        this.pathIds.ownStack.length > 0 &&
+        !this.pushEntryFrames(cpu, this.pathIds.ownStack, this.firstTag(cpu, framesBefore, step))
+      )
         return false;
       const onIrq = this.hasIrqStack && this.contains(cpu, this.irqBase + cpu.id);
       if (s.bumpsIrqCount && onIrq) {

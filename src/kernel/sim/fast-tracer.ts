@@ -36,7 +36,7 @@ export class FastKernelTracer {
   offStackMaxThisSize = 0;
   /** Deepest depth including the tracer's own frames, per stack kind (what a scan of zeroed stacks reads). */
   readonly highwaterWithTracer = new Int32Array(3);
-  private readonly delta: number;
+  readonly delta: number;
   private readonly T: number;
 
   constructor(
@@ -81,7 +81,10 @@ export class FastKernelTracer {
     if (dl > this.highwaterWithTracer[kind]!) this.highwaterWithTracer[kind] = dl;
     // A THREAD_SIZE-aligned stack (every task stack) masks to the depth itself: skip the modulo.
     const hm = fm.highMod[s]!;
-    const thisSize = hm === 0 && dl > 0 && dl <= this.T ? dl - tr.tracerFrame : checkStackThisSize(fm, s, dl, this.T, tr.tracerFrame);
+    const thisSize =
+      hm === 0 && dl > 0 && dl <= this.T
+        ? dl - tr.tracerFrame
+        : checkStackThisSize(fm, s, dl, this.T, tr.tracerFrame);
     const overflows = dl > fm.stackLimit[s]!;
     if (thisSize <= tr.maxSize && !overflows) return null;
     const onTask = s === cpu.task && dl >= 8 && dl <= fm.stackSize[s]!;

@@ -79,6 +79,16 @@ export const ARR_IPI_CALL = -2;
 export const ARR_WAKE = -3;
 
 const U32 = 4294967296;
+/**
+ * Vectors whose raises queue work items (a packet on the backlog, a completed request, a tasklet):
+ * the action runs once per item. The others (TIMER, SCHED, HRTIMER, RCU) run once for any raises.
+ */
+const QUEUE_VECTORS = (1 << 0) | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6);
+/**
+ * Items one action invocation handles at most: net_rx_action's netdev_budget (300 packets,
+ * net/core/dev.c). Model simplification: netdev_budget_usecs (2 ms) and NAPI weights are not modelled.
+ */
+const SOFTIRQ_BUDGET = 300;
 
 /** A kernel-visible event of the run (overflows and what the tracer's BUG() saw). */
 export interface SimEvent {
@@ -147,6 +157,8 @@ export class KernelSim implements OverflowSink {
   readonly runq: number[][];
   readonly needResched: Uint8Array;
   readonly pending: Int32Array;
+  /** Per CPU and vector: raises not yet handled (packets in the backlog, requests to complete). */
+  readonly queued: Float64Array;
   readonly switchedInAt: Float64Array;
   /** Per CPU: the irq_exit of the innermost hard IRQ is still to run. */
   readonly irqExitPending: Uint8Array;
@@ -208,6 +220,7 @@ export class KernelSim implements OverflowSink {
     this.runq = Array.from({ length: nCpus }, () => []);
     this.needResched = new Uint8Array(nCpus);
     this.pending = new Int32Array(nCpus);
+    this.queued = new Float64Array(nCpus * 10);
     this.switchedInAt = new Float64Array(nCpus);
     this.irqExitPending = new Uint8Array(nCpus);
     this.actionsPending = new Uint8Array(nCpus);
@@ -761,6 +774,7 @@ export class KernelSim implements OverflowSink {
 
   private raise(cpu: FastCpu, vec: number): void {
     this.pending[cpu.id]! |= 1 << vec;
+    this.queued[cpu.id * 10 + vec]!++;
     // raise_softirq_irqoff(): outside interrupt context only ksoftirqd would notice.
     if (cpu.context === CTX_TASK && cpu.bhCount === 0) this.wakeKsoftirqd(cpu.id);
   }
@@ -792,7 +806,8 @@ export class KernelSim implements OverflowSink {
   private startActions(cpu: FastCpu): void {
     this.actionsPending[cpu.id] = 0;
     const A = this.acts[cpu.task]!;
-    const i = A.push(A_ACTIONS, -1, this.cfg.fm.nFrames[cpu.task]!, 0);
+    const i = A.push(A_ACTIONS, 0, 0, 0);
+    A.step[i] = -1; // the vector whose action runs now (none yet); fn: its runs left; frames: runs done
     A.rep[i] = MAX_SOFTIRQ_RESTART;
     // end = jiffies + MAX_SOFTIRQ_TIME, in jiffies.
     A.gap[i] = this.jiffies() + this.cfg.softirqJiffies;
@@ -806,13 +821,30 @@ export class KernelSim implements OverflowSink {
 
   private actionsStep(cpu: FastCpu, A: Activations, i: number): void {
     const code = this.cfg.code;
+    const c = cpu.id;
+    // A vector with queued work runs its action once per queued item (a packet, a request), up to
+    // the budget; A.step holds the vector, A.fn the runs left.
+    if (A.fn[i]! <= 0 && A.step[i]! >= 0) this.absorb(c, A, i);
+    if (A.fn[i]! > 0) {
+      A.fn[i]!--;
+      A.frames[i]!++;
+      const fn = code.actions[A.step[i]!]!;
+      if (fn >= 0) this.callFn(cpu, fn, code.actionsLoc, 0);
+      return;
+    }
     const bits = A.arg[i]!;
     if (bits !== 0) {
       const vec = 31 - Math.clz32(bits & -bits);
       A.arg[i] = bits & (bits - 1);
-      this.softirqCount[cpu.id * 10 + vec]!++;
-      const fn = code.actions[vec]!;
-      if (fn >= 0) this.callFn(cpu, fn, code.actionsLoc, 0);
+      this.softirqCount[c * 10 + vec]!++;
+      const q = this.queued[c * 10 + vec]!;
+      const runs = QUEUE_VECTORS & (1 << vec) ? Math.max(1, Math.min(q, SOFTIRQ_BUDGET)) : 1;
+      this.queued[c * 10 + vec] = QUEUE_VECTORS & (1 << vec) ? Math.max(0, q - runs) : 0;
+      // Work left over stays pending: the restart loop or ksoftirqd takes it.
+      if (this.queued[c * 10 + vec]! > 0) this.pending[c]! |= 1 << vec;
+      A.step[i] = vec;
+      A.fn[i] = runs;
+      A.frames[i] = 0;
       return;
     }
     const pending = this.pending[cpu.id]!;
@@ -828,6 +860,27 @@ export class KernelSim implements OverflowSink {
     const soft = this.trace.soft[cpu.id];
     if (this.recorder && soft) this.recorder.slice(`cpu${cpu.id} softirq`, soft.name, soft.start, this.now);
     A.n--;
+  }
+
+  /**
+   * The running action takes the items raised while it ran, up to its budget (process_backlog polls
+   * until the backlog is empty: a loopback reply is handled by the same net_rx_action).
+   */
+  private absorb(c: number, A: Activations, i: number): void {
+    const vec = A.step[i]!;
+    if (!(QUEUE_VECTORS & (1 << vec))) {
+      A.step[i] = -1;
+      return;
+    }
+    const q = this.queued[c * 10 + vec]!;
+    const more = Math.min(q, SOFTIRQ_BUDGET - A.frames[i]!);
+    if (more <= 0) {
+      A.step[i] = -1;
+      return;
+    }
+    this.queued[c * 10 + vec] = q - more;
+    if (q - more === 0) this.pending[c]! &= ~(1 << vec);
+    A.fn[i] = more;
   }
 
   private ksoftirqdStep(cpu: FastCpu, A: Activations, i: number): void {
@@ -955,6 +1008,14 @@ export class KernelSim implements OverflowSink {
 
   private sampleNamed(cpu: FastCpu, name: string, parentLoc: number): void {
     if (!this.tracer.needsWork(cpu)) return;
+    const fm = this.fm;
+    const s = cpu.stack;
+    const dl = cpu.depth + this.tracer.delta;
+    if (dl > fm.stackLimit[s]!) {
+      // The tracer's own frames run out of stack: an overflow like any other (they are real pushes).
+      this.cfg.stats.overflowOf(s, dl);
+      if (fm.stackKind[s] === 0 && dl > fm.magicDepth[s]! - 8) fm.magicGone[s] = 1;
+    }
     const events = this.tracer.sample(cpu, name, parentLoc);
     if (events === null) return;
     for (const e of events)
@@ -965,7 +1026,10 @@ export class KernelSim implements OverflowSink {
         e.frame,
         'report' in e ? e.report : undefined,
       );
-    if (this.cfg.shadow.tracer.stackEndCorrupted && !cpu.halted)
+    // check_stack() BUG()s when it records a maximum with STACK_END_MAGIC gone (once per corruption).
+    const sawCorruption = this.cfg.shadow.tracer.stackEndCorrupted;
+    this.cfg.shadow.tracer.stackEndCorrupted = false;
+    if (sawCorruption && !cpu.halted)
       this.stackEndPanic(cpu, name, 'kernel BUG: the stack tracer found STACK_END_MAGIC corrupted\n');
   }
 

@@ -93,7 +93,7 @@ export class SimStats implements DepthSink {
       if (prev <= t && d > t) this.crossings[kind * THRESHOLDS.length + i]!++;
     }
     const limit = fm.stackLimit[s]!;
-    if (prev <= limit && d > limit) this.overflowEpisodes[kind]!++;
+    if (prev <= limit && d > limit) this.overflowOf(s, d);
     // Nothing counted changes until the depth passes the CPU's maximum, the next threshold or the limit.
     let next = this.cpuMax[k3]!;
     for (let i = 0; i < THRESHOLDS.length; i++) {
@@ -105,6 +105,14 @@ export class SimStats implements DepthSink {
     }
     if (d <= limit && limit < next) next = limit;
     fm.notifyAbove[s] = next;
+  }
+
+  /** Stack `s` ran `depth` bytes deep, past its usable size: one overflow per episode. */
+  overflowOf(s: number, depth: number): void {
+    const fm = this.fm;
+    if (fm.overflowCounted[s] || depth <= fm.stackLimit[s]!) return;
+    fm.overflowCounted[s] = 1;
+    this.overflowEpisodes[fm.stackKind[s]!]!++;
   }
 
   left(cpu: FastCpu, s: number): void {

@@ -60,14 +60,32 @@ export interface ReplayResult {
   readonly notes: readonly string[];
 }
 
-/** Runs `chain` under `profile`. Never throws on a legal chain: overflows are results. */
+/**
+ * Runs `chain` under `profile`. Never throws on a legal chain: overflows are results.
+ *
+ * Linear in the chain: a replayed chain sets a new stack_trace maximum at nearly every call, and the
+ * kernel tracer builds a table (a whole backtrace and stack scan) at each, which made replays
+ * quadratic. Only the last maximum's table is printed, so a first run counts the maxima without
+ * building their tables, and a second, identical run builds only the last one.
+ */
 export function replayChain(chain: Chain, profile: KernelProfile, opts: ReplayOptions = {}): ReplayResult {
+  const first = runChain(chain, profile, opts, 0);
+  if (first.maxCount === first.tableBuiltAt) return first.result;
+  return runChain(chain, profile, opts, first.maxCount).result;
+}
+
+function runChain(
+  chain: Chain,
+  profile: KernelProfile,
+  opts: ReplayOptions,
+  buildTableAt: number,
+): { result: ReplayResult; maxCount: number; tableBuiltAt: number } {
   const m = new StackMachine(profile, { cpus: 1, tasks: 1 });
   const cpu = m.cpus[0]!;
   const codes = new CodeMap();
   // Memory holds the real return address: the printed call site + 4 (symbolize() accepts both).
   const lr = (text: string) => codes.addr(text) + 4n;
-  const kernelTracer = new KernelStackTracer(m, codes);
+  const kernelTracer = new KernelStackTracer(m, codes, { buildTableAt });
   const ours = new AllStacksTracer(m, (pc) => codes.symbolize(pc) ?? `0x${pc.toString(16)}`);
   const ownEra = chain.source.id === profile.id;
   const notes: string[] = [];
@@ -314,7 +332,7 @@ export function replayChain(chain: Chain, profile: KernelProfile, opts: ReplayOp
       fits: margin >= 0,
     });
   }
-  return {
+  const result: ReplayResult = {
     profile,
     ownEra,
     ftrace: {
@@ -334,6 +352,7 @@ export function replayChain(chain: Chain, profile: KernelProfile, opts: ReplayOp
     events: m.events,
     notes,
   };
+  return { result, maxCount: kernelTracer.maxCount, tableBuiltAt: kernelTracer.tableBuiltAt };
 }
 
 /**

@@ -6,6 +6,7 @@ import { AllStacksTracer, type LiveFrame, liveFrames, type StackMax } from '../k
 import { KernelStackTracer, type TracerTable, type TrampolineGeometry } from '../kernel/check-stack.ts';
 import { CodeMap } from '../kernel/codemap.ts';
 import {
+  endHardirq,
   enterFromUser,
   enterSoftirq,
   irqStackSwitch,
@@ -108,7 +109,7 @@ function runChain(
   };
 
   /** irq_exit code runs inside the handler (so after the switch) unless the profile runs it in the entry code. */
-  const switchesFor = (stage: 'handler' | 'irq-exit' | 'entry') =>
+  const switchesFor = (stage: 'handler' | 'irq-exit' | 'preempt' | 'entry') =>
     stage === 'handler' || (stage === 'irq-exit' && profile.softirq.irqExitRunsIn === 'handler');
 
   const sample = (fn: string, ipText: string, parentText: string | null) =>
@@ -229,12 +230,20 @@ function runChain(
               break run;
             if (!pushEntryFrames(m, cpu, it.entryFrames.map(toEntryFrame), it.vector, codes)) break run;
             if (switchesFor(it.stage) && !irqStackSwitch(m, cpu, codes, 'irq')) break run;
+            if (it.stage === 'preempt') endHardirq(cpu);
             pendingRet = it.callSite;
           } else {
             const switchesBefore = cpu.switches.length;
             if (!takeIrq(m, cpu, codes, { elr, lr: xlr, switchNow: switchesFor(it.stage) })) break run;
             const switched = cpu.switches.length > switchesBefore;
             const entry = profile.entry.el1Irq.frames;
+            if (it.stage === 'preempt') {
+              // Model simplification: the profile's whole entry path stays pushed (do_interrupt_handler
+              // included, which has returned by then); preemption is called from its C entry code.
+              endHardirq(cpu);
+              pendingRet = entry.at(-1)?.name ?? profile.entry.el1Irq.callSite;
+              break;
+            }
             // The handler returns into call_on_irq_stack after a 6.1 switch; a nested IRQ's handler is
             // called directly by do_interrupt_handler (entry-common.c), the last entry frame.
             pendingRet =

@@ -435,6 +435,20 @@ export function exitEntry(m: StackMachine, cpu: Cpu): void {
 }
 
 /**
+ * The hard IRQ handler has returned and the entry code goes on, on the interrupted stack, to preempt
+ * (el1_preempt, arm64_preempt_schedule_irq): the CPU is out of hard IRQ context, so another IRQ may
+ * come. The entry stays open until exitEntry().
+ * @kernel __el1_irq() arch/arm64/kernel/entry-common.c, el1_irq arch/arm64/kernel/entry.S (4.x)
+ */
+export function endHardirq(cpu: Cpu): void {
+  const stack = entryStack(cpu);
+  const rec = stack[stack.length - 1];
+  assertTrue(rec !== undefined && rec.kind === 'irq', 'endHardirq outside a hard IRQ');
+  cpu.hardirqDepth = 0;
+  cpu.context = rec.context;
+}
+
+/**
  * The hard IRQ handler returns to the entry code (frames above the entry C frames are popped, the
  * IRQ stack is left): where v5.16+ arm64 runs irq_exit_rcu() and so its softirqs.
  */

@@ -7,10 +7,21 @@ import { PROFILES, resolveProfile } from '../../src/model/profiles.ts';
 
 const read = (p: string) => readFileSync(new URL(`../../${p}`, import.meta.url), 'utf8');
 
+const capture = (folder: string, runs: string[], profile: string): [string, string][] =>
+  runs.map((r) => [`test/fixtures/${folder}/${r}/stack_trace.txt`, profile]);
+
 const OWN_ERA: [file: string, profile: string][] = [
   ['data/seed/stack_trace-rfc-2015.txt', 'linux-4.2'],
   ['test/fixtures/arm64-6.1-qemu/udp-512M/stack_trace.txt', 'linux-6.1'],
   ['test/fixtures/arm64-6.1-qemu/fork-256M/stack_trace.txt', 'linux-6.1'],
+  // Issue 10's captures: each is detected as its own kernel and comes back byte for byte there.
+  ...capture('arm64-6.12-qemu', ['udp-512M', 'tcp-512M', 'fork-512M', 'fs-512M', 'boot-512M'], 'linux-6.12'),
+  ...capture('arm64-6.1-rt-qemu', ['udp-512M', 'tcp-512M', 'fork-512M', 'fs-512M'], 'linux-6.1-rt'),
+  ...capture(
+    'arm64-6.1-pac-qemu',
+    ['udp-cpumax-pac-512M', 'tcp-cpumax-pac-512M', 'fork-cpumax-pac-512M', 'boot-cpumax-pac-512M'],
+    'linux-6.1',
+  ),
 ];
 
 /** Published tables (with "# " provenance headers) whose own era stacklab models. */
@@ -27,6 +38,7 @@ describe("replay under the table's own era", () => {
       assert.ok(p.ok);
       const r = replayStackTraceText(text, file, [p.value]);
       assert.ok(r.ok, r.ok ? '' : r.error.message);
+      assert.equal(r.value.chain.source.id, id, 'the era is detected');
       const res = r.value.results[0]!;
       assert.equal(res.ownEra, true);
       assert.equal(res.ftrace.text, text);

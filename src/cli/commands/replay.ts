@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { replayStackTraceText } from '../../analyze/replay-table.ts';
 import { InputError } from '../../base/diag.ts';
 import { printFolded } from '../../formats/folded-stacks.ts';
-import { PROFILE_IDS } from '../../model/profiles.ts';
+import { BUILTIN_PROFILE_IDS, PROFILE_IDS } from '../../model/profiles.ts';
 import { foldedOf, renderReplayText, replayTableData } from '../../report/replay-report.ts';
 import { renderReplayHtml } from '../../report/seed-html.ts';
 import { type CliContext, reportDiagnostics, usage } from '../context.ts';
@@ -87,8 +87,8 @@ against THREAD_SIZE / IRQ_STACK_SIZE, and the table ftrace would print there.
         ...resolveProfiles(ids, opts.set),
         ...loadProfileFiles(ctx.io, opts.profileFile, opts.set),
       ];
-      if (opts.source !== undefined && !PROFILE_IDS.includes(opts.source))
-        usage(`--source: expected one of ${PROFILE_IDS.join(', ')}, got "${opts.source}"`);
+      if (opts.source !== undefined && !BUILTIN_PROFILE_IDS.includes(opts.source))
+        usage(`--source: expected one of ${BUILTIN_PROFILE_IDS.join(', ')}, got "${opts.source}"`);
       const kstackOffset =
         opts.kstackOffset === undefined
           ? undefined

@@ -126,7 +126,6 @@ export function rebuildChain(table: StackTraceTable, file: string, source?: stri
   const rows = table.rows;
   const note = (code: string, msg: string, row?: StackTraceRow) =>
     diags.push(diag(code, 'notice', msg, row ? { file, line: row.line } : { file }));
-  if (src.ambiguous) note('replay/ambiguous-era', src.ambiguous, rows[0]);
 
   // rets[k] = the return address into F_k (rets[0] = the traced function's ip).
   const rets: Ret[] = [];
@@ -149,6 +148,14 @@ export function rebuildChain(table: StackTraceTable, file: string, source?: stri
       rets.push({ text: r.location.text, fn: fnOf(r.location.text), slot: r.depth, row: k });
     });
   }
+  // 2.6-3.x check_stack() skipped the traced function: the table starts at the return into its
+  // caller. Its ip is put back as rets[0], found nowhere, so rets[k] is still the return into F_k.
+  const ipHidden = src.profile?.tracer.ipEntry === 'none';
+  if (ipHidden) rets.unshift({ text: TRACED_HIDDEN, fn: TRACED_HIDDEN, slot: null, row: null });
+  const rowOf = (k: number): StackTraceRow | undefined => {
+    const r = rets[k]?.row;
+    return r === null || r === undefined ? undefined : rows[r];
+  };
 
   // Unfound entries of <= v4.2 tables print the previous row's Depth: their value is nowhere on the stack.
   const unfound = new Set<number>();
@@ -157,17 +164,18 @@ export function rebuildChain(table: StackTraceTable, file: string, source?: stri
     const b = rets[k]!.slot;
     if (a !== null && b !== null && a === b) {
       unfound.add(k);
+      const row = rets[k]!.row ?? k;
       note(
         'replay/unfound-entry',
-        `row ${k} shares its Depth with row ${k - 1}: its return address was not found on the stack`,
-        rows[k],
+        `row ${row} shares its Depth with row ${row - 1}: its return address was not found on the stack`,
+        rowOf(k),
       );
     }
     if (isGraphTrampoline(rets[k]!.fn))
       note(
         'replay/graph-trampoline',
-        'return_to_handler: the function_graph tracer replaced a return address',
-        rows[k],
+        'return_to_handler: the function_graph tracer replaced a return address, and the unwinder reported both it and the real one, which is nowhere on the stack; stacklab does not model the graph tracer',
+        rowOf(k),
       );
   }
 
@@ -177,6 +185,8 @@ export function rebuildChain(table: StackTraceTable, file: string, source?: stri
     return null;
   };
   const ptTop = src.startGap + src.ptRegsSize;
+  /** Registers a syscall from user mode saves (x86_64 2.6-3.x: a partial pt_regs). */
+  const syscallTop = src.startGap + (src.profile?.entry.syscall.regsBytes ?? src.ptRegsSize);
   const items: ChainItem[] = [];
 
   // The outermost rows: vector (and, in 6.1, entry C frames).
@@ -191,19 +201,19 @@ export function rebuildChain(table: StackTraceTable, file: string, source?: stri
     let k = isStartVector ? outer - 1 : outer;
     const vectorName = isStartVector ? rets[outer]!.fn : (src.profile?.entry.syscall.asm[0] ?? 'entry');
     // Frame F_k holds rets[k+1]; walk outward-in while F_k is entry code.
-    let top = ptTop;
+    let top = vk === 'syscall' ? syscallTop : ptTop;
     // With the return address at the frame top, the vector's slot tells where frames began.
     const sVec = isStartVector ? slotOf(outer) : null;
     if (
       src.returnSlot === 'frame-top' &&
       src.profile !== null &&
       sVec !== null &&
-      sVec - 8 !== ptTop &&
+      sVec - 8 !== top &&
       sVec >= 16
     ) {
       note(
         'replay/entry-size',
-        `the table starts frames ${sVec - 8} B below the top where ${src.id} saves ${ptTop} B of registers (an older entry path?): the table's figure is used`,
+        `the table starts frames ${sVec - 8} B below the top where ${src.id} saves ${top} B of registers (an older entry path?): the table's figure is used`,
       );
       top = sVec - 8;
     }
@@ -608,7 +618,14 @@ export function rebuildChain(table: StackTraceTable, file: string, source?: stri
       n !== null && n >= lo && n < hi && n % 8 === 0;
     let g: { size: number; ipSlot: number; recordSlot: number; parentSlot: number | null } | null = null;
     callerRecordOffset = 0;
-    if (mcount && s0 !== null && s1 !== null && words(s0 - s1, 16, Number.MAX_SAFE_INTEGER)) {
+    if (ipHidden && t) {
+      // Nothing in the table says where the tracer kept the ip: the profile's trampoline it is.
+      g = { ...t };
+    } else if (mcount && t && src.returnSlot === 'frame-top') {
+      // The record sits at the top of the traced function's frame (clang): row 0's Size is that
+      // frame, and the trampoline below it is the profile's.
+      g = { ...t };
+    } else if (mcount && s0 !== null && s1 !== null && words(s0 - s1, 16, Number.MAX_SAFE_INTEGER)) {
       g = { size: s0 - s1, ipSlot: 8, recordSlot: 0, parentSlot: null };
     } else if (t && hook === 'patchable-entry' && t.parentSlot !== null && s1 !== null && s2 !== null) {
       // The parent is met in the callsite record at the trampoline's top; the next return address
@@ -616,7 +633,9 @@ export function rebuildChain(table: StackTraceTable, file: string, source?: stri
       // at the bottom, r = 0, unless the frame has outgoing-argument space or locals below it; with
       // pointer authentication the next one found can be several frames out).
       const r = s1 - s2 - (t.size - t.parentSlot) - 8;
-      if (words(r, 0, Number.MAX_SAFE_INTEGER)) {
+      // With the record at the frame top (clang) the caller's size already spans to it.
+      if (src.returnSlot === 'frame-top') g = { ...t };
+      else if (words(r, 0, Number.MAX_SAFE_INTEGER)) {
         g = { ...t };
         if (r > 0) callerRecordOffset = r;
       }
@@ -632,11 +651,12 @@ export function rebuildChain(table: StackTraceTable, file: string, source?: stri
       );
     const frame: ChainFrame = {
       fn: r0.fn,
-      size: mcount ? frameSize(0, topOf()) : 16,
+      // Hidden (x86 -pg): the traced function had pushed %rbp after the return address, 16 B. [R]
+      size: ipHidden ? 16 : mcount ? frameSize(0, topOf()) : 16,
       ret: rets[1]?.text ?? '',
       recordOffset: 0,
-      row: 0,
-      sizeKnown: mcount && rets.length > 1,
+      row: ipHidden ? null : 0,
+      sizeKnown: ipHidden || (mcount && rets.length > 1),
     };
     return [
       { kind: 'call', role: 'payload', frame },
@@ -645,9 +665,16 @@ export function rebuildChain(table: StackTraceTable, file: string, source?: stri
   }
 }
 
+/** Stands for the traced function a 2.6-3.x table does not print (its ip never enters the table). */
+export const TRACED_HIDDEN = '(traced function)';
+
 /** Sentences saying how each part of the table was read. */
 function describe(items: readonly ChainItem[], src: SourceEra, rows: readonly StackTraceRow[]): string[] {
   const out: string[] = [];
+  if (src.pointerAuth)
+    out.push(
+      'pointer authentication: saved return addresses were signed and the unwinder strips them (ptrauth_strip_insn_pac), so the scan only found the unsigned copies these rows show (trampoline words, ELRs, stale copies); a row stands for all the frames up to the next one found',
+    );
   if (src.profile && src.returnSlot === 'frame-bottom')
     out.push(
       src.shifted
@@ -657,7 +684,7 @@ function describe(items: readonly ChainItem[], src: SourceEra, rows: readonly St
   for (const it of items) {
     if (it.kind === 'start' && it.path !== 'unknown')
       out.push(
-        `entry ${it.vector}: ${it.topBytes} B above the first frame (${src.startGap ? `${src.startGap} B gap + ` : ''}${src.ptRegsSize} B pt_regs${it.entryFrames.length ? ` + ${it.entryFrames.length} entry C frames` : ''})`,
+        `entry ${it.vector}: ${it.topBytes} B above the first frame (${src.startGap ? `${src.startGap} B gap + ` : ''}${it.regsBytes < src.ptRegsSize ? `${it.regsBytes} B of the ${src.ptRegsSize} B pt_regs` : `${src.ptRegsSize} B pt_regs`}${it.entryFrames.length ? ` + ${it.entryFrames.length} entry C frames` : ''})`,
       );
     if (it.kind === 'exception') {
       const regs = `${src.ptRegsSize} B pt_regs`;
@@ -681,7 +708,11 @@ function describe(items: readonly ChainItem[], src: SourceEra, rows: readonly St
       out.push(
         `the function tracer's own frames are on the stack: ${it.fn}'s entry was being traced when the next part began`,
       );
-    if (it.kind === 'sample' && !it.inPlace && it.geometry)
+    if (it.kind === 'sample' && !it.inPlace && it.fn === TRACED_HIDDEN)
+      out.push(
+        "the traced function is not printed: this era's check_stack() took its backtrace with skip = 3, so row 0 is the return into the traced function's caller",
+      );
+    else if (it.kind === 'sample' && !it.inPlace && it.geometry)
       out.push(
         `row 0 (${it.fn}): the traced function; the tracer trampoline holding its ip spans ${it.geometry.size} B${rows[0] ? ` (row 0's Size ${rows[0].size})` : ''}`,
       );

@@ -70,6 +70,9 @@ export interface ReplayResult {
  * building their tables, and a second, identical run builds only the last one.
  */
 export function replayChain(chain: Chain, profile: KernelProfile, opts: ReplayOptions = {}): ReplayResult {
+  // A table read as a pointer-authentication kernel's is replayed on its era with signing on.
+  if (chain.source.id === profile.id && chain.source.pointerAuth && !profile.ARM64_PTR_AUTH_KERNEL)
+    profile = { ...profile, ARM64_PTR_AUTH_KERNEL: true };
   const first = runChain(chain, profile, opts, 0);
   if (first.maxCount === first.tableBuiltAt) return first.result;
   return runChain(chain, profile, opts, first.maxCount).result;
@@ -89,6 +92,9 @@ function runChain(
   const kernelTracer = new KernelStackTracer(m, codes, { buildTableAt });
   const ours = new AllStacksTracer(m, (pc) => codes.symbolize(pc) ?? `0x${pc.toString(16)}`);
   const ownEra = chain.source.id === profile.id;
+  // Under pointer authentication the kernel signs saved return addresses; those a table printed
+  // were found unsigned (trampoline words, stale copies), so an own-era replay writes its frames so.
+  const tableFrame = ownEra ? { signed: false } : {};
   const notes: string[] = [];
   const items = chain.items;
   const finalSample = [...items].reverse().find((i) => i.kind === 'sample' && !i.inPlace) as
@@ -129,6 +135,7 @@ function runChain(
       size: f.size,
       ret: lr(ret),
       recordOffset: f.recordOffset,
+      ...tableFrame,
     });
   };
 
@@ -148,7 +155,8 @@ function runChain(
           const regsSize = it.regsBytes;
           const opts = { vector: it.vector, pushEntryFrames: false, ...(regsSize > 0 ? { regsSize } : {}) };
           if (!enterFromUser(m, cpu, kind, codes, { ...opts, switchNow: false })) break run;
-          if (!pushEntryFrames(m, cpu, it.entryFrames.map(toEntryFrame), it.vector, codes)) break run;
+          if (!pushEntryFrames(m, cpu, it.entryFrames.map(toEntryFrame), it.vector, codes, tableFrame))
+            break run;
           if (kind === 'irq' && !irqStackSwitch(m, cpu, codes, 'irq')) break run;
         } else if (it.path === 'kthread') {
           // copy_thread() leaves pt_regs at the top; kthread() is called from ret_from_fork.
@@ -228,7 +236,8 @@ function runChain(
               })
             )
               break run;
-            if (!pushEntryFrames(m, cpu, it.entryFrames.map(toEntryFrame), it.vector, codes)) break run;
+            if (!pushEntryFrames(m, cpu, it.entryFrames.map(toEntryFrame), it.vector, codes, tableFrame))
+              break run;
             if (switchesFor(it.stage) && !irqStackSwitch(m, cpu, codes, 'irq')) break run;
             if (it.stage === 'preempt') endHardirq(cpu);
             pendingRet = it.callSite;
@@ -261,7 +270,8 @@ function runChain(
               !takeSyncException(m, cpu, codes, { elr, lr: xlr, vector: it.vector, pushEntryFrames: false })
             )
               break run;
-            if (!pushEntryFrames(m, cpu, it.entryFrames.map(toEntryFrame), it.vector, codes)) break run;
+            if (!pushEntryFrames(m, cpu, it.entryFrames.map(toEntryFrame), it.vector, codes, tableFrame))
+              break run;
             pendingRet = it.callSite;
           } else {
             if (!takeSyncException(m, cpu, codes, { elr, lr: xlr })) break run;
@@ -271,6 +281,13 @@ function runChain(
         break;
       }
       case 'softirq': {
+        if (it.path === 'irq-exit' && profile.PREEMPT_RT && !ownEra) {
+          // @kernel invoke_softirq() kernel/softirq.c (CONFIG_PREEMPT_RT): should_wake_ksoftirqd() -> wakeup_softirqd()
+          notes.push(
+            'PREEMPT_RT: irq_exit does not run this softirq, it wakes ksoftirqd, which runs it later on its own task stack: the frames from __do_softirq inward are not on this stack',
+          );
+          break run;
+        }
         if (it.path === 'irq-exit' && profile.softirq.irqExitRunsIn === 'entry' && cpu.hardirqDepth > 0) {
           returnToEntryCode(m, cpu);
           notes.push(
@@ -279,7 +296,7 @@ function runChain(
         }
         const before = cpu.frames.length;
         const overrides = ownEra ? plumbingOverrides(it.plumbing, profile) : {};
-        if (!enterSoftirq(m, cpu, it.path, codes, overrides)) break run;
+        if (!enterSoftirq(m, cpu, it.path, codes, overrides, tableFrame)) break run;
         const top = cpu.frames.length > before ? cpu.frames[cpu.frames.length - 1] : undefined;
         if (top && top.record !== null && !ownEra) pendingRet = top.name;
         break;

@@ -36,8 +36,6 @@ export interface SourceEra {
    */
   readonly pointerAuth?: boolean;
   readonly why: string;
-  /** Set when another era reads the table equally well. */
-  readonly ambiguous?: string;
 }
 
 export const fnOf = (text: string): string => {
@@ -220,7 +218,11 @@ function arm64Candidates(
   const fiveTen = names.find((n) => n === 'el0_sync_handler' || n === 'el1_irq' || n === 'el1_sync_handler');
   // A complete table ends where the task's stack began; with pointer authentication only the
   // return addresses found unsigned are left, and the entry code's are signed.
+  const lastRow = table.rows[table.rows.length - 1];
   const cut = !STACK_STARTS.has(last) && !lastIsVector;
+  // The kernel prints the outermost row with Size = Depth; a copy cut short does not. A complete
+  // table that still does not reach the stack's start lost rows inside: signed return addresses.
+  const pacLikely = cut && lastRow !== undefined && lastRow.size === lastRow.depth;
   const scored: Scored[] = [];
   const add = (p: KernelProfile, score: number, reason: string) => {
     scored.push({ era: eraFromProfile(p, reason ? `${why}; ${reason}` : why), score });
@@ -231,7 +233,7 @@ function arm64Candidates(
           `${why}; its last row (${last}) is not where a task's stack begins: read with pointer authentication (only unsigned return addresses found)`,
           true,
         ),
-        score: score - 0.5,
+        score: pacLikely ? score + 0.5 : score - 0.5,
       });
   };
   const entryMatch = (p: KernelProfile) => entryFrameMatches(table, p);

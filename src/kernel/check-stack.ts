@@ -218,8 +218,9 @@ export class KernelStackTracer {
     const adj = p.unwinder.pcIsLrMinus4 ? 4n : 0n;
     const k = entries.findIndex((e) => e + adj === s.ip || e === s.ip);
     entries = k < 0 ? entries : entries.slice(k + 1);
-    // The ip itself goes in as entry 0, exact (<= v4.2 inserted it; v4.3+ finds it in the trace).
-    entries = [s.ip, ...entries];
+    // The ip itself goes in as entry 0, exact (v3.x-4.2 inserted it; v4.3+ finds it in the trace);
+    // 2.6-3.x took the backtrace with skip = 3 and left the traced function out.
+    if (p.tracer.ipEntry !== 'none') entries = [s.ip, ...entries];
     const top = (stackLocal & ~(size - 1n)) + size;
     const slots = task.slotsBetween(stackLocal, top);
     const index: number[] = [];

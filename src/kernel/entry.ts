@@ -43,19 +43,24 @@ function entryStack(cpu: Cpu): EntryRecord[] {
   return s;
 }
 
-/** Pushes profile-defined C entry frames; each record holds `ret` (or the outer frame's name). */
+/**
+ * Pushes profile-defined C entry frames; each record holds `ret` (or the outer frame's name).
+ * `signed: false` keeps their return addresses unsigned under pointer authentication (frames a
+ * replay takes from a table, which found them unsigned).
+ */
 export function pushEntryFrames(
   m: StackMachine,
   cpu: Cpu,
   frames: readonly EntryFrame[],
   outer: string,
   codes: CodeMap,
+  opts: { signed?: boolean } = {},
 ): boolean {
   let caller = outer;
   for (const f of frames) {
     const ret = f.ret ?? caller;
     if (f.traced) m.entryHook?.(cpu, f.name, ret, 'before');
-    if (!m.call(cpu, f.name, f.size, codes.addr(ret))) return false;
+    if (!m.call(cpu, f.name, f.size, codes.addr(ret), 'function', opts)) return false;
     if (f.traced) m.entryHook?.(cpu, f.name, ret, 'after');
     caller = f.name;
   }
@@ -82,8 +87,8 @@ export function enterFromUser(
 ): boolean {
   const p = m.profile;
   m.resetToTop(cpu, cpu.task);
-  const regsSize = opts.regsSize ?? p.PT_REGS_SIZE;
   const path = kind === 'syscall' ? p.entry.syscall : kind === 'irq' ? p.entry.el0Irq : p.entry.syscall;
+  const regsSize = opts.regsSize ?? (kind === 'syscall' ? path.regsBytes : undefined) ?? p.PT_REGS_SIZE;
   const vector = opts.vector ?? path.asm[0] ?? 'el0_sync';
   const exception: ExceptionInfo = {
     kind,
@@ -374,12 +379,13 @@ export function enterSoftirq(
   frames: Partial<
     Pick<KernelProfile['softirq'], 'irqExitFrames' | 'ownStackFrames' | 'afterSwitchFrames'>
   > = {},
+  opts: { signed?: boolean } = {},
 ): boolean {
   const p = m.profile;
   const s = { ...p.softirq, ...frames };
   const framesBefore = cpu.frames.length;
   const context = cpu.context;
-  if (path === 'irq-exit' && !pushEntryFrames(m, cpu, s.irqExitFrames, cpu.top()?.name ?? 'irq', codes))
+  if (path === 'irq-exit' && !pushEntryFrames(m, cpu, s.irqExitFrames, cpu.top()?.name ?? 'irq', codes, opts))
     return false;
   const rec: Mutable<EntryRecord> = {
     framesBefore,
@@ -395,7 +401,8 @@ export function enterSoftirq(
   const direct = path === 'ksoftirqd' || (path === 'irq-exit' && s.HAVE_IRQ_EXIT_ON_IRQ_STACK);
   if (!direct) {
     // do_softirq_own_stack()
-    if (!pushEntryFrames(m, cpu, s.ownStackFrames, cpu.top()?.name ?? 'do_softirq', codes)) return false;
+    if (!pushEntryFrames(m, cpu, s.ownStackFrames, cpu.top()?.name ?? 'do_softirq', codes, opts))
+      return false;
     if (s.bumpsIrqCount && cpu.irqStack?.contains(cpu.sp)) {
       cpu.irqCount++;
       rec.bumpedIrqCount = true;
@@ -407,7 +414,7 @@ export function enterSoftirq(
       }
       if (!switchToIrqStack(m, cpu, codes, 'softirq')) return false;
       rec.switched = true;
-      if (!pushEntryFrames(m, cpu, s.afterSwitchFrames, 'call_on_irq_stack', codes)) return false;
+      if (!pushEntryFrames(m, cpu, s.afterSwitchFrames, 'call_on_irq_stack', codes, opts)) return false;
     }
   }
   cpu.context = 'softirq';

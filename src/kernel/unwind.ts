@@ -4,6 +4,7 @@
 // A step reads the frame record at fp: next fp = [fp], pc = [fp + 8] (arm64 {x29, x30}; on x86_64 the
 // saved rbp with the return address above it, the same shape).
 import type { Cpu, Frame, StackMachine } from './machine.ts';
+import { stripPac } from './pointer-auth.ts';
 import type { KStack } from './stack.ts';
 
 export type UnwindEnd =
@@ -141,6 +142,8 @@ function unwindListed(
   const reportRegs = opts.crossAll || (p.unwinder.reportsInterruptedPc && p.S_STACKFRAME === null);
   const regs = reportRegs ? el1Regs(cpu, opts.nFrames) : [];
   const reach = opts.crossAll ? OVERRUN_REACH : 0n;
+  // 5.7+ (pointer authentication in the kernel): the pc is stripped of its PAC. [S 6.1 stacktrace.c]
+  const pac = p.ARM64_PTR_AUTH_KERNEL === true;
   while (steps.length < MAX_ENTRIES) {
     if (fp === 0n) return { steps, end: 'final' };
     if (finalRecord !== null && fp === finalRecord) return { steps, end: 'final' };
@@ -158,7 +161,8 @@ function unwindListed(
       if (skipped) steps.push({ pc: skipped.exception!.elr, record: null, stack, fromRegs: true });
     }
     current = stack;
-    steps.push({ pc: stack.read(fp + 8n), record: fp, stack, fromRegs: false });
+    const lr = stack.read(fp + 8n);
+    steps.push({ pc: pac ? stripPac(lr) : lr, record: fp, stack, fromRegs: false });
     lowBound = fp + 16n;
     fp = stack.read(fp);
   }

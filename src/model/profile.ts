@@ -330,7 +330,9 @@ export function applyOverrides(
       obj = next as Record<string, unknown>;
     }
     const last = path[path.length - 1]!;
-    if (!(last in obj)) return err(unknownField(path.join('.'), Object.keys(obj), source));
+    // Optional fields (added after a profile was written) may be absent and still be set.
+    const known = schemaKeys(path.slice(0, -1)) ?? Object.keys(obj);
+    if (!(last in obj) && !known.includes(last)) return err(unknownField(path.join('.'), known, source));
     if (last === 'irqStack' && value !== null && typeof value !== 'object') {
       return err(
         diag('profile/bad-override', 'error', 'irqStack: only null can replace the whole object', {
@@ -351,6 +353,22 @@ export function applyOverrides(
     id: base.id,
     title: id === base.id ? base.title : `${base.title} (${overrides.join(', ')})`,
   });
+}
+
+/** The field names the schema allows at `path` (nested objects, nullable or optional), or null. */
+function schemaKeys(path: readonly string[]): string[] | null {
+  let schema: z.ZodType = ProfileSchema;
+  for (const key of [...path, '']) {
+    while (schema instanceof z.ZodOptional || schema instanceof z.ZodNullable)
+      schema = (schema as z.ZodOptional<z.ZodType> | z.ZodNullable<z.ZodType>).unwrap();
+    if (!(schema instanceof z.ZodObject)) return null;
+    const shape = (schema as z.ZodObject<z.ZodRawShape>).shape;
+    if (key === '') return Object.keys(shape);
+    const next = shape[key];
+    if (next === undefined) return null;
+    schema = next as z.ZodType;
+  }
+  return null;
 }
 
 function unknownField(path: string, known: string[], source: string) {

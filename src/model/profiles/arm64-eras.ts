@@ -42,6 +42,7 @@ const SOFTIRQ_ASM: KernelProfile['softirq'] = {
   ownStackFrames: [],
   afterSwitchFrames: [],
   bumpsIrqCount: false,
+  deferToKsoftirqd: true, // [R] ksoftirqd_running(), "softirq: Let ksoftirqd do its job" (v4.9/4.10)
 };
 
 /**
@@ -264,6 +265,7 @@ export const LINUX_6_12: KernelProfile = {
       { name: 'irq_exit_rcu', size: 16, traced: true }, // [T]
       { name: '__irq_exit_rcu', size: 32, traced: true }, // [T]
     ],
+    deferToKsoftirqd: false, // [S] 6.12.117 kernel/softirq.c has no ksoftirqd_running() (removed in 6.5 [R])
   },
   tracer: {
     ...LINUX_6_1.tracer,

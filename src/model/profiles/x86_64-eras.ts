@@ -36,6 +36,7 @@ export const X86_64_3_X: KernelProfile = {
     ...X86_64_6_1.softirq,
     irqExitFrames: [{ name: 'irq_exit', size: 16, traced: true }], // [U] frame size
     ownStack: 'irq-stack', // [R] do_softirq -> call_softirq switches to the IRQ stack
+    deferToKsoftirqd: false, // [R] ksoftirqd_running() came in v4.9/4.10
   },
   entry: {
     syscall: {

@@ -68,12 +68,19 @@ export function sourceEraFor(id: string): SourceEra | null {
   return p ? eraFromProfile(p, `given (--source ${id})`) : null;
 }
 
-/** Architectures without a profile: read with return addresses at the frame top, no shift. */
-function foreign(id: string, why: string): SourceEra {
+/**
+ * A table from something stacklab has no profile for (32-bit arm, ppc64, a chain made by hand): read
+ * with return addresses at `returnSlot` (the frame top unless told), no shift, no geometry.
+ */
+export function unmodelledEra(
+  id: string,
+  why: string,
+  returnSlot: SourceEra['returnSlot'] = 'frame-top',
+): SourceEra {
   return {
     id,
     profile: null,
-    returnSlot: 'frame-top',
+    returnSlot,
     shifted: false,
     ptRegsSize: 0,
     startGap: 0,
@@ -159,9 +166,9 @@ export function candidateSourceEras(table: StackTraceTable): SourceEra[] {
       : [eraFromProfile(X86_64_6_1, why), eraFromProfile(X86_64_3_X, why)];
   }
   const arm = has('ret_fast_syscall', '__gnu_mcount_nc', 'vector_swi', '__irq_svc');
-  if (arm) return [foreign('arm', `32-bit arm symbol ${arm}`)];
+  if (arm) return [unmodelledEra('arm', `32-bit arm symbol ${arm}`)];
   const ppc = has('system_call_common', 'system_call_exception');
-  if (ppc) return [foreign('ppc64', `ppc64 symbol ${ppc}`)];
+  if (ppc) return [unmodelledEra('ppc64', `ppc64 symbol ${ppc}`)];
   // Fixed-width ISAs return to 4-byte aligned offsets; x86's variable-length calls rarely do.
   const offs = table.rows.map((r) => r.location.offset).filter((o): o is number => o !== null);
   const unaligned = offs.filter((o) => o % 4 !== 0).length;

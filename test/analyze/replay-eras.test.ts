@@ -10,6 +10,7 @@ import { candidateSourceEras } from '../../src/analyze/source-era.ts';
 import { parseFtraceStackTrace } from '../../src/formats/ftrace-stack-trace.ts';
 import type { KernelProfile } from '../../src/model/profile.ts';
 import { PROFILES, resolveProfile } from '../../src/model/profiles.ts';
+import { generatedChain } from './generated-chain.ts';
 
 const FIX = new URL('../fixtures/', import.meta.url);
 const read = (p: string) => readFileSync(new URL(p, FIX), 'utf8');
@@ -260,25 +261,7 @@ function irqExitSoftirqChain(): Chain {
       geometry: null,
     },
   ];
-  return {
-    source: {
-      id: 'generated',
-      profile: null,
-      returnSlot: 'frame-bottom',
-      shifted: false,
-      ptRegsSize: 0,
-      startGap: 0,
-      S_LR: null,
-      S_PC: 0,
-      reportsElr: true,
-      why: 'generated',
-    },
-    items,
-    maxDepth: 0,
-    entries: 0,
-    reading: [],
-    diagnostics: [],
-  };
+  return generatedChain(items);
 }
 
 test('the captures are all in RUNS', () => {

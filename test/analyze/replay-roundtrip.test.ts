@@ -8,6 +8,7 @@ import type { Chain, ChainFrame, ChainItem } from '../../src/analyze/chain.ts';
 import { replayChain } from '../../src/analyze/replay.ts';
 import { replayStackTraceText } from '../../src/analyze/replay-table.ts';
 import { BUILTIN_PROFILE_IDS, resolveProfile } from '../../src/model/profiles.ts';
+import { generatedChain } from './generated-chain.ts';
 
 interface Plan {
   outer: number[];
@@ -84,25 +85,7 @@ export function chainOf(plan: Plan): Chain {
     inPlace: false,
     geometry: null,
   });
-  return {
-    source: {
-      id: 'generated',
-      profile: null,
-      returnSlot: 'frame-bottom',
-      shifted: false,
-      ptRegsSize: 0,
-      startGap: 0,
-      S_LR: null,
-      S_PC: 0,
-      reportsElr: true,
-      why: 'generated',
-    },
-    items,
-    maxDepth: 0,
-    entries: 0,
-    reading: [],
-    diagnostics: [],
-  };
+  return generatedChain(items);
 }
 
 describe('own-era replay of model-made tables', () => {

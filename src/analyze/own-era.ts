@@ -35,6 +35,8 @@ export interface ReadingTried {
 }
 
 export interface OwnEraCheck {
+  /** False when stacklab has no profile for the table's architecture (32-bit arm, ppc64): nothing to compare. */
+  readonly replayed: boolean;
   /** The chosen reading's own-era replay prints the input table byte for byte. */
   readonly exact: boolean;
   /** The input's rows differ from t_show()'s layout only in whitespace (a mail client collapsed it). */
@@ -107,6 +109,7 @@ export function chooseOwnEra(
     profile: best.profile,
     result: best.result,
     check: {
+      replayed: best.result !== null,
       exact: best.result !== null && best.wrong.length === 0,
       whitespaceNormalised: whitespaceNormalised(text, table),
       firstMismatch: best.wrong[0] ?? null,

@@ -253,7 +253,9 @@ export function renderOwnEra(era: string, c: OwnEraCheck): string {
     ? ' (compared after normalising whitespace: this copy collapsed runs of spaces)'
     : '';
   let s = '';
-  if (c.exact) s += `  own era ${era}: the table comes back byte for byte${ws}\n`;
+  if (!c.replayed)
+    s += `  own era ${era}: stacklab has no profile for it, so the table is not replayed under its own kernel\n`;
+  else if (c.exact) s += `  own era ${era}: the table comes back byte for byte${ws}\n`;
   else if (c.firstMismatch) {
     const m = c.firstMismatch;
     s += `  own era ${era}: NOT byte for byte${ws}; ${c.rowsWrong} row(s) differ, the first from the outside is row ${m.row} (line ${m.line}):\n`;

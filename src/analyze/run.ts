@@ -8,6 +8,7 @@ import { printFtraceStackTrace } from '../formats/ftrace-stack-trace.ts';
 import { HIST_BUCKET, KINDS, THRESHOLDS } from '../kernel/sim/sim-stats.ts';
 import { type SimOptions, type SimOutput, simulate } from '../kernel/sim/simulate.ts';
 import { SOFTIRQ_NAMES } from '../model/constants.ts';
+import { kstackHistogram as kstackCounts } from '../model/kstack-histogram.ts';
 
 export const RUN_RESULT_VERSION = '1.0';
 
@@ -365,30 +366,16 @@ function atInterrupt(counts: readonly number[]): RunResult['atInterrupt'] {
 /**
  * /proc/vmstat's kstack_* histogram (6.12+, CONFIG_DEBUG_STACK_USAGE): each simulated task counted once
  * in the first bucket its high-water fits, as if it exited at the end of the run; kernel threads
- * (idle, ksoftirqd) never exit and are not counted. Buckets exist only below THREAD_SIZE.
+ * (idle, ksoftirqd) never exit and are not counted. Buckets per THREAD_SIZE: ../model/kstack-histogram.ts
+ * (a task deeper than THREAD_SIZE fits none: the kernel has no else branch there).
  * @kernel kstack_histogram() kernel/exit.c, vmstat_text[] mm/vmstat.c (6.12)
  */
 function kstackHistogram(o: SimOutput): RunResult['kstack'] {
-  const bounds = [1024, 2048, 4096, 8192, 16384, 32768, 65536];
-  const names = [
-    'kstack_1k',
-    'kstack_2k',
-    'kstack_4k',
-    'kstack_8k',
-    'kstack_16k',
-    'kstack_32k',
-    'kstack_64k',
-  ];
-  const buckets: { name: string; count: number }[] = [{ name: names[0]!, count: 0 }];
-  for (let i = 1; i < bounds.length; i++)
-    if (o.threadSize > bounds[i - 1]!) buckets.push({ name: names[i]!, count: 0 });
-  if (o.threadSize > 65536) buckets.push({ name: 'kstack_rest', count: 0 });
-  for (const t of o.tasks) {
-    if (t.kind !== 'work') continue;
-    let i = bounds.findIndex((b) => t.highWater <= b);
-    if (i < 0 || i >= buckets.length) i = buckets.length - 1;
-    buckets[i]!.count++;
-  }
+  const counts = kstackCounts(
+    o.tasks.filter((t) => t.kind === 'work').map((t) => t.highWater),
+    o.threadSize,
+  );
+  const buckets = [...counts].map(([name, count]) => ({ name, count }));
   return { buckets, text: buckets.map((b) => `${b.name} ${b.count}\n`).join('') };
 }
 

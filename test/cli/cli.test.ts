@@ -112,8 +112,11 @@ describe('stacklab CLI', () => {
     const r = await run(['profiles', '--json']);
     const j = JSON.parse(r.out);
     assert.equal(j.version, '1.0');
-    assert.equal(j.profiles.length, 5);
+    // The five designs first, then the eras of issue 10, each with its sources.
+    assert.equal(j.profiles.length, 10);
     assert.equal(j.profiles[3].PT_REGS_SIZE, 336);
+    assert.ok(j.profiles.some((p: { id: string }) => p.id === 'linux-6.12'));
+    assert.ok(j.profiles.every((p: { sources: string[] }) => p.sources.length > 0));
   });
 
   test('--help teaches with examples; exit 0', async () => {

@@ -1,7 +1,7 @@
 // `stacklab profiles [--json] [--profile P] [--set F=V]`: the kernel designs, side by side.
 import type { Command } from 'commander';
 import type { KernelProfile } from '../../model/profile.ts';
-import { PROFILES } from '../../model/profiles.ts';
+import { BUILTIN_PROFILES } from '../../model/profiles.ts';
 import type { CliContext } from '../context.ts';
 import { JSON_VERSION } from '../json.ts';
 import { collect, loadProfileFiles, resolveProfiles } from '../profile-options.ts';
@@ -10,7 +10,7 @@ export function registerProfiles(program: Command, ctx: CliContext): void {
   program
     .command('profiles')
     .description(
-      'list the kernel profiles (linux-4.2, rfc-2015, linux-4.5, linux-6.1, x86_64-6.1) and their settings',
+      'list the kernel profiles (the five designs linux-4.2 ... x86_64-6.1, and the real kernel eras linux-4.19 ... x86_64-3.x) with their settings and sources',
     )
     .option('--json', 'machine-readable output (every field, with a version)')
     .option('-p, --profile <id>', 'show only these profiles (repeatable)', collect, [])
@@ -33,7 +33,9 @@ dots. Overrides are validated: an unknown field or value lists what is accepted.
     )
     .action((opts: { json?: boolean; profile: string[]; profileFile: string[]; set: string[] }) => {
       const ids =
-        opts.profile.length > 0 || opts.profileFile.length > 0 ? opts.profile : PROFILES.map((p) => p.id);
+        opts.profile.length > 0 || opts.profileFile.length > 0
+          ? opts.profile
+          : BUILTIN_PROFILES.map((p) => p.id);
       const profiles = [
         ...resolveProfiles(ids, opts.set),
         ...loadProfileFiles(ctx.io, opts.profileFile, opts.set),
@@ -65,7 +67,7 @@ const ROWS: readonly [string, (p: KernelProfile) => string][] = [
   ['switch rule', (p) => p.irqStack?.switchRule ?? 'none'],
   ['linkage', (p) => p.irqStack?.linkage ?? '-'],
   ['IRQ entry frames', (p) => frames(p.entry.el1Irq.frames)],
-  ['irq_exit softirq', (p) => softirqPlace(p, 'irq-exit')],
+  ['irq_exit softirq', (p) => (p.PREEMPT_RT ? 'ksoftirqd (PREEMPT_RT)' : softirqPlace(p, 'irq-exit'))],
   ['bh_enable softirq', (p) => softirqPlace(p, 'bh-enable')],
   ['ksoftirqd softirq', () => 'own task stack'],
   ['VMAP_STACK', (p) => (p.VMAP_STACK ? `yes, align ${p.THREAD_ALIGN}` : 'no')],
@@ -83,9 +85,25 @@ const ROWS: readonly [string, (p: KernelProfile) => string][] = [
   [
     'tracer',
     (p) =>
-      `${p.tracer.hook}, unfound ${p.tracer.unfound}${p.tracer.shift ? ', shift' : ''}${p.tracer.lrMinus4Compensated ? ', LR-4 fix' : ''}`,
+      `${p.tracer.hook}, unfound ${p.tracer.unfound}${p.tracer.shift ? ', shift' : ''}${p.tracer.lrMinus4Compensated ? ', LR-4 fix' : ''}${p.tracer.ipEntry === 'none' ? ', no ip row' : ''}`,
+  ],
+  ['trampoline', (p) => `${p.tracer.trampoline.size} B`],
+  ['frame record', (p) => (p.returnSlot === 'frame-bottom' ? 'below locals (GCC)' : 'above locals')],
+  [
+    'also',
+    (p) =>
+      [
+        p.PREEMPT_RT ? 'PREEMPT_RT' : '',
+        p.ARM64_PTR_AUTH_KERNEL ? 'PAC' : '',
+        p.kstackHistogram ? 'kstack_* vmstat' : '',
+      ]
+        .filter(Boolean)
+        .join(', ') || '-',
   ],
 ];
+
+/** Profiles per side-by-side block: eleven columns side by side would not fit any terminal. */
+const COLUMNS_PER_BLOCK = 3;
 
 function frames(fs: readonly { name: string; size: number }[]): string {
   return fs.length === 0 ? '(asm only)' : fs.map((f) => `${f.name}:${f.size}`).join(' ');
@@ -103,6 +121,17 @@ export function softirqPlace(p: KernelProfile, path: 'irq-exit' | 'bh-enable'): 
 }
 
 export function renderProfiles(profiles: readonly KernelProfile[]): string {
+  let out = '';
+  for (let i = 0; i < profiles.length; i += COLUMNS_PER_BLOCK)
+    out += `${renderBlock(profiles.slice(i, i + COLUMNS_PER_BLOCK))}\n`;
+  for (const p of profiles) {
+    out += `${p.id}: ${p.title}\n  ${wrap(p.summary, 100).join('\n  ')}\n  sources:\n`;
+    for (const src of p.sources) out += `    - ${wrap(src, 96).join('\n      ')}\n`;
+  }
+  return out;
+}
+
+function renderBlock(profiles: readonly KernelProfile[]): string {
   const head = ['', ...profiles.map((p) => p.id)];
   const body = ROWS.map(([name, f]) => [name, ...profiles.map(f)]);
   const widths = head.map((_, c) => Math.max(...[head, ...body].map((r) => (r[c] ?? '').length)));
@@ -113,8 +142,6 @@ export function renderProfiles(profiles: readonly KernelProfile[]): string {
       .trimEnd()}\n`;
   let out = line(head) + line(widths.map((w) => '-'.repeat(w)));
   for (const r of body) out += line(r);
-  out += '\n';
-  for (const p of profiles) out += `${p.id}: ${p.title}\n  ${wrap(p.summary, 100).join('\n  ')}\n`;
   return out;
 }
 

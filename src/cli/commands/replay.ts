@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { replayStackTraceText } from '../../analyze/replay-table.ts';
 import { InputError } from '../../base/diag.ts';
 import { printFolded } from '../../formats/folded-stacks.ts';
-import { PROFILE_IDS } from '../../model/profiles.ts';
+import { BUILTIN_PROFILE_IDS, PROFILE_IDS } from '../../model/profiles.ts';
 import { foldedOf, renderReplayText, replayTableData } from '../../report/replay-report.ts';
 import { renderReplayHtml } from '../../report/seed-html.ts';
 import { type CliContext, reportDiagnostics, usage } from '../context.ts';
@@ -34,7 +34,7 @@ export function registerReplay(program: Command, ctx: CliContext): void {
     .description('rebuild the call chain in a stack_trace table and re-run it under other kernel designs')
     .option(
       '-p, --profile <id>',
-      `profile to replay under, repeatable or comma-separated (default: all of ${PROFILE_IDS.join(', ')})`,
+      `profile to replay under, repeatable or comma-separated (default: ${PROFILE_IDS.join(', ')} and the table's own era; any of ${BUILTIN_PROFILE_IDS.join(', ')})`,
       collect,
       [],
     )
@@ -69,9 +69,11 @@ export function registerReplay(program: Command, ctx: CliContext): void {
     .addHelpText(
       'after',
       `
-The table's own era (detected from entry symbols such as el0_svc_naked or el0t_64_sync_handler) gives
-its table back byte for byte; other profiles show where each frame would run, each stack's depth
-against THREAD_SIZE / IRQ_STACK_SIZE, and the table ftrace would print there.
+The table's own era (detected from entry symbols such as el0_svc_naked or el0t_64_sync_handler, and
+checked by replaying it: the first reading that gives the table back byte for byte wins) gives its
+table back byte for byte, or the output names the first row that does not come back and why; other
+profiles show where each frame would run, each stack's depth against THREAD_SIZE / IRQ_STACK_SIZE,
+and the table ftrace would print there.
 
   stacklab replay stack_trace.txt
   stacklab replay stack_trace.txt -p rfc-2015 -p linux-6.1 --frames
@@ -87,8 +89,8 @@ against THREAD_SIZE / IRQ_STACK_SIZE, and the table ftrace would print there.
         ...resolveProfiles(ids, opts.set),
         ...loadProfileFiles(ctx.io, opts.profileFile, opts.set),
       ];
-      if (opts.source !== undefined && !PROFILE_IDS.includes(opts.source))
-        usage(`--source: expected one of ${PROFILE_IDS.join(', ')}, got "${opts.source}"`);
+      if (opts.source !== undefined && !BUILTIN_PROFILE_IDS.includes(opts.source))
+        usage(`--source: expected one of ${BUILTIN_PROFILE_IDS.join(', ')}, got "${opts.source}"`);
       const kstackOffset =
         opts.kstackOffset === undefined
           ? undefined
@@ -97,6 +99,8 @@ against THREAD_SIZE / IRQ_STACK_SIZE, and the table ftrace would print there.
       if (opts.report !== undefined) ctx.io.checkOutput(opts.report, '--report');
       const text = ctx.io.readText(file);
       const r = replayStackTraceText(text, file, profiles, {
+        // Without --profile: the five designs, plus the table's own era when it is another one.
+        withOwnEra: opts.profile.length === 0 && opts.profileFile.length === 0,
         ...(opts.source ? { source: opts.source } : {}),
         ...(kstackOffset !== undefined ? { kstackOffset } : {}),
         ...(tableIndex !== undefined ? { tableIndex } : {}),

@@ -32,7 +32,9 @@ describe('stacklab CLI', () => {
     assert.equal(j.kind, 'stacklab.seed');
     assert.ok(j.checks.length >= 6 && j.checks.every((c: { ok: boolean }) => c.ok));
     assert.ok(j.checks.some((c: { id: string }) => c.id === 'order-2-cost'));
-    assert.match(j.sections[0].title, /What the stack size costs in memory/);
+    assert.match(j.sections[0].title, /How often each design overflows under load/);
+    assert.match(j.sections[1].title, /What the stack size costs in memory/);
+    assert.ok(j.checks.some((c: { id: string; ok: boolean }) => c.id === 'irq-stack-8k-under-load' && c.ok));
   });
 
   test('replay --format ftrace under the own era prints the input back', async () => {

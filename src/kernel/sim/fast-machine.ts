@@ -411,7 +411,10 @@ export class FastMachine {
     const p = this.profile;
     this.resetToTop(cpu, cpu.task);
     const step = kind === 'syscall' ? STEP_USER_SYSCALL : kind === 'irq' ? STEP_USER_IRQ : STEP_USER_KTHREAD;
-    if (!this.push(cpu, FK_REGS, 0, p.PT_REGS_SIZE, step, -1, -1)) return false;
+    // A syscall (and ret_from_fork's frame, which the exact machine builds the same way) may save less
+    // than a whole pt_regs (x86_64's 3.x system_call fast path).
+    const regs = kind === 'irq' ? p.PT_REGS_SIZE : (p.entry.syscall.regsBytes ?? p.PT_REGS_SIZE);
+    if (!this.push(cpu, FK_REGS, 0, regs, step, -1, -1)) return false;
     if (kind === 'kthread') return true;
     const ids = kind === 'syscall' ? this.pathIds.syscall : this.pathIds.el0Irq;
     if (!this.pushEntryFrames(cpu, ids, STEP_NONE)) return false;

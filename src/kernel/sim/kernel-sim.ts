@@ -747,7 +747,10 @@ export class KernelSim implements OverflowSink {
     A.step[i] = phase + 1;
     if (phase === 0) {
       const inInterrupt = cpu.softirqDepth > 0 || cpu.bhCount > 0;
-      if (!inInterrupt && this.softirqsMayRun(cpu)) this.runSoftirq(cpu, 'irq-exit', -1);
+      // PREEMPT_RT: invoke_softirq() only wakes ksoftirqd (softirqs run in task context).
+      if (!inInterrupt && this.cfg.profile.PREEMPT_RT && this.pending[cpu.id] !== 0)
+        this.wakeKsoftirqd(cpu.id);
+      else if (!inInterrupt && this.softirqsMayRun(cpu)) this.runSoftirq(cpu, 'irq-exit', -1);
       return;
     }
     if (phase === 1) {

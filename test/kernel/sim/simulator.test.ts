@@ -20,7 +20,7 @@ import { type Scenario, validateScenario } from '../../../src/kernel/sim/scenari
 import { simulate } from '../../../src/kernel/sim/simulate.ts';
 import { parseYamlInput } from '../../../src/kernel/sim/yaml-input.ts';
 import { MAX_SOFTIRQ_RESTART } from '../../../src/model/constants.ts';
-import { PROFILES, resolveProfile } from '../../../src/model/profiles.ts';
+import { BUILTIN_PROFILES as PROFILES, resolveProfile } from '../../../src/model/profiles.ts';
 
 const DIR = join(import.meta.dirname, '../../../data/scenarios');
 function builtin(name: string): Scenario {

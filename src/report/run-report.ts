@@ -33,7 +33,7 @@ export function overflowVerdict(r: RunResult): string {
   const ex = o.extrapolation.task;
   const exText = !ex.available
     ? `\n  no extrapolation: ${ex.reason}`
-    : `; extrapolated ${ex.perHour === 0 ? '0' : ex.perHour.toExponential(1)}/h for the task stack (GEV of ${ex.blocks} block maxima, see --json)`;
+    : `\n  extrapolated: ${ex.perHour === 0 ? '0' : ex.perHour.toExponential(1)}/h for the task stack (GEV of ${ex.blocks} block maxima, see --json)`;
   return `no overflow in ${t}: at most ${o.perHour.high.toPrecision(2)}/h (95 % Poisson bound for the time simulated)${exText}`;
 }
 

@@ -13,6 +13,7 @@ import { renderSeedText, type SeedReportData, seedChecks, seedEstimates } from '
 import type { CliContext } from '../context.ts';
 import { JSON_VERSION } from '../json.ts';
 import { clearProgress, progressLine } from '../progress.ts';
+import { reportScript } from '../report-script.ts';
 
 /**
  * The RFC's motivation, priced: fork's stack allocation on the 1 GB 2015 phone, as shipped (Android's
@@ -65,6 +66,9 @@ function seedMemoryComparison(
     data: runs,
   };
 }
+
+/** Where `stacklab seed` writes its report unless told otherwise. */
+export const SEED_REPORT = 'stacklab-seed.html';
 
 let cached: SeedReportData | undefined;
 
@@ -121,7 +125,8 @@ export function registerSeed(program: Command, ctx: CliContext): void {
   program
     .command('seed')
     .description("the main job: the RFC's experiment end to end on embedded defaults")
-    .option('--report <file>', 'also write the HTML report there')
+    .option('--report <file>', `write the HTML report there (default: ${SEED_REPORT})`)
+    .option('--no-report', 'write no HTML report')
     .option('--json', 'machine-readable output')
     .option('--full', "print every profile's ftrace view")
     .addHelpText(
@@ -134,18 +139,25 @@ to the IRQ frames, and 6.1 moves softirqs onto the IRQ stack. Then it prices the
 simulated 1 GB 2015 phone: order-2 (16 KB), order-1 (8 KB) and vmalloc'ed stacks, forked from the
 same aged memory (about 10 s).
 
+It ends by writing the HTML report (${SEED_REPORT} in the current folder unless --report says
+where): the stacks drawn to scale under each design, the flame graph, the memory cost over time, and
+a drop zone that reads your own stack_trace table or overflow report in the page.
+
   stacklab seed
-  stacklab seed --report seed.html`,
+  stacklab seed --report seed.html
+  stacklab seed --json --no-report`,
     )
-    .action((opts: { report?: string; json?: boolean; full?: boolean }) => {
-      if (opts.report !== undefined) ctx.io.checkOutput(opts.report, '--report');
+    .action((opts: { report?: string | false; json?: boolean; full?: boolean }) => {
+      // --report FILE, --no-report (false), or neither: the default file.
+      const reportFile = opts.report === false ? undefined : (opts.report ?? SEED_REPORT);
+      if (reportFile !== undefined) ctx.io.checkOutput(reportFile, '--report');
       const report = buildSeedReport(ctx.io.stderrIsTty ? ttyProgress(ctx) : undefined);
       if (ctx.io.stderrIsTty) clearProgress(ctx.io);
       if (opts.json) ctx.io.out(`${JSON.stringify(report, null, 2)}\n`);
       else ctx.io.out(renderSeedText(report, { full: opts.full ?? false }));
-      if (opts.report) {
-        ctx.io.writeFileAtomic(opts.report, renderSeedHtml(report));
-        ctx.io.err(`stacklab: wrote ${opts.report}\n`);
+      if (reportFile !== undefined) {
+        ctx.io.writeFileAtomic(reportFile, renderSeedHtml(report, reportScript(ctx.io)));
+        ctx.io.err(`stacklab: wrote the report ${reportFile}\n`);
       }
     });
 }

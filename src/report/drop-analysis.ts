@@ -17,8 +17,8 @@ import { explainOverflow, registerStackAnalyzers } from './analyzers-stack.ts';
 import { flameOfDesigns, flameOfFrames, renderFlameSvg } from './flame.ts';
 import { Html, html } from './html.ts';
 import { replayTableData } from './replay-report.ts';
-import { comparisonTable, layoutColumn, replayFlame } from './replay-views.ts';
-import { jsonForHtml } from './report-page.ts';
+import { comparisonTable, designsView, layoutColumn, replayFlame } from './replay-views.ts';
+import { jsonForHtml, type View } from './report-page.ts';
 import {
   LAYOUT_LEGEND,
   type LayoutColumn,
@@ -63,11 +63,11 @@ function dropStackTrace(text: string, name: string): DropResult {
   return {
     kind: 'stack-trace',
     html: html`${heading(name, `a stack_trace table, ${d.input.entries} entries, ${d.input.maxDepth} B deep, printed by ${d.input.sourceEra}${several}`)}
-<ul class="reading">${d.reading.map((x) => html`<li>${x}</li>`)}</ul>
 ${comparisonTable(d.profiles)}
 <div class="layout">${new Html(renderStackLayoutSvg(cols, `${name} under every design`))}</div>${new Html(LAYOUT_LEGEND)}
 <h3>Flame graph</h3><div class="toolbar"><button type="button" data-flame-reset>zoom out</button></div>
-<div class="flame-box">${new Html(renderFlameSvg(tree, { label: `flame graph of ${name}` }))}${new Html(`<script type="application/json" class="flame-tree">${jsonForHtml(tree)}</script>`)}</div>`
+<div class="flame-box">${new Html(renderFlameSvg(tree, { label: `flame graph of ${name}` }))}${new Html(`<script type="application/json" class="flame-tree">${jsonForHtml(tree)}</script>`)}</div>
+<details><summary>how stacklab reads it, and every design in numbers</summary>${designsView(d.profiles, d.reading).body}</details>`
       .value,
   };
 }
@@ -169,4 +169,16 @@ export function analyzeDropped(text: string, name: string): DropResult {
       html: html`${heading(name, a.describes)}<p class="bad">${out.error.message}</p>`.value,
     };
   return { kind: a.id, html: html`${heading(name, a.describes)}<pre>${out.text}</pre>`.value };
+}
+
+/** `stacklab analyze FILE --report`: the same reading as the drop zone, as a view. */
+export function analysisView(text: string, file: string): View {
+  const r = analyzeDropped(text, file);
+  return {
+    name: 'analysis',
+    title: 'Analysis',
+    explain:
+      'What stacklab reads in the file: a stack_trace table replayed and drawn under every design, an overflow report drawn as the stacks it names, other kernel output explained.',
+    body: new Html(r.html),
+  };
 }

@@ -6,12 +6,15 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { buildSeedReport } from '../../src/cli/commands/seed.ts';
 import { memoryIo } from '../../src/cli/io.ts';
+import { main } from '../../src/cli/main.ts';
 import { reportScript } from '../../src/cli/report-script.ts';
 import type { PageScript } from '../../src/report/report-page.ts';
 import { renderSeedHtml } from '../../src/report/seed-html.ts';
+import { buildCorpus } from '../elf/corpus.ts';
 import { screenshotPath, TestBrowser } from './browser.ts';
 
 const SEED_TABLE = new URL('../../data/seed/stack_trace-rfc-2015.txt', import.meta.url);
+const ANNOTATIONS = new URL('../fixtures/annotations/mini-kernel.yaml', import.meta.url).pathname;
 const OVERFLOW = new URL('../fixtures/published/ovf-arm64-001.txt', import.meta.url);
 // Callbacks given to page.evaluate() run in the page. The test program has no DOM types (nothing
 // below src/cli may use the DOM), so the few page globals they touch are declared here.
@@ -196,6 +199,65 @@ describe('the seed report in Chromium', () => {
     await page.emulateMedia({ media: 'print' });
     assert.equal(await page.locator('section[data-view="drop"]').isVisible(), false);
     assert.equal(await page.locator('section[data-view="stack-layout"]').isVisible(), true);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+});
+
+describe('run and paths reports in Chromium', () => {
+  let browser: TestBrowser;
+  before(async () => {
+    browser = await TestBrowser.launch();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  test('a run result draws depth over time per CPU and stack, histograms, the overflow rate; drag zooms', async () => {
+    const run = readFileSync(new URL('../fixtures/report/run-rfc-2015.json', import.meta.url), 'utf8');
+    const io = memoryIo({ '/run.json': run });
+    assert.equal(await main(['report', '/run.json', '-o', '/run.html'], io), 0, io.stderr);
+    const { page, problems } = await browser.open(String(io.written.get('/run.html')), 'run.html');
+    const view = page.locator('section[data-view="depth-time"]');
+    for (const sel of ['svg.depth-series', 'svg.histogram', 'svg.overflow-rate']) {
+      const box = await view.locator(sel).first().boundingBox();
+      assert.ok(box && box.width > 200 && box.height > 40, `${sel}: ${JSON.stringify(box)}`);
+    }
+    const chart = view.locator('svg.depth-series').first();
+    const b = (await chart.boundingBox())!;
+    await page.mouse.move(b.x + b.width * 0.3, b.y + b.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(b.x + b.width * 0.6, b.y + b.height / 2);
+    await page.mouse.up();
+    const from = Number(await view.locator('svg.depth-series').first().getAttribute('data-from'));
+    const to = Number(await view.locator('svg.depth-series').first().getAttribute('data-to'));
+    assert.ok(from > 0 && to < 1e9 && to > from, `zoomed to ${from}..${to}`);
+    assert.equal(
+      await view.locator('svg.depth-series').nth(1).getAttribute('data-from'),
+      String(from),
+      'one time axis',
+    );
+    await view.screenshot({ path: screenshotPath('run-depth-time') });
+    await view.locator('[data-depth-reset]').click();
+    assert.equal(await view.locator('svg.depth-series').first().getAttribute('data-from'), '0');
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('paths --report: worst paths open to their frames, the overlay per profile is drawn', async () => {
+    const corpus = await buildCorpus();
+    const io = memoryIo({});
+    const argv = ['paths', corpus.path('mini-kernel'), '--entry', 'el0_svc', '-a', ANNOTATIONS];
+    const code = await main([...argv, '-p', 'linux-6.1', '-p', 'rfc-2015', '--report', '/p.html'], io);
+    assert.equal(code, 0, io.stderr);
+    const { page, problems } = await browser.open(String(io.written.get('/p.html')), 'paths.html');
+    const view = page.locator('section[data-view="paths"]');
+    assert.ok((await view.locator('details.path').count()) >= 1);
+    await view.locator('details.path summary').first().click();
+    assert.match((await view.locator('details.path table').first().textContent()) ?? '', /udp_sendmsg/);
+    const box = await view.locator('svg.overlay').boundingBox();
+    assert.ok(box && box.width > 200 && box.height > 40);
+    await view.screenshot({ path: screenshotPath('paths') });
     assert.deepEqual(problems, []);
     await page.close();
   });

@@ -17,7 +17,7 @@ const buildId = `${Date.now().toString(36)}-${process.pid.toString(36)}`;
 // Chunks of an earlier build would pile up: remove everything this script writes.
 mkdirSync(outdir, { recursive: true });
 for (const f of readdirSync(outdir)) {
-  if (/^(stacklab|frames-worker|chunk-[A-Z0-9]+)\.mjs(\.map)?$/.test(f)) rmSync(join(outdir, f));
+  if (/^(stacklab|frames-worker|chunk-[A-Z0-9]+)\.mjs(\.map)?$|^report\.js$/.test(f)) rmSync(join(outdir, f));
 }
 await build({
   entryPoints: { stacklab: 'src/cli/main.ts', 'frames-worker': 'src/cli/frames-worker.ts' },
@@ -38,5 +38,21 @@ await build({
     js: "import { createRequire as __stacklabRequire } from 'node:module'; const require = __stacklabRequire(import.meta.url);",
   },
 });
+// The HTML report's page script (web/), with the options src/cli/report-script.ts rebuilds it with.
+await build({
+  entryPoints: ['web/main.ts'],
+  outfile: join(outdir, 'report.js'),
+  bundle: true,
+  format: 'iife',
+  platform: 'browser',
+  target: 'es2022',
+  minify: true,
+  legalComments: 'none',
+  // zod's `z` namespace keeps every locale in a bundle: web/zod.ts gives the page only what it uses.
+  alias: { zod: './web/zod.ts' },
+  logLevel: 'warning',
+});
 const ms = Number(process.hrtime.bigint() - started) / 1e6;
-process.stderr.write(`stacklab: built ${outdir}/stacklab.mjs and frames-worker.mjs in ${ms.toFixed(0)} ms\n`);
+process.stderr.write(
+  `stacklab: built ${outdir}/stacklab.mjs, frames-worker.mjs and report.js in ${ms.toFixed(0)} ms\n`,
+);

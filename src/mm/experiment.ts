@@ -130,6 +130,94 @@ export interface MmRunResult {
   readonly invariantViolations: readonly string[];
   /** The simulated kernel livelocked before every fork was measured. */
   readonly stall?: MmStall | undefined;
+  /** The zone sampled over the measured window (for the report's memory view). */
+  readonly timeline?: MmTimeline;
+}
+
+/**
+ * The zone over the measured window, sampled about TIMELINE_SAMPLES times at fixed fork counts:
+ * /proc/buddyinfo's free blocks per order, free pages per migratetype (pagetypeinfo summed over
+ * orders), and the slow-path events of each interval (deltas of the kernel's counters).
+ */
+export interface MmTimeline {
+  /** Virtual seconds since the measured window began, per sample. */
+  readonly seconds: readonly number[];
+  /** Forks measured at each sample. */
+  readonly forks: readonly number[];
+  /** Free blocks per order at each sample: nrFree[sample][order]. */
+  readonly nrFree: readonly (readonly number[])[];
+  /** Free pages per migratetype at each sample. */
+  readonly freeByType: readonly { readonly type: string; readonly pages: readonly number[] }[];
+  /** Events in the interval ending at each sample (the first sample's interval is empty). */
+  readonly events: readonly { readonly name: string; readonly counts: readonly number[] }[];
+}
+
+export const TIMELINE_SAMPLES = 120;
+
+/** The interval counters the timeline keeps, by kernel name, and what each counts. */
+export const TIMELINE_EVENTS = [
+  ['stack_slowpath', 'stack allocations that entered the slow path'],
+  ['compact_stall', 'direct compactions'],
+  ['allocstall', 'direct reclaims'],
+  ['pageoutrun', 'kswapd runs'],
+] as const;
+
+class TimelineRecorder {
+  private readonly seconds: number[] = [];
+  private readonly forks: number[] = [];
+  private readonly nrFree: number[][] = [];
+  private readonly byType: number[][];
+  private readonly events: number[][] = TIMELINE_EVENTS.map(() => []);
+  private last: number[] | null = null;
+  private readonly types: number[];
+  next = 0;
+
+  constructor(
+    private readonly node: MmNode,
+    private readonly w: Workload,
+    private readonly every: number,
+    private readonly t0: number,
+  ) {
+    this.types = printedMigratetypes(node.zone.mode, node.zone.configCma, node.zone.configIsolate);
+    this.byType = this.types.map(() => []);
+  }
+
+  private counters(): number[] {
+    const vm = this.node.zone.vm;
+    return [this.w.stacks.stats.slowpath, vm.compact_stall, vm.allocstall, vm.pageoutrun];
+  }
+
+  sample(forks: number): void {
+    const z = this.node.zone;
+    this.seconds.push((this.node.now - this.t0) / 1e6);
+    this.forks.push(forks);
+    this.nrFree.push(Array.from(z.nrFree));
+    this.types.forEach((mt, i) => {
+      let pages = 0;
+      for (let o = 0; o < MAX_ORDER; o++) pages += z.nrFreeList[o * MIGRATE_TYPES + mt]! << o;
+      this.byType[i]!.push(pages);
+    });
+    const now = this.counters();
+    now.forEach((v, i) => {
+      this.events[i]!.push(this.last ? v - this.last[i]! : 0);
+    });
+    this.last = now;
+    this.next = forks + this.every;
+  }
+
+  lastForks(): number | undefined {
+    return this.forks[this.forks.length - 1];
+  }
+
+  result(): MmTimeline {
+    return {
+      seconds: this.seconds,
+      forks: this.forks,
+      nrFree: this.nrFree,
+      freeByType: this.types.map((mt, i) => ({ type: MIGRATETYPE_NAMES[mt]!, pages: this.byType[i]! })),
+      events: TIMELINE_EVENTS.map(([name], i) => ({ name, counts: this.events[i]! })),
+    };
+  }
 }
 
 /** Cap on events processed (a run that stops producing forks ends instead of spinning). */
@@ -268,7 +356,10 @@ export function measureForks(
   let lastReport = 0;
   let stall = aged.stall;
   const watch = new StallWatch(node.zone.vm, 'forks', forks, STALL_EVENTS, w.measuredForks, events);
+  const timeline = new TimelineRecorder(node, w, Math.max(1, Math.ceil(forks / TIMELINE_SAMPLES)), t0);
+  timeline.sample(w.measuredForks);
   while (stall === undefined && w.measuredForks < forks && events++ < MAX_EVENTS && w.step()) {
+    if (w.measuredForks >= timeline.next) timeline.sample(w.measuredForks);
     if (onProgress && w.measuredForks - lastReport >= 500) {
       lastReport = w.measuredForks;
       onProgress(w.measuredForks, forks);
@@ -276,6 +367,7 @@ export function measureForks(
     stall = watch.check(w.measuredForks, events);
   }
   onProgress?.(Math.min(w.measuredForks, forks), forks);
+  if (timeline.lastForks() !== w.measuredForks) timeline.sample(w.measuredForks);
   const z = node.zone;
   const st = w.stacks.stats;
   const r = w.records;
@@ -328,6 +420,7 @@ export function measureForks(
     kills: { oom: z.vm.oom_kill, lmk: z.vm.lmk_kill },
     invariantViolations: checkZone(z),
     stall,
+    timeline: timeline.result(),
   };
 }
 

@@ -8,14 +8,14 @@ import { formatExtfragIndex, formatUnusableIndex } from '../mm/frag-index.ts';
 import { STACK_KB } from '../mm/vmalloc-stack.ts';
 import { SCENARIOS } from '../mm/workloads.ts';
 
-const STRATEGY_LABEL: Readonly<Record<string, string>> = {
+export const STRATEGY_LABEL: Readonly<Record<string, string>> = {
   '16k': '16k (order 2)',
   '8k': '8k (order 1)',
   vmap: 'vmap (4 x order 0)',
 };
 
-type Cell = string | number;
-type Row = readonly [label: string, cells: readonly Cell[]] | readonly [section: string];
+export type Cell = string | number;
+export type Row = readonly [label: string, cells: readonly Cell[]] | readonly [section: string];
 
 function num(v: number, digits = 0): string {
   if (!Number.isFinite(v)) return '-';
@@ -46,8 +46,8 @@ function renderTable(head: readonly string[], rows: readonly Row[]): string {
   return `${out.join('\n')}\n`;
 }
 
-/** One column's figures for the comparison table. */
-function columns(runs: readonly MmRunResult[]): Row[] {
+/** One column's figures for the comparison table (text and HTML render the same rows). */
+export function columns(runs: readonly MmRunResult[]): Row[] {
   const c = (f: (r: MmRunResult) => Cell) => runs.map(f);
   const w = (r: MmRunResult, k: string) => r.window[k] ?? 0;
   const f = (r: MmRunResult) => r.forks.measured;

@@ -10,6 +10,7 @@ import { padLeft } from '../base/text.ts';
 import type { FoldedLine } from '../formats/folded-stacks.ts';
 import type { LiveFrame } from '../kernel/all-stacks-tracer.ts';
 import type { StackEvent } from '../kernel/machine.ts';
+import { type StackRangeData, stackRanges } from './stack-layout.ts';
 
 export const REPORT_VERSION = '1.0';
 
@@ -34,6 +35,8 @@ export interface ProfileReplayData {
   readonly reproducesInput: boolean | null;
   readonly verdicts: readonly StackVerdictData[];
   readonly combinedMax: number;
+  /** The stacks' address ranges (task 0, CPU 0), where the frames are drawn. */
+  readonly stacks: readonly StackRangeData[];
   /** stacklab's tracer: each stack's deepest point with the backtrace unwound across stacks (innermost first). */
   readonly deepest: readonly {
     readonly stack: string;
@@ -120,6 +123,7 @@ function profileData(r: ReplayResult, inputText: string | null): ProfileReplayDa
     reproducesInput: r.ownEra && inputText !== null ? r.ftrace.text === inputText : null,
     verdicts: r.verdicts.map((v) => ({ ...v, how: verdictHow(r, v) })),
     combinedMax: r.combinedMax,
+    stacks: stackRanges(r.profile),
     deepest: [r.task, r.irq, r.overflow]
       .filter((s) => s !== undefined)
       .map((s) => ({ stack: s.stackName, depth: s.maxDepth, backtrace: s.backtrace })),

@@ -1,14 +1,19 @@
 // `stacklab report`: any of stacklab's --json results (seed, replay, mm run/compare/validate,
-// paths, frames, profiles) as one HTML page. The JSON's `kind` picks the renderer; a document
+// paths, run, frames, profiles) as one HTML page. The JSON's `kind` picks the views; a document
 // stacklab did not write is bad input, never a crash.
 import { type Diagnostic, diag } from '../base/diag.ts';
 import { err, ok, type Result } from '../base/result.ts';
 import type { MmCompareResult } from '../mm/compare.ts';
 import type { MmRunResult } from '../mm/experiment.ts';
-import { Html, html, page } from './html.ts';
-import { renderMmCompare, renderMmRun } from './mm-compare.ts';
+import { depthTimeView } from './depth-time-view.ts';
+import { dropView } from './drop-view.ts';
+import { html } from './html.ts';
+import { compareBlock, memoryView, mmRunBlock } from './memory-view.ts';
+import { type PathsReportData, pathsView } from './paths-view.ts';
 import type { ReplayReportData } from './replay-report.ts';
-import { replayBody, seedBody } from './seed-html.ts';
+import { type PageScript, renderReportPage, type View } from './report-page.ts';
+import { readRunReport } from './run-result.ts';
+import { replayViews, seedViews } from './seed-html.ts';
 import type { SeedReportData } from './seed-report.ts';
 
 export const REPORT_KINDS = [
@@ -18,13 +23,14 @@ export const REPORT_KINDS = [
   'stacklab.mm.compare',
   'stacklab.mm.validate',
   'stacklab.paths',
+  'stacklab.run',
   'stacklab.frames',
   'stacklab.profiles',
 ] as const;
 
-/** One section per input document; the renderer is chosen by the document's `kind`. */
-export function resultSection(doc: unknown, file: string): Result<Html> {
-  const bad = (message: string, expected?: string): Result<Html> =>
+/** The views of one input document; chosen by the document's `kind`. */
+export function resultViews(doc: unknown, file: string): Result<View[]> {
+  const bad = (message: string, expected?: string): Result<View[]> =>
     err(diag('report/not-a-result', 'error', message, { file }, expected));
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
     return bad('not a stacklab result', 'a JSON object from a stacklab command run with --json');
@@ -37,18 +43,34 @@ export function resultSection(doc: unknown, file: string): Result<Html> {
   try {
     switch (kind) {
       case 'stacklab.seed':
-        return ok(seedBody(d as unknown as SeedReportData));
+        return ok(seedViews(d as unknown as SeedReportData).filter((v) => v.name !== 'drop'));
       case 'stacklab.replay':
-        return ok(replayBody(d as unknown as ReplayReportData));
-      case 'stacklab.mm.compare':
-        return ok(
-          html`<h1>stacklab mm compare</h1><pre>${renderMmCompare(d.result as MmCompareResult)}</pre>`,
-        );
+        return ok(replayViews(d as unknown as ReplayReportData).filter((v) => v.name !== 'drop'));
+      case 'stacklab.mm.compare': {
+        const c = d.result as MmCompareResult;
+        return ok([
+          memoryView([compareBlock(c, `${c.device}: 16k, 8k and vmap stacks`)], 'stacklab mm compare'),
+        ]);
+      }
       case 'stacklab.mm.run':
-        return ok(html`<h1>stacklab mm</h1><pre>${renderMmRun(d.result as MmRunResult)}</pre>`);
+        return ok([memoryView([mmRunBlock(d.result as MmRunResult)], 'stacklab mm')]);
+      case 'stacklab.paths':
+        return ok([pathsView(d as unknown as PathsReportData)]);
+      case 'stacklab.run': {
+        const r = readRunReport(d);
+        if (!r.ok) return bad(`not the shape of a stacklab.run result: ${r.error}`);
+        return ok([depthTimeView(r.value)]);
+      }
       default:
         // Results without an HTML view of their own: shown as their data, readable and searchable.
-        return ok(html`<h1>${kind}</h1><pre>${JSON.stringify(doc, null, 2)}</pre>`);
+        return ok([
+          {
+            name: 'data',
+            title: kind,
+            explain: 'This result as its data.',
+            body: html`<pre>${JSON.stringify(doc, null, 2)}</pre>`,
+          },
+        ]);
     }
   } catch (e) {
     // A document with the right kind but not the shape stacklab writes (hand-edited, truncated).
@@ -56,12 +78,21 @@ export function resultSection(doc: unknown, file: string): Result<Html> {
   }
 }
 
-export function renderResultsPage(sections: readonly { file: string; body: Html }[]): string {
+export function renderResultsPage(
+  sections: readonly { file: string; views: readonly View[] }[],
+  script?: PageScript,
+): string {
   const title =
     sections.length === 1
       ? `stacklab report: ${sections[0]!.file}`
       : `stacklab report (${sections.length} results)`;
-  return page(title, new Html(sections.map((s) => s.body.value).join('\n<hr>\n')));
+  return renderReportPage({
+    title,
+    heading: 'stacklab report',
+    subtitle: sections.map((s) => s.file).join(', '),
+    views: [...sections.flatMap((s) => s.views), dropView()],
+    ...(script ? { script } : {}),
+  });
 }
 
 export type { Diagnostic };

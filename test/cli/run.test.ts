@@ -20,9 +20,11 @@ describe('stacklab run', () => {
     const r = await run(['run', 'seed-dragonboard', '--duration', '500ms', '--json']);
     assert.equal(r.code, 0, r.err);
     assert.doesNotMatch(r.out, /NaN|Infinity|null(?!\s*[,}]\s*"?first)/);
-    const j = JSON.parse(r.out);
+    const doc = JSON.parse(r.out);
+    assert.equal(doc.kind, 'stacklab.run');
+    assert.equal(doc.version, '1.0');
+    const j = doc.result;
     assert.equal(j.kind, 'run');
-    assert.equal(j.version, '1.0');
     for (const k of ['task', 'irq', 'overflow']) assert.equal(typeof j.maxDepth[k], 'number');
     assert.ok(j.maxDepth.task > 3000, `task ${j.maxDepth.task}`);
     assert.equal(j.perCpu.length, 4);
@@ -57,11 +59,13 @@ describe('stacklab run', () => {
       '--json',
     ]);
     assert.equal(small.code, 0, small.err);
-    const j = JSON.parse(small.out);
+    const j = JSON.parse(small.out).result;
     assert.ok(j.overflow.count > 0, 'a 4 KB task stack must overflow under the seed workload');
     assert.equal(j.overflow.basis, 'observed');
     assert.ok(j.overflow.first.report.length > 0);
-    const rfc = JSON.parse((await run(['run', '--duration', '1s', '--profile', 'rfc-2015', '--json'])).out);
+    const rfc = JSON.parse(
+      (await run(['run', '--duration', '1s', '--profile', 'rfc-2015', '--json'])).out,
+    ).result;
     assert.equal(rfc.overflow.count, 0);
     assert.ok(rfc.maxDepth.irq > 0 && rfc.maxDepth.task < 8192);
   });
@@ -83,7 +87,7 @@ describe('stacklab run', () => {
     assert.ok(trace.traceEvents.some((e: { ph: string }) => e.ph === 'X'));
     assert.ok(trace.traceEvents.some((e: { ph: string }) => e.ph === 'C'));
     assert.match(String(r.written.get('/tmp/sl.folded')), /^deepest task stack;\S+ \d+$/m);
-    assert.equal(JSON.parse(String(r.written.get('/tmp/sl-run/result.json'))).kind, 'run');
+    assert.equal(JSON.parse(String(r.written.get('/tmp/sl-run/result.json'))).result.kind, 'run');
     assert.match(r.out, /^stacklab run: seed-dragonboard under linux-4\.2/);
     for (const line of r.out.split('\n')) assert.ok(line.length <= 100, `${line.length} columns: ${line}`);
   });

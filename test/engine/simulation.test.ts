@@ -39,7 +39,11 @@ describe('Simulation', () => {
         (evs) => {
           const sim = new Simulation(['a', 'b', 'c']);
           const order: number[] = [];
-          evs.forEach((e, i) => sim.at(e.t, e.p, () => order.push(i)));
+          evs.forEach((e, i) => {
+            sim.at(e.t, e.p, () => {
+              order.push(i);
+            });
+          });
           sim.run({ untilNs: 1e9 });
           const expected = evs
             .map((e, i) => ({ ...e, i }))

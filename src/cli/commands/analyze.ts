@@ -8,7 +8,9 @@ import { diag, formatDiagnostic, InputError } from '../../base/diag.ts';
 import { looksBinary } from '../../base/text.ts';
 import { PROFILE_IDS } from '../../model/profiles.ts';
 import { registerStackAnalyzers } from '../../report/analyzers-stack.ts';
+import { analysisView } from '../../report/drop-analysis.ts';
 import { type CliContext, reportDiagnostics, usage } from '../context.ts';
+import { writeHtmlReport } from '../html-report.ts';
 import { JSON_VERSION } from '../json.ts';
 import { collect, resolveProfiles } from '../profile-options.ts';
 
@@ -24,13 +26,15 @@ export function registerAnalyze(program: Command, ctx: CliContext): void {
     .option('-p, --profile <id>', 'profiles to compare against (repeatable; default: all)', collect, [])
     .option('--set <field=value>', 'override a profile field (repeatable)', collect, [])
     .option('--json', 'machine-readable output')
+    .option('--report <file>', 'also write an HTML report there (a table or overflow report drawn)')
     .addHelpText('after', () => {
       const list = analyzers()
         .map((a) => `  ${a.id.padEnd(20)} ${a.describes}`)
         .join('\n');
       return `\nRecognised inputs, tried in this order:\n${list}\n\n  stacklab analyze /sys/kernel/tracing/stack_trace\n  dmesg | stacklab analyze -`;
     })
-    .action((file: string, opts: { profile: string[]; set: string[]; json?: boolean }) => {
+    .action((file: string, opts: { profile: string[]; set: string[]; json?: boolean; report?: string }) => {
+      if (opts.report !== undefined) ctx.io.checkOutput(opts.report, '--report');
       // Checked before the input: analyzers of memory reports never look at profiles, and a typo in
       // -p or --set must not pass silently there.
       resolveProfiles(opts.profile.length > 0 ? opts.profile : PROFILE_IDS, opts.set);
@@ -77,6 +81,8 @@ export function registerAnalyze(program: Command, ctx: CliContext): void {
           `${JSON.stringify({ version: JSON_VERSION, kind: `stacklab.analyze.${a.id}`, data: out.data }, jsonBigint, 2)}\n`,
         );
       } else ctx.io.out(out.text);
+      if (opts.report !== undefined)
+        writeHtmlReport(ctx, opts.report, `stacklab analyze ${file}`, [analysisView(text, file)]);
     });
 }
 

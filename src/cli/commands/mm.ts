@@ -23,6 +23,7 @@ import { SCENARIO_IDS, SCENARIOS, type ScenarioId } from '../../mm/workloads.ts'
 import { renderMmCompare, renderMmRun } from '../../report/mm-compare.ts';
 import { mmProcFiles } from '../../report/mm-proc-files.ts';
 import { type CliContext, diag, reportDiagnostics, usage } from '../context.ts';
+import { writeHtmlReport } from '../html-report.ts';
 import { JSON_VERSION } from '../json.ts';
 import { clearProgress, progressLine } from '../progress.ts';
 import { projectRoot } from '../project-root.ts';
@@ -35,6 +36,7 @@ interface CommonOpts {
   warmup?: string;
   set: string[];
   out?: string;
+  report?: string;
   json?: boolean;
 }
 
@@ -115,6 +117,7 @@ function addCommon(cmd: Command): Command {
       [],
     )
     .option('--out <dir>', 'write the kernel-format files and result JSON into DIR (created if missing)')
+    .option('--report <file>', 'also write an HTML report there (free memory over time, fork latency)')
     .option('--json', 'machine-readable result (with a version)');
 }
 
@@ -244,6 +247,7 @@ Devices: ${DEVICE_IDS.join(', ')} (stacklab mm devices shows what each stands fo
     const sc = scenario === undefined ? undefined : oneOf<ScenarioId>('scenario', scenario, SCENARIO_IDS);
     const ageWith = oneOf('--age-with value', o.ageWith, ['native', 'same'] as const);
     if (o.out !== undefined) ctx.io.checkOutput(o.out, '--out', 'dir');
+    if (o.report !== undefined) ctx.io.checkOutput(o.report, '--report');
     const seed = int('seed', o.seed, 0, 1);
     const scenarioId = sc ?? device.defaultScenario;
     const forks = int('forks', o.forks, 1, SCENARIOS[scenarioId].defaultForks);
@@ -270,6 +274,8 @@ Devices: ${DEVICE_IDS.join(', ')} (stacklab mm devices shows what each stands fo
       });
       ctx.io.err(`stacklab: wrote ${join(o.out, '')} (${names.join(', ')})\n`);
     }
+    if (o.report !== undefined)
+      writeHtmlReport(ctx, o.report, `stacklab mm --device ${r.device} --stacks ${stacks}`, doc);
   });
 
   addCommon(
@@ -296,6 +302,7 @@ Takes 5-10 s on one core for a phone (20 s for board-512m); --warmup and --forks
       const o = subcommandOptions<CommonOpts>(cmd);
       const device = deviceWithOverrides(oneOf('device', o.device, DEVICE_IDS), o.set);
       if (o.out !== undefined) ctx.io.checkOutput(o.out, '--out', 'dir');
+      if (o.report !== undefined) ctx.io.checkOutput(o.report, '--report');
       const mode = o.mode === undefined ? undefined : oneOf<KernelMode>('mode', o.mode, KERNEL_MODES);
       const sc = scenario === undefined ? undefined : oneOf<ScenarioId>('scenario', scenario, SCENARIO_IDS);
       const bar = progress(ctx);
@@ -322,6 +329,8 @@ Takes 5-10 s on one core for a phone (20 s for board-512m); --warmup and --forks
           `stacklab: wrote ${join(o.out, '')} (compare.json, compare.txt; ${subdirs} with the kernel files)\n`,
         );
       }
+      if (o.report !== undefined)
+        writeHtmlReport(ctx, o.report, `stacklab mm compare --device ${c.device}`, doc);
     });
 
   mm.command('validate')

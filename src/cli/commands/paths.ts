@@ -26,6 +26,7 @@ import {
 import { type CliContext, reportDiagnostics, usage } from '../context.ts';
 import { expandElfArgs, forEachBinary } from '../elf-inputs.ts';
 import { EXIT_BAD_INPUT } from '../exit-codes.ts';
+import { writeHtmlReport } from '../html-report.ts';
 import { JSON_VERSION } from '../json.ts';
 import { collect, resolveProfiles } from '../profile-options.ts';
 
@@ -39,6 +40,7 @@ interface PathsOptions {
   irqEntry?: string;
   softirqEntry?: string;
   json?: boolean;
+  report?: string;
 }
 
 export function registerPaths(program: Command, ctx: CliContext): void {
@@ -74,6 +76,7 @@ export function registerPaths(program: Command, ctx: CliContext): void {
     .option('--irq-entry <sym>', 'hard-IRQ entry for the overlay (default: gic_handle_irq)')
     .option('--softirq-entry <sym>', 'softirq entry for the overlay (default: __do_softirq)')
     .option('--json', 'machine-readable output (with a version)')
+    .option('--report <file>', 'also write an HTML report there (paths with their frames, the overlay drawn)')
     .addHelpText(
       'after',
       `
@@ -118,6 +121,7 @@ function readAnnotations(ctx: CliContext, file: string | undefined): StackAnnota
 }
 
 function runPaths(ctx: CliContext, elfArgs: string[], opts: PathsOptions): void {
+  if (opts.report !== undefined) ctx.io.checkOutput(opts.report, '--report');
   const profiles = resolveProfiles(opts.profile, opts.set);
   const annotations = readAnnotations(ctx, opts.annotations);
   const files = expandElfArgs(ctx, elfArgs);
@@ -181,22 +185,17 @@ function runPaths(ctx: CliContext, elfArgs: string[], opts: PathsOptions): void 
   if (truncated)
     diagnostics.push(diag('paths/truncated', 'notice', `search stopped early: fewer than ${opts.top} paths`));
   const edges = g.edgeStart[g.size]!;
+  const doc = {
+    version: JSON_VERSION,
+    kind: 'stacklab.paths',
+    files: read,
+    graph: { functions: g.size, edges },
+    entries: (entries ?? []).map((v) => ({ function: g.name[v], tag: g.tag[v] })),
+    paths: paths.map((p) => pathJson(g, p)),
+    overlay: overlays,
+  };
   if (opts.json) {
-    ctx.io.out(
-      `${JSON.stringify(
-        {
-          version: JSON_VERSION,
-          kind: 'stacklab.paths',
-          files: read,
-          graph: { functions: g.size, edges },
-          entries: (entries ?? []).map((v) => ({ function: g.name[v], tag: g.tag[v] })),
-          paths: paths.map((p) => pathJson(g, p)),
-          overlay: overlays,
-        },
-        null,
-        1,
-      )}\n`,
-    );
+    ctx.io.out(`${JSON.stringify(doc, null, 1)}\n`);
   } else {
     ctx.io.out(
       `stacklab paths: ${parts.length} file(s), ${g.size} functions, ${edges} call edges; ` +
@@ -211,6 +210,8 @@ function runPaths(ctx: CliContext, elfArgs: string[], opts: PathsOptions): void 
     if (overlays.length > 1) ctx.io.out(renderOverlaySummary(overlays));
   }
   reportDiagnostics(ctx.io, diagnostics);
+  if (opts.report !== undefined)
+    writeHtmlReport(ctx, opts.report, `stacklab paths ${elfArgs.join(' ')}`, doc);
   if (failed.length > 0) ctx.exitCode = EXIT_BAD_INPUT;
 }
 

@@ -10,6 +10,7 @@ import { renderReplayHtml } from '../../report/seed-html.ts';
 import { type CliContext, reportDiagnostics, usage } from '../context.ts';
 import { JSON_VERSION } from '../json.ts';
 import { collect, loadProfileFiles, resolveProfiles } from '../profile-options.ts';
+import { reportScript } from '../report-script.ts';
 
 interface ReplayOpts {
   profile: string[];
@@ -122,7 +123,7 @@ and the table ftrace would print there.
         ctx.io.out(renderReplayText(data, { frames: opts.frames ?? false }));
       }
       if (opts.report) {
-        ctx.io.writeFileAtomic(opts.report, renderReplayHtml(data));
+        ctx.io.writeFileAtomic(opts.report, renderReplayHtml(data, reportScript(ctx.io)));
         ctx.io.err(`stacklab: wrote ${opts.report}\n`);
       }
     });

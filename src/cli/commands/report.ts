@@ -2,8 +2,9 @@
 import type { Command } from 'commander';
 import { diag, InputError } from '../../base/diag.ts';
 import { looksBinary } from '../../base/text.ts';
-import { REPORT_KINDS, renderResultsPage, resultSection } from '../../report/result-report.ts';
+import { REPORT_KINDS, renderResultsPage, resultViews } from '../../report/result-report.ts';
 import type { CliContext } from '../context.ts';
+import { reportScript } from '../report-script.ts';
 
 export function registerReport(program: Command, ctx: CliContext): void {
   program
@@ -46,11 +47,11 @@ Reads: ${REPORT_KINDS.join(', ')}.
             diag('report/bad-json', 'error', `not JSON: ${(e as Error).message}`, { file, line }),
           );
         }
-        const r = resultSection(doc, file);
+        const r = resultViews(doc, file);
         if (!r.ok) throw new InputError(r.error);
-        return { file, body: r.value };
+        return { file, views: r.value };
       });
-      ctx.io.writeFileAtomic(opts.output, renderResultsPage(sections));
+      ctx.io.writeFileAtomic(opts.output, renderResultsPage(sections, reportScript(ctx.io)));
       ctx.io.err(
         `stacklab: wrote ${opts.output} (${sections.length} result${sections.length === 1 ? '' : 's'})\n`,
       );

@@ -9,6 +9,7 @@ import { scenarioJsonSchema } from '../../kernel/sim/scenario.ts';
 import { renderRunText, runFolded } from '../../report/run-report.ts';
 import { printTimeline, TimelineRecorder } from '../../report/run-trace.ts';
 import { type CliContext, usage } from '../context.ts';
+import { JSON_VERSION } from '../json.ts';
 import { collect, loadProfileFiles, resolveProfiles } from '../profile-options.ts';
 import { clearProgress, progressLine } from '../progress.ts';
 import { builtinScenarios, loadScenario, SCENARIO_KEYS } from '../scenario-files.ts';
@@ -135,7 +136,7 @@ the stack the profile says; the kernel's stack tracer and stacklab's all-stacks 
           : {}),
       });
       if (tty) clearProgress(ctx.io);
-      const json = `${JSON.stringify(result, null, 1)}\n`;
+      const json = `${JSON.stringify({ version: JSON_VERSION, kind: 'stacklab.run', result }, null, 1)}\n`;
       if (opts.out) ctx.io.writeFileAtomic(`${opts.out}/result.json`, json);
       if (recorder && opts.trace) ctx.io.writeFileAtomic(opts.trace, printTimeline(recorder, result));
       if (opts.folded) ctx.io.writeFileAtomic(opts.folded, printFolded(runFolded(result)));

@@ -17,6 +17,7 @@ import type { CliContext } from '../context.ts';
 import { processIo } from '../io.ts';
 import { JSON_VERSION } from '../json.ts';
 import { clearProgress, progressLine } from '../progress.ts';
+import { reportScript } from '../report-script.ts';
 import { loadScenario } from '../scenario-files.ts';
 
 /**
@@ -70,6 +71,9 @@ function seedMemoryComparison(
     data: runs,
   };
 }
+
+/** Where `stacklab seed` writes its report unless told otherwise. */
+export const SEED_REPORT = 'stacklab-seed.html';
 
 let cached: SeedReportData | undefined;
 
@@ -152,7 +156,8 @@ export function registerSeed(program: Command, ctx: CliContext): void {
   program
     .command('seed')
     .description("the main job: the RFC's experiment end to end on embedded defaults")
-    .option('--report <file>', 'also write the HTML report there')
+    .option('--report <file>', `write the HTML report there (default: ${SEED_REPORT})`)
+    .option('--no-report', 'write no HTML report')
     .option('--json', 'machine-readable output')
     .option('--full', "print every profile's ftrace view")
     .addHelpText(
@@ -167,19 +172,26 @@ same aged memory. In between it simulates the RFC's board under a UDP flood (sta
 seed-dragonboard) under linux-4.2 at 16 and 8 KB, rfc-2015 and linux-6.1, and says how often each
 would overflow and what margin each keeps (about 20 s in all).
 
+It ends by writing the HTML report (${SEED_REPORT} in the current folder unless --report says
+where): the stacks drawn to scale under each design, the flame graph, the memory cost over time, and
+a drop zone that reads your own stack_trace table or overflow report in the page.
+
   stacklab seed
-  stacklab seed --report seed.html`,
+  stacklab seed --report seed.html
+  stacklab seed --json --no-report`,
     )
-    .action((opts: { report?: string; json?: boolean; full?: boolean }) => {
-      if (opts.report !== undefined) ctx.io.checkOutput(opts.report, '--report');
+    .action((opts: { report?: string | false; json?: boolean; full?: boolean }) => {
+      // --report FILE, --no-report (false), or neither: the default file.
+      const reportFile = opts.report === false ? undefined : (opts.report ?? SEED_REPORT);
+      if (reportFile !== undefined) ctx.io.checkOutput(reportFile, '--report');
       const scenario = loadScenario(ctx.io, 'seed-dragonboard', []);
       const report = buildSeedReport(ctx.io.stderrIsTty ? ttyProgress(ctx) : undefined, scenario);
       if (ctx.io.stderrIsTty) clearProgress(ctx.io);
       if (opts.json) ctx.io.out(`${JSON.stringify(report, null, 2)}\n`);
       else ctx.io.out(renderSeedText(report, { full: opts.full ?? false }));
-      if (opts.report) {
-        ctx.io.writeFileAtomic(opts.report, renderSeedHtml(report));
-        ctx.io.err(`stacklab: wrote ${opts.report}\n`);
+      if (reportFile !== undefined) {
+        ctx.io.writeFileAtomic(reportFile, renderSeedHtml(report, reportScript(ctx.io)));
+        ctx.io.err(`stacklab: wrote the report ${reportFile}\n`);
       }
     });
 }

@@ -32,6 +32,7 @@ export interface RunResult {
   readonly stop: SimOutput['stop'];
   readonly threadSize: number;
   readonly irqStackSize: number;
+  readonly overflowStackSize: number;
   /** Deepest bytes seen on each stack kind over all CPUs and tasks (kernel tracer frames excluded). */
   readonly maxDepth: PerKind<number>;
   /** The same with the kernel tracer's own frames counted (what a scan of zeroed stacks reads back). */
@@ -202,6 +203,7 @@ export function runResult(o: SimOutput): RunResult {
     stop: o.stop,
     threadSize: o.threadSize,
     irqStackSize: o.irqStackSize,
+    overflowStackSize: o.profile.OVERFLOW_STACK_SIZE,
     maxDepth: perKind((_, i) => o.maxDepth[i]),
     highwater: perKind((_, i) =>
       o.tracer.enabled ? Math.max(o.maxDepth[i], o.highwaterWithTracer[i]) : o.maxDepth[i],

@@ -142,12 +142,13 @@ export function overflowRateSvg(r: RunReport): string {
   const max = Math.max(1e-9, p.high * 1.2, p.estimate * 1.5);
   const Wr = 420;
   const x = (v: number) => 20 + (v / max) * Wr;
+  const n = (v: number) => (v === 0 ? '0' : Number(v.toPrecision(3)).toString());
   let g = `<line x1="20" x2="${20 + Wr}" y1="30" y2="30" stroke="var(--mute)"/>`;
-  g += `<line x1="${x(p.low).toFixed(1)}" x2="${x(p.high).toFixed(1)}" y1="30" y2="30" stroke="var(--bad)" stroke-width="5" stroke-linecap="round"><title>${esc(`interval ${p.low}..${p.high} per hour`)}</title></line>`;
+  g += `<line x1="${x(p.low).toFixed(1)}" x2="${x(p.high).toFixed(1)}" y1="30" y2="30" stroke="var(--bad)" stroke-width="5" stroke-linecap="round"><title>${esc(`interval ${n(p.low)}..${n(p.high)} per hour`)}</title></line>`;
   g += `<circle cx="${x(p.estimate).toFixed(1)}" cy="30" r="5" fill="var(--ink)"><title>${esc(`estimate ${p.estimate} per hour`)}</title></circle>`;
   for (const f of [0, 0.5, 1])
     g += `<text x="${(20 + f * Wr).toFixed(1)}" y="50" font-size="9" text-anchor="middle" ${FONT} fill="var(--mute)">${(f * max).toPrecision(2)}</text>`;
-  g += `<text x="20" y="12" font-size="10.5" ${FONT}>${esc(`${r.overflow.count} overflow(s) seen; ${p.estimate} per hour (interval ${p.low} to ${p.high})`)}</text>`;
+  g += `<text x="20" y="12" font-size="10.5" ${FONT}>${esc(`${r.overflow.count} overflow(s) seen; ${n(p.estimate)} per hour (95 %: ${n(p.low)} to ${n(p.high)})`)}</text>`;
   return `<svg xmlns="http://www.w3.org/2000/svg" class="overflow-rate" viewBox="0 0 ${Wr + 40} 58" width="${Wr + 40}" height="58" role="img" aria-label="overflows per simulated hour with interval">${g}</svg>`;
 }
 

@@ -40,47 +40,67 @@ const ThresholdLines = z.union([
     ),
 ]);
 
-export const RunReportSchema = z.object({
-  /** The profile id (`stacklab run` writes {id, title}). */
-  profile: z.union([
-    z.string().min(1),
-    z
-      .object({ id: z.string().min(1) })
-      .loose()
-      .transform((p) => p.id),
-  ]),
-  /** THREAD_SIZE of the run's profile, bytes. */
-  threadSize: z.number().int().positive(),
-  maxDepth: perStack(bytes),
-  perCpu: z.array(
-    z.object({
-      cpu: z.number().int().min(0),
-      maxDepth: perStack(bytes),
-      histogram: perStack(HistogramSchema),
-    }),
-  ),
-  /** Lines worth drawing on depth charts (THREAD_SIZE of another design, a what-if size ...). */
-  thresholds: ThresholdLines,
-  overflow: z.object({
-    count: z.number().int().min(0),
-    /** Overflows per simulated hour with its confidence interval. */
-    perHour: z
-      .object({ estimate: z.number().min(0), low: z.number().min(0), high: z.number().min(0) })
-      .refine((p) => p.low <= p.estimate && p.estimate <= p.high, {
-        message: 'perHour must satisfy low <= estimate <= high',
+export const RunReportSchema = z
+  .object({
+    /** The profile id (`stacklab run` writes {id, title}). */
+    profile: z.union([
+      z.string().min(1),
+      z
+        .object({ id: z.string().min(1) })
+        .loose()
+        .transform((p) => p.id),
+    ]),
+    /** THREAD_SIZE of the run's profile, bytes. */
+    threadSize: z.number().int().positive(),
+    maxDepth: perStack(bytes),
+    perCpu: z.array(
+      z.object({
+        cpu: z.number().int().min(0),
+        maxDepth: perStack(bytes),
+        histogram: perStack(HistogramSchema),
       }),
-  }),
-  /** Per CPU and stack kind: the deepest point in each time bucket of bucketNs nanoseconds. */
-  depthSeries: z.array(
-    z.object({
-      cpu: z.number().int().min(0),
-      stack: z.enum(STACK_KINDS),
-      bucketNs: z.number().positive(),
-      maxBytes: z.array(bytes),
+    ),
+    /** Lines worth drawing on depth charts (THREAD_SIZE of another design, a what-if size ...). */
+    thresholds: ThresholdLines,
+    overflow: z.object({
+      count: z.number().int().min(0),
+      /** Overflows per simulated hour with its confidence interval. */
+      perHour: z
+        .object({ estimate: z.number().min(0), low: z.number().min(0), high: z.number().min(0) })
+        .refine((p) => p.low <= p.estimate && p.estimate <= p.high, {
+          message: 'perHour must satisfy low <= estimate <= high',
+        }),
     }),
-  ),
-});
-export type RunReport = z.infer<typeof RunReportSchema>;
+    /** Sizes of the IRQ and overflow stacks (`stacklab run` writes them; 0: the design has none). */
+    irqStackSize: z.number().int().min(0).optional(),
+    overflowStackSize: z.number().int().min(0).optional(),
+    /** Per CPU and stack kind: the deepest point in each time bucket of bucketNs nanoseconds. */
+    depthSeries: z.array(
+      z.object({
+        cpu: z.number().int().min(0),
+        stack: z.enum(STACK_KINDS),
+        bucketNs: z.number().positive(),
+        maxBytes: z.array(bytes),
+      }),
+    ),
+  })
+  // A stack the design does not have (its size is 0) is drawn as absent, not as an empty chart.
+  .transform((r) => {
+    const gone = { irq: r.irqStackSize === 0, overflow: r.overflowStackSize === 0 };
+    const drop = <T>(o: { task: T; irq: T | null; overflow: T | null }) => ({
+      task: o.task,
+      irq: gone.irq ? null : o.irq,
+      overflow: gone.overflow ? null : o.overflow,
+    });
+    return {
+      ...r,
+      maxDepth: drop(r.maxDepth),
+      perCpu: r.perCpu.map((c) => ({ ...c, maxDepth: drop(c.maxDepth), histogram: drop(c.histogram) })),
+      thresholds: r.thresholds.filter((t) => t.stack === 'task' || !gone[t.stack]),
+      depthSeries: r.depthSeries.filter((d) => d.stack === 'task' || !gone[d.stack]),
+    };
+  });
+export type RunReport = z.output<typeof RunReportSchema>;
 
 /** A run result document: { kind: "stacklab.run", version: "1.x", result: {...} }. */
 export const RunDocumentSchema = z.object({

@@ -9,6 +9,7 @@ import { scenarioJsonSchema } from '../../kernel/sim/scenario.ts';
 import { renderRunText, runFolded } from '../../report/run-report.ts';
 import { printTimeline, TimelineRecorder } from '../../report/run-trace.ts';
 import { type CliContext, usage } from '../context.ts';
+import { writeHtmlReport } from '../html-report.ts';
 import { JSON_VERSION } from '../json.ts';
 import { collect, loadProfileFiles, resolveProfiles } from '../profile-options.ts';
 import { clearProgress, progressLine } from '../progress.ts';
@@ -28,6 +29,7 @@ interface RunOpts {
   schema?: boolean;
   list?: boolean;
   maxFrameEvents?: string;
+  report?: string;
 }
 
 export function registerRun(program: Command, ctx: CliContext): void {
@@ -70,6 +72,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
       '--folded <file>',
       'folded stacks of the deepest stacks, weighted by bytes (flamegraph.pl, speedscope)',
     )
+    .option('--report <file>', 'also write the HTML report (depth over time, histograms, overflow rate)')
     .option('--max-frame-events <n>', 'stop after this many frame pushes and pops (partial results say so)')
     .option('--schema', 'print the JSON Schema of scenario files and exit')
     .option('--list', 'list the built-in scenarios and exit')
@@ -116,6 +119,7 @@ the stack the profile says; the kernel's stack tracer and stacklab's all-stacks 
       if (opts.out) ctx.io.checkOutput(`${opts.out}/result.json`, '--out', 'file');
       if (opts.trace) ctx.io.checkOutput(opts.trace, '--trace');
       if (opts.folded) ctx.io.checkOutput(opts.folded, '--folded');
+      if (opts.report) ctx.io.checkOutput(opts.report, '--report');
       const recorder = opts.trace ? new TimelineRecorder() : undefined;
       const tty = ctx.io.stderrIsTty;
       const { result } = runScenario({
@@ -136,7 +140,9 @@ the stack the profile says; the kernel's stack tracer and stacklab's all-stacks 
           : {}),
       });
       if (tty) clearProgress(ctx.io);
-      const json = `${JSON.stringify({ version: JSON_VERSION, kind: 'stacklab.run', result }, null, 1)}\n`;
+      const doc = { version: JSON_VERSION, kind: 'stacklab.run', result };
+      const json = `${JSON.stringify(doc, null, 1)}\n`;
+      if (opts.report) writeHtmlReport(ctx, opts.report, `${scenario.name} under ${result.profile.id}`, doc);
       if (opts.out) ctx.io.writeFileAtomic(`${opts.out}/result.json`, json);
       if (recorder && opts.trace) ctx.io.writeFileAtomic(opts.trace, printTimeline(recorder, result));
       if (opts.folded) ctx.io.writeFileAtomic(opts.folded, printFolded(runFolded(result)));

@@ -19,6 +19,7 @@
 // Android log prefixes, quote indentation, runs of spaces collapsed to one, mail line wraps, and
 // author elision lines ("[the above line repeated ...]"), which are counted.
 import { type Diagnostic, diag } from '../base/diag.ts';
+import { readNumber } from '../base/number.ts';
 import type { ParseOutput } from '../base/result.ts';
 import { splitLines } from '../base/text.ts';
 import { stripLogPrefix } from './log-prefix.ts';
@@ -82,11 +83,21 @@ export function sniffOverflowReport(text: string): boolean {
   );
 }
 
-const big = (s: string) => BigInt(s.startsWith('0x') ? s : `0x${s}`);
-
 export function parseOverflowReport(text: string, file = '<input>'): ParseOutput<OverflowReport> {
   const diagnostics: Diagnostic[] = [];
   const lines = splitLines(text).map((l) => ({ no: l.no, text: strip(l.text) }));
+  /** An address as printed (with or without 0x); a malformed or over-long one is a diagnostic and null. */
+  let lineNo = 0;
+  const big = (s: string): bigint | null => {
+    const r = readNumber(
+      s,
+      { code: 'overflow/bad-address', what: 'address', syntax: 'addr' },
+      { file, line: lineNo },
+    );
+    if (r.ok) return r.value;
+    diagnostics.push(r.error);
+    return null;
+  };
   let arch: OverflowReport['arch'] | null = null;
   let esr: OverflowReport['esr'] = null;
   let far: bigint | null = null;
@@ -105,7 +116,9 @@ export function parseOverflowReport(text: string, file = '<input>'): ParseOutput
   let inTrace = false;
   const range = (s: string): StackRange | null => {
     const m = /\[0x([0-9a-f]+)\.\.0x([0-9a-f]+)\]/i.exec(s);
-    return m ? { low: big(m[1]!), high: big(m[2]!) } : null;
+    const low = m && big(m[1]!);
+    const high = m && big(m[2]!);
+    return low !== null && high !== null ? { low, high } : null;
   };
   let cr2: bigint | null = null;
   let stackEnd: OverflowReport['stackEnd'] = null;
@@ -114,6 +127,7 @@ export function parseOverflowReport(text: string, file = '<input>'): ParseOutput
   for (const { no, text: t } of lines) {
     // "# " lines are provenance headers of saved copies, never kernel output.
     if (t === '' || t.startsWith('# ')) continue;
+    lineNo = no;
     let m: RegExpExecArray | null;
     if ((m = /^CR2: ([0-9a-f]{16})/.exec(t)) && cr2 === null) cr2 = big(m[1]!);
     if (ARM64_HEAD.test(t)) arch ??= 'arm64';
@@ -129,7 +143,10 @@ export function parseOverflowReport(text: string, file = '<input>'): ParseOutput
       // Since 4.15 %p is hashed: these are not the real bounds.
       hashedBounds = true;
     }
-    if ((m = /^ESR: 0x([0-9a-f]+) -- (.*)$/i.exec(t))) esr = { value: big(m[1]!), text: m[2]!.trim() };
+    if ((m = /^ESR: 0x([0-9a-f]+) -- (.*)$/i.exec(t))) {
+      const value = big(m[1]!);
+      esr = value === null ? null : { value, text: m[2]!.trim() };
+    }
     if ((m = /^FAR: 0x([0-9a-f]+)/i.exec(t))) far = big(m[1]!);
     if (/^Task stack:/.test(t)) taskStack = range(t);
     if (/^IRQ stack:/.test(t)) irqStack = range(t);

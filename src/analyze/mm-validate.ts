@@ -358,7 +358,8 @@ const VMSTAT_ROWS = [
 /** Unmeasured forks that warm the model's pcp lists and stack cache before the measured run. */
 const PCP_WARMUP_FORKS = 64;
 
-function runModel(c: ForkRunCapture, childPages: number, forks: number, seed: number) {
+/** The model's zone laid out from the capture's before-state (what the fork run then starts from). */
+export function modelFromCapture(c: ForkRunCapture, seed: number): ReturnType<typeof nodeFromLayout> {
   const pti = c.pagetypeBefore;
   const { blocks, free } = emptyLayoutArrays();
   pti.blockTypes.forEach((t, i) => {
@@ -392,7 +393,11 @@ function runModel(c: ForkRunCapture, childPages: number, forks: number, seed: nu
     pageblockOrder: pti.pageblockOrder,
     zramPages: 0,
   };
-  const { node, unplaced } = nodeFromLayout(params, seed, { blocks, free, managedPages: managed });
+  return nodeFromLayout(params, seed, { blocks, free, managedPages: managed });
+}
+
+function runModel(c: ForkRunCapture, childPages: number, forks: number, seed: number) {
+  const { node, unplaced } = modelFromCapture(c, seed);
   const spec = {
     ...SCENARIOS['fork-storm'],
     stormParallel: c.parallel,

@@ -80,7 +80,18 @@ export function parseStackAnnotations(text: string, file = '<input>'): ParseOutp
     }),
   );
   if (yamlErrors.length > 0) return { value: undefined, diagnostics: yamlErrors };
-  const raw = doc.toJS() ?? {};
+  // toJS() throws on what parsing accepts: an alias whose anchor comes later, or too many aliases
+  // (yaml's maxAliasCount, its guard against alias bombs).
+  let raw: unknown;
+  try {
+    raw = doc.toJS() ?? {};
+  } catch (e) {
+    const message = e instanceof Error ? e.message.split('\n')[0]! : 'YAML error';
+    return {
+      value: undefined,
+      diagnostics: [diag('annotations/bad-yaml', 'error', message, { file, line: 1 })],
+    };
+  }
   const parsed = StackAnnotationsSchema.safeParse(raw);
   if (parsed.success) return { value: parsed.data, diagnostics: [] };
   const diagnostics: Diagnostic[] = parsed.error.issues.map((issue) => {

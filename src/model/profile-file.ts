@@ -25,7 +25,15 @@ export function loadProfileFile(text: string, file: string): Result<KernelProfil
       }),
     );
   }
-  const obj = doc.toJS() as unknown;
+  // toJS() throws on what parsing accepts: an alias whose anchor comes later, or too many aliases
+  // (yaml's maxAliasCount, its guard against alias bombs).
+  let obj: unknown;
+  try {
+    obj = doc.toJS() as unknown;
+  } catch (e) {
+    const message = e instanceof Error ? (e.message.split('\n')[0] ?? 'YAML error') : 'YAML error';
+    return err(diag('profile-file/syntax', 'error', message, { file, line: 1 }));
+  }
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj))
     return err(
       diag(

@@ -53,3 +53,17 @@ export function measure<T>(fn: () => T): Measured<T> {
 export function budget(bytes: number): { ms: number; peakBytes: number } {
   return { ms: Math.max(1000, (bytes / 100_000) * 1000), peakBytes: 10 * bytes + 100 * 1024 * 1024 };
 }
+
+/**
+ * The budget of the targets that replay a stack_trace table (replay, convert, the stack-trace
+ * analyzer): as the kernel's check_stack(), every traced function that sets a new maximum unwinds
+ * and scans the whole stack, so a replay is quadratic in the table's rows (bench/README.md: 1.4 s for
+ * 500 rows, STACK_TRACE_ENTRIES, on an idle machine). The known exception to 1 s per 100 KB: 40 µs
+ * per row squared, and the byte budget where that is larger.
+ */
+export function replayBudget(input: Uint8Array): { ms: number; peakBytes: number } {
+  let rows = 0;
+  for (let i = 0; i < input.length; i++) if (input[i] === 0x0a) rows++;
+  const b = budget(input.length);
+  return { ms: Math.max(b.ms, 0.04 * Math.min(rows, 600) ** 2), peakBytes: b.peakBytes };
+}

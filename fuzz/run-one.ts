@@ -62,7 +62,7 @@ async function runRaw(
       peakBytes,
     };
   }
-  const b = budget(input.length);
+  const b = budgetOf(t, input);
   const over = (kind: FailureKind, message: string) => ({
     failure: { kind, message, stack: '', ms, peakBytes },
     ms,
@@ -76,4 +76,9 @@ async function runRaw(
       `${(peakBytes / 2 ** 20).toFixed(0)} MB for ${input.length} bytes (budget ${(b.peakBytes / 2 ** 20).toFixed(0)} MB)`,
     );
   return { failure: null, ms, peakBytes };
+}
+
+/** The target's budget for one input (budget() of its size unless the target has its own). */
+export function budgetOf(t: Target, input: Uint8Array): { ms: number; peakBytes: number } {
+  return t.budget ? t.budget(input) : budget(input.length);
 }

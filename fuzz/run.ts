@@ -13,9 +13,8 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { budget } from './measure.ts';
 import { nthInput } from './mutate.ts';
-import { type Failure, type FailureKind, signatureOf } from './run-one.ts';
+import { budgetOf, type Failure, type FailureKind, signatureOf } from './run-one.ts';
 import { ROOT, targets } from './targets.ts';
 
 interface Options {
@@ -227,7 +226,7 @@ async function minimize(f: Found, maxMs: number): Promise<Uint8Array> {
   let trying: Uint8Array | null = null;
   let trialStarted = Date.now();
   await new Promise<void>((resolve) => {
-    const limit = budget(f.input.length).ms * 3 + HANG_MS;
+    const limit = budgetOf(targets().find((x) => x.name === f.target)!, f.input).ms * 3 + HANG_MS;
     const watch = setInterval(() => {
       if (Date.now() - trialStarted > limit || rssOf(child.pid) > RSS_KILL) {
         // The candidate under trial hung or blew up: it fails, and is the smallest so far.

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import '../src/analyze/analyzers-checkstack.ts';
+import { replayBudget } from './measure.ts';
 import '../src/analyze/analyzers-memory.ts';
 import '../src/analyze/analyzers-mm.ts';
 import {
@@ -75,6 +76,8 @@ export interface Target {
   readonly describes: string;
   /** The corpus (deterministic order). */
   seeds(): Promise<Seed[]>;
+  /** Time and memory one input may take (default: budget() of its size). */
+  readonly budget?: (input: Uint8Array) => { ms: number; peakBytes: number };
   /** Runs one input; returns the number of diagnostics it produced. */
   run(input: Uint8Array): Promise<number> | number;
 }
@@ -175,7 +178,7 @@ function text(
 }
 
 function analyzerTarget(a: Analyzer): Target {
-  return text(
+  const t = text(
     a.id,
     `analyze: ${a.describes}`,
     (t) => a.sniff(t),
@@ -186,6 +189,7 @@ function analyzerTarget(a: Analyzer): Target {
       return checkDiagnostics(out.diagnostics);
     },
   );
+  return a.id === 'stack-trace' ? { ...t, budget: replayBudget } : t;
 }
 
 /** Folded stacks made from the corpus's stack_trace tables (none are captured as such). */
@@ -390,26 +394,30 @@ export function targets(): Target[] {
         return checkDiagnostics(out.diagnostics);
       },
     ),
-    text(
-      'replay',
-      'replay a stack_trace table under every profile, and its text report',
-      (t) =>
-        analyzers()
-          .find((a) => a.id === 'stack-trace')!
-          .sniff(t),
-      (t, file) => {
-        const r = replayStackTraceText(t, file, PROFILES);
-        if (!r.ok) return checkDiagnostics([r.error]);
-        const data = replayTableData(file, r.value);
-        checkFinite(data);
-        renderReplayText(data);
-        return checkDiagnostics(r.value.diagnostics);
-      },
-    ),
+    {
+      ...text(
+        'replay',
+        'replay a stack_trace table under every profile, and its text report',
+        (t) =>
+          analyzers()
+            .find((a) => a.id === 'stack-trace')!
+            .sniff(t),
+        (t, file) => {
+          const r = replayStackTraceText(t, file, PROFILES);
+          if (!r.ok) return checkDiagnostics([r.error]);
+          const data = replayTableData(file, r.value);
+          checkFinite(data);
+          renderReplayText(data);
+          return checkDiagnostics(r.value.diagnostics);
+        },
+      ),
+      budget: replayBudget,
+    },
     {
       name: 'convert',
       kind: 'text',
       describes: 'stacklab convert --to folded|speedscope|chrome|ftrace through the CLI code',
+      budget: replayBudget,
       async seeds() {
         const st = analyzers().find((a) => a.id === 'stack-trace')!;
         return [...corpus().filter((s) => st.sniff(decode(s.bytes))), ...foldedSeeds()];

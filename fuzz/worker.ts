@@ -5,9 +5,8 @@
 // - "minimize": shrinks one failing text input while it still fails the same way, reporting each
 //   candidate before trying it (a candidate that hangs is killed by the parent and is then the result).
 import { writeSync } from 'node:fs';
-import { budget } from './measure.ts';
 import { nthInput } from './mutate.ts';
-import { type FailureKind, runMeasured, runOne, signatureOf } from './run-one.ts';
+import { budgetOf, type FailureKind, runMeasured, runOne, signatureOf } from './run-one.ts';
 import { target } from './targets.ts';
 
 export interface RunJob {
@@ -69,8 +68,9 @@ async function run(job: RunJob): Promise<void> {
     bytes += input.length;
     busyMs += r.ms;
     worstMs = Math.max(worstMs, r.ms);
-    worstTimeShare = Math.max(worstTimeShare, r.ms / budget(input.length).ms);
-    worstPeakShare = Math.max(worstPeakShare, r.peakBytes / budget(input.length).peakBytes);
+    const b = budgetOf(t, input);
+    worstTimeShare = Math.max(worstTimeShare, r.ms / b.ms);
+    worstPeakShare = Math.max(worstPeakShare, r.peakBytes / b.peakBytes);
     worstPeak = Math.max(worstPeak, r.peakBytes);
     if (f !== null)
       process.send?.({ type: 'failure', index: i, input: Buffer.from(input).toString('base64'), failure: f });

@@ -6,8 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { budget } from '../../fuzz/measure.ts';
-import { runMeasured } from '../../fuzz/run-one.ts';
+import { budgetOf, runMeasured } from '../../fuzz/run-one.ts';
 import { target } from '../../fuzz/targets.ts';
 
 const DIR = join(import.meta.dirname, '..', 'fixtures', 'fuzz');
@@ -34,7 +33,7 @@ describe('fuzz regressions', () => {
       const input = new Uint8Array(readFileSync(join(DIR, c.target, c.file)));
       const t = target(c.target);
       const r = await runMeasured(t, input);
-      const b = budget(input.length);
+      const b = budgetOf(t, input);
       if (r.failure?.kind === 'crash') assert.fail(`${r.failure.message}\n${r.failure.stack}`);
       assert.ok(r.ms < 3 * b.ms, `${r.ms.toFixed(0)} ms for ${input.length} bytes`);
       assert.ok(

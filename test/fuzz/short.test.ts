@@ -4,9 +4,8 @@
 // STACKLAB_FUZZ_INPUTS=N changes the count here.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { budget } from '../../fuzz/measure.ts';
 import { nthInput } from '../../fuzz/mutate.ts';
-import { runMeasured } from '../../fuzz/run-one.ts';
+import { budgetOf, runMeasured } from '../../fuzz/run-one.ts';
 import { targets } from '../../fuzz/targets.ts';
 
 const SEED = 20261202;
@@ -27,7 +26,7 @@ describe('short fuzz pass', () => {
         const r = await runMeasured(t, input);
         const where = `input ${i} (from ${seed.name}, ${input.length} bytes)`;
         if (r.failure?.kind === 'crash') assert.fail(`${where}: ${r.failure.message}\n${r.failure.stack}`);
-        const b = budget(input.length);
+        const b = budgetOf(t, input);
         assert.ok(r.ms < 3 * b.ms, `${where}: ${r.ms.toFixed(0)} ms`);
         assert.ok(r.peakBytes < b.peakBytes, `${where}: ${(r.peakBytes / 2 ** 20).toFixed(0)} MB`);
         if (r.failure === null) diagnosed++;

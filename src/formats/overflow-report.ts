@@ -83,6 +83,28 @@ export function sniffOverflowReport(text: string): boolean {
   );
 }
 
+const RELEASE = /\d+\.\d+\S*/y;
+
+/**
+ * "CPU: 0 PID: 1 Comm: x Not tainted 6.1.0-13-arm64 #1": the first "N.N..." after "Tainted"/"Not
+ * tainted". One pass: a marker whose first digits are not a release is skipped with those digits.
+ */
+function releaseAfterTaint(t: string): string | null {
+  for (let from = 0; ; ) {
+    const at = t.indexOf('ainted', from);
+    if (at < 0) return null;
+    const marker = t.startsWith('Not t', at - 5) || t.startsWith('T', at - 1);
+    let d = at + 6;
+    while (d < t.length && !(t.charCodeAt(d) >= 0x30 && t.charCodeAt(d) <= 0x39)) d++;
+    if (d >= t.length) return null;
+    RELEASE.lastIndex = d;
+    const m = marker ? RELEASE.exec(t) : null;
+    if (m) return m[0];
+    while (d < t.length && t.charCodeAt(d) >= 0x30 && t.charCodeAt(d) <= 0x39) d++;
+    from = d;
+  }
+}
+
 export function parseOverflowReport(text: string, file = '<input>'): ParseOutput<OverflowReport> {
   const diagnostics: Diagnostic[] = [];
   const lines = splitLines(text).map((l) => ({ no: l.no, text: strip(l.text) }));
@@ -171,7 +193,7 @@ export function parseOverflowReport(text: string, file = '<input>'): ParseOutput
     if ((m = /^RSP: [0-9a-f]{4}:([0-9a-f]{16})/.exec(t)) && sp === null) sp = big(m[1]!);
     if ((m = /^(Kernel panic - not syncing: .*?)(?: \]---)?$/.exec(t)) && panic === null) panic = m[1]!;
     if ((m = /^CPU: \d+ (?:UID: \d+ )?PID: \d+ Comm: (\S+)/.exec(t)) && comm === null) comm = m[1]!;
-    if ((m = /(?:Tainted|Not tainted)[^\d]*(\d+\.\d+\S*)/.exec(t)) && kernel === null) kernel = m[1]!;
+    if (kernel === null && t.includes('ainted')) kernel = releaseAfterTaint(t);
     if (/^Call [Tt]race:/.test(t)) {
       inTrace = callTrace.length === 0;
       continue;

@@ -23,6 +23,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { type Diagnostic, diag } from '../base/diag.ts';
 import type { ParseOutput } from '../base/result.ts';
+import { MAX_YAML_FLOW_DEPTH, yamlDocument, yamlTooDeep } from '../base/text.ts';
 
 const Name = z.string().min(1, 'a function name');
 
@@ -69,8 +70,21 @@ export function sniffStackAnnotations(text: string): boolean {
 }
 
 export function parseStackAnnotations(text: string, file = '<input>'): ParseOutput<StackAnnotations> {
+  const deep = yamlTooDeep(text);
+  if (deep !== undefined)
+    return {
+      value: undefined,
+      diagnostics: [
+        diag('annotations/too-deep', 'error', `"[" / "{" nested more than ${MAX_YAML_FLOW_DEPTH} deep`, {
+          file,
+          line: deep,
+        }),
+      ],
+    };
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const doc = yamlDocument(() => parseDocument(text, { lineCounter, prettyErrors: false }));
+  if (typeof doc === 'string')
+    return { value: undefined, diagnostics: [diag('annotations/bad-yaml', 'error', doc, { file, line: 1 })] };
   const lineOf = (offset: number | undefined) =>
     offset === undefined ? undefined : lineCounter.linePos(offset).line;
   const yamlErrors = doc.errors.map((e) =>

@@ -9,11 +9,21 @@
 import { parseDocument } from 'yaml';
 import { diag } from '../base/diag.ts';
 import { err, ok, type Result } from '../base/result.ts';
+import { MAX_YAML_FLOW_DEPTH, yamlDocument, yamlTooDeep } from '../base/text.ts';
 import { type KernelProfile, validateProfile } from './profile.ts';
 import { PROFILES } from './profiles.ts';
 
 export function loadProfileFile(text: string, file: string): Result<KernelProfile> {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const deep = yamlTooDeep(text);
+  if (deep !== undefined)
+    return err(
+      diag('profile-file/too-deep', 'error', `"[" / "{" nested more than ${MAX_YAML_FLOW_DEPTH} deep`, {
+        file,
+        line: deep,
+      }),
+    );
+  const doc = yamlDocument(() => parseDocument(text, { prettyErrors: false }));
+  if (typeof doc === 'string') return err(diag('profile-file/syntax', 'error', doc, { file, line: 1 }));
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const pos = e.linePos?.[0] ?? lineCol(text, e.pos[0]);

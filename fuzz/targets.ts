@@ -22,8 +22,9 @@ import {
 } from '../src/analyze/mm-validate.ts';
 import { type Analyzer, analyzers } from '../src/analyze/registry.ts';
 import { replayStackTraceText } from '../src/analyze/replay-table.ts';
-import { type Diagnostic, InputError } from '../src/base/diag.ts';
+import { type Diagnostic, diag, InputError } from '../src/base/diag.ts';
 import type { ParseOutput } from '../src/base/result.ts';
+import { err, ok } from '../src/base/result.ts';
 import { memoryIo } from '../src/cli/io.ts';
 import { main } from '../src/cli/main.ts';
 import { analyzeBinary } from '../src/elf/binary.ts';
@@ -38,14 +39,19 @@ import { CheckstackLines, parseCheckstack } from '../src/formats/checkstack.ts';
 import { parseExtfragIndex } from '../src/formats/extfrag-index.ts';
 import { parseFolded, printFolded, sniffFolded } from '../src/formats/folded-stacks.ts';
 import { parseFtraceStackTrace } from '../src/formats/ftrace-stack-trace.ts';
+import { parseFuncStackTrace, sniffFuncStackTrace } from '../src/formats/func-stack-trace.ts';
 import { parseGccStackUsage } from '../src/formats/gcc-stack-usage.ts';
 import { parseMeminfo } from '../src/formats/meminfo.ts';
 import { parseOverflowReport } from '../src/formats/overflow-report.ts';
 import { parsePageAllocFailure } from '../src/formats/page-alloc-failure.ts';
 import { parsePagetypeinfo } from '../src/formats/pagetypeinfo.ts';
+import { parseProcCounts, sniffProcCounts } from '../src/formats/proc-interrupts.ts';
 import { parseStackAnnotations, sniffStackAnnotations } from '../src/formats/stack-annotations.ts';
 import { parseStackUsage } from '../src/formats/stack-usage.ts';
 import { parseVmstat } from '../src/formats/vmstat.ts';
+import { validateCodeModel } from '../src/kernel/sim/code-model.ts';
+import { validateScenario } from '../src/kernel/sim/scenario.ts';
+import { parseYamlInput } from '../src/kernel/sim/yaml-input.ts';
 import { loadProfileFile } from '../src/model/profile-file.ts';
 import { PROFILES } from '../src/model/profiles.ts';
 import { registerStackAnalyzers } from '../src/report/analyzers-stack.ts';
@@ -363,6 +369,16 @@ const READERS: readonly {
   { id: 'stack-usage', analyzer: 'stack-usage', parse: parseStackUsage },
 ];
 
+/** Readers of `stacklab import` (no analyzer): their own sniff picks the seeds. */
+const IMPORT_READERS: readonly {
+  id: string;
+  sniff: (t: string) => boolean;
+  parse: (t: string, file: string) => ParseOutput<unknown>;
+}[] = [
+  { id: 'func-stack-trace', sniff: sniffFuncStackTrace, parse: parseFuncStackTrace },
+  { id: 'proc-counts', sniff: (t) => sniffProcCounts(t) !== null, parse: parseProcCounts },
+];
+
 function readerTarget(r: (typeof READERS)[number]): Target {
   const a = analyzers().find((x) => x.id === r.analyzer)!;
   return text(
@@ -379,7 +395,18 @@ function readerTarget(r: (typeof READERS)[number]): Target {
 }
 
 export function targets(): Target[] {
-  const list: Target[] = [...READERS.map(readerTarget), ...analyzers().map(analyzerTarget)];
+  const list: Target[] = [
+    ...READERS.map(readerTarget),
+    ...IMPORT_READERS.map((r) =>
+      text(`parse-${r.id}`, `the ${r.id} reader (stacklab import)`, r.sniff, (t, file) => {
+        r.sniff(t);
+        const p = r.parse(t, file);
+        checkFinite(p.value);
+        return checkDiagnostics(p.diagnostics);
+      }),
+    ),
+    ...analyzers().map(analyzerTarget),
+  ];
   list.push(
     text(
       'analyze',
@@ -503,6 +530,34 @@ export function targets(): Target[] {
           bytes: new Uint8Array(readFileSync(join(ROOT, 'examples', 'phone-8k.yaml'))),
         },
       ],
+    ),
+    text(
+      'scenario',
+      'a `stacklab run` scenario or code model (YAML, zod schema, checks)',
+      () => false,
+      (t, file) => {
+        const y = parseYamlInput(t, file, 'scenario');
+        if (!y.ok) return checkDiagnostics([y.error]);
+        const s = validateScenario(y.value.value, file, (name) => {
+          const p = join(ROOT, 'data', 'scenarios', name.replace(/^.*\//, ''));
+          const c = existsSync(p) ? parseYamlInput(readFileSync(p, 'utf8'), name, 'code-model') : undefined;
+          return c === undefined
+            ? err(diag('io/cannot-read', 'error', `no ${name}`, { file: name }))
+            : c.ok
+              ? ok(c.value.value)
+              : c;
+        });
+        const m = validateCodeModel(y.value.value, file);
+        return checkDiagnostics([...(s.ok ? [] : [s.error]), ...(m.ok ? [] : [m.error])]);
+      },
+      () =>
+        readdirSync(join(ROOT, 'data', 'scenarios'))
+          .filter((f) => f.endsWith('.yaml'))
+          .sort()
+          .map((f) => ({
+            name: `data/scenarios/${f}`,
+            bytes: new Uint8Array(readFileSync(join(ROOT, 'data', 'scenarios', f))),
+          })),
     ),
     {
       name: 'elf-frames',

@@ -89,7 +89,13 @@ describe('input safety, statically', () => {
       const visit = (node: ts.Node): void => {
         if (ts.isCallExpression(node) && CONVERTERS.has(node.expression.getText(sf))) {
           const arg = node.arguments[0];
-          if (arg !== undefined && isStringy(checker.getTypeAtLocation(arg)))
+          // Number(x.toFixed(3)) rounds a number of ours: no input text involved.
+          const rounding =
+            arg !== undefined &&
+            ts.isCallExpression(arg) &&
+            ts.isPropertyAccessExpression(arg.expression) &&
+            ['toFixed', 'toPrecision'].includes(arg.expression.name.text);
+          if (arg !== undefined && !rounding && isStringy(checker.getTypeAtLocation(arg)))
             found.push(`${where(sf, node)}: ${node.getText(sf).slice(0, 80)}`);
         }
         // `.map(Number)` converts strings out of sight of the check above.

@@ -6,10 +6,18 @@
 //
 // Model simplification: a function's observed callees are all called on every pass (p = 1); the
 // traces say which calls happen, not how often. Self times are a default the user edits.
-import { diag, type Diagnostic } from '../base/diag.ts';
+import { type Diagnostic, diag } from '../base/diag.ts';
+import { readNumber } from '../base/number.ts';
 import type { FuncStackTrace } from '../formats/func-stack-trace.ts';
 import { SOFTIRQ_NAMES, type SoftirqName } from '../model/constants.ts';
-import { isEntryC, isSoftirqPlumbing, isTracerFunction, SOFTIRQ_ENTRY, softirqPathOf, vectorKind } from '../model/entry-symbols.ts';
+import {
+  isEntryC,
+  isSoftirqPlumbing,
+  isTracerFunction,
+  SOFTIRQ_ENTRY,
+  softirqPathOf,
+  vectorKind,
+} from '../model/entry-symbols.ts';
 import type { Chain } from './chain.ts';
 
 /** The action each softirq vector runs, by the names kernels have used (kernel/softirq.c open_softirq callers). */
@@ -32,10 +40,20 @@ export type HandlerKind = 'timer' | 'ipi' | 'device';
 
 /** One step of a normalised path, outermost first. */
 type PathNode =
-  | { readonly t: 'fn'; readonly name: string; readonly size?: number; readonly at?: number; readonly len?: number }
+  | {
+      readonly t: 'fn';
+      readonly name: string;
+      readonly size?: number;
+      readonly at?: number;
+      readonly len?: number;
+    }
   | { readonly t: 'start'; readonly path: 'syscall' | 'kthread' | 'el0-irq' | 'unknown' }
   | { readonly t: 'irq' }
-  | { readonly t: 'softirq'; readonly path: 'irq-exit' | 'bh-enable' | 'ksoftirqd'; readonly plumbing: readonly PathFn[] }
+  | {
+      readonly t: 'softirq';
+      readonly path: 'irq-exit' | 'bh-enable' | 'ksoftirqd';
+      readonly plumbing: readonly PathFn[];
+    }
   | { readonly t: 'irq-exit' };
 type PathFn = Extract<PathNode, { t: 'fn' }>;
 
@@ -89,7 +107,18 @@ export interface ImportOptions {
 const parseLoc = (text: string): { fn: string; at?: number; len?: number } => {
   const m = /^([^+\s]+)\+0x([0-9a-f]+)(?:\/0x([0-9a-f]+))?/.exec(text);
   if (!m) return { fn: text.split(/\s/)[0] ?? text };
-  return { fn: m[1]!, at: Number.parseInt(m[2]!, 16), ...(m[3] ? { len: Number.parseInt(m[3], 16) } : {}) };
+  // Offsets the reader already checked; one past 2^53 leaves the call site unknown.
+  const hex = (h: string) => {
+    const r = readNumber(
+      h,
+      { code: 'import/bad-number', what: 'offset', syntax: 'hex' },
+      { file: '<table>' },
+    );
+    return r.ok ? r.value : undefined;
+  };
+  const at = hex(m[2]!);
+  const len = m[3] ? hex(m[3]) : undefined;
+  return { fn: m[1]!, ...(at === undefined ? {} : { at }), ...(len === undefined ? {} : { len }) };
 };
 
 /** A table's chain as a path: the calls (with the sizes and call sites the era gives), exceptions and softirqs. */
@@ -103,11 +132,24 @@ export function pathOfChain(chain: Chain): PathNode[] {
   };
   for (const it of chain.items) {
     if (it.kind === 'call' && softirqPathOf(it.frame.fn) === 'bh-enable') {
-      held.push({ t: 'fn', name: it.frame.fn, ...(it.frame.sizeKnown ? { size: it.frame.size } : {}), ...retOf(parseLoc(it.frame.ret)) });
+      held.push({
+        t: 'fn',
+        name: it.frame.fn,
+        ...(it.frame.sizeKnown ? { size: it.frame.size } : {}),
+        ...retOf(parseLoc(it.frame.ret)),
+      });
       continue;
     }
     if (it.kind === 'softirq') {
-      const plumbing = [...held, ...it.plumbing.map((f) => ({ t: 'fn' as const, name: f.fn, ...(f.sizeKnown ? { size: f.size } : {}), ...retOf(parseLoc(f.ret)) }))];
+      const plumbing = [
+        ...held,
+        ...it.plumbing.map((f) => ({
+          t: 'fn' as const,
+          name: f.fn,
+          ...(f.sizeKnown ? { size: f.size } : {}),
+          ...retOf(parseLoc(f.ret)),
+        })),
+      ];
       held = [];
       out.push({ t: 'softirq', path: it.path, plumbing });
       continue;
@@ -118,15 +160,31 @@ export function pathOfChain(chain: Chain): PathNode[] {
         out.push({ t: 'start', path: it.path === 'el0-sync' ? 'syscall' : it.path });
         break;
       case 'call': {
-        if (it.role === 'tracer' || isTracerFunction(it.frame.fn) || isEntryC(it.frame.fn) || isSoftirqPlumbing(it.frame.fn)) break;
+        if (
+          it.role === 'tracer' ||
+          isTracerFunction(it.frame.fn) ||
+          isEntryC(it.frame.fn) ||
+          isSoftirqPlumbing(it.frame.fn)
+        )
+          break;
         const ret = parseLoc(it.frame.ret);
-        out.push({ t: 'fn', name: it.frame.fn, ...(it.frame.sizeKnown ? { size: it.frame.size } : {}), ...retOf(ret) });
+        out.push({
+          t: 'fn',
+          name: it.frame.fn,
+          ...(it.frame.sizeKnown ? { size: it.frame.size } : {}),
+          ...retOf(ret),
+        });
         break;
       }
       case 'exception':
         if (it.interrupted.fn !== '(interrupted)' && !isTracerFunction(it.interrupted.fn)) {
           const ret = parseLoc(it.interrupted.ret);
-          out.push({ t: 'fn', name: it.interrupted.fn, ...(it.interrupted.sizeKnown ? { size: it.interrupted.size } : {}), ...retOf(ret) });
+          out.push({
+            t: 'fn',
+            name: it.interrupted.fn,
+            ...(it.interrupted.sizeKnown ? { size: it.interrupted.size } : {}),
+            ...retOf(ret),
+          });
         }
         out.push({ t: 'irq' });
         if (it.stage === 'irq-exit') out.push({ t: 'irq-exit' });
@@ -136,7 +194,14 @@ export function pathOfChain(chain: Chain): PathNode[] {
         {
           const last = held.at(-1) ?? out.at(-1);
           const seen = last?.t === 'fn' && last.name === it.fn;
-          if (!seen && !it.inPlace && !isTracerFunction(it.fn) && !isSoftirqPlumbing(it.fn) && !isEntryC(it.fn)) out.push({ t: 'fn', name: it.fn });
+          if (
+            !seen &&
+            !it.inPlace &&
+            !isTracerFunction(it.fn) &&
+            !isSoftirqPlumbing(it.fn) &&
+            !isEntryC(it.fn)
+          )
+            out.push({ t: 'fn', name: it.fn });
         }
         break;
     }
@@ -158,7 +223,8 @@ export function pathOfUnwind(frames: readonly string[]): PathNode[] {
     const v = vectorKind(name);
     if (v !== undefined) {
       if (v === 'el1-irq') out.push({ t: 'irq' });
-      else if (out.length === 0) out.push({ t: 'start', path: v === 'el0-irq' ? 'el0-irq' : v === 'kthread' ? 'kthread' : 'syscall' });
+      else if (out.length === 0)
+        out.push({ t: 'start', path: v === 'el0-irq' ? 'el0-irq' : v === 'kthread' ? 'kthread' : 'syscall' });
       continue;
     }
     if (isEntryC(name) || name === 'call_on_irq_stack' || isTracerFunction(name)) continue;
@@ -204,7 +270,10 @@ export class CodeModelBuilder {
    * its other steps and fields are kept, its kernel paths replace the ones found. Frames it gives win
    * over the tables' (ELF sizes still win over both).
    */
-  addModel(m: { functions?: Record<string, Record<string, unknown>>; kernel?: Record<string, unknown> }): void {
+  addModel(m: {
+    functions?: Record<string, Record<string, unknown>>;
+    kernel?: Record<string, unknown>;
+  }): void {
     for (const [name, f] of Object.entries(m.functions ?? {})) {
       const info = this.fn(name);
       if (typeof f.frame === 'number') {
@@ -242,7 +311,14 @@ export class CodeModelBuilder {
     return f;
   }
 
-  private edge(caller: string, callee: string, kind: Edge['kind'], at: number | undefined, count: number, len?: number): Edge {
+  private edge(
+    caller: string,
+    callee: string,
+    kind: Edge['kind'],
+    at: number | undefined,
+    count: number,
+    len?: number,
+  ): Edge {
     const f = this.fn(caller, undefined, len);
     const key = kind === 'call' ? callee : `${kind}:${callee}`;
     let e = f.edges.get(key);
@@ -267,7 +343,14 @@ export class CodeModelBuilder {
     for (const node of path) {
       if (node.t === 'start') {
         stack = [];
-        root = node.path === 'syscall' ? 'syscall' : node.path === 'el0-irq' ? 'handler' : node.path === 'kthread' ? 'kthread' : 'none';
+        root =
+          node.path === 'syscall'
+            ? 'syscall'
+            : node.path === 'el0-irq'
+              ? 'handler'
+              : node.path === 'kthread'
+                ? 'kthread'
+                : 'none';
         continue;
       }
       if (node.t === 'irq') {
@@ -285,7 +368,9 @@ export class CodeModelBuilder {
       }
       if (node.t === 'softirq') {
         const caller = topFn(stack);
-        const own = node.plumbing.filter((p) => !isSoftirqPlumbing(p.name) && softirqPathOf(p.name) !== 'ksoftirqd');
+        const own = node.plumbing.filter(
+          (p) => !isSoftirqPlumbing(p.name) && softirqPathOf(p.name) !== 'ksoftirqd',
+        );
         if (node.path === 'bh-enable') {
           if (this.bhEnable === null && own.length > 0) this.bhEnable = own.map((p) => p.name);
           for (const p of own) this.fn(p.name, p.size);
@@ -302,7 +387,14 @@ export class CodeModelBuilder {
       }
       if (this.addFn(node, stack, count, root, inSoftirq, pendingBh, file)) pendingBh = null;
       if (root === 'handler' && handlerRoot === null && topFn(stack) === node.name) handlerRoot = node.name;
-      root = root === 'syscall' || root === 'handler' || root === 'softirq' || root === 'kthread' || root === 'irq-exit' ? 'none' : root;
+      root =
+        root === 'syscall' ||
+        root === 'handler' ||
+        root === 'softirq' ||
+        root === 'kthread' ||
+        root === 'irq-exit'
+          ? 'none'
+          : root;
     }
     if (handlerRoot !== null) this.classify(handlerRoot, stack.slice(handlerStart), count);
   }
@@ -337,10 +429,17 @@ export class CodeModelBuilder {
     else if (root === 'softirq' && name === SOFTIRQ_ENTRY) this.softirqFn = name;
     else if (root === 'irq-exit') {
       if (!isSoftirqPlumbing(name) && !isEntryC(name)) this.irqExitCalls.add(name);
-    }
-    else if (top !== undefined && !top.startsWith('|')) this.edge(top, name, 'call', node.at, count, node.len);
+    } else if (top !== undefined && !top.startsWith('|'))
+      this.edge(top, name, 'call', node.at, count, node.len);
     else if (top === undefined && root === 'none')
-      this.diagnostics.push(diag('import/no-entry', 'notice', `${name}: a path that starts without an entry (kept as a function)`, { file }));
+      this.diagnostics.push(
+        diag(
+          'import/no-entry',
+          'notice',
+          `${name}: a path that starts without an entry (kept as a function)`,
+          { file },
+        ),
+      );
     stack.push(name);
     return false;
   }
@@ -348,11 +447,12 @@ export class CodeModelBuilder {
   /** Which source a handler path stands for, from the functions it passes through. */
   private classify(root: string, path: readonly string[], count: number): void {
     const names = path.join(' ');
-    const kind: HandlerKind = /arch_timer_handler|hrtimer_interrupt|tick_sched_timer|tick_handle_periodic/.test(names)
-      ? 'timer'
-      : /handle_IPI|ipi_handler|do_handle_IPI|smp_call_function|scheduler_ipi/.test(names)
-        ? 'ipi'
-        : 'device';
+    const kind: HandlerKind =
+      /arch_timer_handler|hrtimer_interrupt|tick_sched_timer|tick_handle_periodic/.test(names)
+        ? 'timer'
+        : /handle_IPI|ipi_handler|do_handle_IPI|smp_call_function|scheduler_ipi/.test(names)
+          ? 'ipi'
+          : 'device';
     const key = `${root} ${kind}`;
     const h = this.handlers.get(key) ?? { kind, count: 0 };
     h.count += count;
@@ -384,16 +484,29 @@ export class CodeModelBuilder {
     const kernel: Record<string, unknown> = {};
     if (this.bhEnable) kernel.bhEnable = this.bhEnable;
     if (this.softirqFn) kernel.softirq = this.softirqFn;
-    if (this.actions.size > 0) kernel.actions = Object.fromEntries(SOFTIRQ_NAMES.filter((v) => this.actions.has(v)).map((v) => [v, this.actions.get(v)]));
+    if (this.actions.size > 0)
+      kernel.actions = Object.fromEntries(
+        SOFTIRQ_NAMES.filter((v) => this.actions.has(v)).map((v) => [v, this.actions.get(v)]),
+      );
     if (this.irqExitCalls.size > 0) kernel.irqExit = [...this.irqExitCalls].sort();
     if (this.ksoftirqd.length > 0) kernel.ksoftirqd = this.ksoftirqd.filter((n) => this.fns.has(n));
     Object.assign(kernel, this.kernelOverride);
     return {
-      model: { codeModel: 1, name: opts.name, source: opts.source, functions, ...(Object.keys(kernel).length > 0 ? { kernel } : {}) },
+      model: {
+        codeModel: 1,
+        name: opts.name,
+        source: opts.source,
+        functions,
+        ...(Object.keys(kernel).length > 0 ? { kernel } : {}),
+      },
       summary: {
         functions: names.length,
         syscalls: [...this.syscalls.keys()].sort(),
-        handlers: [...this.handlers.entries()].map(([k, v]) => ({ name: k.split(' ')[0]!, kind: v.kind, count: v.count })),
+        handlers: [...this.handlers.entries()].map(([k, v]) => ({
+          name: k.split(' ')[0]!,
+          kind: v.kind,
+          count: v.count,
+        })),
         actions: Object.fromEntries(this.actions),
         framesFrom,
         paths: this.paths,
@@ -404,15 +517,24 @@ export class CodeModelBuilder {
 
   /** A function's steps in code order (by return offset; unknown offsets last, by name). */
   private steps(f: FnInfo): unknown[] {
-    const es = [...f.edges.entries()].sort(([ka, a], [kb, b]) => (a.at ?? 1e9) - (b.at ?? 1e9) || ka.localeCompare(kb));
+    const es = [...f.edges.entries()].sort(
+      ([ka, a], [kb, b]) => (a.at ?? 1e9) - (b.at ?? 1e9) || ka.localeCompare(kb),
+    );
     const out: unknown[] = [];
     if (f.bhDisable) out.push({ local_bh_disable: true });
     for (const [key, e] of es) {
       const callee = key.slice(key.indexOf(':') + 1);
-      if (e.kind === 'call') out.push({ call: key, ...(e.at !== undefined ? { at: e.at } : {}), ...(e.p !== undefined ? { p: e.p } : {}) });
+      if (e.kind === 'call')
+        out.push({
+          call: key,
+          ...(e.at !== undefined ? { at: e.at } : {}),
+          ...(e.p !== undefined ? { p: e.p } : {}),
+        });
       else if (e.kind === 'actions') {
-        if (!out.some((s) => (s as { softirq_actions?: boolean }).softirq_actions)) out.push({ softirq_actions: true });
-      } else if (e.kind === 'bh') out.push({ raise: e.vector ?? SOFTIRQ_ACTIONS[callee] }, { local_bh_enable: true });
+        if (!out.some((s) => (s as { softirq_actions?: boolean }).softirq_actions))
+          out.push({ softirq_actions: true });
+      } else if (e.kind === 'bh')
+        out.push({ raise: e.vector ?? SOFTIRQ_ACTIONS[callee] }, { local_bh_enable: true });
       else out.push({ raise: e.vector ?? SOFTIRQ_ACTIONS[callee] }, { irq_exit: true });
     }
     return out;

@@ -5,9 +5,9 @@
 import { fitGevPwm, gevExceedance, poissonRate, type RateInterval } from '../engine/stats.ts';
 import { NS_PER_HOUR, NS_PER_S } from '../engine/time.ts';
 import { printFtraceStackTrace } from '../formats/ftrace-stack-trace.ts';
-import { SOFTIRQ_NAMES } from '../model/constants.ts';
-import { type SimOutput, simulate, type SimOptions } from '../kernel/sim/simulate.ts';
 import { HIST_BUCKET, KINDS, THRESHOLDS } from '../kernel/sim/sim-stats.ts';
+import { type SimOptions, type SimOutput, simulate } from '../kernel/sim/simulate.ts';
+import { SOFTIRQ_NAMES } from '../model/constants.ts';
 
 export const RUN_RESULT_VERSION = '1.0';
 
@@ -56,14 +56,27 @@ export interface RunResult {
     readonly deepestIgnored: number;
   };
   /** Task-stack depth when an interrupt arrives. */
-  readonly atInterrupt: Histogram & { readonly interrupts: number; readonly p50: number; readonly p99: number; readonly max: number };
+  readonly atInterrupt: Histogram & {
+    readonly interrupts: number;
+    readonly p50: number;
+    readonly p99: number;
+    readonly max: number;
+  };
   /** How many episodes crossed 4, 6, 8 and 12 KB, per stack kind, and how often per hour. */
   readonly thresholds: PerKind<Record<string, { readonly count: number; readonly perHour: RateInterval }>>;
   readonly overflow: OverflowResult;
-  readonly kstack: { readonly buckets: readonly { readonly name: string; readonly count: number }[]; readonly text: string };
+  readonly kstack: {
+    readonly buckets: readonly { readonly name: string; readonly count: number }[];
+    readonly text: string;
+  };
   readonly frameEvents: number;
   readonly queueEvents: number;
-  readonly depthSeries: readonly { readonly cpu: number; readonly stack: Kind; readonly bucketNs: number; readonly maxBytes: readonly number[] }[];
+  readonly depthSeries: readonly {
+    readonly cpu: number;
+    readonly stack: Kind;
+    readonly bucketNs: number;
+    readonly maxBytes: readonly number[];
+  }[];
   readonly deepest: PerKind<DeepestStack | null>;
   readonly notes: readonly string[];
 }
@@ -74,7 +87,12 @@ export interface DeepestStack {
   readonly depth: number;
   readonly atNs: number;
   /** Outermost first. */
-  readonly frames: readonly { readonly name: string; readonly size: number; readonly stack: Kind; readonly depth: number }[];
+  readonly frames: readonly {
+    readonly name: string;
+    readonly size: number;
+    readonly stack: Kind;
+    readonly depth: number;
+  }[];
 }
 
 export interface OverflowResult {
@@ -89,8 +107,21 @@ export interface OverflowResult {
   readonly basis: 'observed' | 'not-observed';
   /** Block maxima of the depth fitted with a GEV: the rate of passing each stack's limit, extrapolated. */
   readonly extrapolation: PerKind<Extrapolation | null>;
-  readonly first: { readonly atNs: number; readonly cpu: number; readonly stack: Kind; readonly type: string; readonly report: string } | null;
-  readonly events: readonly { readonly atNs: number; readonly cpu: number; readonly stack: Kind; readonly type: string; readonly what?: string; readonly frame: string }[];
+  readonly first: {
+    readonly atNs: number;
+    readonly cpu: number;
+    readonly stack: Kind;
+    readonly type: string;
+    readonly report: string;
+  } | null;
+  readonly events: readonly {
+    readonly atNs: number;
+    readonly cpu: number;
+    readonly stack: Kind;
+    readonly type: string;
+    readonly what?: string;
+    readonly frame: string;
+  }[];
 }
 
 export interface Extrapolation {
@@ -121,16 +152,28 @@ export function runScenario(opts: SimOptions): { result: RunResult; raw: SimOutp
 export function runResult(o: SimOutput): RunResult {
   const hours = o.simulatedNs / NS_PER_HOUR;
   const usable = usableSizes(o);
-  const perKind = <T>(f: (k: Kind, i: 0 | 1 | 2) => T): PerKind<T> => ({ task: f('task', 0), irq: f('irq', 1), overflow: f('overflow', 2) });
-  const hist = (counts: readonly number[]): Histogram => ({ bucketBytes: HIST_BUCKET, counts: trimZeros(counts) });
+  const perKind = <T>(f: (k: Kind, i: 0 | 1 | 2) => T): PerKind<T> => ({
+    task: f('task', 0),
+    irq: f('irq', 1),
+    overflow: f('overflow', 2),
+  });
+  const hist = (counts: readonly number[]): Histogram => ({
+    bucketBytes: HIST_BUCKET,
+    counts: trimZeros(counts),
+  });
   const count = o.overflowEpisodes[0] + o.overflowEpisodes[1] + o.overflowEpisodes[2];
   const table = o.tracer.table;
   const notes: string[] = [];
   if (o.stop !== 'time')
-    notes.push(`the run stopped early (${o.stop}) at ${(o.simulatedNs / NS_PER_S).toFixed(3)} s of ${(o.requestedNs / NS_PER_S).toFixed(3)} s: every rate covers the time simulated`);
+    notes.push(
+      `the run stopped early (${o.stop}) at ${(o.simulatedNs / NS_PER_S).toFixed(3)} s of ${(o.requestedNs / NS_PER_S).toFixed(3)} s: every rate covers the time simulated`,
+    );
   if (o.events.some((e) => e.type === 'overflow-panic') && o.reboots === 0)
-    notes.push('a kernel panic stopped a CPU (as the kernel would); the other CPUs went on. `--set panic=reboot` restarts it to keep measuring');
-  if (o.reboots > 0) notes.push(`${o.reboots} CPU reboot${o.reboots === 1 ? '' : 's'} after a panic (panic: reboot)`);
+    notes.push(
+      'a kernel panic stopped a CPU (as the kernel would); the other CPUs went on. `--set panic=reboot` restarts it to keep measuring',
+    );
+  if (o.reboots > 0)
+    notes.push(`${o.reboots} CPU reboot${o.reboots === 1 ? '' : 's'} after a panic (panic: reboot)`);
   return {
     kind: 'run',
     version: RUN_RESULT_VERSION,
@@ -143,7 +186,9 @@ export function runResult(o: SimOutput): RunResult {
     threadSize: o.threadSize,
     irqStackSize: o.irqStackSize,
     maxDepth: perKind((_, i) => o.maxDepth[i]),
-    highwater: perKind((_, i) => (o.tracer.enabled ? Math.max(o.maxDepth[i], o.highwaterWithTracer[i]) : o.maxDepth[i])),
+    highwater: perKind((_, i) =>
+      o.tracer.enabled ? Math.max(o.maxDepth[i], o.highwaterWithTracer[i]) : o.maxDepth[i],
+    ),
     perCpu: o.cpus.map((c) => ({
       cpu: c.cpu,
       maxDepth: perKind((_, i) => c.maxDepth[i]),
@@ -155,7 +200,10 @@ export function runResult(o: SimOutput): RunResult {
     ftrace: {
       enabled: o.tracer.enabled,
       stackMaxSize: o.tracer.maxSize,
-      table: printFtraceStackTrace({ rows: table?.rows ?? [], disabled: !o.tracer.enabled && o.tracer.maxSize === 0 }),
+      table: printFtraceStackTrace({
+        rows: table?.rows ?? [],
+        disabled: !o.tracer.enabled && o.tracer.maxSize === 0,
+      }),
       entries: table?.rows.length ?? 0,
       samples: o.tracer.samples,
       samplesOffTaskStack: o.tracer.offStackSamples,
@@ -177,13 +225,25 @@ export function runResult(o: SimOutput): RunResult {
       basis: count > 0 ? 'observed' : 'not-observed',
       extrapolation: perKind((k, i) => extrapolate(o.blocks[i], o.blockNs, usable[k])),
       first: firstOverflow(o),
-      events: o.events.slice(0, 100).map((e) => ({ atNs: e.atNs, cpu: e.cpu, stack: e.stack, type: e.type, ...(e.what ? { what: e.what } : {}), frame: e.frame })),
+      events: o.events.slice(0, 100).map((e) => ({
+        atNs: e.atNs,
+        cpu: e.cpu,
+        stack: e.stack,
+        type: e.type,
+        ...(e.what ? { what: e.what } : {}),
+        frame: e.frame,
+      })),
     },
     kstack: kstackHistogram(o),
     frameEvents: o.frameEvents,
     queueEvents: o.queueEvents,
     depthSeries: o.cpus.flatMap((c) =>
-      KINDS.filter((k) => k !== 'overflow' || c.maxDepth[2] > 0).map((k) => ({ cpu: c.cpu, stack: k, bucketNs: o.seriesBucketNs, maxBytes: c.series[KIND_IDX[k]] })),
+      KINDS.filter((k) => k !== 'overflow' || c.maxDepth[2] > 0).map((k) => ({
+        cpu: c.cpu,
+        stack: k,
+        bucketNs: o.seriesBucketNs,
+        maxBytes: c.series[KIND_IDX[k]],
+      })),
     ),
     deepest: perKind((_, i) => deepestOf(o, i)),
     notes,
@@ -194,7 +254,11 @@ export function runResult(o: SimOutput): RunResult {
 function usableSizes(o: SimOutput): PerKind<number> {
   const p = o.profile;
   const reserved = (p.threadInfo === 'stack-bottom' ? p.THREAD_INFO_SIZE : 0) + 8;
-  return { task: p.THREAD_SIZE - reserved, irq: p.irqStack?.IRQ_STACK_SIZE ?? 0, overflow: p.OVERFLOW_STACK_SIZE };
+  return {
+    task: p.THREAD_SIZE - reserved,
+    irq: p.irqStack?.IRQ_STACK_SIZE ?? 0,
+    overflow: p.OVERFLOW_STACK_SIZE,
+  };
 }
 
 function extrapolate(blocks: readonly number[], blockNs: number, limit: number): Extrapolation | null {
@@ -223,7 +287,15 @@ function extrapolate(blocks: readonly number[], blockNs: number, limit: number):
 function firstOverflow(o: SimOutput): OverflowResult['first'] {
   const e = o.events.find((x) => x.report !== undefined) ?? o.events[0];
   if (e === undefined) return null;
-  return { atNs: e.atNs, cpu: e.cpu, stack: e.stack, type: e.type, report: e.report ?? `${e.what ?? e.type} on the ${e.stack} stack, in ${e.frame} (no report: the kernel does not notice)\n` };
+  return {
+    atNs: e.atNs,
+    cpu: e.cpu,
+    stack: e.stack,
+    type: e.type,
+    report:
+      e.report ??
+      `${e.what ?? e.type} on the ${e.stack} stack, in ${e.frame} (no report: the kernel does not notice)\n`,
+  };
 }
 
 function atInterrupt(counts: readonly number[]): RunResult['atInterrupt'] {
@@ -240,7 +312,14 @@ function atInterrupt(counts: readonly number[]): RunResult['atInterrupt'] {
   counts.forEach((c, i) => {
     if (c > 0) max = (i + 1) * HIST_BUCKET;
   });
-  return { bucketBytes: HIST_BUCKET, counts: trimZeros(counts), interrupts: total, p50: total ? q(0.5) : 0, p99: total ? q(0.99) : 0, max };
+  return {
+    bucketBytes: HIST_BUCKET,
+    counts: trimZeros(counts),
+    interrupts: total,
+    p50: total ? q(0.5) : 0,
+    p99: total ? q(0.99) : 0,
+    max,
+  };
 }
 
 /**
@@ -251,9 +330,18 @@ function atInterrupt(counts: readonly number[]): RunResult['atInterrupt'] {
  */
 function kstackHistogram(o: SimOutput): RunResult['kstack'] {
   const bounds = [1024, 2048, 4096, 8192, 16384, 32768, 65536];
-  const names = ['kstack_1k', 'kstack_2k', 'kstack_4k', 'kstack_8k', 'kstack_16k', 'kstack_32k', 'kstack_64k'];
+  const names = [
+    'kstack_1k',
+    'kstack_2k',
+    'kstack_4k',
+    'kstack_8k',
+    'kstack_16k',
+    'kstack_32k',
+    'kstack_64k',
+  ];
   const buckets: { name: string; count: number }[] = [{ name: names[0]!, count: 0 }];
-  for (let i = 1; i < bounds.length; i++) if (o.threadSize > bounds[i - 1]!) buckets.push({ name: names[i]!, count: 0 });
+  for (let i = 1; i < bounds.length; i++)
+    if (o.threadSize > bounds[i - 1]!) buckets.push({ name: names[i]!, count: 0 });
   if (o.threadSize > 65536) buckets.push({ name: 'kstack_rest', count: 0 });
   for (const t of o.tasks) {
     if (t.kind !== 'work') continue;
@@ -272,7 +360,12 @@ function deepestOf(o: SimOutput, i: number): DeepestStack | null {
     task: o.tasks[d.task]?.name ?? `task${d.task}`,
     depth: d.depth,
     atNs: d.atNs,
-    frames: d.frames.map((f) => ({ name: o.frameName(f.kind, f.id), size: f.size, stack: KINDS[f.stackKind]!, depth: f.depth })),
+    frames: d.frames.map((f) => ({
+      name: o.frameName(f.kind, f.id),
+      size: f.size,
+      stack: KINDS[f.stackKind]!,
+      depth: f.depth,
+    })),
   };
 }
 

@@ -71,7 +71,11 @@ function quote(t: string): string {
 function expected(syntax: NumberSyntax, min: number, max: number): string {
   if (syntax === 'addr') return 'a 64-bit hex address (up to 16 hex digits, optional 0x)';
   const kind =
-    syntax === 'hex' ? 'a hex integer' : syntax === 'real' ? 'a decimal number' : 'a decimal integer';
+    syntax === 'hex'
+      ? 'a hex integer'
+      : syntax === 'real'
+        ? 'a decimal number (optionally with a fraction and an exponent)'
+        : 'a decimal integer';
   return `${kind} from ${min} to ${max}`;
 }
 
@@ -117,11 +121,16 @@ export function readNumber(
     value = Number.parseInt(text.slice(first), 16);
   } else {
     const body = text.charCodeAt(0) === 0x2d ? 1 : 0;
-    let dot = -1;
-    if (syntax === 'real') dot = text.indexOf('.', body);
-    const intPart = dot < 0 ? text.slice(body) : text.slice(body, dot);
+    // 'real': digits, an optional fraction, an optional exponent of at most two digits ("1.5e3").
+    let exp = syntax === 'real' ? text.search(/[eE]/) : -1;
+    if (exp >= 0 && !(exp < text.length - 1 && text.length - exp <= 3 && allDigits(text, exp + 1, false)))
+      return fail('is not a number');
+    const mantissa = exp >= 0 ? text.slice(0, exp) : text;
+    if (exp < 0) exp = text.length;
+    const dot = syntax === 'real' ? mantissa.indexOf('.', body) : -1;
+    const intPart = dot < 0 ? mantissa.slice(body) : mantissa.slice(body, dot);
     if (!allDigits(intPart, 0, false)) return fail(`is not ${syntax === 'real' ? 'a number' : 'an integer'}`);
-    if (dot >= 0 && !allDigits(text, dot + 1, false)) return fail('is not a number');
+    if (dot >= 0 && !allDigits(mantissa, dot + 1, false)) return fail('is not a number');
     let first = 0;
     while (first < intPart.length - 1 && intPart.charCodeAt(first) === 0x30) first++;
     // More than 16 significant digits is past 2^53 (and past any limit below it).

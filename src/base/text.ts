@@ -62,13 +62,14 @@ export function yamlTooDeep(text: string): number | undefined {
 }
 
 /**
- * Runs a YAML parse, turning what the library throws instead of reporting (a RangeError from its
- * recursive parser on some 100 KB lines) into a message: the document, or the message.
+ * Runs a YAML parse or conversion, turning what the library throws instead of reporting (a
+ * RangeError from its recursive parser on some 100 KB lines, an unresolved alias in toJS()) into
+ * a message.
  */
-export function yamlDocument<T>(parse: () => T): T | string {
+export function yamlDocument<T>(parse: () => T): { readonly value: T } | { readonly error: string } {
   try {
-    return parse();
+    return { value: parse() };
   } catch (e) {
-    return e instanceof Error ? (e.message.split('\n')[0] ?? e.name) : 'YAML error';
+    return { error: e instanceof Error ? (e.message.split('\n')[0] ?? e.name) : 'YAML error' };
   }
 }

@@ -88,9 +88,21 @@ export function setField(root: unknown, assignment: string): Result<void> {
       const byName = obj.findIndex((x) => (x as { name?: unknown })?.name === key);
       slot = /^\d+$/.test(key) ? Number(key) : byName;
       if (slot < 0 || slot >= obj.length)
-        return err(diag('scenario/bad-set', 'error', `--set ${assignment}: no item "${key}" in ${path.slice(0, i).join('.')}`));
+        return err(
+          diag(
+            'scenario/bad-set',
+            'error',
+            `--set ${assignment}: no item "${key}" in ${path.slice(0, i).join('.')}`,
+          ),
+        );
     } else if (typeof obj !== 'object' || obj === null) {
-      return err(diag('scenario/bad-set', 'error', `--set ${assignment}: ${path.slice(0, i).join('.')} is not an object`));
+      return err(
+        diag(
+          'scenario/bad-set',
+          'error',
+          `--set ${assignment}: ${path.slice(0, i).join('.')} is not an object`,
+        ),
+      );
     }
     const container = obj as Record<string | number, unknown>;
     if (last) {

@@ -11,6 +11,7 @@
 //      __icmp_send
 //      __udp4_lib_rcv
 import { type Diagnostic, diag } from '../base/diag.ts';
+import { takeNumber } from '../base/number.ts';
 import type { ParseOutput } from '../base/result.ts';
 import { splitLines } from '../base/text.ts';
 import { stripLogPrefix } from './log-prefix.ts';
@@ -33,7 +34,7 @@ const MAX_LINE = 1024;
 
 export function sniffFuncStackTrace(text: string): boolean {
   const head = text.slice(0, 16384);
-  return /^\s*=> [A-Za-z_.$][\w.$]*/m.test(head) || /^\d{1,9} x\n\s+[A-Za-z_][\w.$]*\n/m.test(head);
+  return /^[ \t]*=> [A-Za-z_.$][\w.$]*/m.test(head) || /^\d{1,9} x\n\s+[A-Za-z_][\w.$]*\n/m.test(head);
 }
 
 /** "fn+0x1c/0x60 [mod]" -> "fn" */
@@ -54,7 +55,12 @@ export function parseFuncStackTrace(text: string, file = '<input>'): ParseOutput
   };
   for (const l of splitLines(text)) {
     if (l.text.length > MAX_LINE) {
-      diagnostics.push(diag('func-stack-trace/long-line', 'data-loss', `line of ${l.text.length} characters skipped`, { file, line: l.no }));
+      diagnostics.push(
+        diag('func-stack-trace/long-line', 'data-loss', `line of ${l.text.length} characters skipped`, {
+          file,
+          line: l.no,
+        }),
+      );
       continue;
     }
     const body = stripLogPrefix(l.text).trimEnd();
@@ -62,7 +68,13 @@ export function parseFuncStackTrace(text: string, file = '<input>'): ParseOutput
     if (counted) {
       flush();
       form = 'counted';
-      cur = { count: Number(counted[1]), frames: [], line: l.no };
+      const count = takeNumber(
+        counted[1]!,
+        { code: 'func-stack-trace/bad-number', what: 'count' },
+        { file, line: l.no },
+        diagnostics,
+      );
+      cur = { count: count ?? 1, frames: [], line: l.no };
       continue;
     }
     if (body.startsWith('=> ')) {
@@ -70,7 +82,11 @@ export function parseFuncStackTrace(text: string, file = '<input>'): ParseOutput
       cur.frames.push(nameOf(body.slice(3)));
       continue;
     }
-    if (form === 'counted' && cur !== null && /^[A-Za-z_.$][\w.$]*(\+0x[0-9a-f]+\/0x[0-9a-f]+)?( \[\S+\])?$/.test(body)) {
+    if (
+      form === 'counted' &&
+      cur !== null &&
+      /^[A-Za-z_.$][\w.$]*(\+0x[0-9a-f]+\/0x[0-9a-f]+)?( \[\S+\])?$/.test(body)
+    ) {
       cur.frames.push(nameOf(body));
       continue;
     }
@@ -80,7 +96,13 @@ export function parseFuncStackTrace(text: string, file = '<input>'): ParseOutput
   flush();
   if (stacks.length === 0) {
     diagnostics.push(
-      diag('func-stack-trace/empty', 'error', 'no stack traces found', { file, line: 1 }, '" => function" lines after "<stack trace>", or "N x" blocks'),
+      diag(
+        'func-stack-trace/empty',
+        'error',
+        'no stack traces found',
+        { file, line: 1 },
+        '" => function" lines after "<stack trace>", or "N x" blocks',
+      ),
     );
     return { value: undefined, diagnostics };
   }

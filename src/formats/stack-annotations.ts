@@ -82,9 +82,13 @@ export function parseStackAnnotations(text: string, file = '<input>'): ParseOutp
       ],
     };
   const lineCounter = new LineCounter();
-  const doc = yamlDocument(() => parseDocument(text, { lineCounter, prettyErrors: false }));
-  if (typeof doc === 'string')
-    return { value: undefined, diagnostics: [diag('annotations/bad-yaml', 'error', doc, { file, line: 1 })] };
+  const yamlDoc = yamlDocument(() => parseDocument(text, { lineCounter, prettyErrors: false }));
+  if ('error' in yamlDoc)
+    return {
+      value: undefined,
+      diagnostics: [diag('annotations/bad-yaml', 'error', yamlDoc.error, { file, line: 1 })],
+    };
+  const doc = yamlDoc.value;
   const lineOf = (offset: number | undefined) =>
     offset === undefined ? undefined : lineCounter.linePos(offset).line;
   const yamlErrors = doc.errors.map((e) =>

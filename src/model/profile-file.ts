@@ -22,8 +22,9 @@ export function loadProfileFile(text: string, file: string): Result<KernelProfil
         line: deep,
       }),
     );
-  const doc = yamlDocument(() => parseDocument(text, { prettyErrors: false }));
-  if (typeof doc === 'string') return err(diag('profile-file/syntax', 'error', doc, { file, line: 1 }));
+  const parsed = yamlDocument(() => parseDocument(text, { prettyErrors: false }));
+  if ('error' in parsed) return err(diag('profile-file/syntax', 'error', parsed.error, { file, line: 1 }));
+  const doc = parsed.value;
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const pos = e.linePos?.[0] ?? lineCol(text, e.pos[0]);

@@ -29,7 +29,9 @@ export class TimelineRecorder implements SliceRecorder {
 /** Chrome trace event JSON ("traceEvents"; ts and dur in microseconds). */
 export function printTimeline(rec: TimelineRecorder, r: RunResult): string {
   const tids = new Map<string, number>();
-  const events: object[] = [{ name: 'process_name', ph: 'M', pid: 1, tid: 0, args: { name: `${r.scenario} under ${r.profile.id}` } }];
+  const events: object[] = [
+    { name: 'process_name', ph: 'M', pid: 1, tid: 0, args: { name: `${r.scenario} under ${r.profile.id}` } },
+  ];
   const tid = (track: string) => {
     let t = tids.get(track);
     if (t === undefined) {
@@ -40,7 +42,14 @@ export function printTimeline(rec: TimelineRecorder, r: RunResult): string {
     return t;
   };
   for (const s of rec.slices)
-    events.push({ name: s.name, ph: 'X', ts: s.start / 1000, dur: Math.max(0, s.end - s.start) / 1000, pid: 1, tid: tid(s.track) });
+    events.push({
+      name: s.name,
+      ph: 'X',
+      ts: s.start / 1000,
+      dur: Math.max(0, s.end - s.start) / 1000,
+      pid: 1,
+      tid: tid(s.track),
+    });
   for (const d of r.depthSeries) {
     const name = `cpu${d.cpu} ${d.stack} stack depth (bytes)`;
     d.maxBytes.forEach((v, i) => {
@@ -50,6 +59,11 @@ export function printTimeline(rec: TimelineRecorder, r: RunResult): string {
   return `${JSON.stringify({
     traceEvents: events,
     displayTimeUnit: 'ns',
-    otherData: { stacklab: r.version, slices: rec.slices.length, droppedSlices: rec.dropped, maxSlices: MAX_SLICES },
+    otherData: {
+      stacklab: r.version,
+      slices: rec.slices.length,
+      droppedSlices: rec.dropped,
+      maxSlices: MAX_SLICES,
+    },
   })}\n`;
 }

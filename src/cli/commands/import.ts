@@ -31,14 +31,39 @@ interface ImportOpts {
 export function registerImport(program: Command, ctx: CliContext): void {
   program
     .command('import')
-    .argument('<FILE...>', 'stack_trace tables and func_stack_trace output (raw trace or "N x" counts), or - for stdin')
-    .description('build an editable code model (YAML) for `stacklab run` from real tables, unwinds and binaries')
-    .option('--elf <file>', 'vmlinux or .ko files (or folders) whose frame sizes replace the tables\' (repeatable)', collect, [])
-    .option('--with <file>', 'a hand-written (partial) code model merged in: calls the data cannot show, self times, kernel paths (repeatable)', collect, [])
-    .option('--interrupts <before,after>', '/proc/interrupts before and after a run: rates as comments', collect, [])
-    .option('--softirqs <before,after>', '/proc/softirqs before and after a run: rates as comments', collect, [])
+    .argument(
+      '<FILE...>',
+      'stack_trace tables and func_stack_trace output (raw trace or "N x" counts), or - for stdin',
+    )
+    .description(
+      'build an editable code model (YAML) for `stacklab run` from real tables, unwinds and binaries',
+    )
+    .option(
+      '--elf <file>',
+      "vmlinux or .ko files (or folders) whose frame sizes replace the tables' (repeatable)",
+      collect,
+      [],
+    )
+    .option(
+      '--with <file>',
+      'a hand-written (partial) code model merged in: calls the data cannot show, self times, kernel paths (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--interrupts <before,after>',
+      '/proc/interrupts before and after a run: rates as comments',
+      collect,
+      [],
+    )
+    .option(
+      '--softirqs <before,after>',
+      '/proc/softirqs before and after a run: rates as comments',
+      collect,
+      [],
+    )
     .option('--seconds <s>', 'seconds between the before and after snapshots (for rates)')
-    .option('--name <name>', 'the model\'s name (default: from the first file)')
+    .option('--name <name>', "the model's name (default: from the first file)")
     .option('-o, --output <file>', 'write the YAML here instead of stdout')
     .option('--self <time>', 'self time written for every function (a duration or "exp:2us")', 'exp:1us')
     .option('--frame <bytes>', 'frame size for functions no input sizes', '64')
@@ -56,19 +81,31 @@ self times and probabilities, then name the model in a scenario (codeModel: FILE
       if (opts.output) ctx.io.checkOutput(opts.output, '--output');
       const self = selfOf(opts.self);
       const frame = Number(opts.frame);
-      if (!Number.isInteger(frame) || frame < 0 || frame % 8 !== 0 || frame > 1 << 20) usage(`--frame ${opts.frame}: a multiple of 8 bytes`);
+      if (!Number.isInteger(frame) || frame < 0 || frame % 8 !== 0 || frame > 1 << 20)
+        usage(`--frame ${opts.frame}: a multiple of 8 bytes`);
       const b = new CodeModelBuilder();
       for (const f of files) readInput(ctx, b, f);
       for (const f of opts.with) {
         const y = parseYamlInput(ctx.io.readText(f), f, 'code-model');
         if (!y.ok) throw new InputError(y.error);
         const v = y.value.value;
-        if (typeof v !== 'object' || v === null) throw new InputError(diag('import/bad-with', 'error', 'expected a mapping with functions:', { file: f, line: 1 }));
+        if (typeof v !== 'object' || v === null)
+          throw new InputError(
+            diag('import/bad-with', 'error', 'expected a mapping with functions:', { file: f, line: 1 }),
+          );
         b.addModel(v as never);
       }
       const elfFrames = opts.elf.length > 0 ? readElfFrames(ctx, opts.elf) : undefined;
-      const name = opts.name ?? (files[0] === '-' ? 'imported' : (files[0]!.split('/').pop() ?? 'imported').replace(/\.[^.]*$/, ''));
-      const r = b.build({ name, source: `stacklab import ${files.join(' ')}${opts.with.map((w) => ` --with ${w}`).join('')}${opts.elf.length ? ` --elf ${opts.elf.join(' ')}` : ''}`, self, defaultFrame: frame, ...(elfFrames ? { elfFrames } : {}) });
+      const name =
+        opts.name ??
+        (files[0] === '-' ? 'imported' : (files[0]!.split('/').pop() ?? 'imported').replace(/\.[^.]*$/, ''));
+      const r = b.build({
+        name,
+        source: `stacklab import ${files.join(' ')}${opts.with.map((w) => ` --with ${w}`).join('')}${opts.elf.length ? ` --elf ${opts.elf.join(' ')}` : ''}`,
+        self,
+        defaultFrame: frame,
+        ...(elfFrames ? { elfFrames } : {}),
+      });
       reportDiagnostics(ctx.io, r.diagnostics);
       const v = validateCodeModel(r.model, name);
       if (!v.ok) throw new InputError(v.error);
@@ -82,7 +119,9 @@ self times and probabilities, then name the model in a scenario (codeModel: FILE
       const yaml = `${header.join('\n')}\n${stringify(r.model, { lineWidth: 100, aliasDuplicateObjects: false })}`;
       if (opts.output) {
         ctx.io.writeFileAtomic(opts.output, yaml);
-        ctx.io.err(`stacklab: wrote ${opts.output} (${r.summary.functions} functions from ${r.summary.paths} paths)\n`);
+        ctx.io.err(
+          `stacklab: wrote ${opts.output} (${r.summary.functions} functions from ${r.summary.paths} paths)\n`,
+        );
       } else ctx.io.out(yaml);
     });
 }
@@ -105,14 +144,23 @@ function readInput(ctx: CliContext, b: CodeModelBuilder, file: string): void {
   }
   if (sniffFuncStackTrace(text)) {
     const t = parseFuncStackTrace(text, file);
-    reportDiagnostics(ctx.io, t.diagnostics.filter((d) => d.severity !== 'error'));
+    reportDiagnostics(
+      ctx.io,
+      t.diagnostics.filter((d) => d.severity !== 'error'),
+    );
     if (t.value) {
       b.addTrace(t.value, file);
       return;
     }
   }
   throw new InputError(
-    diag('import/unknown-input', 'error', 'neither a stack_trace table nor func_stack_trace output', { file, line: 1 }, 'the text of tracing/stack_trace, or a trace with " => function" lines'),
+    diag(
+      'import/unknown-input',
+      'error',
+      'neither a stack_trace table nor func_stack_trace output',
+      { file, line: 1 },
+      'the text of tracing/stack_trace, or a trace with " => function" lines',
+    ),
   );
 }
 
@@ -131,7 +179,10 @@ function readElfFrames(ctx: CliContext, args: readonly string[]): Map<string, nu
 function rateComments(ctx: CliContext, opts: ImportOpts): string[] {
   const out: string[] = [];
   const secs = opts.seconds === undefined ? undefined : Number(opts.seconds);
-  for (const [flag, pair] of [['--interrupts', opts.interrupts], ['--softirqs', opts.softirqs]] as const) {
+  for (const [flag, pair] of [
+    ['--interrupts', opts.interrupts],
+    ['--softirqs', opts.softirqs],
+  ] as const) {
     if (pair.length === 0) continue;
     if (pair.length !== 2) usage(`${flag}: two files, before and after (comma-separated or given twice)`);
     const [b, a] = pair.map((f) => {
@@ -141,7 +192,8 @@ function rateComments(ctx: CliContext, opts: ImportOpts): string[] {
     });
     for (const d of countDeltas(b!, a!)) {
       if (d.delta.every((x) => x === 0)) continue;
-      const rate = secs && secs > 0 ? ` (${d.delta.map((x) => (x / secs).toFixed(1)).join(' / ')} per second)` : '';
+      const rate =
+        secs && secs > 0 ? ` (${d.delta.map((x) => (x / secs).toFixed(1)).join(' / ')} per second)` : '';
       out.push(`# ${flag.slice(2)} ${d.id} ${d.desc}: ${d.delta.join(' / ')} per CPU${rate}`);
     }
   }

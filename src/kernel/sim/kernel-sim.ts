@@ -503,7 +503,8 @@ export class KernelSim implements OverflowSink {
       return;
     }
     const sys = this.trace.sys[cpu.task];
-    if (this.recorder && sys) this.recorder.slice(`${this.cfg.tasks[cpu.task]!.name} syscalls`, sys.name, sys.start, this.now);
+    if (this.recorder && sys)
+      this.recorder.slice(`${this.cfg.tasks[cpu.task]!.name} syscalls`, sys.name, sys.start, this.now);
     this.cfg.stats.episodeEnd(cpu, cpu.task);
     fm.popTo(cpu, 0);
     A.n--;

@@ -4,7 +4,7 @@
 // of a line; every such input must finish within its budget (x3 for a loaded CI machine).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { budgetOf, runMeasured } from '../../fuzz/run-one.ts';
+import { budgetOf, runTwiceIfSlow } from '../../fuzz/run-one.ts';
 import { targets } from '../../fuzz/targets.ts';
 
 const RUNS = [' ', '\t', '0', 'a', 'A', '_', ':', ';', '*', '(', '[', '#', '.', '-', '>', '\n', '\r'];
@@ -40,7 +40,7 @@ describe('100 KB runs in every text target', () => {
           const copy = [...lines];
           copy[li] = l.slice(0, cut) + run + l.slice(cut);
           const input = new TextEncoder().encode(copy.join('\n'));
-          const r = await runMeasured(t, input);
+          const r = await runTwiceIfSlow(t, input);
           const where = `${JSON.stringify(piece)} at ${at} of line ${li + 1} of ${seeds[0]!.name}`;
           if (r.failure?.kind === 'crash') assert.fail(`${where}: ${r.failure.message}\n${r.failure.stack}`);
           const b = budgetOf(t, input);

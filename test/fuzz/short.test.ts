@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { nthInput } from '../../fuzz/mutate.ts';
-import { budgetOf, runMeasured } from '../../fuzz/run-one.ts';
+import { budgetOf, runTwiceIfSlow } from '../../fuzz/run-one.ts';
 import { targets } from '../../fuzz/targets.ts';
 
 const SEED = 20261202;
@@ -22,7 +22,7 @@ describe('short fuzz pass', () => {
       const n = Math.max(1, Math.round(COUNT[t.kind]! * scale));
       for (let i = 0; i < n; i++) {
         const { input, seed } = nthInput(t.kind, seeds, SEED, i);
-        const r = await runMeasured(t, input);
+        const r = await runTwiceIfSlow(t, input);
         const where = `input ${i} (from ${seed.name}, ${input.length} bytes)`;
         if (r.failure?.kind === 'crash') assert.fail(`${where}: ${r.failure.message}\n${r.failure.stack}`);
         const b = budgetOf(t, input);

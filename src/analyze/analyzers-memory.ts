@@ -109,7 +109,7 @@ export const vmstatAnalyzer: Analyzer = {
   id: 'vmstat',
   describes: '/proc/vmstat (nr_kernel_stack, allocation stalls, compaction, OOM kills since boot)',
   // A 6.12+ vmstat with the kstack_* histogram (DEBUG_STACK_USAGE) is left to the stack-usage analyzer.
-  sniff: (text) => sniffVmstat(text) && !/^\s*kstack_\d+k\s/m.test(text),
+  sniff: (text) => sniffVmstat(text) && !/^[ \t]*kstack_\d+k\s/m.test(text),
   run(text, file, options) {
     const p = parseVmstat(text, file);
     const parsed = parsedValue(p, file, { code: 'vmstat/empty', message: 'no vmstat lines' });

@@ -7,6 +7,7 @@
 // Model simplification: a function's observed callees are all called on every pass (p = 1); the
 // traces say which calls happen, not how often. Self times are a default the user edits.
 import { type Diagnostic, diag } from '../base/diag.ts';
+import { readNumber } from '../base/number.ts';
 import type { FuncStackTrace } from '../formats/func-stack-trace.ts';
 import { SOFTIRQ_NAMES, type SoftirqName } from '../model/constants.ts';
 import {
@@ -111,7 +112,18 @@ export interface ImportOptions {
 const parseLoc = (text: string): { fn: string; at?: number; len?: number } => {
   const m = /^([^+\s]+)\+0x([0-9a-f]+)(?:\/0x([0-9a-f]+))?/.exec(text);
   if (!m) return { fn: text.split(/\s/)[0] ?? text };
-  return { fn: m[1]!, at: Number.parseInt(m[2]!, 16), ...(m[3] ? { len: Number.parseInt(m[3], 16) } : {}) };
+  // Offsets the reader already checked; one past 2^53 leaves the call site unknown.
+  const hex = (h: string) => {
+    const r = readNumber(
+      h,
+      { code: 'import/bad-number', what: 'offset', syntax: 'hex' },
+      { file: '<table>' },
+    );
+    return r.ok ? r.value : undefined;
+  };
+  const at = hex(m[2]!);
+  const len = m[3] ? hex(m[3]) : undefined;
+  return { fn: m[1]!, ...(at === undefined ? {} : { at }), ...(len === undefined ? {} : { len }) };
 };
 
 /** A table's chain as a path: the calls (with the sizes and call sites the era gives), exceptions and softirqs. */

@@ -6,6 +6,7 @@
 import {
   decodeGfp,
   type GfpDecoded,
+  kernelMajorMinor,
   type PafZone,
   type PageAllocFailure,
 } from '../formats/page-alloc-failure.ts';
@@ -69,10 +70,9 @@ export interface PafExplanation {
 const ZONE_ORDER = ['DMA', 'DMA32', 'Normal', 'HighMem', 'Movable', 'Device'];
 
 function kernelCheckFor(version: string | null): KernelMode | null {
-  const m = version === null ? null : /^(\d+)\.(\d+)/.exec(version);
-  if (!m) return null;
-  const major = Number(m[1]);
-  const minor = Number(m[2]);
+  const mm = kernelMajorMinor(version);
+  if (mm === null) return null;
+  const [major, minor] = mm;
   // 97a16fc82a7c "mm, page_alloc: only enforce watermarks for order-0 allocations" landed in 4.4 (PA §0).
   return major > 4 || (major === 4 && minor >= 4) ? '6.1' : '2015';
 }

@@ -378,7 +378,8 @@ export class FrameAnalyzer {
     this.marksFor = jumpLabels ?? NO_LABELS;
     if (jumpLabels === undefined) return;
     for (const offset of jumpLabels.keys()) {
-      if (offset < 0 || offset % 4 !== 0) continue;
+      // Sites lie inside their section (jump-labels.ts checks), so a mark per word stays bounded by it.
+      if (!(offset >= 0 && offset % 4 === 0 && offset < 2 ** 32)) continue;
       const w = offset / 4;
       if (w >= this.labelMarks.length) this.growMarks(w + 1);
       this.labelMarks[w] = 1;

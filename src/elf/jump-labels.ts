@@ -12,7 +12,7 @@
 // arm64 uses relative entries (CONFIG_HAVE_ARCH_JUMP_LABEL_RELATIVE): struct jump_entry
 // { s32 code; s32 target; long key; }, 16 bytes, offsets relative to each field. In a .ko the two
 // fields carry R_AARCH64_PREL32 relocations.
-import type { Diagnostic } from '../base/diag.ts';
+import { type Diagnostic, diag } from '../base/diag.ts';
 import { branchOffset } from './aarch64/decode.ts';
 import { R_AARCH64_JUMP26, R_AARCH64_PREL32 } from './elf-constants.ts';
 import type { ElfFile } from './reader.ts';
@@ -27,10 +27,34 @@ const JUMP26 = new Set([R_AARCH64_JUMP26]);
 /** Jump-label sites: code section index → (site offset → target offset), both section offsets. */
 export type JumpLabels = Map<number, Map<number, number>>;
 
-function addSite(out: JumpLabels, shndx: number, code: number, target: number): void {
+/**
+ * Records a site; false (nothing recorded) when the site or its target is not inside section
+ * `shndx`: both are instructions of one code section, so an offset past it is damage, and it must
+ * not size anything (a relocation against a section symbol with an 8 GB value once made the frame
+ * analysis allocate a mark per word up to it).
+ */
+function addSite(out: JumpLabels, elf: ElfFile, shndx: number, code: number, target: number): boolean {
+  const size = elf.sections[shndx]?.sh_size ?? 0;
+  if (!(code >= 0 && code < size && code % 4 === 0 && target >= 0 && target < size)) return false;
   let m = out.get(shndx);
   if (m === undefined) out.set(shndx, (m = new Map()));
   m.set(code, target);
+  return true;
+}
+
+/** One notice per table for the entries addSite() refused. */
+function outside(diagnostics: Diagnostic[], elf: ElfFile, table: string, n: number): void {
+  if (n > 0)
+    diagnostics.push(
+      diag(
+        'elf/branch-table',
+        'data-loss',
+        `${n} ${table} entries point outside their code section: ignored`,
+        {
+          file: elf.name,
+        },
+      ),
+    );
 }
 
 export function readJumpLabels(
@@ -43,7 +67,8 @@ export function readJumpLabels(
   const sec = findSection(elf.sections, '__jump_table');
   if (sec === undefined) {
     // A linked vmlinux keeps the table inside another section, between two linker-script symbols.
-    if (!elf.isRelocatable && symbols !== undefined) readLinkedTable(elf, symbols, out);
+    if (!elf.isRelocatable && symbols !== undefined)
+      outside(diagnostics, elf, '__jump_table', readLinkedTable(elf, symbols, out));
     return out;
   }
   if (sec.sh_size < JUMP_ENTRY_SIZE) return out;
@@ -51,13 +76,16 @@ export function readJumpLabels(
   if (elf.isRelocatable) {
     if (symbols === undefined) return out;
     const t = relocatedFields(elf, symbols, sec, count, JUMP_ENTRY_SIZE, diagnostics, scratch);
+    let bad = 0;
     for (let i = 0; i < count; i++) {
       const shndx = t.shndx0[i]!;
-      if (shndx >= 0 && shndx === t.shndx4[i]) addSite(out, shndx, t.offset0[i]!, t.offset4[i]!);
+      if (shndx >= 0 && shndx === t.shndx4[i] && !addSite(out, elf, shndx, t.offset0[i]!, t.offset4[i]!))
+        bad++;
     }
+    outside(diagnostics, elf, '__jump_table', bad);
     return out;
   }
-  readEntries(elf, sec, 0, count, out);
+  outside(diagnostics, elf, '__jump_table', readEntries(elf, sec, 0, count, out));
   return out;
 }
 
@@ -97,7 +125,7 @@ function relocatedFields(
 }
 
 /** __start___jump_table .. __stop___jump_table (include/asm-generic/vmlinux.lds.h JUMP_TABLE_DATA). */
-function readLinkedTable(elf: ElfFile, symbols: SymbolTable, out: JumpLabels): void {
+function readLinkedTable(elf: ElfFile, symbols: SymbolTable, out: JumpLabels): number {
   let start: bigint | undefined;
   let stop: bigint | undefined;
   for (let i = 1; i < symbols.count && (start === undefined || stop === undefined); i++) {
@@ -107,15 +135,22 @@ function readLinkedTable(elf: ElfFile, symbols: SymbolTable, out: JumpLabels): v
     if (n === '__start___jump_table') start = symbols.value(i);
     else if (n === '__stop___jump_table') stop = symbols.value(i);
   }
-  if (start === undefined || stop === undefined || stop <= start) return;
+  if (start === undefined || stop === undefined || stop <= start) return 0;
   const sec = sectionAt(elf.sections, start);
-  if (sec === undefined || stop > sec.sh_addr + BigInt(sec.sh_size)) return;
+  if (sec === undefined || stop > sec.sh_addr + BigInt(sec.sh_size)) return 0;
   const first = Number(start - sec.sh_addr);
-  readEntries(elf, sec, first, Math.floor(Number(stop - start) / JUMP_ENTRY_SIZE), out);
+  return readEntries(elf, sec, first, Math.floor(Number(stop - start) / JUMP_ENTRY_SIZE), out);
 }
 
-/** `count` relative entries at byte `first` of a linked file's section. */
-function readEntries(elf: ElfFile, sec: SectionHeader, first: number, count: number, out: JumpLabels): void {
+/** `count` relative entries at byte `first` of a linked file's section; returns how many were refused. */
+function readEntries(
+  elf: ElfFile,
+  sec: SectionHeader,
+  first: number,
+  count: number,
+  out: JumpLabels,
+): number {
+  let bad = 0;
   const d = elf.data(sec);
   const dv = new DataView(d.buffer, d.byteOffset, d.byteLength);
   for (let i = 0; i < count; i++) {
@@ -126,8 +161,9 @@ function readEntries(elf: ElfFile, sec: SectionHeader, first: number, count: num
     const target = entry + 4n + BigInt(dv.getInt32(at + 4, true));
     const s = sectionAt(elf.sections, code);
     if (s === undefined || target < s.sh_addr || target >= s.sh_addr + BigInt(s.sh_size)) continue;
-    addSite(out, s.index, Number(code - s.sh_addr), Number(target - s.sh_addr));
+    if (!addSite(out, elf, s.index, Number(code - s.sh_addr), Number(target - s.sh_addr))) bad++;
   }
+  return bad;
 }
 
 /** sizeof(struct alt_instr) on arm64 (asm/alternative-macros.h): s32, s32, u16, u8, u8. */
@@ -191,6 +227,7 @@ export function readAlternatives(
   };
   /** JUMP26 targets in the replacement sections, read once per section. */
   const jump26 = new Map<number, Map<number, RelocTarget>>();
+  let bad = 0;
   for (let i = 0; i < count; i++) {
     const at = i * ALT_INSTR_SIZE;
     if (dv.getUint8(at + 10) !== 4) continue; // orig_len: one instruction
@@ -222,6 +259,7 @@ export function readAlternatives(
         target = rr.offset;
       } else target = Number(dest - origSec.sh_addr);
     } else continue;
-    if (!out.get(orig.shndx)?.has(orig.offset)) addSite(out, orig.shndx, orig.offset, target);
+    if (!out.get(orig.shndx)?.has(orig.offset) && !addSite(out, elf, orig.shndx, orig.offset, target)) bad++;
   }
+  outside(diagnostics, elf, '.altinstructions', bad);
 }

@@ -1,6 +1,7 @@
 // Virtual time. A simulation counts nanoseconds in a JS number: exact to 2^53 ns (104 days), which
 // is more than any run asks for. Durations in files and flags always carry a unit.
 import { diag } from '../base/diag.ts';
+import { readNumber } from '../base/number.ts';
 import { err, ok, type Result } from '../base/result.ts';
 
 /** Virtual nanoseconds. */
@@ -43,7 +44,13 @@ export function parseDuration(text: string, where = 'duration'): Result<Ns> {
       ),
     );
   if (m === null) return bad(/^\d+(\.\d+)?$/.test(t) ? `"${t}" has no unit` : `"${t}" is not a duration`);
-  const ns = Number(m[1]) * UNITS[m[2]!]!;
+  const n = readNumber(
+    m[1]!,
+    { code: 'duration/invalid', what: where, syntax: 'real', max: Number.MAX_VALUE, severity: 'error' },
+    { file: where },
+  );
+  if (!n.ok) return bad(`"${t}" is not a number`);
+  const ns = n.value * UNITS[m[2]!]!;
   if (!Number.isFinite(ns) || ns <= 0) return bad(`"${t}" must be positive`);
   if (ns > MAX_DURATION_NS) return bad(`"${t}" is longer than 30 days`);
   return ok(ns);

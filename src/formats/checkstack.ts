@@ -11,6 +11,7 @@
 // spaces, indent by four spaces (markdown), keep "$ objdump ..." command lines and elide with
 // ".." lines. All of that is tolerated; anything else is counted as checkstack/bad-line.
 import { type Diagnostic, diag } from '../base/diag.ts';
+import { takeNumber } from '../base/number.ts';
 import type { ParseOutput } from '../base/result.ts';
 import { splitLines } from '../base/text.ts';
 
@@ -49,12 +50,21 @@ export function parseCheckstack(text: string, file = '<input>'): ParseOutput<Che
     const body = l.text.trim();
     if (body === '' || body.startsWith('#')) continue;
     const m = ENTRY.exec(body);
-    if (m) {
+    const bytes =
+      m &&
+      takeNumber(
+        m[4] ?? m[5]!,
+        { code: 'checkstack/bad-number', what: 'frame bytes', syntax: m[4] !== undefined ? 'dec' : 'hex' },
+        { file, line: l.no },
+        diagnostics,
+      );
+    if (m && bytes === undefined) continue;
+    if (m && bytes !== null && bytes !== undefined) {
       entries.push({
         address: m[1]!.toLowerCase(),
         function: m[2]!,
         file: m[3]!,
-        bytes: m[4] !== undefined ? Number(m[4]) : Number.parseInt(m[5]!, 16),
+        bytes,
         dynamic: m[4] === undefined,
         line: l.no,
       });

@@ -7,8 +7,10 @@
 //
 // Values are thousandths (the kernel's integer index). Tolerates log prefixes and CRLF.
 import { type Diagnostic, diag } from '../base/diag.ts';
+import { takeNumber } from '../base/number.ts';
 import type { ParseOutput } from '../base/result.ts';
 import { splitLines } from '../base/text.ts';
+import { MAX_NODE, MAX_PRINTED_ORDERS } from './buddyinfo.ts';
 import { stripLogPrefix, strippedHead } from './log-prefix.ts';
 
 export interface IndexZone {
@@ -40,16 +42,38 @@ export function parseExtfragIndex(text: string, file = '<input>'): ParseOutput<{
       );
       continue;
     }
-    const index = m[3]!
-      .trim()
-      .split(/\s+/)
-      .map((v) => {
-        const neg = v.startsWith('-');
-        const [a, b] = v.replace('-', '').split('.');
-        const t = Number(a) * 1000 + Number(b);
-        return neg ? -t : t;
-      });
-    zones.push({ node: Number(m[1]), zone: m[2]!, index });
+    const loc = { file, line: l.no };
+    // "%d.%03d": thousandths, -1000 (-1.000) to 1000 (1.000).
+    const words = m[3]!.trim().split(/\s+/);
+    const index =
+      words.length > MAX_PRINTED_ORDERS
+        ? undefined
+        : words.map((v) => {
+            const t = takeNumber(
+              v,
+              { code: 'extfrag-index/bad-number', what: 'index', syntax: 'real', min: -1, max: 1 },
+              loc,
+              diagnostics,
+            );
+            return t === undefined ? undefined : Math.round(t * 1000);
+          });
+    const node = takeNumber(
+      m[1]!,
+      { code: 'extfrag-index/bad-number', what: 'node', max: MAX_NODE },
+      loc,
+      diagnostics,
+    );
+    if (index === undefined)
+      diagnostics.push(
+        diag(
+          'extfrag-index/too-many-orders',
+          'data-loss',
+          `${words.length} orders on one row, a kernel prints at most ${MAX_PRINTED_ORDERS}`,
+          loc,
+        ),
+      );
+    if (node === undefined || index === undefined || index.some((v) => v === undefined)) continue;
+    zones.push({ node, zone: m[2]!, index: index as number[] });
   }
   if (zones.length === 0) {
     diagnostics.push(diag('extfrag-index/empty', 'error', 'no index rows found', { file, line: 1 }));

@@ -12,7 +12,8 @@
 // headers without indentation, raw addresses in place of symbols, " [module]" suffixes, the
 // "#  Stack tracer disabled" block, mail quotes ("> "), and "[...]" lines where an author cut rows.
 // Several tables in one file are all returned.
-import { type Diagnostic, diag } from '../base/diag.ts';
+import { type Diagnostic, diag, type SourceLoc } from '../base/diag.ts';
+import { readNumber, takeNumber } from '../base/number.ts';
 import type { ParseOutput } from '../base/result.ts';
 import { padLeft, splitLines } from '../base/text.ts';
 import { stripLogPrefix } from './log-prefix.ts';
@@ -74,23 +75,32 @@ function stripPrefixes(text: string): string {
   return s.trim();
 }
 
-export function parseLocation(text: string): Location {
+export function parseLocation(
+  text: string,
+  loc: SourceLoc = { file: '<input>' },
+  diagnostics: Diagnostic[] = [],
+): Location {
   const t = text.trim();
   const m = SYMBOL.exec(t);
-  if (m) {
+  const spec = { code: 'stack-trace/bad-number', syntax: 'hex' } as const;
+  const offset = m && takeNumber(m[2]!, { ...spec, what: 'offset in the function' }, loc, diagnostics);
+  const length = m && takeNumber(m[3]!, { ...spec, what: 'function length' }, loc, diagnostics);
+  if (m && offset !== undefined && length !== undefined) {
     return {
       text: t,
       symbol: m[1]!,
-      offset: Number.parseInt(m[2]!, 16),
-      length: Number.parseInt(m[3]!, 16),
+      offset,
+      length,
       module: m[4]?.split(/\s+/)[0] ?? null,
       ...(m[4]?.includes(' ') ? { buildId: m[4].split(/\s+/)[1] ?? null } : {}),
       address: null,
     };
   }
   const a = RAW_ADDRESS.exec(t);
-  if (a)
-    return { text: t, symbol: null, offset: null, length: null, module: null, address: BigInt(`0x${a[1]}`) };
+  const address =
+    a && readNumber(a[1]!, { code: 'stack-trace/bad-number', what: 'address', syntax: 'addr' }, loc);
+  if (address?.ok)
+    return { text: t, symbol: null, offset: null, length: null, module: null, address: address.value };
   // A symbol without +off/len (some %ps copies): keep the name.
   return { text: t, symbol: t.split(/\s+/)[0] ?? t, offset: null, length: null, module: null, address: null };
 }
@@ -113,7 +123,12 @@ export function parseFtraceStackTrace(text: string, file = '<input>'): ParseOutp
       i++;
       continue;
     }
-    const declaredEntries = Number(h[1]);
+    const declaredEntries = takeNumber(
+      h[1]!,
+      { code: 'stack-trace/bad-number', what: 'entries', severity: 'notice' },
+      { file, line: line.no },
+      diagnostics,
+    );
     const rows: StackTraceRow[] = [];
     let disabled = false;
     let j = i + 1;
@@ -165,15 +180,15 @@ export function parseFtraceStackTrace(text: string, file = '<input>'): ParseOutp
         );
         continue;
       }
-      rows.push({
-        index: Number(r[1]),
-        depth: Number(r[2]),
-        size: Number(r[3]),
-        location: parseLocation(r[4]!),
-        line: l.no,
-      });
+      const loc = { file, line: l.no };
+      const spec = { code: 'stack-trace/bad-number', min: -Number.MAX_SAFE_INTEGER };
+      const index = takeNumber(r[1]!, { ...spec, what: 'row number' }, loc, diagnostics);
+      const depth = takeNumber(r[2]!, { ...spec, what: 'depth' }, loc, diagnostics);
+      const size = takeNumber(r[3]!, { ...spec, what: 'size' }, loc, diagnostics);
+      if (index === undefined || depth === undefined || size === undefined) continue;
+      rows.push({ index, depth, size, location: parseLocation(r[4]!, loc, diagnostics), line: l.no });
     }
-    const table = { declaredEntries, rows, disabled, line: line.no };
+    const table = { declaredEntries: declaredEntries ?? rows.length, rows, disabled, line: line.no };
     checkTable(table, file, diagnostics);
     tables.push(table);
     i = j;

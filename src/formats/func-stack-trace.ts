@@ -11,6 +11,7 @@
 //      __icmp_send
 //      __udp4_lib_rcv
 import { type Diagnostic, diag } from '../base/diag.ts';
+import { takeNumber } from '../base/number.ts';
 import type { ParseOutput } from '../base/result.ts';
 import { splitLines } from '../base/text.ts';
 import { stripLogPrefix } from './log-prefix.ts';
@@ -33,7 +34,7 @@ const MAX_LINE = 1024;
 
 export function sniffFuncStackTrace(text: string): boolean {
   const head = text.slice(0, 16384);
-  return /^\s*=> [A-Za-z_.$][\w.$]*/m.test(head) || /^\d{1,9} x\n\s+[A-Za-z_][\w.$]*\n/m.test(head);
+  return /^[ \t]*=> [A-Za-z_.$][\w.$]*/m.test(head) || /^\d{1,9} x\n\s+[A-Za-z_][\w.$]*\n/m.test(head);
 }
 
 /** "fn+0x1c/0x60 [mod]" -> "fn" */
@@ -67,7 +68,13 @@ export function parseFuncStackTrace(text: string, file = '<input>'): ParseOutput
     if (counted) {
       flush();
       form = 'counted';
-      cur = { count: Number(counted[1]), frames: [], line: l.no };
+      const count = takeNumber(
+        counted[1]!,
+        { code: 'func-stack-trace/bad-number', what: 'count' },
+        { file, line: l.no },
+        diagnostics,
+      );
+      cur = { count: count ?? 1, frames: [], line: l.no };
       continue;
     }
     if (body.startsWith('=> ')) {

@@ -10,6 +10,7 @@
 // (plus dynamic allocation GCC could bound). C++ names may contain spaces and "::". Tolerates CRLF,
 // blank lines and several .su files concatenated; other lines are counted as `gcc-su/bad-line`.
 import { type Diagnostic, diag } from '../base/diag.ts';
+import { takeNumber } from '../base/number.ts';
 import type { ParseOutput } from '../base/result.ts';
 import { splitLines } from '../base/text.ts';
 
@@ -70,12 +71,18 @@ export function parseGccStackUsage(text: string, file = '<input>'): ParseOutput<
       continue;
     }
     const m = LOCATION.exec(where);
+    const loc = { file, line: l.no };
+    const spec = { code: 'gcc-su/bad-number', what: '' };
+    const n = takeNumber(bytes, { ...spec, what: 'frame bytes' }, loc, diagnostics);
+    const line = m ? takeNumber(m[2]!, { ...spec, what: 'source line' }, loc, diagnostics) : 0;
+    const column = m ? takeNumber(m[3]!, { ...spec, what: 'source column' }, loc, diagnostics) : 0;
+    if (n === undefined || line === undefined || column === undefined) continue;
     entries.push({
       file: m ? m[1]! : '',
-      line: m ? Number(m[2]) : 0,
-      column: m ? Number(m[3]) : 0,
+      line,
+      column,
       function: m ? m[4]! : where,
-      bytes: Number(bytes),
+      bytes: n,
       qualifier: qualifier as StackUsageQualifier,
       srcLine: l.no,
     });

@@ -7,6 +7,7 @@
 //
 // Tolerates log prefixes, CRLF and any spacing; values are kept in the unit printed (kB or a count).
 import { type Diagnostic, diag } from '../base/diag.ts';
+import { takeNumber } from '../base/number.ts';
 import type { ParseOutput } from '../base/result.ts';
 import { splitLines } from '../base/text.ts';
 import { stripLogPrefix, strippedHead } from './log-prefix.ts';
@@ -49,8 +50,15 @@ export function parseMeminfo(text: string, file = '<input>'): ParseOutput<Meminf
       );
       continue;
     }
-    entries.push({ name: m[1]!, value: Number(m[2]), kb: m[3] !== undefined, line: l.no });
-    values.set(m[1]!, Number(m[2]));
+    const value = takeNumber(
+      m[2]!,
+      { code: 'meminfo/bad-number', what: m[1]! },
+      { file, line: l.no },
+      diagnostics,
+    );
+    if (value === undefined) continue;
+    entries.push({ name: m[1]!, value, kb: m[3] !== undefined, line: l.no });
+    values.set(m[1]!, value);
   }
   if (entries.length === 0) {
     diagnostics.push(

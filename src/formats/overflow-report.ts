@@ -19,6 +19,7 @@
 // Android log prefixes, quote indentation, runs of spaces collapsed to one, mail line wraps, and
 // author elision lines ("[the above line repeated ...]"), which are counted.
 import { type Diagnostic, diag } from '../base/diag.ts';
+import { readNumber } from '../base/number.ts';
 import type { ParseOutput } from '../base/result.ts';
 import { splitLines } from '../base/text.ts';
 import { stripLogPrefix } from './log-prefix.ts';
@@ -82,11 +83,43 @@ export function sniffOverflowReport(text: string): boolean {
   );
 }
 
-const big = (s: string) => BigInt(s.startsWith('0x') ? s : `0x${s}`);
+const RELEASE = /\d+\.\d+\S*/y;
+
+/**
+ * "CPU: 0 PID: 1 Comm: x Not tainted 6.1.0-13-arm64 #1": the first "N.N..." after "Tainted"/"Not
+ * tainted". One pass: a marker whose first digits are not a release is skipped with those digits.
+ */
+function releaseAfterTaint(t: string): string | null {
+  for (let from = 0; ; ) {
+    const at = t.indexOf('ainted', from);
+    if (at < 0) return null;
+    const marker = t.startsWith('Not t', at - 5) || t.startsWith('T', at - 1);
+    let d = at + 6;
+    while (d < t.length && !(t.charCodeAt(d) >= 0x30 && t.charCodeAt(d) <= 0x39)) d++;
+    if (d >= t.length) return null;
+    RELEASE.lastIndex = d;
+    const m = marker ? RELEASE.exec(t) : null;
+    if (m) return m[0];
+    while (d < t.length && t.charCodeAt(d) >= 0x30 && t.charCodeAt(d) <= 0x39) d++;
+    from = d;
+  }
+}
 
 export function parseOverflowReport(text: string, file = '<input>'): ParseOutput<OverflowReport> {
   const diagnostics: Diagnostic[] = [];
   const lines = splitLines(text).map((l) => ({ no: l.no, text: strip(l.text) }));
+  /** An address as printed (with or without 0x); a malformed or over-long one is a diagnostic and null. */
+  let lineNo = 0;
+  const big = (s: string): bigint | null => {
+    const r = readNumber(
+      s,
+      { code: 'overflow/bad-address', what: 'address', syntax: 'addr' },
+      { file, line: lineNo },
+    );
+    if (r.ok) return r.value;
+    diagnostics.push(r.error);
+    return null;
+  };
   let arch: OverflowReport['arch'] | null = null;
   let esr: OverflowReport['esr'] = null;
   let far: bigint | null = null;
@@ -105,7 +138,9 @@ export function parseOverflowReport(text: string, file = '<input>'): ParseOutput
   let inTrace = false;
   const range = (s: string): StackRange | null => {
     const m = /\[0x([0-9a-f]+)\.\.0x([0-9a-f]+)\]/i.exec(s);
-    return m ? { low: big(m[1]!), high: big(m[2]!) } : null;
+    const low = m && big(m[1]!);
+    const high = m && big(m[2]!);
+    return low !== null && high !== null ? { low, high } : null;
   };
   let cr2: bigint | null = null;
   let stackEnd: OverflowReport['stackEnd'] = null;
@@ -114,6 +149,7 @@ export function parseOverflowReport(text: string, file = '<input>'): ParseOutput
   for (const { no, text: t } of lines) {
     // "# " lines are provenance headers of saved copies, never kernel output.
     if (t === '' || t.startsWith('# ')) continue;
+    lineNo = no;
     let m: RegExpExecArray | null;
     if ((m = /^CR2: ([0-9a-f]{16})/.exec(t)) && cr2 === null) cr2 = big(m[1]!);
     if (ARM64_HEAD.test(t)) arch ??= 'arm64';
@@ -129,7 +165,10 @@ export function parseOverflowReport(text: string, file = '<input>'): ParseOutput
       // Since 4.15 %p is hashed: these are not the real bounds.
       hashedBounds = true;
     }
-    if ((m = /^ESR: 0x([0-9a-f]+) -- (.*)$/i.exec(t))) esr = { value: big(m[1]!), text: m[2]!.trim() };
+    if ((m = /^ESR: 0x([0-9a-f]+) -- (.*)$/i.exec(t))) {
+      const value = big(m[1]!);
+      esr = value === null ? null : { value, text: m[2]!.trim() };
+    }
     if ((m = /^FAR: 0x([0-9a-f]+)/i.exec(t))) far = big(m[1]!);
     if (/^Task stack:/.test(t)) taskStack = range(t);
     if (/^IRQ stack:/.test(t)) irqStack = range(t);
@@ -154,7 +193,7 @@ export function parseOverflowReport(text: string, file = '<input>'): ParseOutput
     if ((m = /^RSP: [0-9a-f]{4}:([0-9a-f]{16})/.exec(t)) && sp === null) sp = big(m[1]!);
     if ((m = /^(Kernel panic - not syncing: .*?)(?: \]---)?$/.exec(t)) && panic === null) panic = m[1]!;
     if ((m = /^CPU: \d+ (?:UID: \d+ )?PID: \d+ Comm: (\S+)/.exec(t)) && comm === null) comm = m[1]!;
-    if ((m = /(?:Tainted|Not tainted)[^\d]*(\d+\.\d+\S*)/.exec(t)) && kernel === null) kernel = m[1]!;
+    if (kernel === null && t.includes('ainted')) kernel = releaseAfterTaint(t);
     if (/^Call [Tt]race:/.test(t)) {
       inTrace = callTrace.length === 0;
       continue;

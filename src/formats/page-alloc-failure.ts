@@ -15,8 +15,10 @@
 // The report is a snapshot taken at slightly different moments: a zone's "free:" and the sum of
 // its buddy line often differ by a few pages (a notice).
 import { type Diagnostic, diag } from '../base/diag.ts';
+import { readNumber, takeNumber } from '../base/number.ts';
 import type { ParseOutput } from '../base/result.ts';
 import { splitLines } from '../base/text.ts';
+import { MAX_NODE, MAX_PRINTED_ORDERS } from './buddyinfo.ts';
 import { splitSyslogEscapes, stripLogPrefix } from './log-prefix.ts';
 
 export interface PafBuddyLine {
@@ -62,18 +64,137 @@ export interface PageAllocFailure {
   readonly line: number;
 }
 
-const FAIL_HDR =
-  /^(?:(.*?):\s+)?page allocation failure[:.]\s*order:(\d+),\s*mode:(0x[0-9a-fA-F]+)(?:\(([^)]*)\))?/;
-const OOM_HDR =
-  /^(.*?)\s+invoked oom-killer:\s*gfp_mask=(0x[0-9a-fA-F]+)(?:\(([^)]*)\))?,(?:\s*nodemask=[^,]*,)?\s*order=(-?\d+)/;
-const VERSION = /(?:Tainted:[^#]*?|Not tainted)\s+(\d+\.\d+[^\s]*)\s+#/;
+// Every recognizer below is anchored or a one-pass scanner: a Mem-Info line can be any length in a
+// damaged copy, and an unanchored pattern with a leading quantifier rescans it from every offset.
+const FAIL_TAIL = /[:.]\s*order:(\d+),\s*mode:(0x[0-9a-fA-F]+)(?:\(([^)]*)\))?/y;
+const OOM_TAIL = /\s*gfp_mask=(0x[0-9a-fA-F]+)(?:\(([^)]*)\))?,(?:\s*nodemask=[^,]*,)?\s*order=(-?\d+)/y;
+const FAIL_WORDS = 'page allocation failure';
+const OOM_WORDS = ' invoked oom-killer:';
 const ZONE_LINE = /^(?:Node (\d+) )?([A-Za-z][A-Za-z0-9]*) free:(\d+)kB\s+(?:boost:\d+kB\s+)?min:\d+kB/;
-const BUDDY_LINE =
-  /^(?:Node (\d+) )?([A-Za-z][A-Za-z0-9]*): ((?:\d+\*\d+kB\s*(?:\([A-Z]+\)\s*)?)+)(?:=\s*(\d+)kB)?\s*$/;
-const BUDDY_CELL = /(\d+)\*(\d+)kB\s*(?:\(([A-Z]+)\))?/g;
+const BUDDY_HEAD = /^(?:Node (\d+) )?([A-Za-z][A-Za-z0-9]*): /;
+const BUDDY_CELL = /^(\d+)\*(\d+)kB$/;
+const TYPES_CELL = /^\(([A-Z]+)\)$/;
 const RESERVE_LINE = /^lowmem_reserve\[\]:((?:\s+\d+)*)\s*$/;
-const KV = /([A-Za-z_][A-Za-z0-9_]*(?:\([a-z]+\))?):(-?\d+)(kB|KB)?/g;
 const TRACE_FN = /(?:\[<[0-9a-f]+>\]\s*|^\s*)(?:\?\s*)?([A-Za-z_][A-Za-z0-9_.]*)\+0x[0-9a-f]+\/0x[0-9a-f]+/;
+/** Orders a show_free_areas() buddy line may print (MAX_ORDER <= 16 on arm64, 11 on most). */
+const MAX_BUDDY_CELLS = MAX_PRINTED_ORDERS;
+
+interface Header {
+  readonly kind: PageAllocFailure['kind'];
+  readonly comm: string | null;
+  readonly order: string;
+  readonly mask: string;
+  readonly names: string | undefined;
+}
+
+/** "COMM: page allocation failure: order:N, mode:0x..(..)" or "COMM invoked oom-killer: gfp_mask=..., order=N". */
+function readHeader(body: string): Header | null {
+  const f = body.indexOf(FAIL_WORDS);
+  if (f >= 0) {
+    // Either the line starts with the words or "COMM: " comes before them.
+    const before = body.slice(0, f);
+    const comm = before.trimEnd();
+    const commOk = f === 0 || (comm.endsWith(':') && comm.length < before.length && comm.length > 1);
+    FAIL_TAIL.lastIndex = f + FAIL_WORDS.length;
+    const m = commOk ? FAIL_TAIL.exec(body) : null;
+    if (m)
+      return {
+        kind: 'page-allocation-failure',
+        comm: f === 0 ? null : comm.slice(0, -1),
+        order: m[1]!,
+        mask: m[2]!,
+        names: m[3],
+      };
+  }
+  const o = body.indexOf(OOM_WORDS);
+  if (o > 0) {
+    OOM_TAIL.lastIndex = o + OOM_WORDS.length;
+    const m = OOM_TAIL.exec(body);
+    const comm = body.slice(0, o).trimEnd();
+    if (m && comm !== '') return { kind: 'oom-killer', comm, order: m[3]!, mask: m[1]!, names: m[2] };
+  }
+  return null;
+}
+
+/** "... Tainted: G W 4.1.18-g09f547b #1" or "... Not tainted 6.1.0 #1": the release before "#". */
+function readKernelVersion(body: string): string | null {
+  let at = body.indexOf('Tainted:');
+  if (at < 0) at = body.indexOf('Not tainted');
+  if (at < 0) return null;
+  const words = body.slice(at).split(/\s+/);
+  for (let i = 1; i + 1 < words.length; i++) {
+    const w = words[i]!;
+    if (w.includes('#')) return null;
+    if (words[i + 1]!.startsWith('#') && /^\d+\.\d/.test(w)) return w;
+  }
+  return null;
+}
+
+/**
+ * Every "key:value" of a Mem-Info line (kB values stay in kB): a key is [A-Za-z_][A-Za-z0-9_]*
+ * with an optional "(anon)", the value a decimal integer, optionally followed by kB or KB.
+ */
+export function memInfoPairs(body: string): { key: string; value: string }[] {
+  const out: { key: string; value: string }[] = [];
+  let from = 0;
+  for (let colon = body.indexOf(':'); colon >= 0; colon = body.indexOf(':', colon + 1)) {
+    // Value: -?\d+ right after the colon.
+    let v = colon + 1;
+    if (body.charCodeAt(v) === 0x2d) v++;
+    let end = v;
+    while (end < body.length && isDigit(body.charCodeAt(end))) end++;
+    if (end === v) continue;
+    // Key: an optional "(lower)" then identifier characters, scanned back no further than the last match.
+    let k = colon;
+    if (body.charCodeAt(k - 1) === 0x29) {
+      let p = k - 2;
+      while (p >= from && isLower(body.charCodeAt(p))) p--;
+      if (p < k - 2 && p >= from && body.charCodeAt(p) === 0x28) k = p;
+    }
+    let start = k;
+    while (start > from && isIdent(body.charCodeAt(start - 1))) start--;
+    while (start < k && isDigit(body.charCodeAt(start))) start++;
+    if (start === k) continue;
+    out.push({ key: body.slice(start, colon), value: body.slice(colon + 1, end) });
+    from = end;
+  }
+  return out;
+}
+
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+const isLower = (c: number) => c >= 0x61 && c <= 0x7a;
+const isIdent = (c: number) => isDigit(c) || isLower(c) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
+
+/** "DMA: 68324*4kB (UEM) 24706*8kB (UER) ... = 470976kB" split into its cells, or null. */
+function readBuddyLine(body: string): {
+  node: string | undefined;
+  zone: string;
+  cells: { count: string; size: string; types: string }[];
+  total: string | undefined;
+} | null {
+  const h = BUDDY_HEAD.exec(body);
+  if (!h) return null;
+  const words = body.slice(h[0].length).trim().split(/\s+/);
+  const cells: { count: string; size: string; types: string }[] = [];
+  let total: string | undefined;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    const c = BUDDY_CELL.exec(w);
+    if (c && total === undefined) {
+      const t = TYPES_CELL.exec(words[i + 1] ?? '');
+      if (t) i++;
+      cells.push({ count: c[1]!, size: c[2]!, types: t?.[1] ?? '' });
+      continue;
+    }
+    // "= 470976kB" or "=470976kB" ends the line.
+    const rest = w === '=' ? words[++i] : w.startsWith('=') ? w.slice(1) : undefined;
+    if (rest === undefined || cells.length === 0 || i !== words.length - 1 || !rest.endsWith('kB'))
+      return null;
+    total = rest.slice(0, -2);
+    if (!/^\d+$/.test(total)) return null;
+  }
+  return cells.length === 0 ? null : { node: h[1], zone: h[2]!, cells, total };
+}
 
 export function sniffPageAllocFailure(text: string): boolean {
   const head = text.slice(0, 65536);
@@ -87,8 +208,10 @@ export function parsePageAllocFailure(text: string, file = '<input>'): ParseOutp
   const lines = splitLines(text).flatMap((l) =>
     splitSyslogEscapes(stripLogPrefix(l.text)).map((part) => ({ no: l.no, body: part.trim() })),
   );
-  const hdrIdx = lines.findIndex((l) => FAIL_HDR.test(l.body) || OOM_HDR.test(l.body));
-  if (hdrIdx < 0) {
+  let hdrIdx = -1;
+  let h: Header | null = null;
+  for (let i = 0; i < lines.length && h === null; i++) if ((h = readHeader(lines[i]!.body))) hdrIdx = i;
+  if (h === null) {
     diagnostics.push(
       diag(
         'page-alloc-failure/no-header',
@@ -101,145 +224,25 @@ export function parsePageAllocFailure(text: string, file = '<input>'): ParseOutp
     return { value: undefined, diagnostics };
   }
   const hdr = lines[hdrIdx]!;
-  let kind: PageAllocFailure['kind'];
-  let comm: string | null;
-  let order: number;
-  let gfpMask: number;
-  let gfpNames: string[] | null;
-  const f = FAIL_HDR.exec(hdr.body);
-  if (f) {
-    kind = 'page-allocation-failure';
-    comm = f[1] ?? null;
-    order = Number(f[2]);
-    gfpMask = Number.parseInt(f[3]!, 16);
-    gfpNames = f[4] ? f[4].split('|') : null;
-  } else {
-    const o = OOM_HDR.exec(hdr.body)!;
-    kind = 'oom-killer';
-    comm = o[1] ?? null;
-    gfpMask = Number.parseInt(o[2]!, 16);
-    gfpNames = o[3] ? o[3].split('|') : null;
-    order = Number(o[4]);
+  const at = { file, line: hdr.no };
+  const num = (
+    t: string,
+    what: string,
+    min = 0,
+    max = Number.MAX_SAFE_INTEGER,
+    syntax: 'dec' | 'hex' = 'dec',
+  ) =>
+    readNumber(t, { code: 'page-alloc-failure/bad-number', what, min, max, syntax, severity: 'error' }, at);
+  // order=-1 is the OOM killer invoked by sysrq or a memcg, not by an allocation.
+  const order = num(h.order, 'order', h.kind === 'oom-killer' ? -1 : 0, 63);
+  // gfp_t is an unsigned int.
+  const gfpMask = num(h.mask, 'GFP mask', 0, 0xffffffff, 'hex');
+  if (!order.ok || !gfpMask.ok) {
+    diagnostics.push(order.ok ? (gfpMask as { error: Diagnostic }).error : order.error);
+    return { value: undefined, diagnostics };
   }
-  let kernelVersion: string | null = null;
-  const callTrace: string[] = [];
-  const memInfo: Record<string, number> = {};
-  const zones: {
-    node: number | null;
-    name: string;
-    fields: Record<string, number>;
-    lowmemReserve: number[] | null;
-    buddy: PafBuddyLine | null;
-    line: number;
-  }[] = [];
-  let pagesRam: number | null = null;
-  let pagesReserved: number | null = null;
-  let pagesCmaReserved: number | null = null;
-  let freeSwapKb: number | null = null;
-  let totalSwapKb: number | null = null;
-  let inMemInfo = false;
-  let lastZone: (typeof zones)[number] | undefined;
-  for (let i = hdrIdx + 1; i < lines.length; i++) {
-    const { no, body } = lines[i]!;
-    if (body === '') continue;
-    // A second report ends this one.
-    if (FAIL_HDR.test(body) || OOM_HDR.test(body)) break;
-    let m: RegExpExecArray | null;
-    if (kernelVersion === null && (m = VERSION.exec(body))) {
-      kernelVersion = m[1]!;
-      continue;
-    }
-    if (!inMemInfo && zones.length === 0 && (m = TRACE_FN.exec(body)) && !body.includes(':' + ' ')) {
-      callTrace.push(m[1]!);
-      continue;
-    }
-    if (body.startsWith('Mem-Info:')) {
-      inMemInfo = true;
-      continue;
-    }
-    if ((m = ZONE_LINE.exec(body))) {
-      inMemInfo = false;
-      const fields: Record<string, number> = {};
-      for (const kv of body.matchAll(KV)) fields[kv[1]!] = Number(kv[2]);
-      const name = m[2]!;
-      const existing = zones.find(
-        (z) => z.name === name && z.node === (m![1] === undefined ? null : Number(m![1])),
-      );
-      if (existing) {
-        Object.assign(existing.fields, fields);
-        lastZone = existing;
-      } else {
-        lastZone = {
-          node: m[1] === undefined ? null : Number(m[1]),
-          name,
-          fields,
-          lowmemReserve: null,
-          buddy: null,
-          line: no,
-        };
-        zones.push(lastZone);
-      }
-      continue;
-    }
-    if ((m = RESERVE_LINE.exec(body))) {
-      const vals = m[1]!.trim() === '' ? [] : m[1]!.trim().split(/\s+/).map(Number);
-      if (lastZone && lastZone.lowmemReserve === null) lastZone.lowmemReserve = vals;
-      else
-        diagnostics.push(
-          diag(
-            'page-alloc-failure/orphan-reserve',
-            'notice',
-            'lowmem_reserve[] line without a zone line before it',
-            {
-              file,
-              line: no,
-            },
-          ),
-        );
-      continue;
-    }
-    if ((m = BUDDY_LINE.exec(body))) {
-      const buddy = parseBuddyCells(m[3]!, m[4], no, file, diagnostics);
-      const node = m[1] === undefined ? null : Number(m[1]);
-      let z = zones.find((x) => x.name === m![2] && (x.node === node || node === null || x.node === null));
-      if (!z) {
-        z = { node, name: m[2]!, fields: {}, lowmemReserve: null, buddy: null, line: no };
-        zones.push(z);
-        diagnostics.push(
-          diag(
-            'page-alloc-failure/buddy-without-zone',
-            'notice',
-            `buddy line for zone ${m[2]} without its zone line`,
-            {
-              file,
-              line: no,
-            },
-          ),
-        );
-      }
-      z.buddy = buddy;
-      continue;
-    }
-    if ((m = /^(\d+) pages RAM$/.exec(body))) pagesRam = Number(m[1]);
-    else if ((m = /^(\d+) pages reserved$/.exec(body))) pagesReserved = Number(m[1]);
-    else if ((m = /^(\d+) pages cma reserved$/.exec(body))) pagesCmaReserved = Number(m[1]);
-    else if ((m = /^Free swap\s*=\s*(\d+)kB$/.exec(body))) freeSwapKb = Number(m[1]);
-    else if ((m = /^Total swap\s*=\s*(\d+)kB$/.exec(body))) totalSwapKb = Number(m[1]);
-    else if (/^(?:Node \d+ )?\w+ per-cpu:$|^CPU\s+\d+: hi:\s*\d+, btch:/.test(body)) {
-      // Pre-3.16 per-CPU pageset lines ("Node 0 DMA per-cpu:", "CPU    0: hi:    0, btch:   1 usd:   0")
-      // sit between "Mem-Info:" and the summary counters.
-    } else if (/^Node \d+ [a-z_]+:/.test(body)) {
-      // 4.8+ per-node counters ("Node 0 active_anon:2624456kB ..."): kB, not the summary's pages.
-    } else if (inMemInfo) {
-      let any = false;
-      for (const kv of body.matchAll(KV)) {
-        memInfo[kv[1]!] = Number(kv[2]);
-        any = true;
-      }
-      if (!any) inMemInfo = false;
-    }
-  }
-  if (zones.length === 0)
+  const body = readBody(lines, hdrIdx + 1, file, diagnostics);
+  if (body.zones.length === 0)
     diagnostics.push(
       diag(
         'page-alloc-failure/no-zones',
@@ -249,7 +252,7 @@ export function parsePageAllocFailure(text: string, file = '<input>'): ParseOutp
         'the Mem-Info block that follows the warning',
       ),
     );
-  for (const z of zones) {
+  for (const z of body.zones) {
     if (z.buddy === null)
       diagnostics.push(
         diag(
@@ -272,64 +275,259 @@ export function parsePageAllocFailure(text: string, file = '<input>'): ParseOutp
   }
   return {
     value: {
-      kind,
-      comm,
-      order,
-      gfpMask,
-      gfpNames,
-      kernelVersion,
-      callTrace,
-      memInfo,
-      zones,
-      pagesRam,
-      pagesReserved,
-      pagesCmaReserved,
-      freeSwapKb,
-      totalSwapKb,
+      kind: h.kind,
+      comm: h.comm,
+      order: order.value,
+      gfpMask: gfpMask.value,
+      gfpNames: h.names ? h.names.split('|') : null,
+      ...body,
       line: hdr.no,
     },
     diagnostics,
   };
 }
 
+type ZoneDraft = {
+  node: number | null;
+  name: string;
+  fields: Record<string, number>;
+  lowmemReserve: number[] | null;
+  buddy: PafBuddyLine | null;
+  line: number;
+};
+
+type Body = Omit<PageAllocFailure, 'kind' | 'comm' | 'order' | 'gfpMask' | 'gfpNames' | 'line'>;
+
+/** The lines after the header, up to the next report: version, call trace, Mem-Info, zones. */
+function readBody(
+  lines: readonly { no: number; body: string }[],
+  from: number,
+  file: string,
+  diagnostics: Diagnostic[],
+): Body {
+  let kernelVersion: string | null = null;
+  const callTrace: string[] = [];
+  const memInfo: Record<string, number> = {};
+  const zones: ZoneDraft[] = [];
+  /** "node/name" -> zone, so a report with thousands of zone lines stays linear. */
+  const byKey = new Map<string, ZoneDraft>();
+  const byName = new Map<string, ZoneDraft[]>();
+  const counters: Record<
+    'pagesRam' | 'pagesReserved' | 'pagesCmaReserved' | 'freeSwapKb' | 'totalSwapKb',
+    number | null
+  > = {
+    pagesRam: null,
+    pagesReserved: null,
+    pagesCmaReserved: null,
+    freeSwapKb: null,
+    totalSwapKb: null,
+  };
+  let inMemInfo = false;
+  let lastZone: ZoneDraft | undefined;
+  const addZone = (z: ZoneDraft) => {
+    zones.push(z);
+    byKey.set(`${z.node}/${z.name}`, z);
+    const list = byName.get(z.name);
+    if (list) list.push(z);
+    else byName.set(z.name, [z]);
+  };
+  for (let i = from; i < lines.length; i++) {
+    const { no, body } = lines[i]!;
+    if (body === '') continue;
+    // A second report ends this one.
+    if (readHeader(body) !== null) break;
+    const loc = { file, line: no };
+    const num = (t: string, what: string) =>
+      takeNumber(
+        t,
+        {
+          code: 'page-alloc-failure/bad-number',
+          what,
+          max: what === 'node' ? MAX_NODE : Number.MAX_SAFE_INTEGER,
+        },
+        loc,
+        diagnostics,
+      );
+    let m: RegExpExecArray | null;
+    if (kernelVersion === null && body.includes('ainted')) {
+      kernelVersion = readKernelVersion(body);
+      if (kernelVersion !== null) continue;
+    }
+    if (!inMemInfo && zones.length === 0 && (m = TRACE_FN.exec(body)) && !body.includes(':' + ' ')) {
+      callTrace.push(m[1]!);
+      continue;
+    }
+    if (body.startsWith('Mem-Info:')) {
+      inMemInfo = true;
+      continue;
+    }
+    if ((m = ZONE_LINE.exec(body))) {
+      inMemInfo = false;
+      const node = m[1] === undefined ? null : num(m[1], 'node');
+      if (node === undefined) continue;
+      const fields: Record<string, number> = {};
+      for (const kv of memInfoPairs(body)) {
+        const v = takeNumber(
+          kv.value,
+          { code: 'page-alloc-failure/bad-number', what: kv.key, min: -Number.MAX_SAFE_INTEGER },
+          loc,
+          diagnostics,
+        );
+        if (v !== undefined) fields[kv.key] = v;
+      }
+      const name = m[2]!;
+      const existing = byKey.get(`${node}/${name}`);
+      if (existing) {
+        Object.assign(existing.fields, fields);
+        lastZone = existing;
+      } else {
+        lastZone = { node, name, fields, lowmemReserve: null, buddy: null, line: no };
+        addZone(lastZone);
+      }
+      continue;
+    }
+    if ((m = RESERVE_LINE.exec(body))) {
+      const words = m[1]!.trim() === '' ? [] : m[1]!.trim().split(/\s+/);
+      const vals = words.map((w) => num(w, 'lowmem_reserve[] pages'));
+      if (vals.length > MAX_ZONES_PER_NODE || vals.some((v) => v === undefined)) {
+        if (vals.length > MAX_ZONES_PER_NODE)
+          diagnostics.push(
+            diag(
+              'page-alloc-failure/bad-reserve',
+              'data-loss',
+              `lowmem_reserve[] has ${vals.length} entries, a node at most ${MAX_ZONES_PER_NODE} zones`,
+              loc,
+            ),
+          );
+        continue;
+      }
+      if (lastZone && lastZone.lowmemReserve === null) lastZone.lowmemReserve = vals as number[];
+      else
+        diagnostics.push(
+          diag(
+            'page-alloc-failure/orphan-reserve',
+            'notice',
+            'lowmem_reserve[] line without a zone line before it',
+            loc,
+          ),
+        );
+      continue;
+    }
+    const bl = readBuddyLine(body);
+    if (bl !== null) {
+      const buddy = parseBuddyCells(bl.cells, bl.total, no, file, diagnostics);
+      const node = bl.node === undefined ? null : num(bl.node, 'node');
+      if (node === undefined || buddy === null) continue;
+      let z = (byName.get(bl.zone) ?? []).find((x) => x.node === node || node === null || x.node === null);
+      if (!z) {
+        z = { node, name: bl.zone, fields: {}, lowmemReserve: null, buddy: null, line: no };
+        addZone(z);
+        diagnostics.push(
+          diag(
+            'page-alloc-failure/buddy-without-zone',
+            'notice',
+            `buddy line for zone ${bl.zone} without its zone line`,
+            loc,
+          ),
+        );
+      }
+      z.buddy = buddy;
+      continue;
+    }
+    if ((m = /^(\d+) pages RAM$/.exec(body))) counters.pagesRam = num(m[1]!, 'pages RAM') ?? null;
+    else if ((m = /^(\d+) pages reserved$/.exec(body)))
+      counters.pagesReserved = num(m[1]!, 'pages reserved') ?? null;
+    else if ((m = /^(\d+) pages cma reserved$/.exec(body)))
+      counters.pagesCmaReserved = num(m[1]!, 'pages cma reserved') ?? null;
+    else if ((m = /^Free swap\s*=\s*(\d+)kB$/.exec(body)))
+      counters.freeSwapKb = num(m[1]!, 'free swap kB') ?? null;
+    else if ((m = /^Total swap\s*=\s*(\d+)kB$/.exec(body)))
+      counters.totalSwapKb = num(m[1]!, 'total swap kB') ?? null;
+    else if (/^(?:Node \d+ )?\w+ per-cpu:$|^CPU\s+\d+: hi:\s*\d+, btch:/.test(body)) {
+      // Pre-3.16 per-CPU pageset lines ("Node 0 DMA per-cpu:", "CPU    0: hi:    0, btch:   1 usd:   0")
+      // sit between "Mem-Info:" and the summary counters.
+    } else if (/^Node \d+ [a-z_]+:/.test(body)) {
+      // 4.8+ per-node counters ("Node 0 active_anon:2624456kB ..."): kB, not the summary's pages.
+    } else if (inMemInfo) {
+      const kvs = memInfoPairs(body);
+      for (const kv of kvs) {
+        const v = takeNumber(
+          kv.value,
+          { code: 'page-alloc-failure/bad-number', what: kv.key, min: -Number.MAX_SAFE_INTEGER },
+          loc,
+          diagnostics,
+        );
+        if (v !== undefined) memInfo[kv.key] = v;
+      }
+      if (kvs.length === 0) inMemInfo = false;
+    }
+  }
+  return { kernelVersion, callTrace, memInfo, zones, ...counters };
+}
+
+/** Zones of one node the kernel can have (enum zone_type: DMA, DMA32, Normal, HighMem, Movable, Device). */
+const MAX_ZONES_PER_NODE = 8;
+
 function parseBuddyCells(
-  cells: string,
+  cells: readonly { count: string; size: string; types: string }[],
   total: string | undefined,
   line: number,
   file: string,
   diagnostics: Diagnostic[],
-): PafBuddyLine {
+): PafBuddyLine | null {
+  const loc = { file, line };
+  if (cells.length > MAX_BUDDY_CELLS) {
+    diagnostics.push(
+      diag(
+        'page-alloc-failure/buddy-order',
+        'data-loss',
+        `${cells.length} block sizes on one free-list line, a kernel prints at most ${MAX_BUDDY_CELLS}`,
+        loc,
+      ),
+    );
+    return null;
+  }
   const nrFree: number[] = [];
   const types: string[] = [];
   let pageKb = 0;
   let sumKb = 0;
-  for (const c of cells.matchAll(BUDDY_CELL)) {
-    const count = Number(c[1]);
-    const sizeKb = Number(c[2]);
+  for (const c of cells) {
+    const count = takeNumber(
+      c.count,
+      { code: 'page-alloc-failure/bad-number', what: 'free blocks' },
+      loc,
+      diagnostics,
+    );
+    // A block is at most 2^63 bytes.
+    const sizeKb = takeNumber(
+      c.size,
+      { code: 'page-alloc-failure/bad-number', what: 'block size kB', min: 1, max: 2 ** 53 },
+      loc,
+      diagnostics,
+    );
+    if (count === undefined || sizeKb === undefined) return null;
     if (pageKb === 0) pageKb = sizeKb;
-    const order = Math.round(Math.log2(sizeKb / pageKb));
-    if (sizeKb !== pageKb * 2 ** order || order !== nrFree.length)
+    const order = nrFree.length;
+    if (sizeKb !== pageKb * 2 ** order)
       diagnostics.push(
-        diag('page-alloc-failure/buddy-order', 'data-loss', `block size ${sizeKb}kB out of sequence`, {
-          file,
-          line,
-        }),
+        diag('page-alloc-failure/buddy-order', 'data-loss', `block size ${sizeKb}kB out of sequence`, loc),
       );
     nrFree.push(count);
-    types.push(c[3] ?? '');
+    types.push(c.types);
     sumKb += count * sizeKb;
   }
-  const totalKb = total === undefined ? null : Number(total);
+  const totalKb =
+    total === undefined
+      ? null
+      : (takeNumber(total, { code: 'page-alloc-failure/bad-number', what: 'total kB' }, loc, diagnostics) ??
+        null);
   if (totalKb !== null && totalKb !== sumKb)
     diagnostics.push(
       diag(
         'page-alloc-failure/buddy-total',
         'notice',
         `blocks add up to ${sumKb}kB, line says ${totalKb}kB`,
-        {
-          file,
-          line,
-        },
+        loc,
       ),
     );
   return { nrFree, types, totalKb, pageKb: pageKb || 4, line };
@@ -468,9 +666,14 @@ const COMPOSITES: Readonly<Record<string, readonly string[]>> = {
   __GFP_RECLAIM: ['__GFP_DIRECT_RECLAIM', '__GFP_KSWAPD_RECLAIM'],
 };
 
-function majorMinor(v: string | null): [number, number] | null {
+/** "4.1.18-g09f547b" -> [4, 1]; null when the release is not "MAJOR.MINOR...". */
+export function kernelMajorMinor(v: string | null): [number, number] | null {
   const m = v === null ? null : /^(\d+)\.(\d+)/.exec(v);
-  return m ? [Number(m[1]), Number(m[2])] : null;
+  if (!m) return null;
+  const spec = { code: 'page-alloc-failure/bad-number', what: 'kernel release' };
+  const major = readNumber(m[1]!, spec, { file: '<version>' });
+  const minor = readNumber(m[2]!, spec, { file: '<version>' });
+  return major.ok && minor.ok ? [major.value, minor.value] : null;
 }
 
 /** Decodes a GFP mask: printed names when the kernel gave them, else by the version's bit layout. */
@@ -481,7 +684,7 @@ export function decodeGfp(
 ): GfpDecoded {
   let names: string[];
   let layout: GfpDecoded['layout'];
-  const mm = majorMinor(kernelVersion);
+  const mm = kernelMajorMinor(kernelVersion);
   if (printed !== null && printed.length > 0) {
     names = [...printed];
     layout = 'printed';

@@ -14,8 +14,10 @@
 // Counts above 100000 are printed ">100000" (the kernel stops walking the list). Tolerates log
 // prefixes, CRLF, collapsed spaces and any set of type names (2015 kernels print Reserve).
 import { type Diagnostic, diag } from '../base/diag.ts';
+import { takeNumber } from '../base/number.ts';
 import type { ParseOutput } from '../base/result.ts';
 import { splitLines } from '../base/text.ts';
+import { freeCounts, MAX_NODE, MAX_PRINTED_ORDERS, MAX_ZONE_PAGES } from './buddyinfo.ts';
 import { stripLogPrefix } from './log-prefix.ts';
 
 export interface PagetypeFreeRow {
@@ -37,6 +39,8 @@ export interface PagetypeBlockRow {
 
 export interface PagetypeInfo {
   readonly pageblockOrder: number;
+  /** Last non-blank line of the file: where a table that is missing should have been. */
+  readonly lastLine: number;
   readonly pagesPerBlock: number;
   readonly orders: number;
   readonly free: readonly PagetypeFreeRow[];
@@ -52,8 +56,8 @@ const ORDER_HDR = /^Page block order:\s*(\d+)\s*$/;
 const PAGES_HDR = /^Pages per block:\s*(\d+)\s*$/;
 const FREE_HDR = /^Free pages count per migrate type at order((?:\s+\d+)+)\s*$/;
 const FREE_ROW = /^Node\s+(\d+),\s*zone\s+(\S+),\s*type\s+(\S+)((?:\s+>?\d+)+)\s*$/;
-const BLOCKS_HDR = /^Number of blocks type\s+(.*\S)\s*$/;
-const MIXED_HDR = /^Number of mixed blocks\s+(.*\S)\s*$/;
+const BLOCKS_HDR = 'Number of blocks type';
+const MIXED_HDR = 'Number of mixed blocks';
 const BLOCK_ROW = /^Node\s+(\d+),\s*zone\s+(\S+)((?:\s+\d+)+)\s*$/;
 
 export function sniffPagetypeinfo(text: string): boolean {
@@ -72,6 +76,8 @@ export function parsePagetypeinfo(text: string, file = '<input>'): ParseOutput<P
   let blockTypes: string[] = [];
   let mixedTypes: string[] = [];
   let section: 'none' | 'free' | 'blocks' | 'mixed' = 'none';
+  let lastLine = 0;
+  const spec = { code: 'pagetypeinfo/bad-number', what: '' };
   const bad = (no: number, body: string, expected: string) =>
     diagnostics.push(
       diag(
@@ -85,25 +91,60 @@ export function parsePagetypeinfo(text: string, file = '<input>'): ParseOutput<P
   for (const l of splitLines(text)) {
     const body = stripLogPrefix(l.text).trim();
     if (body === '') continue;
+    lastLine = l.no;
+    const loc = { file, line: l.no };
     let m: RegExpExecArray | null;
-    if ((m = ORDER_HDR.exec(body))) pageblockOrder = Number(m[1]);
-    else if ((m = PAGES_HDR.exec(body))) pagesPerBlock = Number(m[1]);
+    if ((m = ORDER_HDR.exec(body)))
+      // pageblock_order is at most MAX_ORDER - 1 (include/linux/pageblock-flags.h).
+      pageblockOrder = takeNumber(
+        m[1]!,
+        { ...spec, what: 'pageblock order', max: MAX_PRINTED_ORDERS - 1 },
+        loc,
+        diagnostics,
+      );
+    else if ((m = PAGES_HDR.exec(body)))
+      pagesPerBlock = takeNumber(
+        m[1]!,
+        { ...spec, what: 'pages per block', min: 1, max: 2 ** (MAX_PRINTED_ORDERS - 1) },
+        loc,
+        diagnostics,
+      );
     else if ((m = FREE_HDR.exec(body))) {
       orders = m[1]!.trim().split(/\s+/).length;
       section = 'free';
-    } else if ((m = BLOCKS_HDR.exec(body))) {
-      blockTypes = m[1]!.split(/\s+/);
+      if (orders > MAX_PRINTED_ORDERS) {
+        diagnostics.push(
+          diag(
+            'pagetypeinfo/too-many-orders',
+            'data-loss',
+            `${orders} orders in the header, a kernel prints at most ${MAX_PRINTED_ORDERS}`,
+            loc,
+          ),
+        );
+        orders = 0;
+        section = 'none';
+      }
+    } else if (body.startsWith(BLOCKS_HDR) && body.length > BLOCKS_HDR.length) {
+      blockTypes = body.slice(BLOCKS_HDR.length).trim().split(/\s+/);
       section = 'blocks';
-    } else if ((m = MIXED_HDR.exec(body))) {
-      mixedTypes = m[1]!.split(/\s+/);
+    } else if (body.startsWith(MIXED_HDR) && body.length > MIXED_HDR.length) {
+      mixedTypes = body.slice(MIXED_HDR.length).trim().split(/\s+/);
       section = 'mixed';
     } else if (section === 'free' && (m = FREE_ROW.exec(body))) {
       const cells = m[4]!.trim().split(/\s+/);
+      const node = takeNumber(m[1]!, { ...spec, what: 'node', max: MAX_NODE }, loc, diagnostics);
+      const counts = freeCounts(
+        cells.map((c) => (c.startsWith('>') ? c.slice(1) : c)),
+        'pagetypeinfo',
+        loc,
+        diagnostics,
+      );
+      if (node === undefined || counts === undefined) continue;
       const row = {
-        node: Number(m[1]),
+        node,
         zone: m[2]!,
         type: m[3]!,
-        counts: cells.map((c) => Number(c.replace('>', ''))),
+        counts,
         capped: cells.map((c) => c.startsWith('>')),
         line: l.no,
       };
@@ -121,12 +162,21 @@ export function parsePagetypeinfo(text: string, file = '<input>'): ParseOutput<P
         );
       free.push(row);
     } else if ((section === 'blocks' || section === 'mixed') && (m = BLOCK_ROW.exec(body))) {
-      const row = {
-        node: Number(m[1]),
-        zone: m[2]!,
-        counts: m[3]!.trim().split(/\s+/).map(Number),
-        line: l.no,
-      };
+      const node = takeNumber(m[1]!, { ...spec, what: 'node', max: MAX_NODE }, loc, diagnostics);
+      const words = m[3]!.trim().split(/\s+/);
+      // A row has one count per migratetype (MIGRATE_TYPES is at most 7).
+      if (words.length > MAX_PRINTED_ORDERS) {
+        diagnostics.push(
+          diag('pagetypeinfo/column-count', 'data-loss', `${words.length} pageblock counts on one row`, loc),
+        );
+        continue;
+      }
+      // No zone holds more pageblocks than pages.
+      const counts = words.map((w) =>
+        takeNumber(w, { ...spec, what: 'pageblocks', max: MAX_ZONE_PAGES }, loc, diagnostics),
+      );
+      if (node === undefined || counts.some((c) => c === undefined)) continue;
+      const row = { node, zone: m[2]!, counts: counts as number[], line: l.no };
       const types = section === 'blocks' ? blockTypes : mixedTypes;
       if (row.counts.length !== types.length)
         diagnostics.push(
@@ -163,6 +213,7 @@ export function parsePagetypeinfo(text: string, file = '<input>'): ParseOutput<P
   return {
     value: {
       pageblockOrder: pbo,
+      lastLine,
       pagesPerBlock: pagesPerBlock ?? 2 ** pbo,
       orders: orders || (free[0]?.counts.length ?? 0),
       free,

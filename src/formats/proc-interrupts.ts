@@ -7,6 +7,7 @@
 //  IPI0:         61         46       Rescheduling interrupts
 //        NET_RX:      31552          0
 import { type Diagnostic, diag } from '../base/diag.ts';
+import { takeNumber } from '../base/number.ts';
 import type { ParseOutput } from '../base/result.ts';
 import { splitLines } from '../base/text.ts';
 import { stripLogPrefix } from './log-prefix.ts';
@@ -34,9 +35,25 @@ export function sniffProcCounts(text: string): 'interrupts' | 'softirqs' | null 
   const h = head.findIndex((l) => /^\s*CPU0(\s+CPU\d+)*\s*$/.test(l));
   if (h < 0) return null;
   const next = head.slice(h + 1, h + 4).join('\n');
-  if (/^\s*(HI|TIMER|NET_TX|NET_RX):\s+\d/m.test(next)) return 'softirqs';
-  if (/^\s*\w+:\s+\d/m.test(next)) return 'interrupts';
+  if (/^[ \t]*(HI|TIMER|NET_TX|NET_RX):\s+\d/m.test(next)) return 'softirqs';
+  if (/^[ \t]*\w+:\s+\d/m.test(next)) return 'interrupts';
   return null;
+}
+
+/** "   12   34  GICv3  27 Level  arch_timer": the decimal words first, then the rest as printed. One pass. */
+function countsAndDesc(rest: string): { words: string[]; desc: string } {
+  const words: string[] = [];
+  let i = 0;
+  for (;;) {
+    let j = i;
+    while (j < rest.length && (rest[j] === ' ' || rest[j] === '\t')) j++;
+    let k = j;
+    while (k < rest.length && rest.charCodeAt(k) >= 0x30 && rest.charCodeAt(k) <= 0x39) k++;
+    if (k === j || j === i || (k < rest.length && rest[k] !== ' ' && rest[k] !== '\t')) break;
+    words.push(rest.slice(j, k));
+    i = k;
+  }
+  return { words, desc: rest.slice(i).trim() };
 }
 
 export function parseProcCounts(text: string, file = '<input>'): ParseOutput<PerCpuCounts> {
@@ -60,7 +77,9 @@ export function parseProcCounts(text: string, file = '<input>'): ParseOutput<Per
       cpus = body.trim().split(/\s+/).length;
       continue;
     }
-    const m = /^\s*([A-Za-z0-9_]+):((?:\s+\d+)*)\s*(.*)$/.exec(body);
+    // "NAME:" then the counts (leading decimal words), then the description.
+    const m = /^\s*([A-Za-z0-9_]+):(.*)$/.exec(body);
+    const { words, desc } = m ? countsAndDesc(m[2]!) : { words: [], desc: '' };
     if (!m || cpus === 0) {
       diagnostics.push(
         diag('proc-counts/bad-row', 'data-loss', `not a counter row: "${body.trim().slice(0, 60)}"`, {
@@ -70,7 +89,11 @@ export function parseProcCounts(text: string, file = '<input>'): ParseOutput<Per
       );
       continue;
     }
-    const counts = (m[2] ?? '').trim() === '' ? [] : m[2]!.trim().split(/\s+/).map(Number);
+    const loc = { file, line: l.no };
+    const counts = words.map((w) =>
+      takeNumber(w, { code: 'proc-counts/bad-number', what: `${m[1]} count` }, loc, diagnostics),
+    );
+    if (counts.some((c) => c === undefined)) continue;
     if (['HI', 'TIMER', 'NET_RX', 'NET_TX', 'RCU', 'SCHED'].includes(m[1]!)) kind = 'softirqs';
     // "Err:" and "MIS:" carry one total, not one count per CPU.
     if (counts.length !== cpus && counts.length !== 1) {
@@ -82,7 +105,7 @@ export function parseProcCounts(text: string, file = '<input>'): ParseOutput<Per
       );
       continue;
     }
-    rows.push({ id: m[1]!, counts, desc: (m[3] ?? '').trim(), line: l.no });
+    rows.push({ id: m[1]!, counts: counts as number[], desc, line: l.no });
   }
   if (cpus === 0 || rows.length === 0) {
     diagnostics.push(

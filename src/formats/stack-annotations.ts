@@ -23,6 +23,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { type Diagnostic, diag } from '../base/diag.ts';
 import type { ParseOutput } from '../base/result.ts';
+import { MAX_YAML_FLOW_DEPTH, yamlDocument, yamlTooDeep } from '../base/text.ts';
 
 const Name = z.string().min(1, 'a function name');
 
@@ -69,8 +70,25 @@ export function sniffStackAnnotations(text: string): boolean {
 }
 
 export function parseStackAnnotations(text: string, file = '<input>'): ParseOutput<StackAnnotations> {
+  const deep = yamlTooDeep(text);
+  if (deep !== undefined)
+    return {
+      value: undefined,
+      diagnostics: [
+        diag('annotations/too-deep', 'error', `"[" / "{" nested more than ${MAX_YAML_FLOW_DEPTH} deep`, {
+          file,
+          line: deep,
+        }),
+      ],
+    };
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const yamlDoc = yamlDocument(() => parseDocument(text, { lineCounter, prettyErrors: false }));
+  if ('error' in yamlDoc)
+    return {
+      value: undefined,
+      diagnostics: [diag('annotations/bad-yaml', 'error', yamlDoc.error, { file, line: 1 })],
+    };
+  const doc = yamlDoc.value;
   const lineOf = (offset: number | undefined) =>
     offset === undefined ? undefined : lineCounter.linePos(offset).line;
   const yamlErrors = doc.errors.map((e) =>
@@ -80,7 +98,18 @@ export function parseStackAnnotations(text: string, file = '<input>'): ParseOutp
     }),
   );
   if (yamlErrors.length > 0) return { value: undefined, diagnostics: yamlErrors };
-  const raw = doc.toJS() ?? {};
+  // toJS() throws on what parsing accepts: an alias whose anchor comes later, or too many aliases
+  // (yaml's maxAliasCount, its guard against alias bombs).
+  let raw: unknown;
+  try {
+    raw = doc.toJS() ?? {};
+  } catch (e) {
+    const message = e instanceof Error ? e.message.split('\n')[0]! : 'YAML error';
+    return {
+      value: undefined,
+      diagnostics: [diag('annotations/bad-yaml', 'error', message, { file, line: 1 })],
+    };
+  }
   const parsed = StackAnnotationsSchema.safeParse(raw);
   if (parsed.success) return { value: parsed.data, diagnostics: [] };
   const diagnostics: Diagnostic[] = parsed.error.issues.map((issue) => {

@@ -9,6 +9,7 @@
 // Tolerates dmesg timestamps, indentation and prompt lines; other lines are ignored (they are
 // ordinary log text), but a line that starts like a record and does not finish is counted.
 import { type Diagnostic, diag } from '../base/diag.ts';
+import { takeNumber } from '../base/number.ts';
 import type { ParseOutput } from '../base/result.ts';
 import { splitLines } from '../base/text.ts';
 import { stripLogPrefix, strippedHead } from './log-prefix.ts';
@@ -39,10 +40,18 @@ export function parseStackUsage(text: string, file = '<input>'): ParseOutput<Sta
     const t = stripLogPrefix(l.text).trim();
     if (t.startsWith('# ')) continue;
     let m: RegExpExecArray | null;
-    if ((m = LOW.exec(t))) lowWater.push({ comm: m[1]!, bytesLeft: Number(m[2]), line: l.no });
-    else if ((m = HIST.exec(t)))
-      histogram.push({ bucket: `${m[1]}k`, bytes: Number(m[1]) * 1024, tasks: Number(m[2]) });
-    else if (/used greatest stack depth|^kstack_/.test(t))
+    const loc = { file, line: l.no };
+    const spec = { code: 'stack-usage/bad-number', what: '' };
+    if ((m = LOW.exec(t))) {
+      const left = takeNumber(m[2]!, { ...spec, what: 'bytes left' }, loc, diagnostics);
+      if (left !== undefined) lowWater.push({ comm: m[1]!, bytesLeft: left, line: l.no });
+    } else if ((m = HIST.exec(t))) {
+      // Buckets are kB of a stack; THREAD_SIZE is far below 2^40 kB.
+      const kb = takeNumber(m[1]!, { ...spec, what: 'bucket kB', max: 2 ** 40 }, loc, diagnostics);
+      const tasks = takeNumber(m[2]!, { ...spec, what: 'tasks' }, loc, diagnostics);
+      if (kb !== undefined && tasks !== undefined)
+        histogram.push({ bucket: `${m[1]}k`, bytes: kb * 1024, tasks });
+    } else if (/used greatest stack depth|^kstack_/.test(t))
       diagnostics.push(
         diag(
           'stack-usage/bad-line',

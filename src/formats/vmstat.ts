@@ -8,6 +8,7 @@
 // name and value, and negative values (per-CPU drift of state counters shows up that way). Lines that
 // are not "name value" are counted; a repeated name is a notice and the last value wins.
 import { type Diagnostic, diag } from '../base/diag.ts';
+import { takeNumber } from '../base/number.ts';
 import type { ParseOutput } from '../base/result.ts';
 import { splitLines } from '../base/text.ts';
 import { stripLogPrefix } from './log-prefix.ts';
@@ -52,14 +53,15 @@ export function parseVmstat(text: string, file = '<input>'): ParseOutput<Vmstat>
       );
       continue;
     }
-    const value = Number(m[2]);
-    if (!Number.isSafeInteger(value))
-      diagnostics.push(
-        diag('vmstat/imprecise', 'notice', `${m[1]} = ${m[2]} exceeds 2^53; kept approximately`, {
-          file,
-          line: l.no,
-        }),
-      );
+    // Counters are unsigned longs, state items drift below zero across CPUs; past 2^53 a value
+    // would no longer be exact, and a delta of two such values would be noise.
+    const value = takeNumber(
+      m[2]!,
+      { code: 'vmstat/bad-number', what: m[1]!, min: -Number.MAX_SAFE_INTEGER },
+      { file, line: l.no },
+      diagnostics,
+    );
+    if (value === undefined) continue;
     if (values.has(m[1]!))
       diagnostics.push(
         diag('vmstat/duplicate', 'notice', `${m[1]} appears more than once`, { file, line: l.no }),

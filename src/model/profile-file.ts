@@ -9,11 +9,22 @@
 import { parseDocument } from 'yaml';
 import { diag } from '../base/diag.ts';
 import { err, ok, type Result } from '../base/result.ts';
+import { MAX_YAML_FLOW_DEPTH, yamlDocument, yamlTooDeep } from '../base/text.ts';
 import { type KernelProfile, validateProfile } from './profile.ts';
 import { BUILTIN_PROFILES } from './profiles.ts';
 
 export function loadProfileFile(text: string, file: string): Result<KernelProfile> {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const deep = yamlTooDeep(text);
+  if (deep !== undefined)
+    return err(
+      diag('profile-file/too-deep', 'error', `"[" / "{" nested more than ${MAX_YAML_FLOW_DEPTH} deep`, {
+        file,
+        line: deep,
+      }),
+    );
+  const parsed = yamlDocument(() => parseDocument(text, { prettyErrors: false }));
+  if ('error' in parsed) return err(diag('profile-file/syntax', 'error', parsed.error, { file, line: 1 }));
+  const doc = parsed.value;
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const pos = e.linePos?.[0] ?? lineCol(text, e.pos[0]);
@@ -25,7 +36,15 @@ export function loadProfileFile(text: string, file: string): Result<KernelProfil
       }),
     );
   }
-  const obj = doc.toJS() as unknown;
+  // toJS() throws on what parsing accepts: an alias whose anchor comes later, or too many aliases
+  // (yaml's maxAliasCount, its guard against alias bombs).
+  let obj: unknown;
+  try {
+    obj = doc.toJS() as unknown;
+  } catch (e) {
+    const message = e instanceof Error ? (e.message.split('\n')[0] ?? 'YAML error') : 'YAML error';
+    return err(diag('profile-file/syntax', 'error', message, { file, line: 1 }));
+  }
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj))
     return err(
       diag(

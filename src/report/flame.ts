@@ -3,7 +3,9 @@
 // partition layout; this file turns it into SVG text, for the static page and for the page's script,
 // which calls it again with another node in focus to zoom (the focused node spans the full width,
 // its ancestors sit above it as full-width bars).
+
 import { type HierarchyRectangularNode, hierarchy, partition } from 'd3-hierarchy';
+import { readNumber } from '../base/number.ts';
 import { esc } from './html.ts';
 import type { LayoutFrame } from './stack-layout.ts';
 
@@ -129,7 +131,13 @@ export function flameNeighbours(
   tree: FlameNode,
   id: string,
 ): { up?: string; down?: string; left?: string; right?: string } {
-  const path = id === '' ? [] : id.split('.').map(Number);
+  const path =
+    id === ''
+      ? []
+      : id.split('.').map((x) => {
+          const r = readNumber(x, { code: 'flame/bad-id', what: 'frame index' }, { file: 'flame' });
+          return r.ok ? r.value : -1;
+        });
   let node: FlameNode | undefined = tree;
   for (const i of path) node = node?.children[i];
   if (!node) return {};

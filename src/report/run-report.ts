@@ -3,6 +3,7 @@
 // Fits 100 columns; --json has everything.
 import type { RunResult } from '../analyze/run.ts';
 import type { FoldedLine } from '../formats/folded-stacks.ts';
+import { THRESHOLDS } from '../kernel/sim/sim-stats.ts';
 
 const kb = (b: number) => `${(b / 1024).toFixed(b % 1024 === 0 ? 0 : 1)} KB`;
 const pct = (a: number, b: number) => (b > 0 ? `${((100 * a) / b).toFixed(0)} %` : '-');
@@ -68,7 +69,7 @@ export function renderRunText(r: RunResult): string {
   lines.push('episodes past a depth, per stack (count, per hour)');
   for (const k of ['task', 'irq'] as const) {
     if (k === 'irq' && r.irqStackSize === 0) continue;
-    const cells = Object.entries(r.thresholds[k]).map(([t, v]) => `>${Number(t) / 1024}K ${v.count}`);
+    const cells = THRESHOLDS.map((t) => `>${t / 1024}K ${r.thresholds[k][String(t)]?.count ?? 0}`);
     lines.push(`  ${k.padEnd(8)}  ${cells.join('   ')}`);
   }
   lines.push(

@@ -10,6 +10,7 @@
 //   result.overflow.{count, perHour.{estimate, low, high}}
 //   result.depthSeries[].{cpu, stack, bucketNs, maxBytes[]}
 import { z } from 'zod';
+import { readNumber } from '../base/number.ts';
 
 const bytes = z.number().int().min(0);
 const STACK_KINDS = ['task', 'irq', 'overflow'] as const;
@@ -31,11 +32,22 @@ const ThresholdLines = z.union([
     .record(z.enum(STACK_KINDS), z.record(z.string(), z.object({ count: z.number().min(0) }).loose()))
     .transform((t) =>
       Object.entries(t).flatMap(([stack, byBytes]) =>
-        Object.entries(byBytes ?? {}).map(([b, v]) => ({
-          stack: stack as RunStackKind,
-          bytes: Number.parseInt(b, 10) || 0,
-          label: `${Number.parseInt(b, 10) / 1024} KB: ${v.count} crossings`,
-        })),
+        Object.entries(byBytes ?? {}).flatMap(([b, v]) => {
+          const n = readNumber(
+            b,
+            { code: 'report/bad-threshold', what: 'threshold bytes' },
+            { file: 'result' },
+          );
+          return n.ok
+            ? [
+                {
+                  stack: stack as RunStackKind,
+                  bytes: n.value,
+                  label: `${n.value / 1024} KB: ${v.count} crossings`,
+                },
+              ]
+            : [];
+        }),
       ),
     ),
 ]);

@@ -1,5 +1,8 @@
 // `stacklab mm`: exit codes, output, files written atomically, help text with examples.
 import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { memoryIo } from '../../src/cli/io.ts';
 import { main } from '../../src/cli/main.ts';
@@ -57,6 +60,36 @@ describe('stacklab mm', () => {
     const io = memoryIo();
     assert.equal(await main(['mm', 'validate', '/nonexistent/capture'], io), 1);
     assert.match(io.stderr, /io\/cannot-read/);
+  });
+
+  test('mm validate on a damaged capture: exit 1 naming the file and line (issue 14)', async () => {
+    const src = join(import.meta.dirname, '..', 'fixtures', 'arm64-6.1-qemu', 'fork-256M');
+    const dir = mkdtempSync(join(tmpdir(), 'stacklab-capture-'));
+    try {
+      cpSync(src, dir, { recursive: true });
+      const pti = readFileSync(join(src, 'pagetypeinfo-before.txt'), 'utf8').split('\n');
+      writeFileSync(join(dir, 'pagetypeinfo-before.txt'), `${pti.slice(0, 5).join('\n')}\n`);
+      let io = memoryIo();
+      assert.equal(await main(['mm', 'validate', dir], io), 1, io.stderr);
+      assert.match(io.stderr, /pagetypeinfo-before\.txt:5: error\[mm-validate\/no-block-table\]/);
+      assert.doesNotMatch(io.stderr, /AssertionFailed|\n\s+at /);
+      cpSync(join(src, 'pagetypeinfo-before.txt'), join(dir, 'pagetypeinfo-before.txt'));
+      writeFileSync(join(dir, 'meminfo-after.txt'), '');
+      io = memoryIo();
+      assert.equal(await main(['mm', 'validate', dir], io), 1);
+      assert.match(io.stderr, /meminfo-after\.txt:1: error\[meminfo\/empty\]/);
+      const huge = readFileSync(join(src, 'workload-output.txt'), 'utf8').replace(
+        'forked=2000',
+        'forked=5000000',
+      );
+      cpSync(join(src, 'meminfo-after.txt'), join(dir, 'meminfo-after.txt'));
+      writeFileSync(join(dir, 'workload-output.txt'), huge);
+      io = memoryIo();
+      assert.equal(await main(['mm', 'validate', dir], io), 1);
+      assert.match(io.stderr, /--max-forks 5000000/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('help teaches with examples', async () => {

@@ -4,17 +4,16 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import {
+  DEFAULT_VALIDATION_LIMITS,
   type ForkRunCapture,
-  parseStackworkOutput,
+  readForkRunCapture,
   renderValidation,
+  type ValidationLimits,
   validateForkRun,
 } from '../../analyze/mm-validate.ts';
 import { InputError } from '../../base/diag.ts';
-import { parseBuddyinfo } from '../../formats/buddyinfo.ts';
-import { parseMeminfo } from '../../formats/meminfo.ts';
-import { parsePagetypeinfo } from '../../formats/pagetypeinfo.ts';
-import { parseVmstat } from '../../formats/vmstat.ts';
 import { runMmCompare } from '../../mm/compare.ts';
+import { MAX_ORDER_NR_PAGES } from '../../mm/constants.ts';
 import { DEVICE_IDS, DEVICE_OVERRIDABLE, DEVICES, type DeviceId, type DeviceSpec } from '../../mm/devices.ts';
 import { runMmExperiment } from '../../mm/experiment.ts';
 import { KERNEL_MODES, type KernelMode } from '../../mm/migratetype.ts';
@@ -153,7 +152,13 @@ function defaultCaptureDir(): string {
   return join(projectRoot(), 'test', 'fixtures', 'arm64-6.1-qemu', 'fork-256M');
 }
 
-function readCapture(ctx: CliContext, dir: string, parallel: number, cpus: number): ForkRunCapture {
+function readCapture(
+  ctx: CliContext,
+  dir: string,
+  parallel: number,
+  cpus: number,
+  limits: ValidationLimits,
+): ForkRunCapture {
   const path = (f: string) => join(dir, f);
   if (!existsSync(dir))
     throw new InputError(diag('io/cannot-read', 'error', `no capture directory ${dir}`, { file: dir }));
@@ -167,47 +172,24 @@ function readCapture(ctx: CliContext, dir: string, parallel: number, cpus: numbe
         'a directory holding buddyinfo-before.txt, pagetypeinfo-before.txt, ... and workload-output.txt',
       ),
     );
-  const parse = <T>(
-    f: string,
-    p: (
-      t: string,
-      f: string,
-    ) => { value: T | undefined; diagnostics: readonly import('../../base/diag.ts').Diagnostic[] },
-  ): T => {
-    const r = p(ctx.io.readText(path(f)), path(f));
-    const e = r.diagnostics.find((d) => d.severity === 'error');
-    if (r.value === undefined || e)
-      throw new InputError(
-        e ?? diag('mm-validate/unreadable', 'error', `cannot use ${f}`, { file: path(f) }),
-      );
-    reportDiagnostics(ctx.io, r.diagnostics);
-    return r.value;
-  };
-  const wo = parseStackworkOutput(ctx.io.readText(path('workload-output.txt')));
-  if (!wo)
+  const r = readForkRunCapture((f) => ctx.io.readText(path(f)), path, { parallel, nrCpus: cpus, limits });
+  const error = r.diagnostics.find((d) => d.severity === 'error');
+  if (r.value === undefined || error)
     throw new InputError(
-      diag(
-        'mm-validate/no-workload',
-        'error',
-        'workload-output.txt has no "stackwork fork: forked=N failed=N seconds=S" line',
-        {
-          file: path('workload-output.txt'),
-        },
-      ),
+      error ?? diag('mm-validate/unreadable', 'error', `cannot use ${dir}`, { file: dir }),
     );
-  return {
-    buddyBefore: parse('buddyinfo-before.txt', parseBuddyinfo),
-    buddyAfter: parse('buddyinfo-after.txt', parseBuddyinfo),
-    pagetypeBefore: parse('pagetypeinfo-before.txt', parsePagetypeinfo),
-    pagetypeAfter: parse('pagetypeinfo-after.txt', parsePagetypeinfo),
-    vmstatBefore: parse('vmstat-before.txt', parseVmstat),
-    vmstatAfter: parse('vmstat-after.txt', parseVmstat),
-    meminfoBefore: parse('meminfo-before.txt', parseMeminfo),
-    ...wo,
-    parallel,
-    nrCpus: cpus,
-  };
+  reportDiagnostics(ctx.io, r.diagnostics);
+  return r.value;
 }
+
+type ValidateOpts = {
+  seed: string;
+  parallel: string;
+  cpus: string;
+  maxPages: string;
+  maxForks: string;
+  json?: boolean;
+};
 
 export function registerMm(program: Command, ctx: CliContext): void {
   const mm = addCommon(
@@ -344,6 +326,12 @@ Takes 5-10 s on one core for a phone (20 s for board-512m); --warmup and --forks
     .option('--seed <n>', 'seed', '1')
     .option('--parallel <n>', 'children forked at a time by the captured workload', '8')
     .option('--cpus <n>', 'CPUs of the captured machine', '2')
+    .option(
+      '--max-pages <n>',
+      'largest zone the model builds, in 4 KB pages',
+      String(DEFAULT_VALIDATION_LIMITS.maxPages),
+    )
+    .option('--max-forks <n>', 'most forks the model runs', String(DEFAULT_VALIDATION_LIMITS.maxForks))
     .option('--json', 'machine-readable result (with a version)')
     .addHelpText(
       'after',
@@ -356,27 +344,26 @@ changes of buddyinfo, pagetypeinfo and vmstat side by side, with the notes on wh
   stacklab mm validate
   stacklab mm validate shared/data/real/arm64-6.1-qemu/fork-256M --json`,
     )
-    .action(
-      (
-        dir: string | undefined,
-        _o: { seed: string; parallel: string; cpus: string; json?: boolean },
-        cmd: Command,
-      ) => {
-        const o = subcommandOptions<{ seed: string; parallel: string; cpus: string; json?: boolean }>(cmd);
-        const capture = readCapture(
-          ctx,
-          dir ?? defaultCaptureDir(),
-          int('parallel', o.parallel, 1, 8),
-          int('cpus', o.cpus, 1, 2),
-        );
-        const v = validateForkRun(capture, int('seed', o.seed, 0, 1));
-        ctx.io.out(
-          o.json
-            ? `${JSON.stringify({ version: JSON_VERSION, kind: 'stacklab.mm.validate', result: v }, null, 2)}\n`
-            : renderValidation(v),
-        );
-      },
-    );
+    .action((dir: string | undefined, _o: ValidateOpts, cmd: Command) => {
+      const o = subcommandOptions<ValidateOpts>(cmd);
+      const d = DEFAULT_VALIDATION_LIMITS;
+      const capture = readCapture(
+        ctx,
+        dir ?? defaultCaptureDir(),
+        int('parallel', o.parallel, 1, 8),
+        int('cpus', o.cpus, 1, 2),
+        {
+          maxPages: int('max-pages', o.maxPages, MAX_ORDER_NR_PAGES, d.maxPages),
+          maxForks: int('max-forks', o.maxForks, 1, d.maxForks),
+        },
+      );
+      const v = validateForkRun(capture, int('seed', o.seed, 0, 1));
+      ctx.io.out(
+        o.json
+          ? `${JSON.stringify({ version: JSON_VERSION, kind: 'stacklab.mm.validate', result: v }, null, 2)}\n`
+          : renderValidation(v),
+      );
+    });
 
   mm.command('devices')
     .description('the simulated devices: what real device each stands for and where its numbers come from')

@@ -2,7 +2,15 @@
 // field is reported at its line, by its path.
 import { isNode, parseDocument } from 'yaml';
 import { type Diagnostic, diag } from '../../base/diag.ts';
+import { readNumber } from '../../base/number.ts';
 import { err, ok, type Result } from '../../base/result.ts';
+import { MAX_YAML_FLOW_DEPTH, yamlDocument, yamlTooDeep } from '../../base/text.ts';
+
+/** A numeric key of a schema path ("steps.3.x") as the index it names. */
+function indexOf(k: string): number | string {
+  const r = readNumber(k, { code: 'yaml/path', what: 'index' }, { file: '<path>' });
+  return r.ok ? r.value : k;
+}
 
 export interface YamlInput {
   readonly value: unknown;
@@ -11,7 +19,17 @@ export interface YamlInput {
 }
 
 export function parseYamlInput(text: string, file: string, code: string): Result<YamlInput> {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const deep = yamlTooDeep(text);
+  if (deep !== undefined)
+    return err(
+      diag(`${code}/too-deep`, 'error', `"[" / "{" nested more than ${MAX_YAML_FLOW_DEPTH} deep`, {
+        file,
+        line: deep,
+      }),
+    );
+  const parsed = yamlDocument(() => parseDocument(text, { prettyErrors: false, uniqueKeys: true }));
+  if ('error' in parsed) return err(diag(`${code}/syntax`, 'error', parsed.error, { file, line: 1 }));
+  const doc = parsed.value;
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const pos = e.linePos?.[0];
@@ -34,13 +52,16 @@ export function parseYamlInput(text: string, file: string, code: string): Result
     }
     return lo + 1;
   };
+  // toJS() throws on an alias before its anchor and past maxAliasCount (an alias bomb).
+  const js = yamlDocument(() => doc.toJS({ maxAliasCount: 1000 }) as unknown);
+  if ('error' in js) return err(diag(`${code}/syntax`, 'error', js.error, { file, line: 1 }));
   return ok({
-    value: doc.toJS({ maxAliasCount: 1000 }) as unknown,
+    value: js.value,
     lineOf(path: string) {
       const keys = path
         .split('.')
         .filter((k) => k !== '')
-        .map((k) => (/^\d+$/.test(k) ? Number(k) : k));
+        .map((k) => (/^\d+$/.test(k) ? indexOf(k) : k));
       for (let n = keys.length; n > 0; n--) {
         const node = doc.getIn(keys.slice(0, n), true);
         if (isNode(node) && node.range) return lineAt(node.range[0]);

@@ -1,7 +1,7 @@
 // The HTML reports as a user sees them: rendered by headless Chromium (Debian's, which .ci/run
 // installs), with no script errors, no dialogs, and input strings shown as text, never run.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -11,15 +11,15 @@ import { buildSeedReport } from '../../src/cli/commands/seed.ts';
 import { PROFILES } from '../../src/model/profiles.ts';
 import { replayTableData } from '../../src/report/replay-report.ts';
 import { renderReplayHtml, renderSeedHtml } from '../../src/report/seed-html.ts';
+import { needs, tool } from '../debian-packages.ts';
 
-const CHROMIUM = process.env.STACKLAB_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM = tool('chromium');
 
-describe('HTML reports in Chromium', () => {
+describe('HTML reports in Chromium', needs('chromium'), () => {
   let browser: Browser;
   const dir = mkdtempSync(join(tmpdir(), 'stacklab-html-'));
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [

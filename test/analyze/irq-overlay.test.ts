@@ -104,7 +104,7 @@ describe('overlayInputs on the mini kernel', CORPUS_NEEDS, () => {
 
   test('task path, softirq entry depth, softirq and hard-IRQ paths from the call graph', () => {
     const ann = parseStackAnnotations(
-      readFileSync(new URL('../fixtures/annotations/mini-kernel.yaml', import.meta.url), 'utf8'),
+      readFileSync(new URL('../../examples/arm64/mini-kernel.yaml', import.meta.url), 'utf8'),
     ).value!;
     const r = analyzeBinary(bytesSource('mini-kernel', readFileSync(corpus.path('mini-kernel'))), {
       sites: true,

@@ -4,7 +4,7 @@ import { memoryIo } from '../../src/cli/io.ts';
 import { main } from '../../src/cli/main.ts';
 import { buildCorpus, CORPUS_NEEDS, type Corpus } from '../elf/corpus.ts';
 
-const ANNOTATIONS = new URL('../fixtures/annotations/mini-kernel.yaml', import.meta.url).pathname;
+const ANNOTATIONS = new URL('../../examples/arm64/mini-kernel.yaml', import.meta.url).pathname;
 
 async function run(argv: string[], files: Record<string, string | Uint8Array> = {}) {
   const io = memoryIo(files);

@@ -92,6 +92,17 @@ export const TARGETS: readonly Target[] = [
   { out: 'mini-module.o', src: ['mini-module.c'], flags: KERNEL },
 ];
 
+/**
+ * The corpus binaries shipped in examples/arm64/ for users to try (scripts/build-examples.ts copies
+ * them there; test/examples.test.ts rebuilds them and checks the frames are the same).
+ */
+export const EXAMPLES: readonly { readonly target: string; readonly file: string; readonly su: string }[] = [
+  { target: 'mini-kernel', file: 'mini-kernel', su: 'mini-kernel.su' },
+  { target: 'mini-module.o', file: 'mini-module.ko', su: 'mini-module.su' },
+];
+export const EXAMPLES_DIR = join(ROOT, 'examples/arm64');
+export const LD = tool('aarch64-linux-gnu-ld');
+
 export interface Corpus {
   readonly dir: string;
   /** Path of a built binary. */
@@ -150,7 +161,8 @@ function tryLock(lock: string): boolean {
   }
 }
 
-function compilerVersion(cc: string): string {
+/** The first line of `cc --version` (the compiler, or any tool of the toolchain). */
+export function compilerVersion(cc: string): string {
   try {
     return execFileSync(cc, ['--version'], { encoding: 'utf8' }).split('\n')[0] ?? '';
   } catch {

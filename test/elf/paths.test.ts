@@ -263,7 +263,7 @@ describe('call graph of the C corpus', CORPUS_NEEDS, () => {
 
   test('mini-kernel with annotations: the syscall path, and how deep it is when it enters __do_softirq', () => {
     const ann = parseStackAnnotations(
-      readFileSync(new URL('../fixtures/annotations/mini-kernel.yaml', import.meta.url), 'utf8'),
+      readFileSync(new URL('../../examples/arm64/mini-kernel.yaml', import.meta.url), 'utf8'),
     ).value!;
     const { graph: g } = buildCallGraph([load(corpus, 'mini-kernel', ann.tables)], ann);
     const wc = analyzeWorstCase(g, NO_BOUNDS);

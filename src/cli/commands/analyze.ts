@@ -14,6 +14,12 @@ import { collect, resolveProfiles } from '../profile-options.ts';
 
 registerStackAnalyzers();
 
+const EXAMPLES = `Kernel output to try (on a device: /sys/kernel/tracing/stack_trace, dmesg, /proc/buddyinfo ...):
+  stacklab analyze data/seed/stack_trace-rfc-2015.txt
+  stacklab analyze test/fixtures/published/ovf-arm64-001.txt
+  stacklab analyze test/fixtures/arm64-6.1-qemu/fork-256M/pagetypeinfo-before.txt
+  dmesg | stacklab analyze -`;
+
 export function registerAnalyze(program: Command, ctx: CliContext): void {
   program
     .command('analyze')
@@ -28,7 +34,7 @@ export function registerAnalyze(program: Command, ctx: CliContext): void {
       const list = analyzers()
         .map((a) => `  ${a.id.padEnd(20)} ${a.describes}`)
         .join('\n');
-      return `\nRecognised inputs, tried in this order:\n${list}\n\n  stacklab analyze /sys/kernel/tracing/stack_trace\n  dmesg | stacklab analyze -`;
+      return `\nRecognised inputs, tried in this order:\n${list}\n\n${EXAMPLES}`;
     })
     .action((file: string, opts: { profile: string[]; set: string[]; json?: boolean }) => {
       // Checked before the input: analyzers of memory reports never look at profiles, and a typo in

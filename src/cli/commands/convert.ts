@@ -37,8 +37,8 @@ Widths and durations are bytes of stack: a flame graph of where the stack goes, 
   chrome      trace events for ui.perfetto.dev / chrome://tracing: one track per stack, frames to scale
   ftrace      the table as the kernel prints it (strips dmesg/mail prefixes, fixes the layout)
 
-  stacklab convert stack_trace.txt --to folded | flamegraph.pl --countname=bytes > stack.svg
-  stacklab convert stack_trace.txt --to chrome -p linux-6.1 > stack.json`,
+  stacklab convert data/seed/stack_trace-rfc-2015.txt --to folded | flamegraph.pl --countname=bytes > s.svg
+  stacklab convert test/fixtures/arm64-6.1-qemu/udp-512M/stack_trace.txt --to chrome > stack.json`,
     )
     .action((file: string, opts: { to: string; profile: string[] }) => {
       if (!(TARGETS as readonly string[]).includes(opts.to))

@@ -97,12 +97,13 @@ functions that only their FDEs (.eh_frame) describe are listed as sub_<address>.
 The checkstack format is scripts/checkstack.pl's, byte for byte (sorted, tab-padded, > --min bytes):
   0x0000000000002690 pfkey_sendmsg [af_key]:		80
 
-Examples:
-  stacklab frames vmlinux                                   like objdump -d vmlinux | checkstack.pl arm64
-  stacklab frames /lib/modules/6.1.0-56-arm64/kernel --min 1024
-  stacklab frames drivers/net/foo.ko --json
-  stacklab frames foo.o --su foo.su                         exact sizes from GCC where it has them
-  stacklab frames --emulate-checkstack vmlinux > old.txt    what checkstack.pl prints, to diff`,
+Examples (examples/arm64/ holds a small kernel and module to try; on a machine, vmlinux and
+/lib/modules/$(uname -r)/kernel):
+  stacklab frames examples/arm64/mini-kernel         like objdump -d vmlinux | checkstack.pl arm64
+  stacklab frames examples/arm64 --min 200           a directory: every .ko under it
+  stacklab frames examples/arm64/mini-module.ko --json
+  stacklab frames examples/arm64/mini-kernel --su examples/arm64/mini-kernel.su     GCC's exact sizes
+  stacklab frames --emulate-checkstack examples/arm64/mini-kernel > old.txt   checkstack.pl's, to diff`,
     )
     .action((elfArgs: string[], opts: FramesOptions) => runFrames(ctx, elfArgs, opts));
 }

@@ -345,7 +345,7 @@ free blocks per type and order), runs the same number of forks, and the output l
 changes of buddyinfo, pagetypeinfo and vmstat side by side, with the notes on what was fitted.
 
   stacklab mm validate
-  stacklab mm validate shared/data/real/arm64-6.1-qemu/fork-256M --json`,
+  stacklab mm validate test/fixtures/arm64-6.1-qemu/fork-256M --json`,
     )
     .action(
       (

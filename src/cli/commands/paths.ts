@@ -89,11 +89,12 @@ profile's exception frames and entry code, the worst hard-IRQ path (gic_handle_i
 softirq path (__do_softirq), each on the stack the profile puts it on, and the task-stack and
 IRQ-stack totals are compared with THREAD_SIZE and IRQ_STACK_SIZE.
 
-Examples:
-  stacklab paths vmlinux --entry el0_svc --top 3
-  stacklab paths vmlinux /lib/modules/6.1.0-56-arm64/kernel/net --entry udp_sendmsg
-  stacklab paths vmlinux --entry el0_svc -a kernel.yaml --profile linux-6.1 --profile rfc-2015
-  stacklab paths prog --entry main --recursion-bound 16 --json`,
+Examples (examples/arm64/ holds a small kernel, a module and annotations to try):
+  stacklab paths examples/arm64/mini-kernel --entry el0_svc --top 3
+  stacklab paths examples/arm64/mini-kernel examples/arm64/mini-module.ko --entry mod_open
+  stacklab paths examples/arm64/mini-kernel --entry el0_svc -a examples/arm64/mini-kernel.yaml \\
+    --profile linux-6.1 --profile rfc-2015
+  stacklab paths examples/arm64/mini-kernel --recursion-bound 16 --json`,
     )
     .action((elfArgs: string[], opts: PathsOptions) => runPaths(ctx, elfArgs, opts));
 }

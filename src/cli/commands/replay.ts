@@ -73,10 +73,10 @@ The table's own era (detected from entry symbols such as el0_svc_naked or el0t_6
 its table back byte for byte; other profiles show where each frame would run, each stack's depth
 against THREAD_SIZE / IRQ_STACK_SIZE, and the table ftrace would print there.
 
-  stacklab replay stack_trace.txt
-  stacklab replay stack_trace.txt -p rfc-2015 -p linux-6.1 --frames
-  stacklab replay stack_trace.txt -p linux-4.2 --format ftrace | diff - stack_trace.txt
-  cat stack_trace | stacklab replay - -p linux-6.1 --set THREAD_SIZE=8192 --json`,
+  stacklab replay data/seed/stack_trace-rfc-2015.txt
+  stacklab replay data/seed/stack_trace-rfc-2015.txt -p rfc-2015 -p linux-6.1 --frames
+  stacklab replay test/fixtures/arm64-6.1-qemu/udp-512M/stack_trace.txt -p linux-6.1 --format ftrace
+  cat /sys/kernel/tracing/stack_trace | stacklab replay - -p linux-6.1 --set THREAD_SIZE=8192 --json`,
     )
     .action((file: string, opts: ReplayOpts) => {
       const format = opts.json ? 'json' : (opts.format ?? 'text');

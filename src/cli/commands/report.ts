@@ -16,7 +16,7 @@ export function registerReport(program: Command, ctx: CliContext): void {
       `
 Reads: ${REPORT_KINDS.join(', ')}.
 
-  stacklab replay stack_trace.txt --json > replay.json
+  stacklab replay data/seed/stack_trace-rfc-2015.txt --json > replay.json
   stacklab mm compare --json > mm.json
   stacklab report replay.json mm.json -o report.html`,
     )

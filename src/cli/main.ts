@@ -30,7 +30,8 @@ export async function buildProgram(ctx: CliContext, command?: string): Promise<C
       // A repeatable option starts as an empty list: "(default: [])" tells the reader nothing.
       optionDescription(this: Help, option: Option): string {
         const d = option.defaultValue as unknown;
-        if (Array.isArray(d) && d.length === 0) return option.description;
+        if (Array.isArray(d) && d.length === 0 && option.defaultValueDescription === undefined)
+          return option.description;
         return Help.prototype.optionDescription.call(this, option);
       },
     })

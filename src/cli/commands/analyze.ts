@@ -10,7 +10,8 @@ import { PROFILE_IDS } from '../../model/profiles.ts';
 import { registerStackAnalyzers } from '../../report/analyzers-stack.ts';
 import { type CliContext, reportDiagnostics, usage } from '../context.ts';
 import { JSON_VERSION } from '../json.ts';
-import { collect, resolveProfiles } from '../profile-options.ts';
+import { type ProfileOptions, profileOptions, selectedProfiles, sourceOf } from '../profile-options.ts';
+import { jsonOption, outputOption } from '../shared-options.ts';
 
 registerStackAnalyzers();
 
@@ -21,25 +22,26 @@ const EXAMPLES = `Kernel output to try (on a device: /sys/kernel/tracing/stack_t
   dmesg | stacklab analyze -`;
 
 export function registerAnalyze(program: Command, ctx: CliContext): void {
-  program
+  const cmd = program
     .command('analyze')
     .argument('<FILE>', 'kernel output to explain, or - for stdin')
     .description(
       'detect the format of kernel output, parse it and explain it (depth per stack, margins, why it failed)',
-    )
-    .option('-p, --profile <id>', 'profiles to compare against (repeatable; default: all)', collect, [])
-    .option('--set <field=value>', 'override a profile field (repeatable)', collect, [])
-    .option('--json', 'machine-readable output')
+    );
+  profileOptions(cmd, 'all', { source: true });
+  jsonOption(cmd);
+  outputOption(cmd, ctx)
     .addHelpText('after', () => {
       const list = analyzers()
         .map((a) => `  ${a.id.padEnd(20)} ${a.describes}`)
         .join('\n');
       return `\nRecognised inputs, tried in this order:\n${list}\n\n${EXAMPLES}`;
     })
-    .action((file: string, opts: { profile: string[]; set: string[]; json?: boolean }) => {
+    .action((file: string, opts: ProfileOptions & { json?: boolean }) => {
       // Checked before the input: analyzers of memory reports never look at profiles, and a typo in
-      // -p or --set must not pass silently there.
-      resolveProfiles(opts.profile.length > 0 ? opts.profile : PROFILE_IDS, opts.set);
+      // -p, --set or --source must not pass silently there.
+      const profiles = selectedProfiles(ctx, opts, PROFILE_IDS);
+      const source = sourceOf(opts);
       const bytes = ctx.io.readBytes(file);
       if (looksBinary(bytes)) {
         const elf = bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
@@ -69,7 +71,12 @@ export function registerAnalyze(program: Command, ctx: CliContext): void {
           ),
         );
       }
-      const out = a.run(text, file, { profiles: opts.profile, overrides: opts.set });
+      const out = a.run(text, file, {
+        profiles: opts.profile,
+        overrides: opts.set,
+        ...(opts.profileFile.length > 0 ? { profileObjects: profiles } : {}),
+        ...(source ? { source } : {}),
+      });
       if ('error' in out) {
         if (out.error.code.startsWith('profile/')) usage(formatDiagnostic(out.error));
         throw new InputError(out.error);

@@ -26,6 +26,7 @@ import { type CliContext, diag, reportDiagnostics, usage } from '../context.ts';
 import { JSON_VERSION } from '../json.ts';
 import { clearProgress, progressLine } from '../progress.ts';
 import { projectRoot } from '../project-root.ts';
+import { jsonOption, outDirOption, outputOption } from '../shared-options.ts';
 
 interface CommonOpts {
   device: string;
@@ -101,8 +102,10 @@ function progress(ctx: CliContext): (label: string, fraction: number) => void {
   };
 }
 
-function addCommon(cmd: Command): Command {
-  return cmd
+function addCommon(cmd: Command, ctx: CliContext): Command {
+  outDirOption(cmd);
+  jsonOption(cmd);
+  return outputOption(cmd, ctx)
     .option('-d, --device <id>', `simulated device (${DEVICE_IDS.join(', ')})`, 'phone-1g-2015')
     .option('--mode <mode>', "allocator mode: 2015 or 6.1 (default: the device's kernel)")
     .option('--seed <n>', 'seed of every random choice (same seed, same output)', '1')
@@ -113,9 +116,7 @@ function addCommon(cmd: Command): Command {
       `device override, e.g. --set zramMB=512 (${DEVICE_OVERRIDABLE.join(', ')})`,
       collectSet,
       [],
-    )
-    .option('--out <dir>', 'write the kernel-format files and result JSON into DIR (created if missing)')
-    .option('--json', 'machine-readable result (with a version)');
+    );
 }
 
 function writeOut(ctx: CliContext, dir: string, files: Record<string, string>): string[] {
@@ -220,6 +221,7 @@ export function registerMm(program: Command, ctx: CliContext): void {
         "stacks during the warm-up: native (the device kernel's) or same (--stacks)",
         'native',
       ),
+    ctx,
   ).addHelpText(
     'after',
     `
@@ -277,6 +279,7 @@ Devices: ${DEVICE_IDS.join(', ')} (stacklab mm devices shows what each stands fo
       .command('compare')
       .description('the three stack strategies on the same aged device, workload and seed, side by side')
       .argument('[scenario]', `workload: ${SCENARIO_IDS.join(', ')} (default: the device's)`),
+    ctx,
   )
     .addHelpText(
       'after',
@@ -324,18 +327,20 @@ Takes 5-10 s on one core for a phone (20 s for board-512m); --warmup and --forks
       }
     });
 
-  mm.command('validate')
+  const validate = mm
+    .command('validate')
     .description(
       'start the model from a real capture (fork-256M), run its fork workload, compare with the real after-state',
     )
     .argument(
       '[dir]',
       'capture directory with buddyinfo/pagetypeinfo/vmstat/meminfo before and after, and workload-output.txt',
-    )
-    .option('--seed <n>', 'seed', '1')
+    );
+  jsonOption(validate);
+  outputOption(validate, ctx)
+    .option('--seed <n>', 'seed of every random choice (same seed, same output)', '1')
     .option('--parallel <n>', 'children forked at a time by the captured workload', '8')
     .option('--cpus <n>', 'CPUs of the captured machine', '2')
-    .option('--json', 'machine-readable result (with a version)')
     .addHelpText(
       'after',
       `
@@ -369,26 +374,27 @@ changes of buddyinfo, pagetypeinfo and vmstat side by side, with the notes on wh
       },
     );
 
-  mm.command('devices')
-    .description('the simulated devices: what real device each stands for and where its numbers come from')
-    .option('--json', 'machine-readable list')
-    .action((_o: unknown, cmd: Command) => {
-      const o = subcommandOptions<{ json?: boolean }>(cmd);
-      if (o.json) {
-        ctx.io.out(
-          `${JSON.stringify({ version: JSON_VERSION, kind: 'stacklab.mm.devices', devices: DEVICE_IDS.map((id) => DEVICES[id]) }, null, 2)}\n`,
-        );
-        return;
-      }
-      let s = '';
-      for (const id of DEVICE_IDS) {
-        const d = DEVICES[id];
-        s += `${id}: ${d.title}\n  stands for ${d.standsFor}\n`;
-        s += `  ${d.ramMB} MB, ${d.managedPages} managed pages, ${d.nrCpus} CPUs, ${d.mode} mode, pageblock order ${d.pageblockOrder}, `;
-        s += `zram ${d.zramMB} MB, ${d.lmkMinfreeMB ? 'lowmemorykiller' : 'OOM killer only'}, workload ${d.defaultScenario}\n`;
-        for (const src of d.sources) s += `  - ${src}\n`;
-        s += '\n';
-      }
-      ctx.io.out(s);
-    });
+  const devices = mm
+    .command('devices')
+    .description('the simulated devices: what real device each stands for and where its numbers come from');
+  jsonOption(devices);
+  outputOption(devices, ctx).action((_o: unknown, cmd: Command) => {
+    const o = subcommandOptions<{ json?: boolean }>(cmd);
+    if (o.json) {
+      ctx.io.out(
+        `${JSON.stringify({ version: JSON_VERSION, kind: 'stacklab.mm.devices', devices: DEVICE_IDS.map((id) => DEVICES[id]) }, null, 2)}\n`,
+      );
+      return;
+    }
+    let s = '';
+    for (const id of DEVICE_IDS) {
+      const d = DEVICES[id];
+      s += `${id}: ${d.title}\n  stands for ${d.standsFor}\n`;
+      s += `  ${d.ramMB} MB, ${d.managedPages} managed pages, ${d.nrCpus} CPUs, ${d.mode} mode, pageblock order ${d.pageblockOrder}, `;
+      s += `zram ${d.zramMB} MB, ${d.lmkMinfreeMB ? 'lowmemorykiller' : 'OOM killer only'}, workload ${d.defaultScenario}\n`;
+      for (const src of d.sources) s += `  - ${src}\n`;
+      s += '\n';
+    }
+    ctx.io.out(s);
+  });
 }

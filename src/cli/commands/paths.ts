@@ -27,13 +27,12 @@ import { type CliContext, reportDiagnostics, usage } from '../context.ts';
 import { expandElfArgs, forEachBinary } from '../elf-inputs.ts';
 import { EXIT_BAD_INPUT } from '../exit-codes.ts';
 import { JSON_VERSION } from '../json.ts';
-import { collect, resolveProfiles } from '../profile-options.ts';
+import { collect, type ProfileOptions, profileOptions, selectedProfiles } from '../profile-options.ts';
+import { jsonOption, outputOption } from '../shared-options.ts';
 
-interface PathsOptions {
+interface PathsOptions extends ProfileOptions {
   entry: string[];
   top: number;
-  profile: string[];
-  set: string[];
   annotations?: string;
   recursionBound?: number;
   irqEntry?: string;
@@ -42,12 +41,13 @@ interface PathsOptions {
 }
 
 export function registerPaths(program: Command, ctx: CliContext): void {
-  program
+  const cmd = program
     .command('paths')
     .description(
       'the deepest call paths through AArch64 ELF files, with an interrupt overlay per kernel profile',
     )
-    .argument('<elf...>', 'ELF files (vmlinux, .ko, programs), or directories searched for .ko modules')
+    .argument('<elf...>', 'ELF files (vmlinux, .ko, programs), or directories searched for .ko modules');
+  cmd
     .option(
       '-e, --entry <sym>',
       'start paths at this function ("name" or "tag:name"; repeatable)',
@@ -55,13 +55,6 @@ export function registerPaths(program: Command, ctx: CliContext): void {
       [],
     )
     .option('-n, --top <n>', 'how many paths to print', positive('--top'), 5)
-    .option(
-      '-p, --profile <id>',
-      'add the interrupt overlay of this kernel profile (repeatable)',
-      collect,
-      [],
-    )
-    .option('--set <field=value>', 'override a profile field (repeatable)', collect, [])
     .option(
       '-a, --annotations <file>',
       'YAML: indirect callees, function-pointer tables, recursion bounds, frames',
@@ -72,8 +65,10 @@ export function registerPaths(program: Command, ctx: CliContext): void {
       positive('--recursion-bound'),
     )
     .option('--irq-entry <sym>', 'hard-IRQ entry for the overlay (default: gic_handle_irq)')
-    .option('--softirq-entry <sym>', 'softirq entry for the overlay (default: __do_softirq)')
-    .option('--json', 'machine-readable output (with a version)')
+    .option('--softirq-entry <sym>', 'softirq entry for the overlay (default: __do_softirq)');
+  profileOptions(cmd, 'none; each one adds its interrupt overlay');
+  jsonOption(cmd);
+  outputOption(cmd, ctx)
     .addHelpText(
       'after',
       `
@@ -119,7 +114,7 @@ function readAnnotations(ctx: CliContext, file: string | undefined): StackAnnota
 }
 
 function runPaths(ctx: CliContext, elfArgs: string[], opts: PathsOptions): void {
-  const profiles = resolveProfiles(opts.profile, opts.set);
+  const profiles = selectedProfiles(ctx, opts, []);
   const annotations = readAnnotations(ctx, opts.annotations);
   const files = expandElfArgs(ctx, elfArgs);
   // Each binary is reduced to its part of the graph as soon as it is read (bounded memory on a tree).

@@ -4,23 +4,18 @@ import type { KernelProfile } from '../../model/profile.ts';
 import { PROFILES } from '../../model/profiles.ts';
 import type { CliContext } from '../context.ts';
 import { JSON_VERSION } from '../json.ts';
-import { collect, loadProfileFiles, resolveProfiles } from '../profile-options.ts';
+import { type ProfileOptions, profileOptions, selectedProfiles } from '../profile-options.ts';
+import { jsonOption, outputOption } from '../shared-options.ts';
 
 export function registerProfiles(program: Command, ctx: CliContext): void {
-  program
+  const cmd = program
     .command('profiles')
     .description(
       'list the kernel profiles (linux-4.2, rfc-2015, linux-4.5, linux-6.1, x86_64-6.1) and their settings',
-    )
-    .option('--json', 'machine-readable output (every field, with a version)')
-    .option('-p, --profile <id>', 'show only these profiles (repeatable)', collect, [])
-    .option(
-      '--profile-file <file>',
-      'a profile from a YAML/JSON file: a whole profile, or "base: <id>" plus "set:" fields (repeatable)',
-      collect,
-      [],
-    )
-    .option('--set <field=value>', 'override a field, e.g. --set THREAD_SIZE=8192 (repeatable)', collect, [])
+    );
+  profileOptions(cmd, 'all');
+  jsonOption(cmd);
+  outputOption(cmd, ctx)
     .addHelpText(
       'after',
       `
@@ -31,13 +26,12 @@ dots. Overrides are validated: an unknown field or value lists what is accepted.
   stacklab profiles --profile linux-6.1 --json
   stacklab profiles --profile linux-4.5 --set irqStack.switchRule=sp-in-task-stack`,
     )
-    .action((opts: { json?: boolean; profile: string[]; profileFile: string[]; set: string[] }) => {
-      const ids =
-        opts.profile.length > 0 || opts.profileFile.length > 0 ? opts.profile : PROFILES.map((p) => p.id);
-      const profiles = [
-        ...resolveProfiles(ids, opts.set),
-        ...loadProfileFiles(ctx.io, opts.profileFile, opts.set),
-      ];
+    .action((opts: ProfileOptions & { json?: boolean }) => {
+      const profiles = selectedProfiles(
+        ctx,
+        opts,
+        PROFILES.map((p) => p.id),
+      );
       if (opts.json) {
         ctx.io.out(
           `${JSON.stringify({ version: JSON_VERSION, kind: 'stacklab.profiles', profiles }, null, 2)}\n`,

@@ -13,6 +13,7 @@ import { renderSeedText, type SeedReportData, seedChecks, seedEstimates } from '
 import type { CliContext } from '../context.ts';
 import { JSON_VERSION } from '../json.ts';
 import { clearProgress, progressLine } from '../progress.ts';
+import { jsonOption, outputOption, reportOption } from '../shared-options.ts';
 
 /**
  * The RFC's motivation, priced: fork's stack allocation on the 1 GB 2015 phone, as shipped (Android's
@@ -118,12 +119,13 @@ function ttyProgress(ctx: CliContext): (label: string, fraction: number) => void
 }
 
 export function registerSeed(program: Command, ctx: CliContext): void {
-  program
+  const cmd = program
     .command('seed')
-    .description("the main job: the RFC's experiment end to end on embedded defaults")
-    .option('--report <file>', 'also write the HTML report there')
-    .option('--json', 'machine-readable output')
-    .option('--full', "print every profile's ftrace view")
+    .description("the main job: the RFC's experiment end to end on embedded defaults");
+  cmd.option('--full', "print every profile's ftrace view");
+  reportOption(cmd);
+  jsonOption(cmd);
+  outputOption(cmd, ctx)
     .addHelpText(
       'after',
       `

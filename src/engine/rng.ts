@@ -7,6 +7,17 @@ export class Rng {
   private c: number;
   private d: number;
 
+  /** A generator with exactly this xoshiro128** state (streams.ts derives states from a master seed). */
+  static fromState(a: number, b: number, c: number, d: number): Rng {
+    const r = new Rng(0);
+    r.a = a >>> 0;
+    r.b = b >>> 0;
+    r.c = c >>> 0;
+    r.d = d >>> 0;
+    if ((r.a | r.b | r.c | r.d) === 0) r.a = 1;
+    return r;
+  }
+
   constructor(seed: number | bigint) {
     // splitmix32 expands one seed into four non-zero state words.
     let s = Number(BigInt.asUintN(32, BigInt(seed))) >>> 0;

@@ -43,6 +43,11 @@ function entryStack(cpu: Cpu): EntryRecord[] {
   return s;
 }
 
+/** Forgets a CPU's entry records (a state rebuilt from scratch starts with none). */
+export function resetEntries(cpu: Cpu): void {
+  entryStack(cpu).length = 0;
+}
+
 /** Pushes profile-defined C entry frames; each record holds `ret` (or the outer frame's name). */
 export function pushEntryFrames(
   m: StackMachine,

@@ -42,3 +42,23 @@ export const KSTACK_OFFSET_MASK = 0x3ff;
 export const FRAME_RECORD_SIZE = 16;
 /** arm64 sizeof(unsigned long). */
 export const WORD = 8;
+
+/**
+ * include/linux/interrupt.h: the softirq vectors in priority order (HI_SOFTIRQ = 0 ... RCU_SOFTIRQ = 9);
+ * __do_softirq runs pending ones lowest number first. The names are /proc/softirqs' row labels.
+ */
+export const SOFTIRQ_NAMES = [
+  'HI',
+  'TIMER',
+  'NET_TX',
+  'NET_RX',
+  'BLOCK',
+  'IRQ_POLL',
+  'TASKLET',
+  'SCHED',
+  'HRTIMER',
+  'RCU',
+] as const;
+export type SoftirqName = (typeof SOFTIRQ_NAMES)[number];
+/** kernel/softirq.c (4.9+): softirqs that run at once even while ksoftirqd is running (HI | TASKLET). */
+export const SOFTIRQ_NOW_MASK = (1 << 0) | (1 << 6);

@@ -90,6 +90,11 @@ export const SoftirqSchema = z.object({
   afterSwitchFrames: z.array(EntryFrameSchema),
   /** v4.5: the arch do_softirq_own_stack bumps irq_count when it runs on the IRQ stack. */
   bumpsIrqCount: z.boolean(),
+  /**
+   * 4.9+ ksoftirqd_running(): while ksoftirqd is runnable, irq_exit and do_softirq leave pending
+   * softirqs to it (except HI and TASKLET). Absent: false (the 2015 kernels).
+   */
+  deferToKsoftirqd: z.boolean().optional(),
 });
 
 /** One exception path: the assembly entry symbols and the C frames the entry code always pushes. */

@@ -247,6 +247,7 @@ export const LINUX_6_1: KernelProfile = {
     ownStackFrames: [{ name: 'do_softirq_own_stack', size: 16, traced: true }], // [V] frame size
     afterSwitchFrames: [{ name: '____do_softirq', size: 16, ret: 'call_on_irq_stack', traced: true }], // [V] frame size
     bumpsIrqCount: false,
+    deferToKsoftirqd: true, // [C] kernel/softirq.c 6.1.192: ksoftirqd_running() in invoke_softirq() and do_softirq()
   },
   entry: ENTRY_6_1,
   VMAP_STACK: true, // [C] Debian config
@@ -309,6 +310,7 @@ export const X86_64_6_1: KernelProfile = {
     ownStackFrames: [],
     afterSwitchFrames: [],
     bumpsIrqCount: false,
+    deferToKsoftirqd: true, // [C] kernel/softirq.c 6.1: ksoftirqd_running() (generic code)
   },
   entry: {
     syscall: {

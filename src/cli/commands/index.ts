@@ -4,11 +4,13 @@ import type { CliContext } from '../context.ts';
 import { registerAnalyze } from './analyze.ts';
 import { registerConvert } from './convert.ts';
 import { registerFrames } from './frames.ts';
+import { registerImport } from './import.ts';
 import { registerMm } from './mm.ts';
 import { registerPaths } from './paths.ts';
 import { registerProfiles } from './profiles.ts';
 import { registerReplay } from './replay.ts';
 import { registerReport } from './report.ts';
+import { registerRun } from './run.ts';
 import { registerSeed } from './seed.ts';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
@@ -17,6 +19,8 @@ export const COMMANDS: RegisterCommand[] = [
   registerSeed,
   registerProfiles,
   registerReplay,
+  registerRun,
+  registerImport,
   registerAnalyze,
   registerMm,
   registerFrames,

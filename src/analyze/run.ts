@@ -1,0 +1,386 @@
+// What a simulation run means for a user: the numbers of `stacklab run --json` (the contract users'
+// scripts read), derived from the raw measurements of src/kernel/sim. Rates carry exact Poisson
+// intervals; an overflow never seen is reported as an upper bound for the time simulated, next to
+// an extreme-value extrapolation that says what it assumes.
+import { fitGevPwm, gevExceedance, poissonRate, type RateInterval } from '../engine/stats.ts';
+import { NS_PER_HOUR, NS_PER_S } from '../engine/time.ts';
+import { printFtraceStackTrace } from '../formats/ftrace-stack-trace.ts';
+import { HIST_BUCKET, KINDS, THRESHOLDS } from '../kernel/sim/sim-stats.ts';
+import { type SimOptions, type SimOutput, simulate } from '../kernel/sim/simulate.ts';
+import { SOFTIRQ_NAMES } from '../model/constants.ts';
+
+export const RUN_RESULT_VERSION = '1.0';
+
+type Kind = (typeof KINDS)[number];
+type PerKind<T> = Record<Kind, T>;
+
+export interface Histogram {
+  readonly bucketBytes: number;
+  readonly counts: readonly number[];
+}
+
+export interface RunResult {
+  readonly kind: 'run';
+  readonly version: string;
+  readonly scenario: string;
+  readonly profile: { readonly id: string; readonly title: string };
+  readonly seed: number;
+  readonly durationNs: number;
+  readonly simulatedNs: number;
+  /** `time`, or why the run stopped early (the numbers cover `simulatedNs`). */
+  readonly stop: SimOutput['stop'];
+  readonly threadSize: number;
+  readonly irqStackSize: number;
+  /** Deepest bytes seen on each stack kind over all CPUs and tasks (kernel tracer frames excluded). */
+  readonly maxDepth: PerKind<number>;
+  /** The same with the kernel tracer's own frames counted (what a scan of zeroed stacks reads back). */
+  readonly highwater: PerKind<number>;
+  readonly perCpu: readonly {
+    readonly cpu: number;
+    readonly maxDepth: PerKind<number>;
+    /** Episode high-water histograms: a syscall or interrupt from user mode, one IRQ-stack occupancy, ... */
+    readonly histogram: PerKind<Histogram>;
+    readonly softirqs: Readonly<Record<string, number>>;
+    readonly interrupts: Readonly<Record<string, number>>;
+    readonly ksoftirqdWakeups: number;
+  }[];
+  readonly ftrace: {
+    readonly enabled: boolean;
+    readonly stackMaxSize: number;
+    /** What `cat stack_trace` prints after this run, byte for byte under the profile's era. */
+    readonly table: string;
+    readonly entries: number;
+    readonly samples: number;
+    readonly samplesOffTaskStack: number;
+    /** The deepest this_size among the samples the tracer ignored (not on the task stack). */
+    readonly deepestIgnored: number;
+  };
+  /** Task-stack depth when an interrupt arrives. */
+  readonly atInterrupt: Histogram & {
+    readonly interrupts: number;
+    readonly p50: number;
+    readonly p99: number;
+    readonly max: number;
+  };
+  /** How many episodes crossed 4, 6, 8 and 12 KB, per stack kind, and how often per hour. */
+  readonly thresholds: PerKind<Record<string, { readonly count: number; readonly perHour: RateInterval }>>;
+  readonly overflow: OverflowResult;
+  readonly kstack: {
+    readonly buckets: readonly { readonly name: string; readonly count: number }[];
+    readonly text: string;
+  };
+  readonly frameEvents: number;
+  readonly queueEvents: number;
+  readonly depthSeries: readonly {
+    readonly cpu: number;
+    readonly stack: Kind;
+    readonly bucketNs: number;
+    readonly maxBytes: readonly number[];
+  }[];
+  readonly deepest: PerKind<DeepestStack | null>;
+  /** Every simulated task with the deepest point its own stack reached (its high-water mark). */
+  readonly perTask: readonly {
+    readonly name: string;
+    readonly kind: 'idle' | 'ksoftirqd' | 'work';
+    readonly cpu: number;
+    readonly highWater: number;
+  }[];
+  readonly notes: readonly string[];
+}
+
+export interface DeepestStack {
+  readonly cpu: number;
+  readonly task: string;
+  readonly depth: number;
+  readonly atNs: number;
+  /** Outermost first. */
+  readonly frames: readonly {
+    readonly name: string;
+    readonly size: number;
+    readonly stack: Kind;
+    readonly depth: number;
+  }[];
+}
+
+export interface OverflowResult {
+  /** Episodes that ran past the usable size of their stack (panics and silent corruption). */
+  readonly count: number;
+  readonly perStack: PerKind<number>;
+  /**
+   * Per device-hour. With overflows seen: the observed rate and its exact 95 % interval. With none:
+   * estimate 0 and `high` the exact Poisson upper bound for the time simulated.
+   */
+  readonly perHour: RateInterval;
+  readonly basis: 'observed' | 'not-observed';
+  /** Block maxima of the depth fitted with a GEV: the rate of passing each stack's limit, extrapolated. */
+  readonly extrapolation: PerKind<Extrapolation | null>;
+  readonly first: {
+    readonly atNs: number;
+    readonly cpu: number;
+    readonly stack: Kind;
+    readonly type: string;
+    readonly report: string;
+  } | null;
+  readonly events: readonly {
+    readonly atNs: number;
+    readonly cpu: number;
+    readonly stack: Kind;
+    readonly type: string;
+    readonly what?: string;
+    readonly frame: string;
+  }[];
+}
+
+export interface Extrapolation {
+  readonly method: 'gev-block-maxima';
+  /** What the number rests on. */
+  readonly assumption: string;
+  readonly blocks: number;
+  readonly blockSeconds: number;
+  readonly limit: number;
+  readonly mu: number;
+  readonly sigma: number;
+  readonly xi: number;
+  /** The largest depth the fit allows (xi < 0), bytes. */
+  readonly upperEnd: number | null;
+  /** P(one block's deepest point passes the limit). */
+  readonly pBlock: number;
+  readonly perHour: number;
+}
+
+const KIND_IDX: Record<Kind, 0 | 1 | 2> = { task: 0, irq: 1, overflow: 2 };
+
+/** Runs a simulation and derives its result. */
+export function runScenario(opts: SimOptions): { result: RunResult; raw: SimOutput } {
+  const raw = simulate(opts);
+  return { result: runResult(raw), raw };
+}
+
+export function runResult(o: SimOutput): RunResult {
+  const hours = o.simulatedNs / NS_PER_HOUR;
+  const usable = usableSizes(o);
+  const perKind = <T>(f: (k: Kind, i: 0 | 1 | 2) => T): PerKind<T> => ({
+    task: f('task', 0),
+    irq: f('irq', 1),
+    overflow: f('overflow', 2),
+  });
+  const hist = (counts: readonly number[]): Histogram => ({
+    bucketBytes: HIST_BUCKET,
+    counts: trimZeros(counts),
+  });
+  const count = o.overflowEpisodes[0] + o.overflowEpisodes[1] + o.overflowEpisodes[2];
+  const table = o.tracer.table;
+  const notes: string[] = [];
+  if (o.stop !== 'time')
+    notes.push(
+      `the run stopped early (${o.stop}) at ${(o.simulatedNs / NS_PER_S).toFixed(3)} s of ${(o.requestedNs / NS_PER_S).toFixed(3)} s: every rate covers the time simulated`,
+    );
+  if (o.events.some((e) => e.type === 'overflow-panic') && o.reboots === 0)
+    notes.push(
+      'a kernel panic stopped a CPU (as the kernel would); the other CPUs went on. `--set panic=reboot` restarts it to keep measuring',
+    );
+  if (o.reboots > 0)
+    notes.push(`${o.reboots} CPU reboot${o.reboots === 1 ? '' : 's'} after a panic (panic: reboot)`);
+  return {
+    kind: 'run',
+    version: RUN_RESULT_VERSION,
+    scenario: o.scenarioName,
+    profile: { id: o.profile.id, title: o.profile.title },
+    seed: o.seed,
+    durationNs: o.requestedNs,
+    simulatedNs: o.simulatedNs,
+    stop: o.stop,
+    threadSize: o.threadSize,
+    irqStackSize: o.irqStackSize,
+    maxDepth: perKind((_, i) => o.maxDepth[i]),
+    highwater: perKind((_, i) =>
+      o.tracer.enabled ? Math.max(o.maxDepth[i], o.highwaterWithTracer[i]) : o.maxDepth[i],
+    ),
+    perCpu: o.cpus.map((c) => ({
+      cpu: c.cpu,
+      maxDepth: perKind((_, i) => c.maxDepth[i]),
+      histogram: perKind((_, i) => hist(c.histogram[i])),
+      softirqs: Object.fromEntries(SOFTIRQ_NAMES.map((v, i) => [v, c.softirqs[i]!])),
+      interrupts: Object.fromEntries(o.sources.map((s, i) => [s, c.interrupts[i]!])),
+      ksoftirqdWakeups: c.ksoftirqdWakeups,
+    })),
+    ftrace: {
+      enabled: o.tracer.enabled,
+      stackMaxSize: o.tracer.maxSize,
+      table: printFtraceStackTrace({
+        rows: table?.rows ?? [],
+        disabled: !o.tracer.enabled && o.tracer.maxSize === 0,
+      }),
+      entries: table?.rows.length ?? 0,
+      samples: o.tracer.samples,
+      samplesOffTaskStack: o.tracer.offStackSamples,
+      deepestIgnored: o.tracer.offStackMaxThisSize,
+    },
+    atInterrupt: atInterrupt(o.atInterrupt),
+    thresholds: perKind((_, i) =>
+      Object.fromEntries(
+        THRESHOLDS.map((t, j) => {
+          const n = o.crossings[i * THRESHOLDS.length + j]!;
+          return [String(t), { count: n, perHour: poissonRate(n, hours) }];
+        }),
+      ),
+    ),
+    overflow: {
+      count,
+      perStack: perKind((_, i) => o.overflowEpisodes[i]),
+      perHour: poissonRate(count, hours),
+      basis: count > 0 ? 'observed' : 'not-observed',
+      extrapolation: perKind((k, i) => extrapolate(o.blocks[i], o.blockNs, usable[k])),
+      first: firstOverflow(o),
+      events: o.events
+        .slice(0, 100)
+        .map((e) => ({
+          atNs: e.atNs,
+          cpu: e.cpu,
+          stack: e.stack,
+          type: e.type,
+          ...(e.what ? { what: e.what } : {}),
+          frame: e.frame,
+        })),
+    },
+    kstack: kstackHistogram(o),
+    frameEvents: o.frameEvents,
+    queueEvents: o.queueEvents,
+    depthSeries: o.cpus.flatMap((c) =>
+      KINDS.filter((k) => k !== 'overflow' || c.maxDepth[2] > 0).map((k) => ({
+        cpu: c.cpu,
+        stack: k,
+        bucketNs: o.seriesBucketNs,
+        maxBytes: c.series[KIND_IDX[k]],
+      })),
+    ),
+    deepest: perKind((_, i) => deepestOf(o, i)),
+    perTask: o.tasks.map((t) => ({ name: t.name, kind: t.kind, cpu: t.cpu, highWater: t.highWater })),
+    notes,
+  };
+}
+
+/** Bytes each stack kind can hold before an overflow (the fast machine's limit: thread_info and STACK_END_MAGIC excluded). */
+function usableSizes(o: SimOutput): PerKind<number> {
+  const p = o.profile;
+  const reserved = (p.threadInfo === 'stack-bottom' ? p.THREAD_INFO_SIZE : 0) + 8;
+  return {
+    task: p.THREAD_SIZE - reserved,
+    irq: p.irqStack?.IRQ_STACK_SIZE ?? 0,
+    overflow: p.OVERFLOW_STACK_SIZE,
+  };
+}
+
+function extrapolate(blocks: readonly number[], blockNs: number, limit: number): Extrapolation | null {
+  if (limit <= 0) return null;
+  const used = blocks.filter((b) => b > 0);
+  const fit = fitGevPwm(used);
+  if (fit === null) return null;
+  const p = gevExceedance(fit, limit);
+  const perBlockHour = NS_PER_HOUR / blockNs;
+  return {
+    method: 'gev-block-maxima',
+    assumption:
+      'the deepest point of each block is an independent draw from one GEV distribution (fitted by probability-weighted moments) and the tail keeps that shape past the depths simulated; with xi < 0 the fit has an upper end and no overflow beyond it',
+    blocks: used.length,
+    blockSeconds: blockNs / NS_PER_S,
+    limit,
+    mu: fit.mu,
+    sigma: fit.sigma,
+    xi: fit.xi,
+    upperEnd: fit.upperEnd,
+    pBlock: p,
+    perHour: p >= 1 ? perBlockHour : -Math.log1p(-p) * perBlockHour,
+  };
+}
+
+function firstOverflow(o: SimOutput): OverflowResult['first'] {
+  const e = o.events.find((x) => x.report !== undefined) ?? o.events[0];
+  if (e === undefined) return null;
+  return {
+    atNs: e.atNs,
+    cpu: e.cpu,
+    stack: e.stack,
+    type: e.type,
+    report:
+      e.report ??
+      `${e.what ?? e.type} on the ${e.stack} stack, in ${e.frame} (no report: the kernel does not notice)\n`,
+  };
+}
+
+function atInterrupt(counts: readonly number[]): RunResult['atInterrupt'] {
+  const total = counts.reduce((a, b) => a + b, 0);
+  const q = (f: number) => {
+    let acc = 0;
+    for (let i = 0; i < counts.length; i++) {
+      acc += counts[i]!;
+      if (acc >= f * total) return (i + 1) * HIST_BUCKET;
+    }
+    return 0;
+  };
+  let max = 0;
+  counts.forEach((c, i) => {
+    if (c > 0) max = (i + 1) * HIST_BUCKET;
+  });
+  return {
+    bucketBytes: HIST_BUCKET,
+    counts: trimZeros(counts),
+    interrupts: total,
+    p50: total ? q(0.5) : 0,
+    p99: total ? q(0.99) : 0,
+    max,
+  };
+}
+
+/**
+ * /proc/vmstat's kstack_* histogram (6.12+, CONFIG_DEBUG_STACK_USAGE): each simulated task counted once
+ * in the first bucket its high-water fits, as if it exited at the end of the run; kernel threads
+ * (idle, ksoftirqd) never exit and are not counted. Buckets exist only below THREAD_SIZE.
+ * @kernel kstack_histogram() kernel/exit.c, vmstat_text[] mm/vmstat.c (6.12)
+ */
+function kstackHistogram(o: SimOutput): RunResult['kstack'] {
+  const bounds = [1024, 2048, 4096, 8192, 16384, 32768, 65536];
+  const names = [
+    'kstack_1k',
+    'kstack_2k',
+    'kstack_4k',
+    'kstack_8k',
+    'kstack_16k',
+    'kstack_32k',
+    'kstack_64k',
+  ];
+  const buckets: { name: string; count: number }[] = [{ name: names[0]!, count: 0 }];
+  for (let i = 1; i < bounds.length; i++)
+    if (o.threadSize > bounds[i - 1]!) buckets.push({ name: names[i]!, count: 0 });
+  if (o.threadSize > 65536) buckets.push({ name: 'kstack_rest', count: 0 });
+  for (const t of o.tasks) {
+    if (t.kind !== 'work') continue;
+    let i = bounds.findIndex((b) => t.highWater <= b);
+    if (i < 0 || i >= buckets.length) i = buckets.length - 1;
+    buckets[i]!.count++;
+  }
+  return { buckets, text: buckets.map((b) => `${b.name} ${b.count}\n`).join('') };
+}
+
+function deepestOf(o: SimOutput, i: number): DeepestStack | null {
+  const d = o.deepest[i];
+  if (d === null || d === undefined) return null;
+  return {
+    cpu: d.cpu,
+    task: o.tasks[d.task]?.name ?? `task${d.task}`,
+    depth: d.depth,
+    atNs: d.atNs,
+    frames: d.frames.map((f) => ({
+      name: o.frameName(f.kind, f.id),
+      size: f.size,
+      stack: KINDS[f.stackKind]!,
+      depth: f.depth,
+    })),
+  };
+}
+
+function trimZeros(a: readonly number[]): number[] {
+  let n = a.length;
+  while (n > 0 && a[n - 1] === 0) n--;
+  return a.slice(0, n);
+}

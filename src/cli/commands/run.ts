@@ -1,0 +1,167 @@
+// `stacklab run [SCENARIO|FILE]`: simulate an SMP kernel under a profile and say how deep each stack
+// got and how often a design would overflow.
+import type { Command } from 'commander';
+import { runScenario } from '../../analyze/run.ts';
+import { formatDiagnostic } from '../../base/diag.ts';
+import { NS_PER_S, parseDuration } from '../../engine/time.ts';
+import { printFolded } from '../../formats/folded-stacks.ts';
+import { scenarioJsonSchema } from '../../kernel/sim/scenario.ts';
+import { renderRunText, runFolded } from '../../report/run-report.ts';
+import { printTimeline, TimelineRecorder } from '../../report/run-trace.ts';
+import { type CliContext, usage } from '../context.ts';
+import { collect, loadProfileFiles, resolveProfiles } from '../profile-options.ts';
+import { clearProgress, progressLine } from '../progress.ts';
+import { builtinScenarios, loadScenario, SCENARIO_KEYS } from '../scenario-files.ts';
+
+interface RunOpts {
+  profile: string[];
+  profileFile: string[];
+  set: string[];
+  seed?: string;
+  duration?: string;
+  out?: string;
+  json?: boolean;
+  format?: string;
+  trace?: string;
+  folded?: string;
+  schema?: boolean;
+  list?: boolean;
+  maxFrameEvents?: string;
+}
+
+export function registerRun(program: Command, ctx: CliContext): void {
+  program
+    .command('run')
+    .argument(
+      '[SCENARIO]',
+      `a built-in scenario (${builtinScenarios().join(', ') || 'see --list'}) or a YAML/JSON file`,
+      'seed-dragonboard',
+    )
+    .description(
+      'simulate an SMP kernel: interrupts and softirqs on real stacks, and how often each design overflows',
+    )
+    .option('-p, --profile <id>', "kernel profile (default: the scenario's own)", collect, [])
+    .option(
+      '--profile-file <file>',
+      'a profile from a YAML/JSON file ("base: <id>" plus "set:")',
+      collect,
+      [],
+    )
+    .option(
+      '--set <field=value>',
+      'override a profile field (THREAD_SIZE=8192) or a scenario field (cpus=8, irqs.eth0.rate=1e5); repeatable',
+      collect,
+      [],
+    )
+    .option(
+      '--seed <n>',
+      "master seed: the same seed and scenario give the same bytes (default: the scenario's)",
+    )
+    .option('--duration <time>', "simulated time with a unit: 8s, 10min, 1h (default: the scenario's)")
+    .option('--out <dir>', 'write result.json (and the trace and folded files asked for) into this folder')
+    .option('--json', 'the result as versioned JSON on stdout')
+    .option(
+      '--format <fmt>',
+      'text (default), json, ftrace (the stack_trace table after the run), vmstat (kstack_* histogram)',
+    )
+    .option('--trace <file>', 'Chrome trace event JSON of the run (open it in ui.perfetto.dev)')
+    .option(
+      '--folded <file>',
+      'folded stacks of the deepest stacks, weighted by bytes (flamegraph.pl, speedscope)',
+    )
+    .option('--max-frame-events <n>', 'stop after this many frame pushes and pops (partial results say so)')
+    .option('--schema', 'print the JSON Schema of scenario files and exit')
+    .option('--list', 'list the built-in scenarios and exit')
+    .addHelpText(
+      'after',
+      `
+A scenario names the machine (CPUs, HZ, preemption), the tasks and the syscalls they make, the
+interrupt sources, and the code model they all execute (see data/scenarios/). Every frame lands on
+the stack the profile says; the kernel's stack tracer and stacklab's all-stacks tracer both watch.
+
+  stacklab run                                   # seed-dragonboard under its profile, 10 s
+  stacklab run seed-dragonboard --profile rfc-2015 --duration 1min
+  stacklab run qemu-6.1-udp --duration 8s --format ftrace
+  stacklab run my-board.yaml --set THREAD_SIZE=8192 --json > run.json
+  stacklab run --schema > scenario.schema.json`,
+    )
+    .action((scenarioArg: string, opts: RunOpts) => {
+      if (opts.schema) {
+        ctx.io.out(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
+        return;
+      }
+      if (opts.list) {
+        for (const n of builtinScenarios()) ctx.io.out(`${n}\n`);
+        return;
+      }
+      const format = opts.json ? 'json' : (opts.format ?? 'text');
+      if (!['text', 'json', 'ftrace', 'vmstat'].includes(format))
+        usage(`--format ${format}: one of text, json, ftrace, vmstat`);
+      const scenarioSets = opts.set.filter((s) => SCENARIO_KEYS.has(s.split(/[.=]/)[0]!));
+      const profileSets = opts.set.filter((s) => !scenarioSets.includes(s));
+      const scenario = loadScenario(ctx.io, scenarioArg, scenarioSets);
+      const ids = opts.profile.length > 0 || opts.profileFile.length > 0 ? opts.profile : [scenario.profile];
+      const profiles = [
+        ...resolveProfiles(ids, profileSets),
+        ...loadProfileFiles(ctx.io, opts.profileFile, profileSets),
+      ];
+      if (profiles.length !== 1) usage('run takes one profile (use `stacklab sweep` for several)');
+      const durationNs = opts.duration === undefined ? scenario.duration : durationOf(opts.duration);
+      const seed = opts.seed === undefined ? scenario.seed : seedOf(opts.seed);
+      const maxFrameEvents =
+        opts.maxFrameEvents === undefined
+          ? undefined
+          : positiveInt(opts.maxFrameEvents, '--max-frame-events');
+      if (opts.out) ctx.io.checkOutput(`${opts.out}/result.json`, '--out', 'file');
+      if (opts.trace) ctx.io.checkOutput(opts.trace, '--trace');
+      if (opts.folded) ctx.io.checkOutput(opts.folded, '--folded');
+      const recorder = opts.trace ? new TimelineRecorder() : undefined;
+      const tty = ctx.io.stderrIsTty;
+      const { result } = runScenario({
+        scenario,
+        profile: profiles[0]!,
+        seed,
+        durationNs,
+        ...(maxFrameEvents !== undefined ? { maxFrameEvents } : {}),
+        ...(recorder ? { recorder } : {}),
+        ...(tty
+          ? {
+              onProgress: (done: number, total: number) =>
+                progressLine(
+                  ctx.io,
+                  `stacklab run: ${(done / NS_PER_S).toFixed(2)} / ${(total / NS_PER_S).toFixed(2)} s simulated`,
+                ),
+            }
+          : {}),
+      });
+      if (tty) clearProgress(ctx.io);
+      const json = `${JSON.stringify(result, null, 1)}\n`;
+      if (opts.out) ctx.io.writeFileAtomic(`${opts.out}/result.json`, json);
+      if (recorder && opts.trace) ctx.io.writeFileAtomic(opts.trace, printTimeline(recorder, result));
+      if (opts.folded) ctx.io.writeFileAtomic(opts.folded, printFolded(runFolded(result)));
+      if (format === 'json') ctx.io.out(json);
+      else if (format === 'ftrace') ctx.io.out(result.ftrace.table);
+      else if (format === 'vmstat') ctx.io.out(result.kstack.text);
+      else ctx.io.out(renderRunText(result));
+      if (recorder && recorder.dropped > 0)
+        ctx.io.err(
+          `stacklab: --trace kept the first ${recorder.slices.length} slices (${recorder.dropped} more not written)\n`,
+        );
+    });
+}
+
+function durationOf(text: string): number {
+  const r = parseDuration(text, '--duration');
+  if (!r.ok) usage(formatDiagnostic(r.error));
+  return r.value;
+}
+
+function seedOf(text: string): number {
+  if (!/^\d{1,15}$/.test(text)) usage(`--seed ${text}: a whole number from 0 to 999999999999999`);
+  return Number(text);
+}
+
+function positiveInt(text: string, flag: string): number {
+  if (!/^\d{1,15}$/.test(text) || Number(text) === 0) usage(`${flag} ${text}: a positive whole number`);
+  return Number(text);
+}

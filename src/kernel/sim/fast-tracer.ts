@@ -1,0 +1,77 @@
+// The kernel's stack tracer on the fast machine: check_stack()'s cheap part (this_size from SP
+// masked by THREAD_SIZE, against stack_max_size) runs at every traced function entry; only a sample
+// that can set a new maximum on the task stack, or whose own frames would run out of stack, goes to
+// the exact machine (exact-shadow.ts), which unwinds, scans and prints as the era's tracer does.
+import type { KernelProfile } from '../../model/profile.ts';
+import type { StackEvent } from '../machine.ts';
+import type { ExactShadow } from './exact-shadow.ts';
+import type { FastCpu, FastMachine } from './fast-machine.ts';
+
+/**
+ * check_stack()'s this_size for a sample whose tracer local sits `localDepth` bytes below the top of
+ * stack `s`: THREAD_SIZE - (SP mod THREAD_SIZE) - tracer_frame, SP masked as the kernel masks it
+ * (whatever stack it is on). @kernel check_stack() kernel/trace/trace_stack.c
+ */
+export function checkStackThisSize(
+  fm: FastMachine,
+  s: number,
+  localDepth: number,
+  T: number,
+  tracerFrame: number,
+): number {
+  const spMod = (((fm.highMod[s]! - localDepth) % T) + T) % T;
+  return T - spMod - tracerFrame;
+}
+
+/** Bytes the tracer's own frames add below SP at a sample (fentry's return address, trampoline, C frames). */
+export function tracerDepthDelta(p: KernelProfile): number {
+  const t = p.tracer;
+  return (t.hook === 'fentry' ? 8 : 0) + t.trampoline.size + t.internalBytes;
+}
+
+export class FastKernelTracer {
+  samples = 0;
+  /** Samples dropped because SP was off the task stack, and the deepest this_size among them. */
+  offStackSamples = 0;
+  offStackMaxThisSize = 0;
+  /** Deepest depth including the tracer's own frames, per stack kind (what a scan of zeroed stacks reads). */
+  readonly highwaterWithTracer = new Int32Array(3);
+  private readonly delta: number;
+  private readonly T: number;
+
+  constructor(
+    private readonly fm: FastMachine,
+    private readonly shadow: ExactShadow,
+    profile: KernelProfile,
+  ) {
+    this.delta = tracerDepthDelta(profile);
+    this.T = profile.THREAD_SIZE;
+  }
+
+  /**
+   * A traced function `name` is entered on `cpu` (before or after its frame, as the profile hooks it).
+   * Returns the kernel events the exact machine raised (an overflow of the tracer's own frames), or null.
+   * The tracer runs in zero simulated time (model simplification: no interrupt lands inside it).
+   */
+  sample(cpu: FastCpu, name: string, parentLoc: number): StackEvent[] | null {
+    const fm = this.fm;
+    const tr = this.shadow.tracer;
+    this.samples++;
+    const s = cpu.stack;
+    const dl = cpu.depth + this.delta;
+    const kind = fm.stackKind[s]!;
+    if (dl > this.highwaterWithTracer[kind]!) this.highwaterWithTracer[kind] = dl;
+    const thisSize = checkStackThisSize(fm, s, dl, this.T, tr.tracerFrame);
+    const overflows = dl > fm.stackLimit[s]!;
+    if (thisSize <= tr.maxSize && !overflows) return null;
+    const onTask = s === cpu.task && dl >= 8 && dl <= fm.stackSize[s]!;
+    if (!onTask && !overflows) {
+      this.offStackSamples++;
+      if (thisSize > this.offStackMaxThisSize) this.offStackMaxThisSize = thisSize;
+      return null;
+    }
+    const r = this.shadow.sample(fm, cpu, name, parentLoc);
+    if (r.halted) cpu.halted = true;
+    return r.events;
+  }
+}

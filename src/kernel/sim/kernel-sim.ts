@@ -1,0 +1,974 @@
+// The simulated SMP kernel: CPUs walking the code model on the fast stack machine. Tasks think in
+// user mode and make syscalls; interrupts arrive at their times and land on whatever stack SP is on;
+// irq_exit and local_bh_enable run softirqs where the profile puts them; __do_softirq restarts up to
+// MAX_SOFTIRQ_RESTART times or MAX_SOFTIRQ_TIME and then wakes ksoftirqd; a simple per-CPU round
+// robin scheduler switches tasks at preemption points. Both stack tracers watch.
+//
+// Each CPU runs alone for one window (scenario `window`) and the CPUs meet between windows; an IPI
+// raised in one window arrives no earlier than the next. Inside a window a CPU is a loop over its
+// current task's activations (activations.ts), with no event queue in the way.
+import { assertTrue } from '../../base/assert.ts';
+import type { Rng } from '../../engine/rng.ts';
+import { pick } from '../../engine/sampler.ts';
+import { MAX_SOFTIRQ_RESTART, SOFTIRQ_NOW_MASK } from '../../model/constants.ts';
+import type { KernelProfile } from '../../model/profile.ts';
+import { KSTACK_OFFSET_MAX_BYTES } from '../../model/profiles.ts';
+import {
+  A_ACTIONS,
+  A_BH,
+  A_FN,
+  A_IDLE,
+  A_IRQ,
+  A_IRQ_EXIT,
+  A_KSOFTIRQD,
+  A_POP,
+  A_SOFTIRQ,
+  A_SWITCHED,
+  A_SYSCALL,
+  A_USER,
+  Activations,
+  FLAG_IRQ_TOP,
+  FLAG_SOFTIRQ_TOP,
+  Inbox,
+} from './activations.ts';
+import {
+  type CompiledModel,
+  IPI_RESCHED,
+  ST_BH_DISABLE,
+  ST_BH_ENABLE,
+  ST_CALL,
+  ST_COND_RESCHED,
+  ST_IPI,
+  ST_IRQ_EXIT,
+  ST_RAISE,
+  ST_SLEEP,
+  ST_SOFTIRQ_ACTIONS,
+  TO_ALL,
+  TO_OTHER,
+} from './compiled.ts';
+import type { ExactShadow } from './exact-shadow.ts';
+import {
+  CTX_HARDIRQ,
+  CTX_TASK,
+  F,
+  F_ID,
+  F_KIND,
+  F_LOC,
+  type FastCpu,
+  type FastMachine,
+  FK_FN,
+  KIND_TASK,
+  type OverflowSink,
+  type OverflowWhat,
+} from './fast-machine.ts';
+import { FastKernelTracer } from './fast-tracer.ts';
+import type { SimStats } from './sim-stats.ts';
+
+export const TASK_IDLE = 0;
+export const TASK_KSOFTIRQD = 1;
+export const TASK_WORK = 2;
+
+export const ST_RUNNING = 0;
+export const ST_RUNNABLE = 1;
+export const ST_SLEEPING = 2;
+
+/** Inbox arrival kinds (below 0); >= 0 is a device or timer source index. */
+export const ARR_IPI_RESCHED = -1;
+export const ARR_IPI_CALL = -2;
+/** A sleeping task's hrtimer fires: a timer interrupt that wakes task `arg`. */
+export const ARR_WAKE = -3;
+
+const U32 = 4294967296;
+
+/** A kernel-visible event of the run (overflows and what the tracer's BUG() saw). */
+export interface SimEvent {
+  readonly type: 'overflow-panic' | 'stack-end-panic' | 'corruption';
+  readonly atNs: number;
+  readonly cpu: number;
+  readonly task: number;
+  readonly stack: 'task' | 'irq' | 'overflow';
+  readonly what?: string;
+  readonly frame: string;
+  readonly report?: string;
+}
+
+export interface TaskSpec {
+  readonly name: string;
+  readonly kind: number;
+  readonly cpu: number;
+  /** Think-time table and syscall choice (workload tasks). */
+  readonly think: Float64Array | null;
+  readonly syscalls: Int32Array;
+  /** Cumulative weights, last = total. */
+  readonly weights: Float64Array;
+}
+
+export interface SourceSpec {
+  readonly name: string;
+  readonly handler: number;
+  /** The arch timer's tick (its arrivals drive the scheduler tick and stop on idle CPUs with NO_HZ). */
+  readonly isTimer: boolean;
+  /** Pending timers of an idle CPU: delivered only while the CPU idles. */
+  readonly onlyIdle: boolean;
+}
+
+export interface KernelSimConfig {
+  readonly profile: KernelProfile;
+  readonly code: CompiledModel;
+  readonly fm: FastMachine;
+  readonly shadow: ExactShadow;
+  readonly stats: SimStats;
+  readonly tasks: readonly TaskSpec[];
+  readonly sources: readonly SourceSpec[];
+  readonly rngs: readonly Rng[];
+  readonly tickNs: number;
+  readonly timesliceNs: number;
+  readonly preempt: 'none' | 'voluntary' | 'full';
+  readonly nohzIdle: boolean;
+  readonly stackTracer: boolean;
+  readonly ipiHandler: readonly [number, number];
+  readonly ipiLatencyNs: number;
+  readonly panic: 'halt' | 'reboot';
+  /** MAX_SOFTIRQ_TIME in jiffies (msecs_to_jiffies(2)). */
+  readonly softirqJiffies: number;
+  /** 4.9+ ksoftirqd_running(): irq_exit and do_softirq leave pending work to a running ksoftirqd. */
+  readonly deferToKsoftirqd: boolean;
+}
+
+/** Trace slices the simulator reports (for --trace): a recorder decides what to keep. */
+export interface SliceRecorder {
+  slice(track: string, name: string, startNs: number, endNs: number): void;
+}
+
+export class KernelSim implements OverflowSink {
+  readonly acts: Activations[];
+  readonly inbox: Inbox[];
+  readonly taskState: Uint8Array;
+  readonly runq: number[][];
+  readonly needResched: Uint8Array;
+  readonly pending: Int32Array;
+  readonly switchedInAt: Float64Array;
+  /** Per CPU: the irq_exit of the innermost hard IRQ is still to run. */
+  readonly irqExitPending: Uint8Array;
+  /** Per CPU: __do_softirq's actions are still to run (the marker step or its end runs them). */
+  readonly actionsPending: Uint8Array;
+  /** Per CPU and vector: softirq actions run (/proc/softirqs). */
+  readonly softirqCount: Float64Array;
+  /** Per CPU and source: interrupts taken (/proc/interrupts); IPIs after the sources. */
+  readonly irqCount: Float64Array;
+  readonly ksoftirqdWakeups: Float64Array;
+  readonly events: SimEvent[] = [];
+  readonly ipiOut: { at: number; cpu: number; kind: number }[] = [];
+  readonly wakeOut: { at: number; cpu: number; task: number }[] = [];
+  readonly tracer: FastKernelTracer;
+  recorder: SliceRecorder | null = null;
+  /** Open slices for the recorder: per task its syscall, per CPU its hard IRQ and softirq. */
+  private readonly trace = {
+    sys: [] as ({ name: string; start: number } | undefined)[],
+    irq: [] as ({ name: string; start: number } | undefined)[],
+    soft: [] as ({ name: string; start: number } | undefined)[],
+  };
+  now = 0;
+  /** CPUs rebooted after a panic (`panic: reboot`). */
+  reboots = 0;
+  private readonly rebootPending: Uint8Array;
+  private readonly ksoftirqdOf: Int32Array;
+  private readonly idleOf: Int32Array;
+  private readonly nSrc: number;
+
+  constructor(readonly cfg: KernelSimConfig) {
+    const { fm, tasks } = cfg;
+    const nCpus = fm.nCpus;
+    this.acts = tasks.map(() => new Activations());
+    this.inbox = Array.from({ length: nCpus }, () => new Inbox());
+    this.taskState = new Uint8Array(tasks.length);
+    this.runq = Array.from({ length: nCpus }, () => []);
+    this.needResched = new Uint8Array(nCpus);
+    this.pending = new Int32Array(nCpus);
+    this.switchedInAt = new Float64Array(nCpus);
+    this.irqExitPending = new Uint8Array(nCpus);
+    this.actionsPending = new Uint8Array(nCpus);
+    this.softirqCount = new Float64Array(nCpus * 10);
+    this.nSrc = cfg.sources.length;
+    this.irqCount = new Float64Array(nCpus * (this.nSrc + 2));
+    this.ksoftirqdWakeups = new Float64Array(nCpus);
+    this.ksoftirqdOf = new Int32Array(nCpus).fill(-1);
+    this.idleOf = new Int32Array(nCpus).fill(-1);
+    this.rebootPending = new Uint8Array(nCpus);
+    this.tracer = new FastKernelTracer(fm, cfg.shadow, cfg.profile);
+    fm.overflowSink = this;
+    fm.depthSink = cfg.stats;
+    if (cfg.stackTracer) fm.entryTraceHook = (cpu, id) => this.sampleEntry(cpu, id);
+    this.boot();
+  }
+
+  // ---------------------------------------------------------------- boot
+
+  private boot(): void {
+    const { fm, tasks, code } = this.cfg;
+    tasks.forEach((t, id) => {
+      if (t.kind === TASK_IDLE) this.idleOf[t.cpu] = id;
+      if (t.kind === TASK_KSOFTIRQD) this.ksoftirqdOf[t.cpu] = id;
+    });
+    tasks.forEach((t, id) => {
+      const cpu = fm.cpus[t.cpu]!;
+      cpu.task = id;
+      cpu.stack = id;
+      cpu.depth = fm.startGapTask;
+      const A = this.acts[id]!;
+      if (t.kind === TASK_IDLE) {
+        this.pushPlumbing(cpu, code.idle, -1);
+        A.push(A_IDLE, -1, fm.nFrames[id]!, 0);
+        this.taskState[id] = ST_RUNNING;
+      } else if (t.kind === TASK_KSOFTIRQD) {
+        fm.enterFromUser(cpu, 'kthread');
+        this.pushPlumbing(cpu, code.ksoftirqd, -1);
+        A.push(A_KSOFTIRQD, -1, fm.nFrames[id]!, 0);
+        this.taskState[id] = ST_SLEEPING;
+      } else {
+        A.push(A_USER, -1, 0, this.think(t.cpu, t));
+        this.taskState[id] = ST_RUNNABLE;
+        this.runq[t.cpu]!.push(id);
+      }
+      fm.taskDepth[id] = cpu.depth;
+      fm.episodeMax[id] = cpu.depth;
+    });
+    // Every CPU starts in its idle task, with its workload runnable.
+    for (const cpu of fm.cpus) {
+      const idle = this.idleOf[cpu.id]!;
+      assertTrue(idle >= 0, `CPU ${cpu.id} has no idle task`);
+      cpu.task = idle;
+      cpu.stack = idle;
+      cpu.depth = fm.taskDepth[idle]!;
+      if (this.runq[cpu.id]!.length > 0) this.needResched[cpu.id] = 1;
+    }
+  }
+
+  /** Pushes kernel-path frames (no walk): each returns into the previous one. */
+  private pushPlumbing(cpu: FastCpu, fns: Int32Array, firstRet: number): boolean {
+    const code = this.cfg.code;
+    let ret = firstRet;
+    for (let i = 0; i < fns.length; i++) {
+      const fn = fns[i]!;
+      if (!this.enterFn(cpu, fn, ret)) return false;
+      ret = code.fnLoc[fn]!;
+    }
+    return true;
+  }
+
+  private think(cpu: number, t: TaskSpec): number {
+    return t.think === null ? 0 : pick(t.think, this.cfg.rngs[cpu]!.nextU32());
+  }
+
+  // ---------------------------------------------------------------- the window loop of one CPU
+
+  /** Runs CPU `c` from `this.now` to `until`. */
+  runCpu(c: number, until: number): void {
+    const fm = this.cfg.fm;
+    const cpu = fm.cpus[c]!;
+    const inbox = this.inbox[c]!;
+    for (;;) {
+      if (cpu.halted) {
+        if (!this.rebootPending[c]) break;
+        this.reboot(cpu);
+        continue;
+      }
+      const A = this.acts[cpu.task]!;
+      const i = A.n - 1;
+      const type = A.type[i]!;
+      // Interrupts are taken where time passes with IRQs unmasked: in code, in user mode, in idle.
+      // The kernel's own exit sequences between them run with IRQs masked.
+      const irqsOn = cpu.context !== CTX_HARDIRQ && (type === A_FN || type === A_USER || type === A_IDLE);
+      if (irqsOn && inbox.n > 0 && inbox.headTime() <= this.now) {
+        this.arrive(cpu, inbox);
+        continue;
+      }
+      const left = A.left[i]!;
+      if (left > 0) {
+        let horizon = until;
+        if (irqsOn && inbox.n > 0) {
+          const h = inbox.headTime();
+          if (h < horizon) horizon = h;
+        }
+        const end = this.now + left;
+        if (end <= horizon) {
+          this.now = end;
+          A.left[i] = 0;
+        } else {
+          A.left[i] = end - horizon;
+          this.now = horizon;
+          if (horizon >= until) break;
+          continue;
+        }
+      }
+      this.dispatch(cpu, A, i);
+    }
+    this.now = until;
+  }
+
+  private dispatch(cpu: FastCpu, A: Activations, i: number): void {
+    switch (A.type[i]) {
+      case A_FN:
+        this.stepFn(cpu, A, i);
+        return;
+      case A_USER:
+        this.syscall(cpu, A, i);
+        return;
+      case A_SYSCALL:
+        this.syscallExit(cpu, A, i);
+        return;
+      case A_IRQ:
+        this.irqReturn(cpu, A, i);
+        return;
+      case A_IRQ_EXIT:
+        this.irqExitStep(cpu, A, i);
+        return;
+      case A_SOFTIRQ:
+        this.cfg.fm.exitEntry(cpu);
+        A.n--;
+        return;
+      case A_ACTIONS:
+        this.actionsStep(cpu, A, i);
+        return;
+      case A_BH:
+      case A_POP:
+        this.cfg.fm.popTo(cpu, A.frames[i]!);
+        A.n--;
+        return;
+      case A_KSOFTIRQD:
+        this.ksoftirqdStep(cpu, A, i);
+        return;
+      case A_IDLE:
+        if (this.needResched[cpu.id]) this.schedule(cpu);
+        else A.left[i] = Number.POSITIVE_INFINITY;
+        return;
+      case A_SWITCHED:
+        this.cfg.fm.popTo(cpu, A.frames[i]!);
+        A.n--;
+        return;
+    }
+  }
+
+  // ---------------------------------------------------------------- code-model walk
+
+  /** Calls code-model function `fn` (its frame, its tracer sample, its walk). */
+  private callFn(cpu: FastCpu, fn: number, retLoc: number, flags: number): boolean {
+    const fm = this.cfg.fm;
+    const code = this.cfg.code;
+    const before = fm.nFrames[cpu.task]!;
+    if (!this.enterFn(cpu, fn, retLoc)) return false;
+    const A = this.acts[cpu.task]!;
+    const t = code.selfTable[fn]!;
+    const self = t < 0 ? 0 : pick(code.tables[t]!, this.cfg.rngs[cpu.id]!.nextU32());
+    const gap = self / (code.stepStart[fn + 1]! - code.stepStart[fn]! + 1);
+    const i = A.push(A_FN, fn, before, gap);
+    A.step[i] = code.stepStart[fn]!;
+    A.gap[i] = gap;
+    A.arg[i] = flags;
+    return true;
+  }
+
+  /** Pushes `fn`'s frame, sampling it for the kernel tracer where the profile hooks it. */
+  private enterFn(cpu: FastCpu, fn: number, retLoc: number): boolean {
+    const fm = this.cfg.fm;
+    const traced = this.cfg.stackTracer && this.cfg.code.traced[fn] === 1;
+    const after = this.cfg.profile.tracer.hook === 'mcount-after-prologue';
+    if (traced && !after) this.sample(cpu, fn, retLoc);
+    if (cpu.halted || !fm.pushFn(cpu, fn, retLoc)) return false;
+    if (traced && after) this.sample(cpu, fn, retLoc);
+    return !cpu.halted;
+  }
+
+  private stepFn(cpu: FastCpu, A: Activations, i: number): void {
+    const code = this.cfg.code;
+    const fn = A.fn[i]!;
+    const st = A.step[i]!;
+    if (st >= code.stepStart[fn + 1]!) {
+      this.fnDone(cpu, A, i);
+      return;
+    }
+    switch (code.stKind[st]) {
+      case ST_CALL: {
+        if (A.rep[i]! < 0) A.rep[i] = code.stArg2[st]!;
+        const thr = code.stThreshold[st]!;
+        const rng = this.cfg.rngs[cpu.id]!;
+        while (A.rep[i]! > 0) {
+          A.rep[i]!--;
+          if (thr >= U32 || rng.nextU32() < thr) {
+            this.callFn(cpu, code.stArg[st]!, code.stLoc[st]!, 0);
+            return;
+          }
+        }
+        break;
+      }
+      case ST_RAISE:
+        if (this.hit(cpu, code.stThreshold[st]!)) this.raise(cpu, code.stArg[st]!);
+        break;
+      case ST_BH_DISABLE:
+        cpu.bhCount++;
+        break;
+      case ST_BH_ENABLE:
+        this.nextStep(A, i);
+        if (cpu.bhCount > 0) cpu.bhCount--;
+        if (cpu.bhCount === 0 && cpu.context === CTX_TASK && this.softirqsMayRun(cpu))
+          this.bhSoftirq(cpu, code.stLoc[st]!);
+        return;
+      case ST_IPI:
+        if (this.hit(cpu, code.stThreshold[st]!)) this.sendIpi(cpu, code.stArg[st]!, code.stArg2[st]!);
+        break;
+      case ST_COND_RESCHED:
+        this.nextStep(A, i);
+        if (this.cfg.preempt !== 'none' && this.needResched[cpu.id] && this.preemptible(cpu))
+          this.schedule(cpu);
+        return;
+      case ST_SLEEP:
+        this.nextStep(A, i);
+        if (
+          this.hit(cpu, code.stThreshold[st]!) &&
+          this.preemptible(cpu) &&
+          this.cfg.tasks[cpu.task]!.kind === TASK_WORK
+        )
+          this.sleep(cpu, pick(code.tables[code.stArg[st]!]!, this.cfg.rngs[cpu.id]!.nextU32()));
+        return;
+      case ST_IRQ_EXIT:
+        this.nextStep(A, i);
+        if (this.cfg.profile.softirq.irqExitRunsIn === 'handler' && this.irqExitPending[cpu.id])
+          this.startIrqExit(cpu);
+        return;
+      case ST_SOFTIRQ_ACTIONS:
+        this.nextStep(A, i);
+        if (this.actionsPending[cpu.id]) this.startActions(cpu);
+        return;
+    }
+    this.nextStep(A, i);
+  }
+
+  private nextStep(A: Activations, i: number): void {
+    A.step[i]!++;
+    A.rep[i] = -1;
+    A.left[i] = A.gap[i]!;
+  }
+
+  private hit(cpu: FastCpu, thr: number): boolean {
+    return thr >= U32 || this.cfg.rngs[cpu.id]!.nextU32() < thr;
+  }
+
+  private fnDone(cpu: FastCpu, A: Activations, i: number): void {
+    const flags = A.arg[i]!;
+    if (
+      flags & FLAG_IRQ_TOP &&
+      this.cfg.profile.softirq.irqExitRunsIn === 'handler' &&
+      this.irqExitPending[cpu.id]
+    ) {
+      this.startIrqExit(cpu);
+      return;
+    }
+    if (flags & FLAG_SOFTIRQ_TOP && this.actionsPending[cpu.id]) {
+      this.startActions(cpu);
+      return;
+    }
+    this.cfg.fm.popTo(cpu, A.frames[i]!);
+    A.n--;
+  }
+
+  // ---------------------------------------------------------------- syscalls and user mode
+
+  private syscall(cpu: FastCpu, A: Activations, i: number): void {
+    const { fm, tasks, profile, code } = this.cfg;
+    const t = tasks[cpu.task]!;
+    A.left[i] = this.think(cpu.id, t);
+    const rng = this.cfg.rngs[cpu.id]!;
+    let k = 0;
+    if (t.syscalls.length > 1) {
+      const total = t.weights[t.weights.length - 1]!;
+      const x = rng.float() * total;
+      while (k < t.weights.length - 1 && x >= t.weights[k]!) k++;
+    }
+    if (this.recorder) this.trace.sys[cpu.task] = { name: code.names[t.syscalls[k]!]!, start: this.now };
+    if (!fm.enterFromUser(cpu, 'syscall')) return;
+    if (profile.RANDOMIZE_KSTACK_OFFSET) {
+      const x = rng.nextU32() & 0x3ff;
+      if (!fm.pushKstackOffset(cpu, Math.min(KSTACK_OFFSET_MAX_BYTES, (x + 15) & ~15))) return;
+    }
+    A.push(A_SYSCALL, -1, fm.nFrames[cpu.task]!, 0);
+    this.callFn(cpu, t.syscalls[k]!, code.loc(profile.entry.syscall.callSite), 0);
+  }
+
+  /** The syscall function returned: exit_to_user_mode (schedule if asked), then user mode. */
+  private syscallExit(cpu: FastCpu, A: Activations, i: number): void {
+    const fm = this.cfg.fm;
+    if (A.step[i] === 0 && this.needResched[cpu.id]) {
+      A.step[i] = 1;
+      this.schedule(cpu);
+      return;
+    }
+    const sys = this.trace.sys[cpu.task];
+    if (this.recorder && sys)
+      this.recorder.slice(`${this.cfg.tasks[cpu.task]!.name} syscalls`, sys.name, sys.start, this.now);
+    this.cfg.stats.episodeEnd(cpu, cpu.task);
+    fm.popTo(cpu, 0);
+    A.n--;
+  }
+
+  // ---------------------------------------------------------------- interrupts
+
+  private arrive(cpu: FastCpu, inbox: Inbox): void {
+    const kind = inbox.headKind();
+    const arg = inbox.headArg();
+    inbox.shift();
+    const fm = this.cfg.fm;
+    const src = kind >= 0 ? this.cfg.sources[kind]! : null;
+    const A = this.acts[cpu.task]!;
+    const top = A.n - 1;
+    const idle = A.type[top] === A_IDLE;
+    if (src?.isTimer && this.cfg.nohzIdle && idle && cpu.nEntries === 0) return; // tick stopped while idle
+    if (src?.onlyIdle && !(idle && cpu.nEntries === 0)) return;
+    if (kind === ARR_WAKE) this.wake(arg);
+    if (src?.isTimer) this.tick(cpu);
+    if (kind === ARR_IPI_RESCHED) this.needResched[cpu.id] = 1;
+    const handler =
+      src !== null
+        ? src.handler
+        : kind === ARR_WAKE
+          ? this.cfg.sources[0]!.handler
+          : this.cfg.ipiHandler[kind === ARR_IPI_RESCHED ? 0 : 1];
+    this.irqCount[
+      cpu.id * (this.nSrc + 2) + (kind >= 0 ? kind : kind === ARR_WAKE ? 0 : this.nSrc - 1 - kind)
+    ]!++;
+    if (handler < 0) return;
+    this.cfg.stats.atInterrupt[this.cfg.stats.bucket(this.taskStackDepth(cpu))]!++;
+    if (idle) A.left[top] = 0;
+    const fromUser = A.type[top] === A_USER;
+    const name =
+      src?.name ??
+      (kind === ARR_IPI_RESCHED ? 'IPI resched' : kind === ARR_WAKE ? 'hrtimer' : 'IPI call-function');
+    if (this.recorder) this.trace.irq[cpu.id] = { name, start: this.now };
+    const before = fm.nFrames[cpu.task]!;
+    let ok: boolean;
+    if (fromUser) ok = fm.enterFromUser(cpu, 'irq');
+    else {
+      const [elr, lr] = this.interruptedPc(cpu);
+      ok = fm.takeIrq(cpu, elr, lr);
+    }
+    if (!ok) return;
+    const j = A.push(A_IRQ, -1, before, 0);
+    A.arg[j] = fromUser ? 1 : 0;
+    this.irqExitPending[cpu.id] = 1;
+    const path = fromUser ? this.cfg.profile.entry.el0Irq : this.cfg.profile.entry.el1Irq;
+    this.callFn(cpu, handler, this.cfg.code.loc(path.callSite), FLAG_IRQ_TOP);
+  }
+
+  /** ELR and x30 of the interrupted code: the innermost function frame (location ids). */
+  private interruptedPc(cpu: FastCpu): [number, number] {
+    const fm = this.cfg.fm;
+    const fr = fm.frames[cpu.task]!;
+    for (let k = fm.nFrames[cpu.task]! - 1; k >= 0; k--) {
+      if (fr[k * F + F_KIND] === FK_FN) return [this.cfg.code.elrLoc[fr[k * F + F_ID]!]!, fr[k * F + F_LOC]!];
+    }
+    return [-1, -1];
+  }
+
+  /** Depth of the current task's own stack (where SP is, or where it left it for an IRQ stack). */
+  taskStackDepth(cpu: FastCpu): number {
+    const fm = this.cfg.fm;
+    if (cpu.stack === cpu.task) return cpu.depth;
+    const fr = fm.frames[cpu.task]!;
+    for (let k = fm.nFrames[cpu.task]! - 1; k >= 0; k--) {
+      const o = k * F;
+      if (fr[o + 3] !== cpu.task && fr[o + 4] === cpu.task) return fr[o + 5]!;
+    }
+    return fm.taskDepth[cpu.task]!;
+  }
+
+  /** The scheduler tick: a task past its slice with another runnable gives way. */
+  private tick(cpu: FastCpu): void {
+    const t = cpu.task;
+    if (this.cfg.tasks[t]!.kind === TASK_IDLE) return;
+    if (this.now - this.switchedInAt[cpu.id]! >= this.cfg.timesliceNs && this.runq[cpu.id]!.length > 0)
+      this.needResched[cpu.id] = 1;
+  }
+
+  /** The handler function returned. */
+  private irqReturn(cpu: FastCpu, A: Activations, i: number): void {
+    const fm = this.cfg.fm;
+    if (this.irqExitPending[cpu.id]) {
+      // v5.16+: irq_exit_rcu() in the entry code, after the handler left the IRQ stack.
+      if (this.cfg.profile.softirq.irqExitRunsIn === 'entry') fm.returnToEntryCode(cpu);
+      this.startIrqExit(cpu);
+      return;
+    }
+    const fromUser = A.arg[i] === 1;
+    // arm64_preempt_schedule_irq() / exit_to_user_mode(): pt_regs is still on the stack.
+    if (A.step[i] === 0 && this.needResched[cpu.id] && cpu.nEntries === 1) {
+      const mayPreempt =
+        fromUser || (this.cfg.preempt === 'full' && cpu.bhCount === 0 && this.interruptedTask(cpu));
+      if (mayPreempt) {
+        A.step[i] = 1;
+        fm.exitEntryCounters(cpu);
+        this.schedule(cpu);
+        return;
+      }
+    }
+    if (A.step[i] === 1) fm.popTo(cpu, A.frames[i]!);
+    else fm.exitEntry(cpu);
+    A.n--;
+    const irq = this.trace.irq[cpu.id];
+    if (this.recorder && irq) this.recorder.slice(`cpu${cpu.id} hardirq`, irq.name, irq.start, this.now);
+    if (fromUser) this.cfg.stats.episodeEnd(cpu, cpu.task);
+    const top = A.n - 1;
+    if (A.type[top] === A_IDLE) {
+      this.cfg.stats.episodeEnd(cpu, cpu.task, cpu.depth);
+      A.left[top] = 0;
+    }
+  }
+
+  /** The interrupted context is a task's own code (not a softirq, not another entry). */
+  private interruptedTask(cpu: FastCpu): boolean {
+    const A = this.acts[cpu.task]!;
+    const below = A.type[A.n - 2];
+    return below === A_FN && this.cfg.tasks[cpu.task]!.kind === TASK_WORK;
+  }
+
+  // ---------------------------------------------------------------- irq_exit and softirqs
+
+  private startIrqExit(cpu: FastCpu): void {
+    this.irqExitPending[cpu.id] = 0;
+    const A = this.acts[cpu.task]!;
+    A.push(A_IRQ_EXIT, -1, this.cfg.fm.nFrames[cpu.task]!, 0);
+  }
+
+  /**
+   * irq_exit(): with the hard IRQ count dropped, pending softirqs run unless the interrupted context
+   * was a softirq or had bottom halves disabled (in_interrupt()), or ksoftirqd is already on it.
+   * Then tick_irq_exit() and the rest of __irq_exit_rcu, in their frames.
+   */
+  private irqExitStep(cpu: FastCpu, A: Activations, i: number): void {
+    const fm = this.cfg.fm;
+    const phase = A.step[i]!;
+    A.step[i] = phase + 1;
+    if (phase === 0) {
+      const inInterrupt = cpu.softirqDepth > 0 || cpu.bhCount > 0;
+      if (!inInterrupt && this.softirqsMayRun(cpu)) this.runSoftirq(cpu, 'irq-exit', -1);
+      return;
+    }
+    if (phase === 1) {
+      // The irq exit frames, and what they call (tick_irq_exit -> idle_cpu ...), sampled by the tracer.
+      A.frames[i] = fm.nFrames[cpu.task]!;
+      const calls = this.cfg.code.irqExitCalls;
+      if (!fm.pushIrqExitFrames(cpu)) return;
+      const ret = fm.nFrames[cpu.task]! > A.frames[i]! ? fm.topFrameLoc(cpu) : -1;
+      for (let k = calls.length - 1; k >= 0; k--) this.callFn(cpu, calls[k]!, ret, 0);
+      return;
+    }
+    fm.popTo(cpu, A.frames[i]!);
+    A.n--;
+  }
+
+  /** Softirqs are pending and may run now (not deferred to a running ksoftirqd). */
+  private softirqsMayRun(cpu: FastCpu): boolean {
+    const p = this.pending[cpu.id]!;
+    if (p === 0) return false;
+    if (!this.cfg.deferToKsoftirqd || (p & SOFTIRQ_NOW_MASK) !== 0) return true;
+    const k = this.ksoftirqdOf[cpu.id]!;
+    return k < 0 || this.taskState[k] === ST_SLEEPING;
+  }
+
+  private raise(cpu: FastCpu, vec: number): void {
+    this.pending[cpu.id]! |= 1 << vec;
+    // raise_softirq_irqoff(): outside interrupt context only ksoftirqd would notice.
+    if (cpu.context === CTX_TASK && cpu.bhCount === 0) this.wakeKsoftirqd(cpu.id);
+  }
+
+  /** local_bh_enable() with softirqs pending: do_softirq() through the profile's own-stack path. */
+  private bhSoftirq(cpu: FastCpu, callerLoc: number): void {
+    const fm = this.cfg.fm;
+    const A = this.acts[cpu.task]!;
+    const before = fm.nFrames[cpu.task]!;
+    A.push(A_BH, -1, before, 0);
+    if (!this.pushPlumbing(cpu, this.cfg.code.bhEnable, callerLoc)) return;
+    this.runSoftirq(cpu, 'bh-enable', -1);
+  }
+
+  /** Enters softirq processing on `path` and calls __do_softirq; A_SOFTIRQ leaves it afterwards. */
+  private runSoftirq(cpu: FastCpu, path: 'irq-exit' | 'bh-enable' | 'ksoftirqd', _ret: number): void {
+    const fm = this.cfg.fm;
+    const code = this.cfg.code;
+    const A = this.acts[cpu.task]!;
+    if (!fm.enterSoftirq(cpu, path)) return;
+    A.push(A_SOFTIRQ, -1, fm.nFrames[cpu.task]!, 0);
+    this.actionsPending[cpu.id] = 1;
+    if (this.recorder) this.trace.soft[cpu.id] = { name: `softirq (${path})`, start: this.now };
+    if (code.softirqFn >= 0) this.callFn(cpu, code.softirqFn, fm.topFrameLoc(cpu), FLAG_SOFTIRQ_TOP);
+    else this.startActions(cpu);
+  }
+
+  /** __do_softirq's restart loop, one pass per A_ACTIONS activation. */
+  private startActions(cpu: FastCpu): void {
+    this.actionsPending[cpu.id] = 0;
+    const A = this.acts[cpu.task]!;
+    const i = A.push(A_ACTIONS, -1, this.cfg.fm.nFrames[cpu.task]!, 0);
+    A.rep[i] = MAX_SOFTIRQ_RESTART;
+    // end = jiffies + MAX_SOFTIRQ_TIME, in jiffies.
+    A.gap[i] = this.jiffies() + this.cfg.softirqJiffies;
+    A.arg[i] = this.pending[cpu.id]!;
+    this.pending[cpu.id] = 0;
+  }
+
+  private jiffies(): number {
+    return Math.floor(this.now / this.cfg.tickNs);
+  }
+
+  private actionsStep(cpu: FastCpu, A: Activations, i: number): void {
+    const code = this.cfg.code;
+    const bits = A.arg[i]!;
+    if (bits !== 0) {
+      const vec = 31 - Math.clz32(bits & -bits);
+      A.arg[i] = bits & (bits - 1);
+      this.softirqCount[cpu.id * 10 + vec]!++;
+      const fn = code.actions[vec]!;
+      if (fn >= 0) this.callFn(cpu, fn, code.actionsLoc, 0);
+      return;
+    }
+    const pending = this.pending[cpu.id]!;
+    if (pending !== 0) {
+      A.rep[i]!--;
+      if (this.jiffies() < A.gap[i]! && !this.needResched[cpu.id] && A.rep[i]! > 0) {
+        A.arg[i] = pending;
+        this.pending[cpu.id] = 0;
+        return;
+      }
+      this.wakeKsoftirqd(cpu.id);
+    }
+    const soft = this.trace.soft[cpu.id];
+    if (this.recorder && soft) this.recorder.slice(`cpu${cpu.id} softirq`, soft.name, soft.start, this.now);
+    A.n--;
+  }
+
+  private ksoftirqdStep(cpu: FastCpu, A: Activations, i: number): void {
+    if (A.step[i] === 1) {
+      // After a run: cond_resched(), then look again.
+      A.step[i] = 0;
+      this.cfg.stats.episodeEnd(cpu, cpu.task, cpu.depth);
+      if (this.needResched[cpu.id] && this.cfg.preempt !== 'none') {
+        this.schedule(cpu);
+        return;
+      }
+    }
+    if (this.pending[cpu.id] !== 0) {
+      A.step[i] = 1;
+      this.runSoftirq(cpu, 'ksoftirqd', -1);
+      return;
+    }
+    this.taskState[cpu.task] = ST_SLEEPING;
+    this.schedule(cpu);
+  }
+
+  private wakeKsoftirqd(c: number): void {
+    const k = this.ksoftirqdOf[c]!;
+    if (k < 0 || this.taskState[k] !== ST_SLEEPING) return;
+    this.ksoftirqdWakeups[c]!++;
+    this.makeRunnable(k);
+  }
+
+  // ---------------------------------------------------------------- scheduling
+
+  private preemptible(cpu: FastCpu): boolean {
+    return cpu.context === CTX_TASK && cpu.nEntries === 0 && cpu.bhCount === 0;
+  }
+
+  private makeRunnable(t: number): void {
+    const c = this.cfg.tasks[t]!.cpu;
+    if (this.taskState[t] !== ST_SLEEPING) return;
+    this.taskState[t] = ST_RUNNABLE;
+    this.runq[c]!.push(t);
+    this.needResched[c] = 1;
+  }
+
+  private wake(t: number): void {
+    this.makeRunnable(t);
+  }
+
+  private sleep(cpu: FastCpu, ns: number): void {
+    const t = cpu.task;
+    this.taskState[t] = ST_SLEEPING;
+    this.wakeOut.push({ at: this.now + ns, cpu: cpu.id, task: t });
+    this.schedule(cpu);
+  }
+
+  /**
+   * schedule(): the next runnable task of this CPU (round robin; idle when none). The outgoing task
+   * keeps its frames, with the schedule frames on top, until it is switched back in.
+   * @kernel __schedule() kernel/sched/core.c; schedule_debug() checks STACK_END_MAGIC
+   */
+  schedule(cpu: FastCpu): void {
+    const { fm, profile, tasks } = this.cfg;
+    const c = cpu.id;
+    this.needResched[c] = 0;
+    const prev = cpu.task;
+    if (profile.SCHED_STACK_END_CHECK && fm.magicGone[prev]) {
+      this.stackEndPanic(
+        cpu,
+        'schedule',
+        'Kernel panic - not syncing: corrupted stack end detected inside scheduler\n',
+      );
+      return;
+    }
+    const q = this.runq[c]!;
+    const prevWork = tasks[prev]!.kind !== TASK_IDLE && this.taskState[prev] === ST_RUNNING;
+    if (q.length === 0 && (prevWork || tasks[prev]!.kind === TASK_IDLE)) return;
+    const next = q.length > 0 ? q.shift()! : this.idleOf[c]!;
+    if (prevWork) {
+      this.taskState[prev] = ST_RUNNABLE;
+      q.push(prev);
+    }
+    const A = this.acts[prev]!;
+    const before = fm.nFrames[prev]!;
+    A.push(A_SWITCHED, -1, before, 0);
+    if (!this.pushPlumbing(cpu, this.cfg.code.schedule, fm.topFrameLoc(cpu))) return;
+    fm.taskDepth[prev] = cpu.depth;
+    if (this.recorder) this.recorder.slice(`cpu${c}`, tasks[prev]!.name, this.switchedInAt[c]!, this.now);
+    cpu.task = next;
+    cpu.stack = next;
+    cpu.depth = fm.taskDepth[next]!;
+    cpu.bhCount = 0;
+    this.taskState[next] = ST_RUNNING;
+    this.switchedInAt[c] = this.now;
+  }
+
+  private sendIpi(cpu: FastCpu, kind: number, to: number): void {
+    const n = this.cfg.fm.nCpus;
+    if (n < 2) return;
+    const at = this.now + this.cfg.ipiLatencyNs;
+    const k = kind === IPI_RESCHED ? ARR_IPI_RESCHED : ARR_IPI_CALL;
+    if (to === TO_ALL) {
+      for (let c = 0; c < n; c++) if (c !== cpu.id) this.ipiOut.push({ at, cpu: c, kind: k });
+      return;
+    }
+    let target = to;
+    if (to === TO_OTHER) {
+      target = this.cfg.rngs[cpu.id]!.int(n - 1);
+      if (target >= cpu.id) target++;
+    }
+    if (target >= 0 && target < n && target !== cpu.id) this.ipiOut.push({ at, cpu: target, kind: k });
+  }
+
+  // ---------------------------------------------------------------- the kernel stack tracer
+
+  /** A traced entry frame (do_el0_svc, irq_exit_rcu, do_softirq_own_stack ...). */
+  private sampleEntry(cpu: FastCpu, entryId: number): void {
+    const fm = this.cfg.fm;
+    const f = fm.entryFrames[entryId]!;
+    // The parent is the frame record's return address: the profile's, or a return into the frame below.
+    const parent = f.ret !== undefined ? fm.entryFrameLoc[entryId]! : fm.topFrameLoc(cpu);
+    this.sampleNamed(cpu, f.name, parent);
+  }
+
+  private sample(cpu: FastCpu, fn: number, retLoc: number): void {
+    this.sampleNamed(cpu, this.cfg.code.names[fn]!, retLoc);
+  }
+
+  private sampleNamed(cpu: FastCpu, name: string, parentLoc: number): void {
+    const events = this.tracer.sample(cpu, name, parentLoc);
+    if (events === null) return;
+    for (const e of events)
+      this.exactEvent(
+        cpu,
+        e.type,
+        e.type === 'corruption' ? e.what : undefined,
+        e.frame,
+        'report' in e ? e.report : undefined,
+      );
+    if (this.cfg.shadow.tracer.stackEndCorrupted && !cpu.halted)
+      this.stackEndPanic(cpu, name, 'kernel BUG: the stack tracer found STACK_END_MAGIC corrupted\n');
+  }
+
+  // ---------------------------------------------------------------- overflows
+
+  overflow(cpu: FastCpu, s: number, newDepth: number, what: OverflowWhat, frameName: string): boolean {
+    const { fm, shadow } = this.cfg;
+    const stack = (['task', 'irq', 'overflow'] as const)[fm.stackKind[s]!]!;
+    let report: string | undefined;
+    if (what === 'panic' && !this.events.some((e) => e.report !== undefined)) {
+      cpu.halted = false;
+      const e = shadow.overflowEvent(fm, cpu, frameName, newDepth - cpu.depth);
+      cpu.halted = true;
+      if (e !== null && 'report' in e) report = e.report;
+    }
+    this.events.push({
+      type: what === 'panic' ? 'overflow-panic' : 'corruption',
+      atNs: this.now,
+      cpu: cpu.id,
+      task: cpu.task,
+      stack,
+      ...(what === 'panic' ? {} : { what }),
+      frame: frameName,
+      ...(report !== undefined ? { report } : {}),
+    });
+    if (what === 'panic' && this.cfg.panic === 'reboot') this.rebootPending[cpu.id] = 1;
+    return what !== 'panic';
+  }
+
+  private exactEvent(
+    cpu: FastCpu,
+    type: SimEvent['type'],
+    what: string | undefined,
+    frame: string,
+    report: string | undefined,
+  ): void {
+    this.events.push({
+      type,
+      atNs: this.now,
+      cpu: cpu.id,
+      task: cpu.task,
+      stack: fmKind(this.cfg.fm, cpu.stack),
+      ...(what !== undefined ? { what } : {}),
+      frame,
+      ...(report !== undefined ? { report } : {}),
+    });
+  }
+
+  private stackEndPanic(cpu: FastCpu, frame: string, report: string): void {
+    this.events.push({
+      type: 'stack-end-panic',
+      atNs: this.now,
+      cpu: cpu.id,
+      task: cpu.task,
+      stack: 'task',
+      frame,
+      report,
+    });
+    cpu.halted = true;
+    if (this.cfg.panic === 'reboot') this.rebootPending[cpu.id] = 1;
+  }
+
+  /**
+   * `panic: reboot`: the CPU starts again so a long run keeps measuring. Model simplification: only
+   * this CPU's current task restarts (in user mode); its stacks are clean again.
+   */
+  private reboot(cpu: FastCpu): void {
+    const { fm, tasks } = this.cfg;
+    this.rebootPending[cpu.id] = 0;
+    this.reboots++;
+    cpu.halted = false;
+    const t = cpu.task;
+    fm.resetToTop(cpu, t);
+    fm.magicGone[t] = 0;
+    fm.corruption[t] = 0;
+    if (fm.hasIrqStack) fm.corruption[fm.irqBase + cpu.id] = 0;
+    this.irqExitPending[cpu.id] = 0;
+    this.actionsPending[cpu.id] = 0;
+    const A = this.acts[t]!;
+    A.n = 0;
+    const spec = tasks[t]!;
+    if (spec.kind === TASK_WORK) A.push(A_USER, -1, 0, this.think(cpu.id, spec));
+    else {
+      this.pushPlumbing(cpu, spec.kind === TASK_IDLE ? this.cfg.code.idle : this.cfg.code.ksoftirqd, -1);
+      A.push(spec.kind === TASK_IDLE ? A_IDLE : A_KSOFTIRQD, -1, fm.nFrames[t]!, 0);
+    }
+  }
+}
+
+function fmKind(fm: FastMachine, s: number): 'task' | 'irq' | 'overflow' {
+  const k = fm.stackKind[s]!;
+  return k === KIND_TASK ? 'task' : k === 1 ? 'irq' : 'overflow';
+}

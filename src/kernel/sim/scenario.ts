@@ -1,0 +1,187 @@
+// A scenario: the machine (CPUs, HZ, preemption), the tasks and what they call, the interrupt
+// sources, and the code model they all execute. YAML or JSON, validated here; `stacklab run --schema`
+// prints the JSON Schema so editors complete the fields.
+//
+//   scenario: 1
+//   name: qemu-6.1-udp
+//   profile: linux-6.1
+//   cpus: 2
+//   hz: 250
+//   duration: 8s
+//   codeModel: qemu-6.1-udp.code.yaml      # a file next to this one, or the model inline
+//   tasks:
+//     - { name: stackwork, cpu: 0, think: {exp: 50us}, syscalls: [{ call: __arm64_sys_sendmmsg }] }
+//   timer: { handler: gic_handle_irq_timer }
+//   irqs:
+//     - { name: virtio0, handler: gic_handle_irq_virtio, rate: 200, cpus: [0] }
+import { z } from 'zod';
+import { type Diagnostic, diag } from '../../base/diag.ts';
+import { err, ok, type Result } from '../../base/result.ts';
+import { NS_PER_US } from '../../engine/time.ts';
+import { type CodeModel, CodeModelSchema, validateCodeModel, zodDiagnostic } from './code-model.ts';
+import { DistributionSchema, DurationSchema } from './distribution-schema.ts';
+
+export const SCENARIO_VERSION = 1;
+
+const Name = z.string().min(1).max(64);
+const FnName = z.string().min(1).max(256);
+const CpuList = z.array(z.number().int().min(0).max(4095)).min(1).max(4096);
+
+export const TaskSchema = z
+  .object({
+    name: Name,
+    /** The CPU the task runs on (tasks do not migrate in this model). */
+    cpu: z.number().int().min(0).max(4095).default(0),
+    /** Copies of the task on that CPU (they share it round robin). */
+    count: z.number().int().min(1).max(10_000).default(1),
+    /** Time in user mode between two syscalls. */
+    think: DistributionSchema.default({ kind: 'fixed', ns: 10 * NS_PER_US }),
+    /** The syscalls it makes (the function the syscall table calls), picked by weight. */
+    syscalls: z
+      .array(z.object({ call: FnName, weight: z.number().positive().max(1e9).default(1) }).strict())
+      .min(1)
+      .max(1000),
+  })
+  .strict();
+
+export const IrqSourceSchema = z
+  .object({
+    name: Name,
+    /** The top-level handler the entry code calls (handle_arch_irq: gic_handle_irq ...). */
+    handler: FnName,
+    /** Interrupts per second (a Poisson process). */
+    rate: z.number().positive().max(10_000_000),
+    /** CPUs it may be delivered to (its affinity mask); each interrupt picks one at random. */
+    cpus: CpuList.optional(),
+  })
+  .strict();
+
+export const ScenarioSchema = z
+  .object({
+    scenario: z.literal(SCENARIO_VERSION),
+    name: z.string().min(1).max(100),
+    /** One paragraph: what real system it stands for and where its numbers come from. */
+    description: z.string().max(4000).optional(),
+    /** The kernel profile used when the command line names none. */
+    profile: z.string().min(1).max(64).default('linux-6.1'),
+    cpus: z.number().int().min(1).max(256),
+    /** CONFIG_HZ: the arch timer ticks each CPU this often. */
+    hz: z.number().int().min(24).max(10_000).default(250),
+    /** Simulated time when the command line gives no --duration. */
+    duration: DurationSchema.default(10e9),
+    seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(1),
+    /** The code model: a file name (relative to the scenario) or the model itself. */
+    codeModel: z.union([z.string().min(1).max(1000), CodeModelSchema]),
+    /** Preemption model: `none` (return to user only), `voluntary` (+ cond_resched), `full` (+ IRQ return). */
+    preempt: z.enum(['none', 'voluntary', 'full']).default('voluntary'),
+    /** CONFIG_NO_HZ_IDLE: an idle CPU's tick is stopped (it takes no timer interrupt while idle). */
+    nohzIdle: z.boolean().default(true),
+    /** The ftrace stack tracer is enabled: its frames are real pushes (they count in the high-water). */
+    stackTracer: z.boolean().default(true),
+    /** Time slice after which the tick asks a task to give the CPU to the next runnable one. */
+    timeslice: DurationSchema.default(3e6),
+    tasks: z.array(TaskSchema).max(1000).default([]),
+    timer: z.object({ handler: FnName }).strict(),
+    irqs: z.array(IrqSourceSchema).max(1000).default([]),
+    /** The handlers of the two IPIs the code model can raise. */
+    ipi: z.object({ resched: FnName.optional(), 'call-function': FnName.optional() }).strict().default({}),
+    /** Delay between raising an IPI and its arrival. */
+    ipiLatency: DurationSchema.default(2 * NS_PER_US),
+    /** CPUs run independently for this long between synchronisations; an IPI arrives no earlier than the next one. */
+    window: DurationSchema.default(100 * NS_PER_US),
+    /** After a kernel panic: `halt` stops that CPU (as the kernel does); `reboot` starts it again so rates can be measured. */
+    panic: z.enum(['halt', 'reboot']).default('halt'),
+    /** Device interrupts while idle are still delivered; idle CPUs also get this many timer interrupts per second (pending timers). */
+    idleTimerRate: z.number().min(0).max(100_000).default(0),
+  })
+  .strict();
+export type ScenarioInput = z.input<typeof ScenarioSchema>;
+export type Scenario = Omit<z.output<typeof ScenarioSchema>, 'codeModel'> & {
+  readonly codeModel: CodeModel;
+  /** Where the code model came from (a file name, or "inline"). */
+  readonly codeModelFile: string;
+};
+
+/**
+ * Validates a parsed scenario. `loadCodeModel` reads a code model named by file (the CLI reads files;
+ * this layer does not). Errors name the field path and what it accepts.
+ */
+export function validateScenario(
+  value: unknown,
+  file: string,
+  loadCodeModel: (name: string) => Result<unknown>,
+): Result<Scenario> {
+  const parsed = ScenarioSchema.safeParse(value);
+  if (!parsed.success) return err(zodDiagnostic('scenario/invalid', parsed.error, file));
+  const s = parsed.data;
+  let model: CodeModel;
+  let modelFile = 'inline';
+  if (typeof s.codeModel === 'string') {
+    const raw = loadCodeModel(s.codeModel);
+    if (!raw.ok) return raw;
+    const m = validateCodeModel(raw.value, s.codeModel);
+    if (!m.ok) return m;
+    model = m.value;
+    modelFile = s.codeModel;
+  } else {
+    // The schema above already parsed it (durations became numbers): check the original again.
+    const m = validateCodeModel((value as { codeModel: unknown }).codeModel, file);
+    if (!m.ok) return err({ ...m.error, message: `codeModel.${m.error.message}` });
+    model = m.value;
+  }
+  const sc: Scenario = { ...s, codeModel: model, codeModelFile: modelFile };
+  const problems = checkScenario(sc, file);
+  return problems.length > 0 ? err(problems[0]!) : ok(sc);
+}
+
+function checkScenario(s: Scenario, file: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const fns = s.codeModel.functions;
+  const need = (path: string, name: string | undefined) => {
+    if (name !== undefined && !Object.hasOwn(fns, name))
+      out.push(
+        diag('scenario/unknown-function', 'error', `${path}: no function "${name}" in the code model`, {
+          file,
+        }),
+      );
+  };
+  const cpu = (path: string, c: number) => {
+    if (c >= s.cpus)
+      out.push(
+        diag(
+          'scenario/bad-cpu',
+          'error',
+          `${path}: CPU ${c} does not exist`,
+          { file },
+          `0..${s.cpus - 1} (cpus: ${s.cpus})`,
+        ),
+      );
+  };
+  s.tasks.forEach((t, i) => {
+    cpu(`tasks.${i}.cpu`, t.cpu);
+    t.syscalls.forEach((c, j) => {
+      need(`tasks.${i}.syscalls.${j}.call`, c.call);
+    });
+  });
+  need('timer.handler', s.timer.handler);
+  s.irqs.forEach((q, i) => {
+    need(`irqs.${i}.handler`, q.handler);
+    q.cpus?.forEach((c, j) => {
+      cpu(`irqs.${i}.cpus.${j}`, c);
+    });
+  });
+  need('ipi.resched', s.ipi.resched);
+  need('ipi.call-function', s.ipi['call-function']);
+  if (s.ipiLatency > s.window)
+    out.push(diag('scenario/bad-window', 'error', 'window: must be at least ipiLatency', { file }));
+  if (s.window > 100e6)
+    out.push(
+      diag('scenario/bad-window', 'error', 'window: at most 100ms (IPIs would arrive that late)', { file }),
+    );
+  return out;
+}
+
+/** The JSON Schema of scenario files (`stacklab run --schema`). */
+export function scenarioJsonSchema(): unknown {
+  return z.toJSONSchema(ScenarioSchema, { io: 'input', unrepresentable: 'any' });
+}

@@ -232,16 +232,14 @@ export function runResult(o: SimOutput): RunResult {
       basis: count > 0 ? 'observed' : 'not-observed',
       extrapolation: perKind((k, i) => extrapolate(o.blocks[i], o.blockNs, usable[k])),
       first: firstOverflow(o),
-      events: o.events
-        .slice(0, 100)
-        .map((e) => ({
-          atNs: e.atNs,
-          cpu: e.cpu,
-          stack: e.stack,
-          type: e.type,
-          ...(e.what ? { what: e.what } : {}),
-          frame: e.frame,
-        })),
+      events: o.events.slice(0, 100).map((e) => ({
+        atNs: e.atNs,
+        cpu: e.cpu,
+        stack: e.stack,
+        type: e.type,
+        ...(e.what ? { what: e.what } : {}),
+        frame: e.frame,
+      })),
     },
     kstack: kstackHistogram(o),
     frameEvents: o.frameEvents,

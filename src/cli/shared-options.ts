@@ -17,6 +17,7 @@ export const JSON_HELP = 'machine-readable output: JSON with a version field';
 export const OUTPUT_HELP = 'write the output to FILE (atomically, once complete) instead of stdout';
 export const OUT_DIR_HELP = 'write the output files into DIR (created if missing)';
 export const REPORT_HELP = 'also write an HTML report to FILE';
+export const SEED_HELP = 'seed of every random choice: the same seed gives the same bytes';
 export const WIDE_HELP = 'everything, in lines as long as it takes (without it, text fits 100 columns)';
 
 /** Text output that fits this many columns unless --wide (DESIGN: readable by default). */
@@ -47,6 +48,13 @@ export function reportOption(cmd: Command): Command {
 
 export function outDirOption(cmd: Command): Command {
   return cmd.option('--out <dir>', OUT_DIR_HELP);
+}
+
+/** `--seed <n>`; `fallback` is the default (a number's digits), or none when the input names its own. */
+export function seedOption(cmd: Command, fallback?: string): Command {
+  return fallback === undefined
+    ? cmd.option('--seed <n>', SEED_HELP)
+    : cmd.option('--seed <n>', SEED_HELP, fallback);
 }
 
 export function wideOption(cmd: Command): Command {

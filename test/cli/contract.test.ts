@@ -99,7 +99,14 @@ describe('one vocabulary', () => {
 
   test('the commands that take a profile share --profile, --set, --profile-file; table readers --source', async () => {
     const takers = (await allCommands()).filter((c) => c.options.some((o) => o.long === '--profile'));
-    assert.deepEqual(takers.map((c) => c.path).sort(), ['analyze', 'convert', 'paths', 'profiles', 'replay']);
+    assert.deepEqual(takers.map((c) => c.path).sort(), [
+      'analyze',
+      'convert',
+      'paths',
+      'profiles',
+      'replay',
+      'run',
+    ]);
     for (const c of takers) {
       const o = (long: string) => c.options.find((x) => x.long === long);
       assert.equal(o('--profile')?.description, PROFILE_HELP, c.path);

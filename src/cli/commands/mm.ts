@@ -26,7 +26,7 @@ import { type CliContext, diag, reportDiagnostics, usage } from '../context.ts';
 import { JSON_VERSION } from '../json.ts';
 import { clearProgress, progressLine } from '../progress.ts';
 import { projectRoot } from '../project-root.ts';
-import { jsonOption, outDirOption, outputOption } from '../shared-options.ts';
+import { jsonOption, outDirOption, outputOption, SEED_HELP } from '../shared-options.ts';
 
 interface CommonOpts {
   device: string;
@@ -108,7 +108,7 @@ function addCommon(cmd: Command, ctx: CliContext): Command {
   return outputOption(cmd, ctx)
     .option('-d, --device <id>', `simulated device (${DEVICE_IDS.join(', ')})`, 'phone-1g-2015')
     .option('--mode <mode>', "allocator mode: 2015 or 6.1 (default: the device's kernel)")
-    .option('--seed <n>', 'seed of every random choice (same seed, same output)', '1')
+    .option('--seed <n>', SEED_HELP, '1')
     .option('--forks <n>', 'forks to measure after the warm-up (default: 20000, 4000 for build)')
     .option('--warmup <n>', 'warm-up length in app launches (android) or compiles (build); scenario default')
     .option(
@@ -338,7 +338,7 @@ Takes 5-10 s on one core for a phone (20 s for board-512m); --warmup and --forks
     );
   jsonOption(validate);
   outputOption(validate, ctx)
-    .option('--seed <n>', 'seed of every random choice (same seed, same output)', '1')
+    .option('--seed <n>', SEED_HELP, '1')
     .option('--parallel <n>', 'children forked at a time by the captured workload', '8')
     .option('--cpus <n>', 'CPUs of the captured machine', '2')
     .addHelpText(

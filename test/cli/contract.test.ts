@@ -259,3 +259,40 @@ describe("the README's command table matches the CLI", () => {
     assert.ok(rows.length >= 12, `${rows.length} rows`);
   });
 });
+
+describe('unknown commands', () => {
+  test('are exit 2 with "unknown command" and the closest match, whatever follows; never the main help', async () => {
+    for (const argv of [
+      ['nosuch'],
+      ['nosuch', '--help'],
+      ['help', 'nosuch'],
+      ['repaly', 'x.txt'],
+      ['sweep', '--help'],
+    ]) {
+      const r = await run(argv);
+      assert.equal(r.code, 2, argv.join(' '));
+      assert.equal(r.out, '', argv.join(' '));
+      assert.match(
+        r.err,
+        /^stacklab: unknown command "\w+" \(did you mean "\w+"\? commands: seed, profiles, /,
+      );
+      assert.equal(r.err.split('\n').length, 2, 'one line, not the whole help');
+    }
+    assert.match((await run(['repaly'])).err, /did you mean "replay"\?/);
+    assert.match((await run(['help', 'porfiles'])).err, /did you mean "profiles"\?/);
+  });
+
+  test('known ones still give their help, exit 0', async () => {
+    for (const argv of [
+      ['help', 'replay'],
+      ['replay', '--help'],
+      ['mm', 'compare', '--help'],
+      ['--help'],
+      ['help'],
+    ]) {
+      const r = await run(argv);
+      assert.equal(r.code, 0, argv.join(' '));
+      assert.match(r.out, /^Usage: stacklab/, argv.join(' '));
+    }
+  });
+});

@@ -10,6 +10,7 @@
 //   --report F       an HTML report
 //   --wide           everything, in lines as long as it takes (text output fits 100 columns)
 import { type Command, Option } from 'commander';
+import { fitText } from '../report/text-width.ts';
 import type { CliContext } from './context.ts';
 import type { Io } from './io.ts';
 
@@ -19,9 +20,6 @@ export const OUT_DIR_HELP = 'write the output files into DIR (created if missing
 export const REPORT_HELP = 'also write an HTML report to FILE';
 export const SEED_HELP = 'seed of every random choice: the same seed gives the same bytes';
 export const WIDE_HELP = 'everything, in lines as long as it takes (without it, text fits 100 columns)';
-
-/** Text output that fits this many columns unless --wide (DESIGN: readable by default). */
-export const TEXT_COLUMNS = 100;
 
 export function jsonOption(cmd: Command): Command {
   return cmd.option('--json', JSON_HELP);
@@ -59,6 +57,11 @@ export function seedOption(cmd: Command, fallback?: string): Command {
 
 export function wideOption(cmd: Command): Command {
   return cmd.option('--wide', WIDE_HELP);
+}
+
+/** Text for a person: fitted to 100 columns (src/report/text-width.ts) unless --wide. */
+export function printText(ctx: CliContext, text: string, opts: { wide?: boolean }): void {
+  ctx.io.out(opts.wide ? text : fitText(text));
 }
 
 /**

@@ -11,7 +11,7 @@ import { registerStackAnalyzers } from '../../report/analyzers-stack.ts';
 import { type CliContext, reportDiagnostics, usage } from '../context.ts';
 import { JSON_VERSION } from '../json.ts';
 import { type ProfileOptions, profileOptions, selectedProfiles, sourceOf } from '../profile-options.ts';
-import { jsonOption, outputOption } from '../shared-options.ts';
+import { jsonOption, outputOption, printText, wideOption } from '../shared-options.ts';
 
 registerStackAnalyzers();
 
@@ -30,6 +30,7 @@ export function registerAnalyze(program: Command, ctx: CliContext): void {
     );
   profileOptions(cmd, 'all', { source: true });
   jsonOption(cmd);
+  wideOption(cmd);
   outputOption(cmd, ctx)
     .addHelpText('after', () => {
       const list = analyzers()
@@ -37,7 +38,7 @@ export function registerAnalyze(program: Command, ctx: CliContext): void {
         .join('\n');
       return `\nRecognised inputs, tried in this order:\n${list}\n\n${EXAMPLES}`;
     })
-    .action((file: string, opts: ProfileOptions & { json?: boolean }) => {
+    .action((file: string, opts: ProfileOptions & { json?: boolean; wide?: boolean }) => {
       // Checked before the input: analyzers of memory reports never look at profiles, and a typo in
       // -p, --set or --source must not pass silently there.
       const profiles = selectedProfiles(ctx, opts, PROFILE_IDS);
@@ -89,7 +90,7 @@ export function registerAnalyze(program: Command, ctx: CliContext): void {
         ctx.io.out(
           `${JSON.stringify({ version: JSON_VERSION, kind: `stacklab.analyze.${a.id}`, data: out.data }, jsonBigint, 2)}\n`,
         );
-      } else ctx.io.out(out.text);
+      } else printText(ctx, out.text, opts);
     });
 }
 

@@ -26,7 +26,14 @@ import { type CliContext, diag, reportDiagnostics, usage } from '../context.ts';
 import { JSON_VERSION } from '../json.ts';
 import { clearProgress, progressLine } from '../progress.ts';
 import { projectRoot } from '../project-root.ts';
-import { jsonOption, outDirOption, outputOption, SEED_HELP } from '../shared-options.ts';
+import {
+  jsonOption,
+  outDirOption,
+  outputOption,
+  printText,
+  SEED_HELP,
+  wideOption,
+} from '../shared-options.ts';
 
 interface CommonOpts {
   device: string;
@@ -37,6 +44,15 @@ interface CommonOpts {
   set: string[];
   out?: string;
   json?: boolean;
+  wide?: boolean;
+}
+
+interface ValidateOpts {
+  seed: string;
+  parallel: string;
+  cpus: string;
+  json?: boolean;
+  wide?: boolean;
 }
 
 function collectSet(value: string, previous: string[]): string[] {
@@ -105,6 +121,7 @@ function progress(ctx: CliContext): (label: string, fraction: number) => void {
 function addCommon(cmd: Command, ctx: CliContext): Command {
   outDirOption(cmd);
   jsonOption(cmd);
+  wideOption(cmd);
   return outputOption(cmd, ctx)
     .option('-d, --device <id>', `simulated device (${DEVICE_IDS.join(', ')})`, 'phone-1g-2015')
     .option('--mode <mode>', "allocator mode: 2015 or 6.1 (default: the device's kernel)")
@@ -264,7 +281,8 @@ Devices: ${DEVICE_IDS.join(', ')} (stacklab mm devices shows what each stands fo
     });
     bar('done', 1);
     const doc = { version: JSON_VERSION, kind: 'stacklab.mm.run', result: r };
-    ctx.io.out(o.json ? `${JSON.stringify(doc, null, 2)}\n` : renderMmRun(r));
+    if (o.json) ctx.io.out(`${JSON.stringify(doc, null, 2)}\n`);
+    else printText(ctx, renderMmRun(r), o);
     if (o.out) {
       const names = writeOut(ctx, o.out, {
         ...mmProcFiles(r),
@@ -313,7 +331,8 @@ Takes 5-10 s on one core for a phone (20 s for board-512m); --warmup and --forks
       });
       bar('done', 1);
       const doc = { version: JSON_VERSION, kind: 'stacklab.mm.compare', result: c };
-      ctx.io.out(o.json ? `${JSON.stringify(doc, null, 2)}\n` : renderMmCompare(c));
+      if (o.json) ctx.io.out(`${JSON.stringify(doc, null, 2)}\n`);
+      else printText(ctx, renderMmCompare(c), o);
       if (o.out) {
         for (const r of c.runs) writeOut(ctx, join(o.out, r.stacks), mmProcFiles(r));
         writeOut(ctx, o.out, {
@@ -337,6 +356,7 @@ Takes 5-10 s on one core for a phone (20 s for board-512m); --warmup and --forks
       'capture directory with buddyinfo/pagetypeinfo/vmstat/meminfo before and after, and workload-output.txt',
     );
   jsonOption(validate);
+  wideOption(validate);
   outputOption(validate, ctx)
     .option('--seed <n>', SEED_HELP, '1')
     .option('--parallel <n>', 'children forked at a time by the captured workload', '8')
@@ -352,34 +372,29 @@ changes of buddyinfo, pagetypeinfo and vmstat side by side, with the notes on wh
   stacklab mm validate
   stacklab mm validate test/fixtures/arm64-6.1-qemu/fork-256M --json`,
     )
-    .action(
-      (
-        dir: string | undefined,
-        _o: { seed: string; parallel: string; cpus: string; json?: boolean },
-        cmd: Command,
-      ) => {
-        const o = subcommandOptions<{ seed: string; parallel: string; cpus: string; json?: boolean }>(cmd);
-        const capture = readCapture(
-          ctx,
-          dir ?? defaultCaptureDir(),
-          int('parallel', o.parallel, 1, 8),
-          int('cpus', o.cpus, 1, 2),
-        );
-        const v = validateForkRun(capture, int('seed', o.seed, 0, 1));
+    .action((dir: string | undefined, _o: ValidateOpts, cmd: Command) => {
+      const o = subcommandOptions<ValidateOpts>(cmd);
+      const capture = readCapture(
+        ctx,
+        dir ?? defaultCaptureDir(),
+        int('parallel', o.parallel, 1, 8),
+        int('cpus', o.cpus, 1, 2),
+      );
+      const v = validateForkRun(capture, int('seed', o.seed, 0, 1));
+      if (o.json)
         ctx.io.out(
-          o.json
-            ? `${JSON.stringify({ version: JSON_VERSION, kind: 'stacklab.mm.validate', result: v }, null, 2)}\n`
-            : renderValidation(v),
+          `${JSON.stringify({ version: JSON_VERSION, kind: 'stacklab.mm.validate', result: v }, null, 2)}\n`,
         );
-      },
-    );
+      else printText(ctx, renderValidation(v), o);
+    });
 
   const devices = mm
     .command('devices')
     .description('the simulated devices: what real device each stands for and where its numbers come from');
   jsonOption(devices);
+  wideOption(devices);
   outputOption(devices, ctx).action((_o: unknown, cmd: Command) => {
-    const o = subcommandOptions<{ json?: boolean }>(cmd);
+    const o = subcommandOptions<{ json?: boolean; wide?: boolean }>(cmd);
     if (o.json) {
       ctx.io.out(
         `${JSON.stringify({ version: JSON_VERSION, kind: 'stacklab.mm.devices', devices: DEVICE_IDS.map((id) => DEVICES[id]) }, null, 2)}\n`,
@@ -395,6 +410,6 @@ changes of buddyinfo, pagetypeinfo and vmstat side by side, with the notes on wh
       for (const src of d.sources) s += `  - ${src}\n`;
       s += '\n';
     }
-    ctx.io.out(s);
+    printText(ctx, s, o);
   });
 }

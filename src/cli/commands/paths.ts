@@ -28,7 +28,7 @@ import { expandElfArgs, forEachBinary } from '../elf-inputs.ts';
 import { EXIT_BAD_INPUT } from '../exit-codes.ts';
 import { JSON_VERSION } from '../json.ts';
 import { collect, type ProfileOptions, profileOptions, selectedProfiles } from '../profile-options.ts';
-import { jsonOption, outputOption } from '../shared-options.ts';
+import { jsonOption, outputOption, printText, wideOption } from '../shared-options.ts';
 
 interface PathsOptions extends ProfileOptions {
   entry: string[];
@@ -38,6 +38,7 @@ interface PathsOptions extends ProfileOptions {
   irqEntry?: string;
   softirqEntry?: string;
   json?: boolean;
+  wide?: boolean;
 }
 
 export function registerPaths(program: Command, ctx: CliContext): void {
@@ -68,6 +69,7 @@ export function registerPaths(program: Command, ctx: CliContext): void {
     .option('--softirq-entry <sym>', 'softirq entry for the overlay (default: __do_softirq)');
   profileOptions(cmd, 'none; each one adds its interrupt overlay');
   jsonOption(cmd);
+  wideOption(cmd);
   outputOption(cmd, ctx)
     .addHelpText(
       'after',
@@ -194,17 +196,17 @@ function runPaths(ctx: CliContext, elfArgs: string[], opts: PathsOptions): void 
       )}\n`,
     );
   } else {
-    ctx.io.out(
+    let text =
       `stacklab paths: ${parts.length} file(s), ${g.size} functions, ${edges} call edges; ` +
-        `${entries === undefined ? `${roots.length} roots (no --entry)` : `entry ${opts.entry.join(', ')}`}` +
-        `${excluded === undefined ? '' : ' (hard-IRQ and softirq code left out)'}\n\n`,
-    );
+      `${entries === undefined ? `${roots.length} roots (no --entry)` : `entry ${opts.entry.join(', ')}`}` +
+      `${excluded === undefined ? '' : ' (hard-IRQ and softirq code left out)'}\n\n`;
     paths.forEach((p, i) => {
-      ctx.io.out(renderPath(g, p, i + 1));
+      text += renderPath(g, p, i + 1);
     });
-    if (paths.length === 0) ctx.io.out('no path\n');
-    for (const o of overlays) ctx.io.out(renderOverlay(o));
-    if (overlays.length > 1) ctx.io.out(renderOverlaySummary(overlays));
+    if (paths.length === 0) text += 'no path\n';
+    for (const o of overlays) text += renderOverlay(o);
+    if (overlays.length > 1) text += renderOverlaySummary(overlays);
+    printText(ctx, text, opts);
   }
   reportDiagnostics(ctx.io, diagnostics);
   if (failed.length > 0) ctx.exitCode = EXIT_BAD_INPUT;

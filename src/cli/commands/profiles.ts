@@ -2,10 +2,11 @@
 import type { Command } from 'commander';
 import type { KernelProfile } from '../../model/profile.ts';
 import { PROFILES } from '../../model/profiles.ts';
+import { TEXT_COLUMNS } from '../../report/text-width.ts';
 import type { CliContext } from '../context.ts';
 import { JSON_VERSION } from '../json.ts';
 import { type ProfileOptions, profileOptions, selectedProfiles } from '../profile-options.ts';
-import { jsonOption, outputOption } from '../shared-options.ts';
+import { jsonOption, outputOption, printText, wideOption } from '../shared-options.ts';
 
 export function registerProfiles(program: Command, ctx: CliContext): void {
   const cmd = program
@@ -15,6 +16,7 @@ export function registerProfiles(program: Command, ctx: CliContext): void {
     );
   profileOptions(cmd, 'all');
   jsonOption(cmd);
+  wideOption(cmd);
   outputOption(cmd, ctx)
     .addHelpText(
       'after',
@@ -26,7 +28,7 @@ dots. Overrides are validated: an unknown field or value lists what is accepted.
   stacklab profiles --profile linux-6.1 --json
   stacklab profiles --profile linux-4.5 --set irqStack.switchRule=sp-in-task-stack`,
     )
-    .action((opts: ProfileOptions & { json?: boolean }) => {
+    .action((opts: ProfileOptions & { json?: boolean; wide?: boolean }) => {
       const profiles = selectedProfiles(
         ctx,
         opts,
@@ -38,7 +40,7 @@ dots. Overrides are validated: an unknown field or value lists what is accepted.
         );
         return;
       }
-      ctx.io.out(renderProfiles(profiles));
+      printText(ctx, renderProfiles(profiles, opts.wide ? undefined : TEXT_COLUMNS), opts);
     });
 }
 
@@ -96,19 +98,48 @@ export function softirqPlace(p: KernelProfile, path: 'irq-exit' | 'bh-enable'): 
   return s.ownStack === 'irq-stack' ? 'IRQ stack (via own stack)' : 'task stack';
 }
 
-export function renderProfiles(profiles: readonly KernelProfile[]): string {
-  const head = ['', ...profiles.map((p) => p.id)];
-  const body = ROWS.map(([name, f]) => [name, ...profiles.map(f)]);
-  const widths = head.map((_, c) => Math.max(...[head, ...body].map((r) => (r[c] ?? '').length)));
-  const line = (r: string[]) =>
-    `${r
-      .map((cell, c) => cell.padEnd(widths[c]!))
-      .join('  ')
-      .trimEnd()}\n`;
-  let out = line(head) + line(widths.map((w) => '-'.repeat(w)));
-  for (const r of body) out += line(r);
+/** A profile column narrower than its longest cell wraps that cell at spaces. */
+const CELL_MAX = 23;
+
+/**
+ * The profiles side by side, in as many tables as it takes to fit `width` columns (a profile's
+ * column holds at most CELL_MAX characters a line); one table at any width when `width` is infinite.
+ */
+export function renderProfiles(profiles: readonly KernelProfile[], width = Number.POSITIVE_INFINITY): string {
+  const labelWidth = Math.max(...ROWS.map(([name]) => name.length));
+  const cap = Number.isFinite(width) ? CELL_MAX : Number.POSITIVE_INFINITY;
+  const columnWidth = (p: KernelProfile) =>
+    Math.min(cap, Math.max(p.id.length, ...ROWS.map(([, f]) => f(p).length)));
+  const groups: KernelProfile[][] = [];
+  let used = labelWidth;
+  for (const p of profiles) {
+    const w = 2 + columnWidth(p);
+    if (groups.length === 0 || used + w > width) {
+      groups.push([]);
+      used = labelWidth;
+    }
+    groups[groups.length - 1]!.push(p);
+    used += w;
+  }
+  let out = '';
+  for (const g of groups) {
+    if (out) out += '\n';
+    const widths = [labelWidth, ...g.map(columnWidth)];
+    const line = (r: readonly string[]) =>
+      `${r
+        .map((cell, c) => cell.padEnd(widths[c]!))
+        .join('  ')
+        .trimEnd()}\n`;
+    out += line(['', ...g.map((p) => p.id)]) + line(widths.map((w) => '-'.repeat(w)));
+    for (const [name, f] of ROWS) {
+      const cells = g.map((p, i) => wrap(f(p), widths[i + 1]!));
+      const height = Math.max(...cells.map((c) => c.length));
+      for (let k = 0; k < height; k++) out += line([k === 0 ? name : '', ...cells.map((c) => c[k] ?? '')]);
+    }
+  }
   out += '\n';
-  for (const p of profiles) out += `${p.id}: ${p.title}\n  ${wrap(p.summary, 100).join('\n  ')}\n`;
+  const summaryWidth = Number.isFinite(width) ? width - 2 : 100;
+  for (const p of profiles) out += `${p.id}: ${p.title}\n  ${wrap(p.summary, summaryWidth).join('\n  ')}\n`;
   return out;
 }
 

@@ -10,7 +10,14 @@ import { renderReplayHtml } from '../../report/seed-html.ts';
 import { type CliContext, reportDiagnostics, usage } from '../context.ts';
 import { JSON_VERSION } from '../json.ts';
 import { type ProfileOptions, profileOptions, selectedProfiles, sourceOf } from '../profile-options.ts';
-import { formatOf, formatOption, outputOption, reportOption } from '../shared-options.ts';
+import {
+  formatOf,
+  formatOption,
+  outputOption,
+  printText,
+  reportOption,
+  wideOption,
+} from '../shared-options.ts';
 
 const FORMATS = ['text', 'ftrace', 'json', 'folded'] as const;
 
@@ -18,6 +25,7 @@ interface ReplayOpts extends ProfileOptions {
   format?: string;
   json?: boolean;
   frames?: boolean;
+  wide?: boolean;
   kstackOffset?: string;
   table?: string;
   report?: string;
@@ -45,6 +53,7 @@ export function registerReplay(program: Command, ctx: CliContext): void {
     'text (default), ftrace (what ftrace would print), json, folded (flame-graph input, widths in bytes)',
   );
   reportOption(cmd);
+  wideOption(cmd);
   outputOption(cmd, ctx)
     .addHelpText(
       'after',
@@ -88,7 +97,7 @@ against THREAD_SIZE / IRQ_STACK_SIZE, and the table ftrace would print there.
         const many = data.profiles.length > 1;
         for (const p of data.profiles) ctx.io.out(`${many ? `# ${p.profile}\n` : ''}${p.ftrace.text}`);
       } else {
-        ctx.io.out(renderReplayText(data, { frames: opts.frames ?? false }));
+        printText(ctx, renderReplayText(data, { frames: opts.frames ?? false }), opts);
       }
       if (opts.report) {
         ctx.io.writeFileAtomic(opts.report, renderReplayHtml(data));

@@ -17,7 +17,15 @@ import {
 } from '../profile-options.ts';
 import { clearProgress, progressLine } from '../progress.ts';
 import { builtinScenarios, loadScenario, SCENARIO_KEYS } from '../scenario-files.ts';
-import { formatOf, formatOption, outDirOption, outputOption, seedOption } from '../shared-options.ts';
+import {
+  formatOf,
+  formatOption,
+  outDirOption,
+  outputOption,
+  printText,
+  seedOption,
+  wideOption,
+} from '../shared-options.ts';
 
 const FORMATS = ['text', 'json', 'ftrace', 'vmstat'] as const;
 
@@ -32,6 +40,7 @@ interface RunOpts extends ProfileOptions {
   schema?: boolean;
   list?: boolean;
   maxFrameEvents?: string;
+  wide?: boolean;
 }
 
 export function registerRun(program: Command, ctx: CliContext): void {
@@ -63,6 +72,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
     'text (default), json, ftrace (the stack_trace table after the run), vmstat (kstack_* histogram)',
   );
   outDirOption(cmd);
+  wideOption(cmd);
   outputOption(cmd, ctx)
     .addHelpText(
       'after',
@@ -135,7 +145,7 @@ the scenario's. --out DIR gets result.json, and the
       if (format === 'json') ctx.io.out(json);
       else if (format === 'ftrace') ctx.io.out(result.ftrace.table);
       else if (format === 'vmstat') ctx.io.out(result.kstack.text);
-      else ctx.io.out(renderRunText(result));
+      else printText(ctx, renderRunText(result), opts);
       if (recorder && recorder.dropped > 0)
         ctx.io.err(
           `stacklab: --trace kept the first ${recorder.slices.length} slices (${recorder.dropped} more not written)\n`,

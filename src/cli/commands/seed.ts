@@ -1,4 +1,4 @@
-// `stacklab seed [--report FILE] [--json] [--full]`: the RFC's experiment end to end on embedded defaults.
+// `stacklab seed [--report FILE] [--json] [--wide]`: the RFC's experiment end to end on embedded defaults.
 import type { Command } from 'commander';
 import { replayStackTraceText } from '../../analyze/replay-table.ts';
 import { AssertionFailed } from '../../base/assert.ts';
@@ -13,7 +13,14 @@ import { renderSeedText, type SeedReportData, seedChecks, seedEstimates } from '
 import type { CliContext } from '../context.ts';
 import { JSON_VERSION } from '../json.ts';
 import { clearProgress, progressLine } from '../progress.ts';
-import { jsonOption, outputOption, reportOption } from '../shared-options.ts';
+import {
+  aliasOption,
+  jsonOption,
+  outputOption,
+  printText,
+  reportOption,
+  wideOption,
+} from '../shared-options.ts';
 
 /**
  * The RFC's motivation, priced: fork's stack allocation on the 1 GB 2015 phone, as shipped (Android's
@@ -39,7 +46,8 @@ function seedMemoryComparison(
         : {}),
     }),
   ];
-  const fmt = (v: number) => (v < 10 ? v.toFixed(1) : Math.round(v).toString());
+  // As the mm compare table rounds latencies.
+  const fmt = (v: number) => v.toFixed(2);
   const rows: [string, (x: (typeof runs)[number]['runs'][number]) => string][] = [
     ['stack allocations in the slow path', (x) => String(x.stackAllocs.slowpath)],
     ['  direct compaction stalls', (x) => String(x.stackAllocs.compactStalls)],
@@ -55,14 +63,17 @@ function seedMemoryComparison(
   ]);
   const widths = head.map((_, c) => Math.max(...[head, ...table].map((row) => (row[c] ?? '').length)));
   for (const row of [head, ...table])
-    summary += `  ${row.map((cell, c) => (c === 0 ? (cell ?? '').padEnd(widths[c]!) : (cell ?? '').padStart(widths[c]! + 2))).join('')}\n`;
+    summary +=
+      `  ${row.map((cell, c) => (c === 0 ? (cell ?? '').padEnd(widths[c]!) : (cell ?? '').padStart(widths[c]! + 2))).join('')}`.trimEnd() +
+      '\n';
   const text =
     `${summary}\n${renderMmCompare(runs[0]!)}\n` +
     `The same, with a stock 2015 kernel's watermarks (--set extraFreeKbytes=0):\n\n${renderMmCompare({ ...runs[1]!, overrides: ['extraFreeKbytes=0'] })}` +
     '(stacklab mm compare reproduces either table; --forks and --seed change the sample.)\n';
   return {
-    title: '4. What the stack size costs in memory (stacklab mm compare, phone-1g-2015)',
+    title: '5. What the stack size costs in memory (stacklab mm compare, phone-1g-2015)',
     text,
+    summary: `${summary}\n(--wide prints both full tables; stacklab mm compare --device phone-1g-2015 reproduces them.)\n`,
     data: runs,
   };
 }
@@ -122,9 +133,11 @@ export function registerSeed(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('seed')
     .description("the main job: the RFC's experiment end to end on embedded defaults");
-  cmd.option('--full', "print every profile's ftrace view");
   reportOption(cmd);
   jsonOption(cmd);
+  wideOption(cmd);
+  // The old spelling of --wide.
+  aliasOption(cmd, '--full', 'wide');
   outputOption(cmd, ctx)
     .addHelpText(
       'after',
@@ -139,12 +152,12 @@ same aged memory (about 10 s).
   stacklab seed
   stacklab seed --report seed.html`,
     )
-    .action((opts: { report?: string; json?: boolean; full?: boolean }) => {
+    .action((opts: { report?: string; json?: boolean; wide?: boolean }) => {
       if (opts.report !== undefined) ctx.io.checkOutput(opts.report, '--report');
       const report = buildSeedReport(ctx.io.stderrIsTty ? ttyProgress(ctx) : undefined);
       if (ctx.io.stderrIsTty) clearProgress(ctx.io);
       if (opts.json) ctx.io.out(`${JSON.stringify(report, null, 2)}\n`);
-      else ctx.io.out(renderSeedText(report, { full: opts.full ?? false }));
+      else printText(ctx, renderSeedText(report, { wide: opts.wide ?? false }), opts);
       if (opts.report) {
         ctx.io.writeFileAtomic(opts.report, renderSeedHtml(report));
         ctx.io.err(`stacklab: wrote ${opts.report}\n`);

@@ -88,7 +88,7 @@ export function registerAnalyze(program: Command, ctx: CliContext): void {
       );
       if (opts.json) {
         ctx.io.out(
-          `${JSON.stringify({ version: JSON_VERSION, kind: `stacklab.analyze.${a.id}`, data: out.data }, jsonBigint, 2)}\n`,
+          `${JSON.stringify({ version: JSON_VERSION, kind: `stacklab.analyze.${a.id}`, data: out.data, text: out.text }, jsonBigint, 2)}\n`,
         );
       } else printText(ctx, out.text, opts);
     });

@@ -15,7 +15,14 @@ import { parseMeminfo } from '../../formats/meminfo.ts';
 import { parsePagetypeinfo } from '../../formats/pagetypeinfo.ts';
 import { parseVmstat } from '../../formats/vmstat.ts';
 import { runMmCompare } from '../../mm/compare.ts';
-import { DEVICE_IDS, DEVICE_OVERRIDABLE, DEVICES, type DeviceId, type DeviceSpec } from '../../mm/devices.ts';
+import {
+  DEVICE_IDS,
+  DEVICE_OVERRIDABLE,
+  DEVICES,
+  type DeviceId,
+  type DeviceSpec,
+  deviceParams,
+} from '../../mm/devices.ts';
 import { runMmExperiment } from '../../mm/experiment.ts';
 import { KERNEL_MODES, type KernelMode } from '../../mm/migratetype.ts';
 import { STACK_STRATEGIES, type StackStrategy } from '../../mm/vmalloc-stack.ts';
@@ -99,6 +106,19 @@ function deviceWithOverrides(id: DeviceId, sets: readonly string[]): DeviceSpec 
     usage(
       `--set: managedPages - cmaMB leaves ${Math.max(0, free)} pages for the buddy allocator (expected at least 1024: ` +
         `managedPages=${d.managedPages}, cmaMB=${d.cmaMB} is ${cmaPages} pages)`,
+    );
+  // Against the device: a full zram device keeps its pages compressed in RAM (deviceParams' 3:1),
+  // and a watermark above all the memory could never be met.
+  const { zramRatio } = deviceParams(d);
+  if (d.zramMB > d.ramMB * zramRatio)
+    usage(
+      `--set zramMB=${d.zramMB}: a full zram device of ${d.zramMB} MB holds ${Math.ceil(d.zramMB / zramRatio)} MB ` +
+        `of compressed pages at ${zramRatio}:1, more than the ${d.ramMB} MB of ${id} (expected at most ${d.ramMB * zramRatio})`,
+    );
+  if (d.extraFreeKbytes >= d.managedPages * 4)
+    usage(
+      `--set extraFreeKbytes=${d.extraFreeKbytes}: more than the ${d.managedPages * 4} KB ${id} manages ` +
+        `(expected less than ${d.managedPages * 4})`,
     );
   return d;
 }

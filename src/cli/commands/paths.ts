@@ -143,24 +143,27 @@ function runPaths(ctx: CliContext, elfArgs: string[], opts: PathsOptions): void 
     bounds: new Map(Object.entries(annotations.recursion)),
     defaultBound: opts.recursionBound,
   };
+  const where = files.length === 1 ? files[0] : `${files.length} files`;
+  /** The nodes of a symbol the user named: none is bad input naming the flag and the symbol. */
+  const named = (flag: string, sym: string): number[] => {
+    const nodes = findNodes(g, sym);
+    if (nodes.length === 0)
+      throw new InputError(
+        diag(
+          'paths/no-entry',
+          'error',
+          `${flag}: no function "${sym}" in ${where}`,
+          undefined,
+          'a function symbol, or tag:name',
+        ),
+      );
+    return nodes;
+  };
   let entries: number[] | undefined;
-  if (opts.entry.length > 0) {
-    entries = [];
-    for (const e of opts.entry) {
-      const nodes = findNodes(g, e);
-      if (nodes.length === 0) {
-        throw new InputError(
-          diag(
-            'paths/no-entry',
-            'error',
-            `no function "${e}" in ${files.length === 1 ? files[0] : `${files.length} files`}`,
-            undefined,
-            'a function symbol, or tag:name',
-          ),
-        );
-      }
-      entries.push(...nodes);
-    }
+  if (opts.entry.length > 0) entries = opts.entry.flatMap((e) => named('--entry', e));
+  if (profiles.length > 0) {
+    if (opts.irqEntry !== undefined) named('--irq-entry', opts.irqEntry);
+    if (opts.softirqEntry !== undefined) named('--softirq-entry', opts.softirqEntry);
   }
   const overlays: OverlayResult[] = [];
   let excluded: Uint8Array | undefined;

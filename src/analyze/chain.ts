@@ -12,32 +12,18 @@ import type { StackTraceRow, StackTraceTable } from '../formats/ftrace-stack-tra
 import {
   isEntryC,
   isGraphTrampoline,
+  isPreemptOnIrqExit,
+  isSoftirqEntry,
   isSoftirqPlumbing,
   isTracerFunction,
-  SOFTIRQ_ENTRY,
   softirqPathOf,
   vectorKind,
 } from '../model/entry-symbols.ts';
-import type { EntryFrame, KernelProfile } from '../model/profile.ts';
-import { LINUX_4_2, LINUX_4_5, LINUX_6_1, PROFILES, X86_64_6_1 } from '../model/profiles.ts';
+import type { EntryFrame } from '../model/profile.ts';
+import { baseName, detectSourceEra, fnOf, type SourceEra } from './source-era.ts';
 
-/** The era a table came from: how to read its Depths back into frames. */
-export interface SourceEra {
-  /** A built-in profile id, or "arm" / "ppc64" / "unknown" for tables stacklab has no profile for. */
-  readonly id: string;
-  readonly profile: KernelProfile | null;
-  readonly returnSlot: 'frame-bottom' | 'frame-top';
-  readonly shifted: boolean;
-  readonly ptRegsSize: number;
-  readonly startGap: number;
-  readonly S_LR: number | null;
-  readonly S_PC: number;
-  /** The unwinder reports the interrupted PC (a row for the interrupted function follows the vector row). */
-  readonly reportsElr: boolean;
-  readonly why: string;
-  /** Set when another era reads the table equally well. */
-  readonly ambiguous?: string;
-}
+export type { SourceEra } from './source-era.ts';
+export { candidateSourceEras, detectSourceEra } from './source-era.ts';
 
 export interface ChainFrame {
   readonly fn: string;
@@ -85,10 +71,11 @@ export type ChainItem =
       readonly callSite: string;
       /**
        * What the frames inside the entry code are: the handler (called where the IRQ stack switch
-       * happens), irq_enter/irq_exit code the v5.16+ entry code runs on the interrupted stack, or
-       * more entry code (the trace stopped before the handler was called: no switch yet).
+       * happens), irq_enter/irq_exit code the v5.16+ entry code runs on the interrupted stack,
+       * preemption on IRQ exit (the handler has returned; on the interrupted stack, IRQs may come
+       * again), or more entry code (the trace stopped before the handler was called: no switch yet).
        */
-      readonly stage: 'handler' | 'irq-exit' | 'entry';
+      readonly stage: 'handler' | 'irq-exit' | 'preempt' | 'entry';
     }
   | {
       readonly kind: 'softirq';
@@ -124,144 +111,6 @@ export interface Chain {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-const fnOf = (text: string): string => {
-  const plus = text.indexOf('+0x');
-  return plus > 0 ? text.slice(0, plus) : (text.split(/\s/)[0] ?? text);
-};
-
-/** Strips GCC clone suffixes for name matching ("el0_svc_common.constprop.0" -> "el0_svc_common"). */
-const baseName = (fn: string): string => fn.replace(/(\.(constprop|isra|part|cold|clone)\.\d+)+$/, '');
-
-function eraFromProfile(p: KernelProfile, why: string): SourceEra {
-  return {
-    id: p.id,
-    profile: p,
-    returnSlot: p.returnSlot,
-    shifted: p.tracer.shift,
-    ptRegsSize: p.PT_REGS_SIZE,
-    startGap: p.THREAD_START_SP_GAP,
-    S_LR: p.S_LR,
-    S_PC: p.S_PC,
-    reportsElr: p.unwinder.reportsInterruptedPc,
-    why,
-  };
-}
-
-/**
- * Which era printed a table, from its symbols: arm64 6.x entry names (el0t_64_*, el1h_64_*,
- * invoke_syscall) mean the shifted 5.4+ tracer; el0_svc_naked / el1_irq mean 4.x; x86_64, 32-bit arm
- * and ppc64 entry names mean those architectures. `hint` (a profile id) overrides detection.
- */
-export function detectSourceEra(table: StackTraceTable, hint?: string): SourceEra {
-  if (hint) {
-    const p = PROFILES.find((x) => x.id === hint);
-    if (p) return eraFromProfile(p, `given (--source ${hint})`);
-  }
-  const fns = new Set(table.rows.map((r) => baseName(fnOf(r.location.text))));
-  const has = (...names: string[]) => names.find((n) => fns.has(n));
-  const arm64 = has(
-    'el0t_64_sync_handler',
-    'el0t_64_sync',
-    'el1h_64_irq',
-    'el1h_64_sync',
-    'invoke_syscall',
-    'el0_svc_common',
-    'el0_svc_handler',
-    'el0_sync_handler',
-    'el1_sync_handler',
-    'el0_svc_naked',
-    'el1_irq',
-    'el0_irq_naked',
-    'el1_da',
-    'el0_sync',
-    'el0_svc',
-    'do_el0_svc',
-  );
-  // Patchable-entry ftrace (arm64 5.5+) hooks at func+0x8: the ip on row 0 says so.
-  const row0 = table.rows[0]?.location;
-  const patchableIp = row0?.offset === 8;
-  const last = baseName(fnOf(table.rows[table.rows.length - 1]?.location.text ?? ''));
-  if (arm64 || (last === 'kthread' && patchableIp)) {
-    // ARCH_FTRACE_SHIFT_STACK_TRACER (5.4+) drops the outermost entry, which is always where the
-    // task began (an exception vector, or ret_from_fork): a table whose last row is one was not
-    // shifted; one that ends in C code (el0t_64_sync_handler, kthread ...) was.
-    const lastIsVector = vectorKind(last) !== undefined;
-    if (!lastIsVector) {
-      return eraFromProfile(LINUX_6_1, `arm64; the last row (${last}) is C code: a 5.4+ shifted table`);
-    }
-    if (has('el0t_64_sync', 'el1h_64_irq', 'el1h_64_sync', 'el0t_64_irq'))
-      return eraFromProfile(LINUX_6_1, `arm64 5.11+ vector names but the last row (${last}) is a vector`);
-    return preFiveFour(
-      table,
-      `arm64 entry symbol ${arm64 ?? last}; the last row (${last}) is the vector: before 5.4`,
-    );
-  }
-  const x86 = has(
-    'entry_SYSCALL_64_after_hwframe',
-    'entry_SYSCALL_64',
-    'system_call_fastpath',
-    'do_syscall_64',
-    'asm_sysvec_apic_timer_interrupt',
-    'page_fault',
-  );
-  if (x86) return eraFromProfile(X86_64_6_1, `x86_64 entry symbol ${x86}`);
-  const arm = has('ret_fast_syscall', '__gnu_mcount_nc', 'vector_swi', '__irq_svc');
-  if (arm) return foreign('arm', `32-bit arm symbol ${arm}`);
-  const ppc = has('system_call_common', 'system_call_exception');
-  if (ppc) return foreign('ppc64', `ppc64 symbol ${ppc}`);
-  // Fixed-width ISAs return to 4-byte aligned offsets; x86's variable-length calls rarely do.
-  const offs = table.rows.map((r) => r.location.offset).filter((o): o is number => o !== null);
-  const unaligned = offs.filter((o) => o % 4 !== 0).length;
-  if (offs.length >= 4 && unaligned / offs.length > 0.25)
-    return eraFromProfile(
-      X86_64_6_1,
-      `no era symbol, but ${unaligned} of ${offs.length} return offsets are not 4-byte aligned: x86_64`,
-    );
-  return { ...eraFromProfile(LINUX_4_2, 'no era-specific symbol: read as arm64 before 5.4'), id: 'unknown' };
-}
-
-/**
- * arm64 before 5.4 comes in two flavours: 4.2's unwinder (the seed's: interrupted PC not printed) and
- * 4.5-5.3's (prints it, from the v4.5 dummy frame or the 4.14+ pt_regs record). Only an exception in
- * the table tells them apart: both readings are tried and the one whose exception layout fits wins.
- */
-function preFiveFour(table: StackTraceTable, why: string): SourceEra {
-  const a = eraFromProfile(LINUX_4_2, why);
-  const hasException = table.rows.some((r) => {
-    const k = vectorKind(baseName(fnOf(r.location.text)));
-    return k === 'el1-irq' || k === 'el1-sync';
-  });
-  if (!hasException) return a;
-  const b = eraFromProfile(LINUX_4_5, `${why}; the interrupted PC is printed after the vector row (4.5-5.3)`);
-  const misfits = (era: SourceEra) =>
-    rebuildChain(table, '', era.id).diagnostics.filter((d) => d.code === 'replay/exception-layout').length;
-  const ma = misfits(a);
-  const mb = misfits(b);
-  if (mb < ma) return b;
-  if (ma < mb) return a;
-  return {
-    ...a,
-    ambiguous:
-      "both pre-5.4 readings fit this table: read with 4.2's unwinder (the interrupted function not printed); if the row after the vector is the interrupted function itself (4.5-5.3 kernels, most Android 4.x), use --source linux-4.5",
-  };
-}
-
-/** Architectures without a profile: read with return addresses at the frame top, no shift. */
-function foreign(id: string, why: string): SourceEra {
-  return {
-    id,
-    profile: null,
-    returnSlot: 'frame-top',
-    shifted: false,
-    ptRegsSize: 0,
-    startGap: 0,
-    S_LR: null,
-    S_PC: 0,
-    reportsElr: true,
-    why,
-  };
-}
-
 interface Ret {
   readonly text: string;
   readonly fn: string;
@@ -271,13 +120,12 @@ interface Ret {
 }
 
 /** Rebuilds the chain. Oddities (unfound entries, sizes that contradict the model) become diagnostics. */
-export function rebuildChain(table: StackTraceTable, file: string, sourceHint?: string): Chain {
+export function rebuildChain(table: StackTraceTable, file: string, source?: string | SourceEra): Chain {
   const diags: Diagnostic[] = [];
-  const src = detectSourceEra(table, sourceHint);
+  const src = typeof source === 'object' ? source : detectSourceEra(table, source);
   const rows = table.rows;
   const note = (code: string, msg: string, row?: StackTraceRow) =>
     diags.push(diag(code, 'notice', msg, row ? { file, line: row.line } : { file }));
-  if (src.ambiguous) note('replay/ambiguous-era', src.ambiguous, rows[0]);
 
   // rets[k] = the return address into F_k (rets[0] = the traced function's ip).
   const rets: Ret[] = [];
@@ -300,6 +148,14 @@ export function rebuildChain(table: StackTraceTable, file: string, sourceHint?: 
       rets.push({ text: r.location.text, fn: fnOf(r.location.text), slot: r.depth, row: k });
     });
   }
+  // 2.6-3.x check_stack() skipped the traced function: the table starts at the return into its
+  // caller. Its ip is put back as rets[0], found nowhere, so rets[k] is still the return into F_k.
+  const ipHidden = src.profile?.tracer.ipEntry === 'none';
+  if (ipHidden) rets.unshift({ text: TRACED_HIDDEN, fn: TRACED_HIDDEN, slot: null, row: null });
+  const rowOf = (k: number): StackTraceRow | undefined => {
+    const r = rets[k]?.row;
+    return r === null || r === undefined ? undefined : rows[r];
+  };
 
   // Unfound entries of <= v4.2 tables print the previous row's Depth: their value is nowhere on the stack.
   const unfound = new Set<number>();
@@ -308,17 +164,18 @@ export function rebuildChain(table: StackTraceTable, file: string, sourceHint?: 
     const b = rets[k]!.slot;
     if (a !== null && b !== null && a === b) {
       unfound.add(k);
+      const row = rets[k]!.row ?? k;
       note(
         'replay/unfound-entry',
-        `row ${k} shares its Depth with row ${k - 1}: its return address was not found on the stack`,
-        rows[k],
+        `row ${row} shares its Depth with row ${row - 1}: its return address was not found on the stack`,
+        rowOf(k),
       );
     }
     if (isGraphTrampoline(rets[k]!.fn))
       note(
         'replay/graph-trampoline',
-        'return_to_handler: the function_graph tracer replaced a return address',
-        rows[k],
+        'return_to_handler: the function_graph tracer replaced a return address, and the unwinder reported both it and the real one, which is nowhere on the stack; stacklab does not model the graph tracer',
+        rowOf(k),
       );
   }
 
@@ -328,6 +185,8 @@ export function rebuildChain(table: StackTraceTable, file: string, sourceHint?: 
     return null;
   };
   const ptTop = src.startGap + src.ptRegsSize;
+  /** Registers a syscall from user mode saves (x86_64 2.6-3.x: a partial pt_regs). */
+  const syscallTop = src.startGap + (src.profile?.entry.syscall.regsBytes ?? src.ptRegsSize);
   const items: ChainItem[] = [];
 
   // The outermost rows: vector (and, in 6.1, entry C frames).
@@ -342,19 +201,19 @@ export function rebuildChain(table: StackTraceTable, file: string, sourceHint?: 
     let k = isStartVector ? outer - 1 : outer;
     const vectorName = isStartVector ? rets[outer]!.fn : (src.profile?.entry.syscall.asm[0] ?? 'entry');
     // Frame F_k holds rets[k+1]; walk outward-in while F_k is entry code.
-    let top = ptTop;
+    let top = vk === 'syscall' ? syscallTop : ptTop;
     // With the return address at the frame top, the vector's slot tells where frames began.
     const sVec = isStartVector ? slotOf(outer) : null;
     if (
       src.returnSlot === 'frame-top' &&
       src.profile !== null &&
       sVec !== null &&
-      sVec - 8 !== ptTop &&
+      sVec - 8 !== top &&
       sVec >= 16
     ) {
       note(
         'replay/entry-size',
-        `the table starts frames ${sVec - 8} B below the top where ${src.id} saves ${ptTop} B of registers (an older entry path?): the table's figure is used`,
+        `the table starts frames ${sVec - 8} B below the top where ${src.id} saves ${top} B of registers (an older entry path?): the table's figure is used`,
       );
       top = sVec - 8;
     }
@@ -464,7 +323,7 @@ export function rebuildChain(table: StackTraceTable, file: string, sourceHint?: 
         rows[r.row ?? 0],
       );
     }
-    if (fn === SOFTIRQ_ENTRY) items.push(softirqAt(k));
+    if (isSoftirqEntry(fn) && !isSoftirqEntry(baseName(rets[k + 1]?.fn ?? ''))) items.push(softirqAt(k));
     if (src.profile !== null && isSoftirqPlumbing(fn) && hasSoftirqInside(k)) {
       k--; // carried by the softirq item, re-supplied by the target profile
       continue;
@@ -484,10 +343,17 @@ export function rebuildChain(table: StackTraceTable, file: string, sourceHint?: 
     });
     k--;
   }
-  if (rets.length > 0 && baseName(rets[0]!.fn) === SOFTIRQ_ENTRY) items.push(softirqAt(0));
+  if (
+    rets.length > 0 &&
+    isSoftirqEntry(baseName(rets[0]!.fn)) &&
+    !isSoftirqEntry(baseName(rets[1]?.fn ?? ''))
+  )
+    items.push(softirqAt(0));
 
   // Line 0: the traced function and the trampoline geometry of its sample.
+  let callerRecordOffset = 0;
   if (rets.length > 0) items.push(...innermost());
+  if (callerRecordOffset > 0) placeCallerRecord(callerRecordOffset);
 
   // In-progress samples: a run of tracer frames holds the ip of the traced function outside it.
   const withSamples: ChainItem[] = [];
@@ -559,8 +425,21 @@ export function rebuildChain(table: StackTraceTable, file: string, sourceHint?: 
     }
   }
 
+  /**
+   * The frame holding rets[2] (the traced function's caller) keeps its record `r` bytes above its
+   * bottom: the frame grows by r so the slots outside it stay where the table has them.
+   */
+  function placeCallerRecord(r: number): void {
+    for (let i = items.length - 1; i >= 0; i--) {
+      const it = items[i]!;
+      if (it.kind !== 'call' || it.frame.row !== 1) continue;
+      items[i] = { ...it, frame: { ...it.frame, size: it.frame.size + r, recordOffset: r } };
+      return;
+    }
+  }
+
   function hasSoftirqInside(k: number): boolean {
-    for (let j = k - 1; j >= 0; j--) if (baseName(rets[j]!.fn) === SOFTIRQ_ENTRY) return true;
+    for (let j = k - 1; j >= 0; j--) if (isSoftirqEntry(baseName(rets[j]!.fn))) return true;
     return false;
   }
 
@@ -610,11 +489,15 @@ export function rebuildChain(table: StackTraceTable, file: string, sourceHint?: 
     const next = v - 1 - entryRows.length;
     const firstInside = next >= 0 ? baseName(rets[next]!.fn) : '';
     const profileEntry = (type === 'irq' ? src.profile.entry.el1Irq : src.profile.entry.el1Sync).frames;
-    const stage: 'handler' | 'irq-exit' | 'entry' = /^(__)?irq_(exit|enter)(_rcu)?$/.test(firstInside)
+    const stage: 'handler' | 'irq-exit' | 'preempt' | 'entry' = /^(__)?irq_(exit|enter)(_rcu)?$/.test(
+      firstInside,
+    )
       ? 'irq-exit'
-      : entryRows.length < profileEntry.length && (next <= 0 || isEntryC(firstInside))
-        ? 'entry'
-        : 'handler';
+      : isPreemptOnIrqExit(firstInside)
+        ? 'preempt'
+        : entryRows.length < profileEntry.length && (next <= 0 || isEntryC(firstInside))
+          ? 'entry'
+          : 'handler';
     const entryFramesFrom = (ptBase: number): ChainFrame[] | null => {
       const out: ChainFrame[] = [];
       let above = ptBase;
@@ -734,11 +617,28 @@ export function rebuildChain(table: StackTraceTable, file: string, sourceHint?: 
     const words = (n: number | null, lo: number, hi: number) =>
       n !== null && n >= lo && n < hi && n % 8 === 0;
     let g: { size: number; ipSlot: number; recordSlot: number; parentSlot: number | null } | null = null;
-    if (mcount && s0 !== null && s1 !== null && words(s0 - s1, 16, Number.MAX_SAFE_INTEGER)) {
+    callerRecordOffset = 0;
+    if (ipHidden && t) {
+      // Nothing in the table says where the tracer kept the ip: the profile's trampoline it is.
+      g = { ...t };
+    } else if (mcount && t && src.returnSlot === 'frame-top') {
+      // The record sits at the top of the traced function's frame (clang): row 0's Size is that
+      // frame, and the trampoline below it is the profile's.
+      g = { ...t };
+    } else if (mcount && s0 !== null && s1 !== null && words(s0 - s1, 16, Number.MAX_SAFE_INTEGER)) {
       g = { size: s0 - s1, ipSlot: 8, recordSlot: 0, parentSlot: null };
-    } else if (t && hook === 'patchable-entry' && s1 !== null && s2 !== null) {
-      const parentSlot = t.size - (s1 - (s2 + 8));
-      if (words(parentSlot, 16, t.size)) g = { ...t, parentSlot };
+    } else if (t && hook === 'patchable-entry' && t.parentSlot !== null && s1 !== null && s2 !== null) {
+      // The parent is met in the callsite record at the trampoline's top; the next return address
+      // is in the caller's own frame record, `r` bytes above the caller's SP (GCC keeps the record
+      // at the bottom, r = 0, unless the frame has outgoing-argument space or locals below it; with
+      // pointer authentication the next one found can be several frames out).
+      const r = s1 - s2 - (t.size - t.parentSlot) - 8;
+      // With the record at the frame top (clang) the caller's size already spans to it.
+      if (src.returnSlot === 'frame-top') g = { ...t };
+      else if (words(r, 0, Number.MAX_SAFE_INTEGER)) {
+        g = { ...t };
+        if (r > 0) callerRecordOffset = r;
+      }
     } else if (t && hook === 'fentry' && s0 !== null && s1 !== null) {
       const ipSlot = t.size - (s0 - s1);
       if (words(ipSlot, 0, t.size)) g = { ...t, ipSlot };
@@ -751,11 +651,12 @@ export function rebuildChain(table: StackTraceTable, file: string, sourceHint?: 
       );
     const frame: ChainFrame = {
       fn: r0.fn,
-      size: mcount ? frameSize(0, topOf()) : 16,
+      // Hidden (x86 -pg): the traced function had pushed %rbp after the return address, 16 B. [R]
+      size: ipHidden ? 16 : mcount ? frameSize(0, topOf()) : 16,
       ret: rets[1]?.text ?? '',
       recordOffset: 0,
-      row: 0,
-      sizeKnown: mcount && rets.length > 1,
+      row: ipHidden ? null : 0,
+      sizeKnown: ipHidden || (mcount && rets.length > 1),
     };
     return [
       { kind: 'call', role: 'payload', frame },
@@ -764,9 +665,16 @@ export function rebuildChain(table: StackTraceTable, file: string, sourceHint?: 
   }
 }
 
+/** Stands for the traced function a 2.6-3.x table does not print (its ip never enters the table). */
+export const TRACED_HIDDEN = '(traced function)';
+
 /** Sentences saying how each part of the table was read. */
 function describe(items: readonly ChainItem[], src: SourceEra, rows: readonly StackTraceRow[]): string[] {
   const out: string[] = [];
+  if (src.pointerAuth)
+    out.push(
+      'pointer authentication: saved return addresses were signed and the unwinder strips them (ptrauth_strip_insn_pac), so the scan only found the unsigned copies these rows show (trampoline words, ELRs, stale copies); a row stands for all the frames up to the next one found',
+    );
   if (src.profile && src.returnSlot === 'frame-bottom')
     out.push(
       src.shifted
@@ -776,7 +684,7 @@ function describe(items: readonly ChainItem[], src: SourceEra, rows: readonly St
   for (const it of items) {
     if (it.kind === 'start' && it.path !== 'unknown')
       out.push(
-        `entry ${it.vector}: ${it.topBytes} B above the first frame (${src.startGap ? `${src.startGap} B gap + ` : ''}${src.ptRegsSize} B pt_regs${it.entryFrames.length ? ` + ${it.entryFrames.length} entry C frames` : ''})`,
+        `entry ${it.vector}: ${it.topBytes} B above the first frame (${src.startGap ? `${src.startGap} B gap + ` : ''}${it.regsBytes < src.ptRegsSize ? `${it.regsBytes} B of the ${src.ptRegsSize} B pt_regs` : `${src.ptRegsSize} B pt_regs`}${it.entryFrames.length ? ` + ${it.entryFrames.length} entry C frames` : ''})`,
       );
     if (it.kind === 'exception') {
       const regs = `${src.ptRegsSize} B pt_regs`;
@@ -789,7 +697,7 @@ function describe(items: readonly ChainItem[], src: SourceEra, rows: readonly St
         );
       else
         out.push(
-          `${it.vector}: ${regs}; the interrupted function ${it.interrupted.fn} is printed from ELR (found at pt_regs->pc)${it.interrupted.recordOffset ? `, with ${it.interrupted.recordOffset} B below its frame record` : ''}; ${it.stage === 'irq-exit' ? 'the handler had returned: the rows inside are irq_exit code' : it.stage === 'entry' ? 'the trace stops inside the entry code, before the handler' : 'the rows inside are the handler'}`,
+          `${it.vector}: ${regs}; the interrupted function ${it.interrupted.fn} is printed from ELR (found at pt_regs->pc)${it.interrupted.recordOffset ? `, with ${it.interrupted.recordOffset} B below its frame record` : ''}; ${it.stage === 'irq-exit' ? 'the handler had returned: the rows inside are irq_exit code' : it.stage === 'preempt' ? 'the handler had returned: the rows inside are the preemption on IRQ exit, on the interrupted stack' : it.stage === 'entry' ? 'the trace stops inside the entry code, before the handler' : 'the rows inside are the handler'}`,
         );
     }
     if (it.kind === 'softirq')
@@ -800,7 +708,11 @@ function describe(items: readonly ChainItem[], src: SourceEra, rows: readonly St
       out.push(
         `the function tracer's own frames are on the stack: ${it.fn}'s entry was being traced when the next part began`,
       );
-    if (it.kind === 'sample' && !it.inPlace && it.geometry)
+    if (it.kind === 'sample' && !it.inPlace && it.fn === TRACED_HIDDEN)
+      out.push(
+        "the traced function is not printed: this era's check_stack() took its backtrace with skip = 3, so row 0 is the return into the traced function's caller",
+      );
+    else if (it.kind === 'sample' && !it.inPlace && it.geometry)
       out.push(
         `row 0 (${it.fn}): the traced function; the tracer trampoline holding its ip spans ${it.geometry.size} B${rows[0] ? ` (row 0's Size ${rows[0].size})` : ''}`,
       );

@@ -34,6 +34,10 @@ export const SOFTIRQ_ACTIONS: Readonly<Record<string, SoftirqName>> = {
   rcu_process_callbacks: 'RCU',
 };
 
+/** The function tracer's callbacks (a trace taken while one ran shows them): never part of a code model. */
+const isTracer = (fn: string) =>
+  isTracerFunction(fn) || /^function_(stack_)?trace_call$|^function_graph_enter/.test(fn);
+
 /** Where an interrupt handler path goes: the arch timer, an IPI, or a device. */
 export type HandlerKind = 'timer' | 'ipi' | 'device';
 
@@ -58,8 +62,9 @@ type PathFn = Extract<PathNode, { t: 'fn' }>;
 
 interface Edge {
   at: number | undefined;
-  /** A probability a --with file gives the call. */
+  /** A probability and a repeat count a --with file gives the call. */
   p?: number;
+  repeat?: number;
   count: number;
   kind: 'call' | 'bh' | 'irq_exit' | 'actions';
   /** The softirq a bh / irq_exit step was seen to run. */
@@ -215,7 +220,7 @@ export function pathOfUnwind(frames: readonly string[]): PathNode[] {
         out.push({ t: 'start', path: v === 'el0-irq' ? 'el0-irq' : v === 'kthread' ? 'kthread' : 'syscall' });
       continue;
     }
-    if (isEntryC(name) || name === 'call_on_irq_stack' || isTracerFunction(name)) continue;
+    if (isEntryC(name) || name === 'call_on_irq_stack' || isTracer(name)) continue;
     const sp = softirqPathOf(name);
     if (sp !== undefined || isSoftirqPlumbing(name)) {
       plumbing.push({ t: 'fn', name });
@@ -271,11 +276,12 @@ export class CodeModelBuilder {
       const { calls, frame: _frame, ...fields } = f as { calls?: unknown[]; frame?: unknown };
       const steps: unknown[] = [];
       for (const st of calls ?? []) {
-        const c = st as { call?: string; at?: number; p?: number };
+        const c = st as { call?: string; at?: number; p?: number; repeat?: number };
         if (typeof c.call === 'string') {
           this.fn(c.call);
           const e = this.edge(name, c.call, 'call', c.at, 1);
           if (typeof c.p === 'number') e.p = c.p;
+          if (typeof c.repeat === 'number') e.repeat = c.repeat;
         } else steps.push(st);
       }
       info.extra = { fields, steps };

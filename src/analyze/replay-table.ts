@@ -3,8 +3,10 @@ import { type Diagnostic, diag } from '../base/diag.ts';
 import { err, ok, type Result } from '../base/result.ts';
 import { parseFtraceStackTrace, type StackTraceTable } from '../formats/ftrace-stack-trace.ts';
 import type { KernelProfile } from '../model/profile.ts';
-import { type Chain, rebuildChain } from './chain.ts';
+import type { Chain } from './chain.ts';
+import { chooseOwnEra, type OwnEraCheck } from './own-era.ts';
 import { type ReplayResult, replayChain } from './replay.ts';
+import { candidateSourceEras, sourceEraFor } from './source-era.ts';
 
 /** @kernel STACK_TRACE_ENTRIES kernel/trace/trace_stack.c: the most rows a table can have. */
 export const STACK_TRACE_ENTRIES = 500;
@@ -20,6 +22,8 @@ export interface ReplayTableOptions {
   readonly kstackOffset?: number;
   /** Which table of a file with several (0-based; default the first). */
   readonly tableIndex?: number;
+  /** Also replay under the table's own era when `profiles` does not hold it (the CLI default). */
+  readonly withOwnEra?: boolean;
 }
 
 export interface ReplayTableOutput {
@@ -28,6 +32,8 @@ export interface ReplayTableOutput {
   readonly results: readonly ReplayResult[];
   /** The input table as t_show() prints it: what an own-era replay must give back. */
   readonly canonicalInput: string;
+  /** Whether the table comes back byte for byte under its own era, and if not which row first does not, and why. */
+  readonly ownEra: OwnEraCheck;
   /** Oddities of the input (parser and chain), to report on stderr. */
   readonly diagnostics: readonly Diagnostic[];
 }
@@ -84,7 +90,12 @@ export function replayStackTraceText(
         },
       ),
     );
-  const chain = rebuildChain(table, file, opts.source);
+  const given = opts.source === undefined ? null : sourceEraFor(opts.source);
+  if (opts.source !== undefined && given === null)
+    return err(diag('replay/unknown-source', 'error', `no built-in profile "${opts.source}"`, { file }));
+  const candidates = given ? [given] : candidateSourceEras(table);
+  const reading = chooseOwnEra(table, text, file, candidates);
+  const chain = reading.chain;
   const own = chain.source.profile;
   if (own && chain.maxDepth > own.THREAD_SIZE)
     diagnostics.push(
@@ -95,14 +106,28 @@ export function replayStackTraceText(
         { file, line: table.line },
       ),
     );
-  const results = profiles.map((p) =>
-    replayChain(chain, p, opts.kstackOffset === undefined ? {} : { kstackOffset: opts.kstackOffset }),
+  const withOwn =
+    opts.withOwnEra && own !== null && !profiles.some((p) => p.id === own.id) ? [...profiles, own] : profiles;
+  const kstack = opts.kstackOffset === undefined ? {} : { kstackOffset: opts.kstackOffset };
+  // The own era's replay was run to check the reading: the same profile object replays the same.
+  const results = withOwn.map((p) =>
+    p === own && reading.result !== null ? reading.result : replayChain(chain, p, kstack),
   );
+  if (!reading.check.exact && reading.check.firstMismatch)
+    diagnostics.push(
+      diag(
+        'replay/not-exact',
+        'notice',
+        `under its own era (${chain.source.id}) the table does not come back byte for byte: row ${reading.check.firstMismatch.row} first (${reading.check.rowsWrong} row(s) differ): ${reading.check.firstMismatch.reason}`,
+        { file, line: reading.check.firstMismatch.line },
+      ),
+    );
   return ok({
     table,
     chain,
     results,
     canonicalInput: canonicalText(table),
+    ownEra: reading.check,
     diagnostics: [...diagnostics, ...chain.diagnostics],
   });
 }

@@ -6,6 +6,7 @@ import { AllStacksTracer, type LiveFrame, liveFrames, type StackMax } from '../k
 import { KernelStackTracer, type TracerTable, type TrampolineGeometry } from '../kernel/check-stack.ts';
 import { CodeMap } from '../kernel/codemap.ts';
 import {
+  endHardirq,
   enterFromUser,
   enterSoftirq,
   irqStackSwitch,
@@ -60,16 +61,40 @@ export interface ReplayResult {
   readonly notes: readonly string[];
 }
 
-/** Runs `chain` under `profile`. Never throws on a legal chain: overflows are results. */
+/**
+ * Runs `chain` under `profile`. Never throws on a legal chain: overflows are results.
+ *
+ * Linear in the chain: a replayed chain sets a new stack_trace maximum at nearly every call, and the
+ * kernel tracer builds a table (a whole backtrace and stack scan) at each, which made replays
+ * quadratic. Only the last maximum's table is printed, so a first run counts the maxima without
+ * building their tables, and a second, identical run builds only the last one.
+ */
 export function replayChain(chain: Chain, profile: KernelProfile, opts: ReplayOptions = {}): ReplayResult {
+  // A table read as a pointer-authentication kernel's is replayed on its era with signing on.
+  if (chain.source.id === profile.id && chain.source.pointerAuth && !profile.ARM64_PTR_AUTH_KERNEL)
+    profile = { ...profile, ARM64_PTR_AUTH_KERNEL: true };
+  const first = runChain(chain, profile, opts, 0);
+  if (first.maxCount === first.tableBuiltAt) return first.result;
+  return runChain(chain, profile, opts, first.maxCount).result;
+}
+
+function runChain(
+  chain: Chain,
+  profile: KernelProfile,
+  opts: ReplayOptions,
+  buildTableAt: number,
+): { result: ReplayResult; maxCount: number; tableBuiltAt: number } {
   const m = new StackMachine(profile, { cpus: 1, tasks: 1 });
   const cpu = m.cpus[0]!;
   const codes = new CodeMap();
   // Memory holds the real return address: the printed call site + 4 (symbolize() accepts both).
   const lr = (text: string) => codes.addr(text) + 4n;
-  const kernelTracer = new KernelStackTracer(m, codes);
+  const kernelTracer = new KernelStackTracer(m, codes, { buildTableAt });
   const ours = new AllStacksTracer(m, (pc) => codes.symbolize(pc) ?? `0x${pc.toString(16)}`);
   const ownEra = chain.source.id === profile.id;
+  // Under pointer authentication the kernel signs saved return addresses; those a table printed
+  // were found unsigned (trampoline words, stale copies), so an own-era replay writes its frames so.
+  const tableFrame = ownEra ? { signed: false } : {};
   const notes: string[] = [];
   const items = chain.items;
   const finalSample = [...items].reverse().find((i) => i.kind === 'sample' && !i.inPlace) as
@@ -90,7 +115,7 @@ export function replayChain(chain: Chain, profile: KernelProfile, opts: ReplayOp
   };
 
   /** irq_exit code runs inside the handler (so after the switch) unless the profile runs it in the entry code. */
-  const switchesFor = (stage: 'handler' | 'irq-exit' | 'entry') =>
+  const switchesFor = (stage: 'handler' | 'irq-exit' | 'preempt' | 'entry') =>
     stage === 'handler' || (stage === 'irq-exit' && profile.softirq.irqExitRunsIn === 'handler');
 
   const sample = (fn: string, ipText: string, parentText: string | null) =>
@@ -110,6 +135,7 @@ export function replayChain(chain: Chain, profile: KernelProfile, opts: ReplayOp
       size: f.size,
       ret: lr(ret),
       recordOffset: f.recordOffset,
+      ...tableFrame,
     });
   };
 
@@ -129,7 +155,8 @@ export function replayChain(chain: Chain, profile: KernelProfile, opts: ReplayOp
           const regsSize = it.regsBytes;
           const opts = { vector: it.vector, pushEntryFrames: false, ...(regsSize > 0 ? { regsSize } : {}) };
           if (!enterFromUser(m, cpu, kind, codes, { ...opts, switchNow: false })) break run;
-          if (!pushEntryFrames(m, cpu, it.entryFrames.map(toEntryFrame), it.vector, codes)) break run;
+          if (!pushEntryFrames(m, cpu, it.entryFrames.map(toEntryFrame), it.vector, codes, tableFrame))
+            break run;
           if (kind === 'irq' && !irqStackSwitch(m, cpu, codes, 'irq')) break run;
         } else if (it.path === 'kthread') {
           // copy_thread() leaves pt_regs at the top; kthread() is called from ret_from_fork.
@@ -209,14 +236,23 @@ export function replayChain(chain: Chain, profile: KernelProfile, opts: ReplayOp
               })
             )
               break run;
-            if (!pushEntryFrames(m, cpu, it.entryFrames.map(toEntryFrame), it.vector, codes)) break run;
+            if (!pushEntryFrames(m, cpu, it.entryFrames.map(toEntryFrame), it.vector, codes, tableFrame))
+              break run;
             if (switchesFor(it.stage) && !irqStackSwitch(m, cpu, codes, 'irq')) break run;
+            if (it.stage === 'preempt') endHardirq(cpu);
             pendingRet = it.callSite;
           } else {
             const switchesBefore = cpu.switches.length;
             if (!takeIrq(m, cpu, codes, { elr, lr: xlr, switchNow: switchesFor(it.stage) })) break run;
             const switched = cpu.switches.length > switchesBefore;
             const entry = profile.entry.el1Irq.frames;
+            if (it.stage === 'preempt') {
+              // Model simplification: the profile's whole entry path stays pushed (do_interrupt_handler
+              // included, which has returned by then); preemption is called from its C entry code.
+              endHardirq(cpu);
+              pendingRet = entry.at(-1)?.name ?? profile.entry.el1Irq.callSite;
+              break;
+            }
             // The handler returns into call_on_irq_stack after a 6.1 switch; a nested IRQ's handler is
             // called directly by do_interrupt_handler (entry-common.c), the last entry frame.
             pendingRet =
@@ -234,7 +270,8 @@ export function replayChain(chain: Chain, profile: KernelProfile, opts: ReplayOp
               !takeSyncException(m, cpu, codes, { elr, lr: xlr, vector: it.vector, pushEntryFrames: false })
             )
               break run;
-            if (!pushEntryFrames(m, cpu, it.entryFrames.map(toEntryFrame), it.vector, codes)) break run;
+            if (!pushEntryFrames(m, cpu, it.entryFrames.map(toEntryFrame), it.vector, codes, tableFrame))
+              break run;
             pendingRet = it.callSite;
           } else {
             if (!takeSyncException(m, cpu, codes, { elr, lr: xlr })) break run;
@@ -244,6 +281,13 @@ export function replayChain(chain: Chain, profile: KernelProfile, opts: ReplayOp
         break;
       }
       case 'softirq': {
+        if (it.path === 'irq-exit' && profile.PREEMPT_RT && !ownEra) {
+          // @kernel invoke_softirq() kernel/softirq.c (CONFIG_PREEMPT_RT): should_wake_ksoftirqd() -> wakeup_softirqd()
+          notes.push(
+            'PREEMPT_RT: irq_exit does not run this softirq, it wakes ksoftirqd, which runs it later on its own task stack: the frames from __do_softirq inward are not on this stack',
+          );
+          break run;
+        }
         if (it.path === 'irq-exit' && profile.softirq.irqExitRunsIn === 'entry' && cpu.hardirqDepth > 0) {
           returnToEntryCode(m, cpu);
           notes.push(
@@ -252,7 +296,7 @@ export function replayChain(chain: Chain, profile: KernelProfile, opts: ReplayOp
         }
         const before = cpu.frames.length;
         const overrides = ownEra ? plumbingOverrides(it.plumbing, profile) : {};
-        if (!enterSoftirq(m, cpu, it.path, codes, overrides)) break run;
+        if (!enterSoftirq(m, cpu, it.path, codes, overrides, tableFrame)) break run;
         const top = cpu.frames.length > before ? cpu.frames[cpu.frames.length - 1] : undefined;
         if (top && top.record !== null && !ownEra) pendingRet = top.name;
         break;
@@ -314,7 +358,7 @@ export function replayChain(chain: Chain, profile: KernelProfile, opts: ReplayOp
       fits: margin >= 0,
     });
   }
-  return {
+  const result: ReplayResult = {
     profile,
     ownEra,
     ftrace: {
@@ -334,6 +378,7 @@ export function replayChain(chain: Chain, profile: KernelProfile, opts: ReplayOp
     events: m.events,
     notes,
   };
+  return { result, maxCount: kernelTracer.maxCount, tableBuiltAt: kernelTracer.tableBuiltAt };
 }
 
 /**

@@ -8,6 +8,7 @@ import { printFtraceStackTrace } from '../formats/ftrace-stack-trace.ts';
 import { HIST_BUCKET, KINDS, THRESHOLDS } from '../kernel/sim/sim-stats.ts';
 import { type SimOptions, type SimOutput, simulate } from '../kernel/sim/simulate.ts';
 import { SOFTIRQ_NAMES } from '../model/constants.ts';
+import { kstackHistogram as kstackCounts } from '../model/kstack-histogram.ts';
 
 export const RUN_RESULT_VERSION = '1.0';
 
@@ -77,7 +78,8 @@ export interface RunResult {
     readonly bucketNs: number;
     readonly maxBytes: readonly number[];
   }[];
-  readonly deepest: PerKind<DeepestStack | null>;
+  /** The deepest stack seen on each kind (kinds never used are absent). */
+  readonly deepest: Partial<PerKind<DeepestStack>>;
   /** Every simulated task with the deepest point its own stack reached (its high-water mark). */
   readonly perTask: readonly {
     readonly name: string;
@@ -113,14 +115,15 @@ export interface OverflowResult {
   readonly perHour: RateInterval;
   readonly basis: 'observed' | 'not-observed';
   /** Block maxima of the depth fitted with a GEV: the rate of passing each stack's limit, extrapolated. */
-  readonly extrapolation: PerKind<Extrapolation | null>;
-  readonly first: {
+  readonly extrapolation: PerKind<Extrapolation | NoExtrapolation>;
+  /** The first overflow and the kernel's report of it (absent when none was seen). */
+  readonly first?: {
     readonly atNs: number;
     readonly cpu: number;
     readonly stack: Kind;
     readonly type: string;
     readonly report: string;
-  } | null;
+  };
   readonly events: readonly {
     readonly atNs: number;
     readonly cpu: number;
@@ -131,8 +134,15 @@ export interface OverflowResult {
   }[];
 }
 
+export interface NoExtrapolation {
+  readonly method: 'gev-block-maxima';
+  readonly available: false;
+  readonly reason: string;
+}
+
 export interface Extrapolation {
   readonly method: 'gev-block-maxima';
+  readonly available: true;
   /** What the number rests on. */
   readonly assumption: string;
   readonly blocks: number;
@@ -231,7 +241,7 @@ export function runResult(o: SimOutput): RunResult {
       perHour: poissonRate(count, hours),
       basis: count > 0 ? 'observed' : 'not-observed',
       extrapolation: perKind((k, i) => extrapolate(o.blocks[i], o.blockNs, usable[k])),
-      first: firstOverflow(o),
+      ...firstOverflow(o),
       events: o.events.slice(0, 100).map((e) => ({
         atNs: e.atNs,
         cpu: e.cpu,
@@ -252,7 +262,12 @@ export function runResult(o: SimOutput): RunResult {
         maxBytes: c.series[KIND_IDX[k]],
       })),
     ),
-    deepest: perKind((_, i) => deepestOf(o, i)),
+    deepest: Object.fromEntries(
+      KINDS.flatMap((k, i) => {
+        const d = deepestOf(o, i);
+        return d === null ? [] : [[k, d]];
+      }),
+    ),
     perTask: o.tasks.map((t) => ({ name: t.name, kind: t.kind, cpu: t.cpu, highWater: t.highWater })),
     notes,
   };
@@ -269,15 +284,32 @@ function usableSizes(o: SimOutput): PerKind<number> {
   };
 }
 
-function extrapolate(blocks: readonly number[], blockNs: number, limit: number): Extrapolation | null {
-  if (limit <= 0) return null;
+function extrapolate(
+  blocks: readonly number[],
+  blockNs: number,
+  limit: number,
+): Extrapolation | NoExtrapolation {
+  const none = (reason: string): NoExtrapolation => ({
+    method: 'gev-block-maxima',
+    available: false,
+    reason,
+  });
+  if (limit <= 0) return none('this design has no such stack');
   const used = blocks.filter((b) => b > 0);
+  if (used.length < 10)
+    return none(
+      `${used.length} blocks with frames on this stack; the fit needs at least 10 (simulate longer)`,
+    );
   const fit = fitGevPwm(used);
-  if (fit === null) return null;
+  if (fit === null)
+    return none(
+      'the deepest point is the same in every block: nothing to fit (the code model has one deepest path)',
+    );
   const p = gevExceedance(fit, limit);
   const perBlockHour = NS_PER_HOUR / blockNs;
   return {
     method: 'gev-block-maxima',
+    available: true,
     assumption:
       'the deepest point of each block is an independent draw from one GEV distribution (fitted by probability-weighted moments) and the tail keeps that shape past the depths simulated; with xi < 0 the fit has an upper end and no overflow beyond it',
     blocks: used.length,
@@ -292,10 +324,10 @@ function extrapolate(blocks: readonly number[], blockNs: number, limit: number):
   };
 }
 
-function firstOverflow(o: SimOutput): OverflowResult['first'] {
+function firstOverflow(o: SimOutput): Pick<OverflowResult, 'first'> {
   const e = o.events.find((x) => x.report !== undefined) ?? o.events[0];
-  if (e === undefined) return null;
-  return {
+  if (e === undefined) return {};
+  const first = {
     atNs: e.atNs,
     cpu: e.cpu,
     stack: e.stack,
@@ -304,6 +336,7 @@ function firstOverflow(o: SimOutput): OverflowResult['first'] {
       e.report ??
       `${e.what ?? e.type} on the ${e.stack} stack, in ${e.frame} (no report: the kernel does not notice)\n`,
   };
+  return { first };
 }
 
 function atInterrupt(counts: readonly number[]): RunResult['atInterrupt'] {
@@ -333,30 +366,16 @@ function atInterrupt(counts: readonly number[]): RunResult['atInterrupt'] {
 /**
  * /proc/vmstat's kstack_* histogram (6.12+, CONFIG_DEBUG_STACK_USAGE): each simulated task counted once
  * in the first bucket its high-water fits, as if it exited at the end of the run; kernel threads
- * (idle, ksoftirqd) never exit and are not counted. Buckets exist only below THREAD_SIZE.
+ * (idle, ksoftirqd) never exit and are not counted. Buckets per THREAD_SIZE: ../model/kstack-histogram.ts
+ * (a task deeper than THREAD_SIZE fits none: the kernel has no else branch there).
  * @kernel kstack_histogram() kernel/exit.c, vmstat_text[] mm/vmstat.c (6.12)
  */
 function kstackHistogram(o: SimOutput): RunResult['kstack'] {
-  const bounds = [1024, 2048, 4096, 8192, 16384, 32768, 65536];
-  const names = [
-    'kstack_1k',
-    'kstack_2k',
-    'kstack_4k',
-    'kstack_8k',
-    'kstack_16k',
-    'kstack_32k',
-    'kstack_64k',
-  ];
-  const buckets: { name: string; count: number }[] = [{ name: names[0]!, count: 0 }];
-  for (let i = 1; i < bounds.length; i++)
-    if (o.threadSize > bounds[i - 1]!) buckets.push({ name: names[i]!, count: 0 });
-  if (o.threadSize > 65536) buckets.push({ name: 'kstack_rest', count: 0 });
-  for (const t of o.tasks) {
-    if (t.kind !== 'work') continue;
-    let i = bounds.findIndex((b) => t.highWater <= b);
-    if (i < 0 || i >= buckets.length) i = buckets.length - 1;
-    buckets[i]!.count++;
-  }
+  const counts = kstackCounts(
+    o.tasks.filter((t) => t.kind === 'work').map((t) => t.highWater),
+    o.threadSize,
+  );
+  const buckets = [...counts].map(([name, count]) => ({ name, count }));
   return { buckets, text: buckets.map((b) => `${b.name} ${b.count}\n`).join('') };
 }
 

@@ -5,7 +5,7 @@ import { type Command, Option } from 'commander';
 import { formatDiagnostic, InputError } from '../base/diag.ts';
 import { applyOverrides, type KernelProfile } from '../model/profile.ts';
 import { loadProfileFile } from '../model/profile-file.ts';
-import { PROFILE_IDS, resolveProfile } from '../model/profiles.ts';
+import { BUILTIN_PROFILE_IDS, resolveProfile } from '../model/profiles.ts';
 import { type CliContext, usage } from './context.ts';
 import type { Io } from './io.ts';
 import { collect } from './option-values.ts';
@@ -54,8 +54,8 @@ export function selectedProfiles(
 
 /** --source, checked: a profile id or a usage error. */
 export function sourceOf(opts: ProfileOptions): string | undefined {
-  if (opts.source !== undefined && !PROFILE_IDS.includes(opts.source))
-    usage(`--source: expected one of ${PROFILE_IDS.join(', ')}, got "${opts.source}"`);
+  if (opts.source !== undefined && !BUILTIN_PROFILE_IDS.includes(opts.source))
+    usage(`--source: expected one of ${BUILTIN_PROFILE_IDS.join(', ')}, got "${opts.source}"`);
   return opts.source;
 }
 

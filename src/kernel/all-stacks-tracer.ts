@@ -76,7 +76,12 @@ export class AllStacksTracer implements MachineObserver {
   }
 
   onBeforePop(cpu: Cpu): void {
-    this.flush(cpu);
+    // Only a pop of a frame the pending snapshot holds can change it: frames pushed after it (the
+    // kernel tracer's samples, deeper calls) come and go below it without touching its memory.
+    const n = cpu.frames.length;
+    let due = this.combinedPending?.cpu === cpu && n <= this.combinedPending.nFrames;
+    for (const p of this.pending.values()) if (p.cpu === cpu && n <= p.nFrames) due = true;
+    if (due) this.flush(cpu);
   }
 
   onEvent(e: StackEvent): void {

@@ -44,9 +44,24 @@ export interface SampleSpec {
   readonly trampoline?: TrampolineGeometry;
 }
 
+export interface KernelStackTracerOptions {
+  /**
+   * Which new maximum (1 = the first) builds its table: the backtrace and the upward scan. The kernel
+   * builds one at every new max, so a chain that deepens at every call costs O(depth) per call; only
+   * the last max's table is ever printed, so a replay that learnt in a first pass how many maxima
+   * there are (`maxCount`) builds just that one. Maxima before tracer_frame is known always build
+   * (they learn it). Default: every max, as the kernel.
+   */
+  readonly buildTableAt?: number;
+}
+
 export class KernelStackTracer {
   /** stack_trace_max_size. */
   maxSize = 0;
+  /** New maxima recorded so far. */
+  maxCount = 0;
+  /** Which max the current table was built at (0: none yet). */
+  tableBuiltAt = 0;
   /** tracer_frame: learned at the first max, subtracted from every later this_size. */
   tracerFrame = 0;
   /** The last max's raw entries; symbolized only when `table` is read (only the final one ever is). */
@@ -79,6 +94,7 @@ export class KernelStackTracer {
   constructor(
     private readonly m: StackMachine,
     private readonly codes: CodeMap,
+    private readonly opts: KernelStackTracerOptions = {},
   ) {}
 
   /**
@@ -191,14 +207,20 @@ export class KernelStackTracer {
       return;
     }
     this.maxSize = thisSize;
+    const ordinal = ++this.maxCount;
+    if (task.read(this.m.stackEndMagicAddr(task)) !== STACK_END_MAGIC) this.stackEndCorrupted = true;
+    const at = this.opts.buildTableAt;
+    if (at !== undefined && ordinal !== at && this.tracerFrame !== 0) return;
+    this.tableBuiltAt = ordinal;
     const unwound = unwindKernel(this.m, cpu, cpu.fp, stackLocal);
     let entries = unwound.steps.map((st) => st.pc);
     // Skip the tracer's own frames: up to the entry that is the ip (the unwinder may report LR - 4).
     const adj = p.unwinder.pcIsLrMinus4 ? 4n : 0n;
     const k = entries.findIndex((e) => e + adj === s.ip || e === s.ip);
     entries = k < 0 ? entries : entries.slice(k + 1);
-    // The ip itself goes in as entry 0, exact (<= v4.2 inserted it; v4.3+ finds it in the trace).
-    entries = [s.ip, ...entries];
+    // The ip itself goes in as entry 0, exact (v3.x-4.2 inserted it; v4.3+ finds it in the trace);
+    // 2.6-3.x took the backtrace with skip = 3 and left the traced function out.
+    if (p.tracer.ipEntry !== 'none') entries = [s.ip, ...entries];
     const top = (stackLocal & ~(size - 1n)) + size;
     const slots = task.slotsBetween(stackLocal, top);
     const index: number[] = [];
@@ -239,6 +261,5 @@ export class KernelStackTracer {
       n--;
     }
     this.raw = { index, dump, n, maxSize: this.maxSize, fn: s.fn };
-    if (task.read(this.m.stackEndMagicAddr(task)) !== STACK_END_MAGIC) this.stackEndCorrupted = true;
   }
 }

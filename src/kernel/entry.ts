@@ -48,19 +48,24 @@ export function resetEntries(cpu: Cpu): void {
   entryStack(cpu).length = 0;
 }
 
-/** Pushes profile-defined C entry frames; each record holds `ret` (or the outer frame's name). */
+/**
+ * Pushes profile-defined C entry frames; each record holds `ret` (or the outer frame's name).
+ * `signed: false` keeps their return addresses unsigned under pointer authentication (frames a
+ * replay takes from a table, which found them unsigned).
+ */
 export function pushEntryFrames(
   m: StackMachine,
   cpu: Cpu,
   frames: readonly EntryFrame[],
   outer: string,
   codes: CodeMap,
+  opts: { signed?: boolean } = {},
 ): boolean {
   let caller = outer;
   for (const f of frames) {
     const ret = f.ret ?? caller;
     if (f.traced) m.entryHook?.(cpu, f.name, ret, 'before');
-    if (!m.call(cpu, f.name, f.size, codes.addr(ret))) return false;
+    if (!m.call(cpu, f.name, f.size, codes.addr(ret), 'function', opts)) return false;
     if (f.traced) m.entryHook?.(cpu, f.name, ret, 'after');
     caller = f.name;
   }
@@ -87,8 +92,8 @@ export function enterFromUser(
 ): boolean {
   const p = m.profile;
   m.resetToTop(cpu, cpu.task);
-  const regsSize = opts.regsSize ?? p.PT_REGS_SIZE;
   const path = kind === 'syscall' ? p.entry.syscall : kind === 'irq' ? p.entry.el0Irq : p.entry.syscall;
+  const regsSize = opts.regsSize ?? (kind === 'syscall' ? path.regsBytes : undefined) ?? p.PT_REGS_SIZE;
   const vector = opts.vector ?? path.asm[0] ?? 'el0_sync';
   const exception: ExceptionInfo = {
     kind,
@@ -379,12 +384,13 @@ export function enterSoftirq(
   frames: Partial<
     Pick<KernelProfile['softirq'], 'irqExitFrames' | 'ownStackFrames' | 'afterSwitchFrames'>
   > = {},
+  opts: { signed?: boolean } = {},
 ): boolean {
   const p = m.profile;
   const s = { ...p.softirq, ...frames };
   const framesBefore = cpu.frames.length;
   const context = cpu.context;
-  if (path === 'irq-exit' && !pushEntryFrames(m, cpu, s.irqExitFrames, cpu.top()?.name ?? 'irq', codes))
+  if (path === 'irq-exit' && !pushEntryFrames(m, cpu, s.irqExitFrames, cpu.top()?.name ?? 'irq', codes, opts))
     return false;
   const rec: Mutable<EntryRecord> = {
     framesBefore,
@@ -400,7 +406,8 @@ export function enterSoftirq(
   const direct = path === 'ksoftirqd' || (path === 'irq-exit' && s.HAVE_IRQ_EXIT_ON_IRQ_STACK);
   if (!direct) {
     // do_softirq_own_stack()
-    if (!pushEntryFrames(m, cpu, s.ownStackFrames, cpu.top()?.name ?? 'do_softirq', codes)) return false;
+    if (!pushEntryFrames(m, cpu, s.ownStackFrames, cpu.top()?.name ?? 'do_softirq', codes, opts))
+      return false;
     if (s.bumpsIrqCount && cpu.irqStack?.contains(cpu.sp)) {
       cpu.irqCount++;
       rec.bumpedIrqCount = true;
@@ -412,7 +419,7 @@ export function enterSoftirq(
       }
       if (!switchToIrqStack(m, cpu, codes, 'softirq')) return false;
       rec.switched = true;
-      if (!pushEntryFrames(m, cpu, s.afterSwitchFrames, 'call_on_irq_stack', codes)) return false;
+      if (!pushEntryFrames(m, cpu, s.afterSwitchFrames, 'call_on_irq_stack', codes, opts)) return false;
     }
   }
   cpu.context = 'softirq';
@@ -437,6 +444,20 @@ export function exitEntry(m: StackMachine, cpu: Cpu): void {
   if (rec.kind === 'softirq') cpu.softirqDepth--;
   cpu.context = rec.context;
   cpu.hardirqDepth = rec.context === 'hardirq' ? 1 : 0;
+}
+
+/**
+ * The hard IRQ handler has returned and the entry code goes on, on the interrupted stack, to preempt
+ * (el1_preempt, arm64_preempt_schedule_irq): the CPU is out of hard IRQ context, so another IRQ may
+ * come. The entry stays open until exitEntry().
+ * @kernel __el1_irq() arch/arm64/kernel/entry-common.c, el1_irq arch/arm64/kernel/entry.S (4.x)
+ */
+export function endHardirq(cpu: Cpu): void {
+  const stack = entryStack(cpu);
+  const rec = stack[stack.length - 1];
+  assertTrue(rec !== undefined && rec.kind === 'irq', 'endHardirq outside a hard IRQ');
+  cpu.hardirqDepth = 0;
+  cpu.context = rec.context;
 }
 
 /**

@@ -17,6 +17,7 @@ import { hex16 } from '../base/units.ts';
 import { STACK_END_MAGIC } from '../model/constants.ts';
 import type { KernelProfile } from '../model/profile.ts';
 import { type StackLayout, stackLayout } from './layout.ts';
+import { signReturnAddress } from './pointer-auth.ts';
 import { KStack } from './stack.ts';
 
 export type FrameKind =
@@ -328,9 +329,20 @@ export class StackMachine {
     return true;
   }
 
-  /** Pushes a function frame with its record {x29, return address} where the profile's ABI puts it. */
-  call(cpu: Cpu, name: string, size: number, ret: bigint, kind: FrameKind = 'function'): boolean {
-    return this.pushFunction(cpu, { kind, name, size, ret });
+  /**
+   * Pushes a function frame with its record {x29, return address} where the profile's ABI puts it.
+   * `signed: false` keeps the return address unsigned under pointer authentication (a replay writes
+   * what a table found unsigned).
+   */
+  call(
+    cpu: Cpu,
+    name: string,
+    size: number,
+    ret: bigint,
+    kind: FrameKind = 'function',
+    opts: { signed?: boolean } = {},
+  ): boolean {
+    return this.pushFunction(cpu, { kind, name, size, ret, ...opts });
   }
 
   /**
@@ -340,9 +352,16 @@ export class StackMachine {
    */
   pushFunction(
     cpu: Cpu,
-    f: { kind: FrameKind; name: string; size: number; ret: bigint; recordOffset?: number },
+    f: { kind: FrameKind; name: string; size: number; ret: bigint; recordOffset?: number; signed?: boolean },
   ): boolean {
-    const { kind, name, size, ret } = f;
+    const { kind, name, size } = f;
+    // ARM64_PTR_AUTH_KERNEL: C functions sign x30 (paciasp, with SP as the modifier) before saving it;
+    // assembly (call_on_irq_stack, the ftrace trampolines) saves it as it is.
+    const signs =
+      this.profile.ARM64_PTR_AUTH_KERNEL === true &&
+      f.signed !== false &&
+      (kind === 'function' || kind === 'interrupted' || kind === 'ftrace');
+    const ret = signs ? signReturnAddress(f.ret, cpu.sp) : f.ret;
     if (this.profile.returnSlot === 'frame-top') {
       if (size < 8) return this.push(cpu, { kind, name, size });
       if (size < 16)

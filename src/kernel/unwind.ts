@@ -4,6 +4,7 @@
 // A step reads the frame record at fp: next fp = [fp], pc = [fp + 8] (arm64 {x29, x30}; on x86_64 the
 // saved rbp with the return address above it, the same shape).
 import type { Cpu, Frame, StackMachine } from './machine.ts';
+import { stripPac } from './pointer-auth.ts';
 import type { KStack } from './stack.ts';
 
 export type UnwindEnd =
@@ -57,7 +58,7 @@ export function unwindKernel(m: StackMachine, cpu: Cpu, fp: bigint, sp: bigint):
   if (!p.unwinder.crossesStacks) return unwind2015(m, cpu, fp, sp);
   if (p.irqStack?.linkage === 'dummy-frame-32' || p.irqStack?.linkage === 'dummy-frame-16')
     return unwind2016(m, cpu, fp, sp);
-  return unwindListed(m, cpu, fp, { crossAll: false });
+  return unwindListed(m, cpu, fp, { crossAll: false, nFrames: cpu.frames.length });
 }
 
 /** v4.2: fp must lie in [sp, ALIGN(sp, THREAD_SIZE) - 0x18], 16-aligned; pc = LR - 4; never crosses. */
@@ -120,10 +121,16 @@ function unwind2016(m: StackMachine, cpu: Cpu, fp0: bigint, sp0: bigint): Unwind
  * v6.1 shape: a record may be in the current stack above the last one, or in another stack still on
  * the list; moving to another stack drops the old one (one-way). Ends at the final {0, 0} record.
  * With `crossAll` (stacklab's tracer) every stack of the CPU is listed and pt_regs that the chain
- * skips over contribute their interrupted PC.
+ * skips over contribute their interrupted PC. Linear in the steps: the EL1 pt_regs frames are listed
+ * once, and each step looks only at those of the stack it lands on.
  * @kernel unwind_next_frame_record() arch/arm64/include/asm/stacktrace/common.h (6.1)
  */
-function unwindListed(m: StackMachine, cpu: Cpu, fp0: bigint, opts: { crossAll: boolean }): UnwindResult {
+function unwindListed(
+  m: StackMachine,
+  cpu: Cpu,
+  fp0: bigint,
+  opts: { crossAll: boolean; nFrames: number },
+): UnwindResult {
   const p = m.profile;
   const steps: UnwindStep[] = [];
   const listed = stacksOf(cpu);
@@ -132,51 +139,75 @@ function unwindListed(m: StackMachine, cpu: Cpu, fp0: bigint, opts: { crossAll: 
   let fp = fp0;
   const finalRecord =
     p.S_STACKFRAME === null ? null : cpu.task.stack.high - BigInt(p.PT_REGS_SIZE) + BigInt(p.S_STACKFRAME);
+  const reportRegs = opts.crossAll || (p.unwinder.reportsInterruptedPc && p.S_STACKFRAME === null);
+  const regs = reportRegs ? el1Regs(cpu, opts.nFrames) : [];
+  const reach = opts.crossAll ? OVERRUN_REACH : 0n;
+  // 5.7+ (pointer authentication in the kernel): the pc is stripped of its PAC. [S 6.1 stacktrace.c]
+  const pac = p.ARM64_PTR_AUTH_KERNEL === true;
   while (steps.length < MAX_ENTRIES) {
     if (fp === 0n) return { steps, end: 'final' };
     if (finalRecord !== null && fp === finalRecord) return { steps, end: 'final' };
     if ((fp & 0x7n) !== 0n) return { steps, end: 'malformed' };
-    // stacklab's tracer also follows records an overflow left below a stack (the kernel's would not).
-    const holds = (s: KStack, a: bigint) =>
-      s.containsObject(a, 16) || (opts.crossAll && a >= s.low - OVERRUN_REACH && a < s.low);
     let stack: KStack | undefined;
-    if (current !== null && holds(current, fp) && fp >= lowBound) stack = current;
+    if (current !== null && holdsRecord(current, fp, reach) && fp >= lowBound) stack = current;
     else {
-      stack = listed.find((s) => s !== current && holds(s, fp));
+      stack = listed.find((s) => s !== current && holdsRecord(s, fp, reach));
       if (stack === undefined)
         return { steps, end: current?.containsObject(fp, 16) ? 'malformed' : 'out-of-range' };
       if (current !== null) listed.splice(listed.indexOf(current), 1);
     }
-    if (opts.crossAll || (p.unwinder.reportsInterruptedPc && p.S_STACKFRAME === null)) {
-      for (const regs of skippedRegs(cpu, current, lowBound, stack, fp)) {
-        steps.push({ pc: regs.exception!.elr, record: null, stack: regs.stack, fromRegs: true });
-      }
+    if (regs.length > 0) {
+      const skipped = skippedRegs(regs, current, lowBound, stack, fp);
+      if (skipped) steps.push({ pc: skipped.exception!.elr, record: null, stack, fromRegs: true });
     }
     current = stack;
-    steps.push({ pc: stack.read(fp + 8n), record: fp, stack, fromRegs: false });
+    const lr = stack.read(fp + 8n);
+    steps.push({ pc: pac ? stripPac(lr) : lr, record: fp, stack, fromRegs: false });
     lowBound = fp + 16n;
     fp = stack.read(fp);
   }
   return { steps, end: 'limit' };
 }
 
-/** pt_regs frames the step from the last record to `fp` jumps over without reading their record. */
-function skippedRegs(cpu: Cpu, from: KStack | null, fromBound: bigint, to: KStack, fp: bigint): Frame[] {
+/**
+ * A 16-byte record at `a` lies inside `s`; `reach` > 0 (stacklab's tracer) also accepts records an
+ * overflow left below the stack (the kernel's unwinder would not follow them).
+ */
+function holdsRecord(s: KStack, a: bigint, reach: bigint): boolean {
+  return s.containsObject(a, 16) || (reach > 0n && a >= s.low - reach && a < s.low);
+}
+
+/** The EL1 exceptions' pt_regs among the first `n` frames (there are a handful at most). */
+function el1Regs(cpu: Cpu, n: number): Frame[] {
   const out: Frame[] = [];
-  for (const f of cpu.frames) {
-    if (f.kind !== 'pt_regs' || f.exception?.from !== 'el1' || f.stack !== to) continue;
-    const end = f.base + BigInt(f.size);
-    if (fp >= f.base && fp < end) continue; // the record is inside this pt_regs: it reports ELR itself
-    if (f.base >= fp) continue; // above the next record: not skipped
-    if (from === to && f.base < fromBound) continue; // below where we were: already passed
-    if (end > fp) continue;
-    out.push(f);
+  const end = Math.min(n, cpu.frames.length);
+  for (let i = 0; i < end; i++) {
+    const f = cpu.frames[i]!;
+    if (f.kind === 'pt_regs' && f.exception?.from === 'el1') out.push(f);
   }
-  // Innermost first.
-  return out
-    .sort((a, b) => (a.base < b.base ? -1 : 1))
-    .reverse()
-    .slice(0, 1);
+  return out;
+}
+
+/**
+ * The pt_regs frame the step from the last record to `fp` jumps over without reading its record
+ * (the nearest one below `fp`), if any.
+ */
+function skippedRegs(
+  regs: readonly Frame[],
+  from: KStack | null,
+  fromBound: bigint,
+  to: KStack,
+  fp: bigint,
+): Frame | undefined {
+  let best: Frame | undefined;
+  for (const f of regs) {
+    if (f.stack !== to) continue;
+    const end = f.base + BigInt(f.size);
+    if (end > fp) continue; // the record is inside this pt_regs (it reports ELR itself) or above it
+    if (from === to && f.base < fromBound) continue; // below where we were: already passed
+    if (best === undefined || f.base > best.base) best = f;
+  }
+  return best;
 }
 
 /** stacklab's unwinder: crosses every stack of the CPU, reporting interrupted PCs. */
@@ -188,7 +219,7 @@ export function unwindAllStacks(
 ): UnwindResult {
   // The tracer's own frames are measurement overhead: stacklab's view leaves them out.
   if (m.profile.arch === 'x86_64') return unwindOrc(cpu, nFrames, true);
-  return unwindListed(m, cpu, fp, { crossAll: true });
+  return unwindListed(m, cpu, fp, { crossAll: true, nFrames });
 }
 
 /**

@@ -1,7 +1,7 @@
 // Kernel symbols that tell a replay what a stack_trace row is: exception vectors (and which kind of
 // exception), entry-code C functions, softirq plumbing and the tracer's own functions. Names per
 // era and architecture, as they appear in real tables (arm64 4.x/6.x, x86_64, 32-bit arm, ppc64).
-import { PROFILES } from './profiles.ts';
+import { BUILTIN_PROFILES } from './profiles.ts';
 
 /** What an exception vector symbol starts. */
 export type VectorKind = 'syscall' | 'el0-irq' | 'el1-irq' | 'el1-sync' | 'kthread';
@@ -62,7 +62,7 @@ export function vectorKind(fn: string): VectorKind | undefined {
 
 /** C functions that are part of some profile's entry code (dropped and re-supplied by the target profile). */
 const ENTRY_C = new Set<string>([
-  ...PROFILES.flatMap((p) => [
+  ...BUILTIN_PROFILES.flatMap((p) => [
     ...p.entry.syscall.frames,
     ...p.entry.el1Irq.frames,
     ...p.entry.el0Irq.frames,
@@ -89,7 +89,7 @@ export function isEntryC(fn: string): boolean {
 
 /** Softirq plumbing that each profile supplies itself (dropped from a source chain). */
 const SOFTIRQ_PLUMBING = new Set<string>([
-  ...PROFILES.flatMap((p) => [
+  ...BUILTIN_PROFILES.flatMap((p) => [
     ...p.softirq.irqExitFrames,
     ...p.softirq.ownStackFrames,
     ...p.softirq.afterSwitchFrames,
@@ -107,6 +107,25 @@ export function isSoftirqPlumbing(fn: string): boolean {
 
 /** Softirq entry: the function that runs the pending handlers. */
 export const SOFTIRQ_ENTRY = '__do_softirq';
+
+/**
+ * The functions that run the pending softirq handlers: __do_softirq, and handle_softirqs, which does
+ * the work since 6.9 (and in the 6.1 stable backport Debian ships) with __do_softirq a 16 B wrapper
+ * around it, or inlined into it (PREEMPT_RT's __local_bh_enable_ip calls it directly). [S 6.1.192, 6.12.117 kernel/softirq.c]
+ */
+export function isSoftirqEntry(fn: string): boolean {
+  return fn === SOFTIRQ_ENTRY || fn === 'handle_softirqs';
+}
+
+/**
+ * Code the entry path runs on the interrupted stack after the hard IRQ handler has returned, before
+ * the exception returns: preemption (arm64 el1_preempt / arm64_preempt_schedule_irq, x86
+ * irqentry_exit_cond_resched). The IRQ is over: nothing here runs on the IRQ stack, and another IRQ
+ * may arrive. [S 4.19 entry.S el1_preempt, 6.1/6.12 entry-common.c __el1_irq]
+ */
+export function isPreemptOnIrqExit(fn: string): boolean {
+  return /^((arm64_)?preempt_schedule_irq|el1_preempt|(raw_)?irqentry_exit_cond_resched)$/.test(fn);
+}
 
 /** What lies outside __do_softirq tells the path it was entered from. */
 export function softirqPathOf(outerFn: string): 'irq-exit' | 'bh-enable' | 'ksoftirqd' | undefined {

@@ -10,7 +10,7 @@ import { parseDocument } from 'yaml';
 import { diag } from '../base/diag.ts';
 import { err, ok, type Result } from '../base/result.ts';
 import { type KernelProfile, validateProfile } from './profile.ts';
-import { PROFILES } from './profiles.ts';
+import { BUILTIN_PROFILES } from './profiles.ts';
 
 export function loadProfileFile(text: string, file: string): Result<KernelProfile> {
   const doc = parseDocument(text, { prettyErrors: false });
@@ -38,7 +38,7 @@ export function loadProfileFile(text: string, file: string): Result<KernelProfil
     );
   const o = obj as Record<string, unknown>;
   if (!('base' in o)) return validateProfile(o, file);
-  const base = PROFILES.find((p) => p.id === o.base);
+  const base = BUILTIN_PROFILES.find((p) => p.id === o.base);
   if (!base)
     return err(
       diag(
@@ -46,7 +46,7 @@ export function loadProfileFile(text: string, file: string): Result<KernelProfil
         'error',
         `base: unknown profile "${String(o.base)}"`,
         { file },
-        `one of ${PROFILES.map((p) => p.id).join(', ')}`,
+        `one of ${BUILTIN_PROFILES.map((p) => p.id).join(', ')}`,
       ),
     );
   const extra = Object.keys(o).filter((k) => !['base', 'id', 'title', 'set'].includes(k));

@@ -105,6 +105,12 @@ export const EntryPathSchema = z.object({
   frames: z.array(EntryFrameSchema),
   /** Return address the first handler frame's record holds (back into the entry code), as %pS prints it. */
   callSite: z.string(),
+  /**
+   * Bytes of registers this path saves at the top of the stack when entered from user mode, when not the
+   * whole pt_regs (absent = PT_REGS_SIZE): the x86_64 system_call fast path of 2.6-3.x leaves out the six
+   * callee-saved registers (SAVE_ARGS without SAVE_REST).
+   */
+  regsBytes: z.number().int().min(0).multipleOf(8).optional(),
 });
 
 export const UnwinderSchema = z.object({
@@ -140,6 +146,12 @@ export const TracerSchema = z.object({
   }),
   /** Bytes the tracer's own C frames (list func, stack_trace_call, check_stack) add below the trampoline. */
   internalBytes: z.number().int().min(0).multipleOf(8),
+  /**
+   * Whether the traced function's ip is the first entry (absent = `first`: v3.x+ inserts it, v4.3+ finds it
+   * in the backtrace) or not in the table at all (`none`: 2.6.x-3.x check_stack() took save_stack_trace()
+   * with skip = 3, so the first entry is the return into the traced function's caller).
+   */
+  ipEntry: z.enum(['first', 'none']).optional(),
 });
 
 export const ProfileSchema = z.object({
@@ -197,6 +209,27 @@ export const ProfileSchema = z.object({
   tracer: TracerSchema,
   /** How fork allocates the task stack: contiguous order-N pages, or vmalloc'ed order-0 pages. */
   stackAllocation: z.enum(['order-1', 'order-2', 'order-3', 'vmap']),
+  // Fields added by issue 10. Optional, so profile files and objects written before them stay valid;
+  // absent means false.
+  /**
+   * CONFIG_PREEMPT_RT: softirqs raised in a hard IRQ are not run from irq_exit (invoke_softirq() wakes
+   * ksoftirqd), local_bh_enable() runs them in the task on its own stack (no do_softirq_own_stack():
+   * SOFTIRQ_ON_OWN_STACK needs !PREEMPT_RT), and device IRQ handlers run in irq/N threads
+   * (force_irqthreads() is true), so only primary handlers and timers stay in hard IRQ context.
+   */
+  PREEMPT_RT: z.boolean().optional(),
+  /**
+   * CONFIG_ARM64_PTR_AUTH_KERNEL in effect (the CPU has FEAT_PAuth, e.g. QEMU -cpu max): C functions sign
+   * x30 (paciasp) before saving it, the unwinder strips the signature (ptrauth_strip_insn_pac()), and the
+   * stack tracer's scan compares stripped return addresses with signed words, so it only finds unsigned
+   * copies (the trampoline's x9 and ip, ELR in pt_regs, stale trampoline words in a frame).
+   */
+  ARM64_PTR_AUTH_KERNEL: z.boolean().optional(),
+  /**
+   * 6.12+ with CONFIG_DEBUG_STACK_USAGE: each exiting task's deepest stack use is counted in the
+   * kstack_* vm events of /proc/vmstat (kstack_histogram(), kernel/exit.c; buckets in kstack-histogram.ts).
+   */
+  kstackHistogram: z.boolean().optional(),
 });
 export type KernelProfile = z.infer<typeof ProfileSchema>;
 
@@ -241,6 +274,13 @@ function checkConsistency(p: KernelProfile, source: string): Result<KernelProfil
     return bad('softirq.ownStack', 'irq-stack needs an IRQ stack (irqStack is null)');
   if (p.irqStack !== null && p.irqStack.switchRule === 'none')
     return bad('irqStack.switchRule', 'an IRQ stack needs a switch rule other than none');
+  if (p.PREEMPT_RT && p.softirq.ownStack === 'irq-stack')
+    return bad(
+      'softirq.ownStack',
+      'PREEMPT_RT has no SOFTIRQ_ON_OWN_STACK: softirqs run on the current stack',
+    );
+  if (p.ARM64_PTR_AUTH_KERNEL && p.arch !== 'arm64')
+    return bad('ARM64_PTR_AUTH_KERNEL', 'pointer authentication is an arm64 feature');
   return ok(p);
 }
 
@@ -295,7 +335,9 @@ export function applyOverrides(
       obj = next as Record<string, unknown>;
     }
     const last = path[path.length - 1]!;
-    if (!(last in obj)) return err(unknownField(path.join('.'), Object.keys(obj), source));
+    // Optional fields (added after a profile was written) may be absent and still be set.
+    const known = schemaKeys(path.slice(0, -1)) ?? Object.keys(obj);
+    if (!(last in obj) && !known.includes(last)) return err(unknownField(path.join('.'), known, source));
     if (last === 'irqStack' && value !== null && typeof value !== 'object') {
       return err(
         diag('profile/bad-override', 'error', 'irqStack: only null can replace the whole object', {
@@ -316,6 +358,22 @@ export function applyOverrides(
     id: base.id,
     title: id === base.id ? base.title : `${base.title} (${overrides.join(', ')})`,
   });
+}
+
+/** The field names the schema allows at `path` (nested objects, nullable or optional), or null. */
+function schemaKeys(path: readonly string[]): string[] | null {
+  let schema: z.ZodType = ProfileSchema;
+  for (const key of [...path, '']) {
+    while (schema instanceof z.ZodOptional || schema instanceof z.ZodNullable)
+      schema = (schema as z.ZodOptional<z.ZodType> | z.ZodNullable<z.ZodType>).unwrap();
+    if (!(schema instanceof z.ZodObject)) return null;
+    const shape = (schema as z.ZodObject<z.ZodRawShape>).shape;
+    if (key === '') return Object.keys(shape);
+    const next = shape[key];
+    if (next === undefined) return null;
+    schema = next as z.ZodType;
+  }
+  return null;
 }
 
 function unknownField(path: string, known: string[], source: string) {

@@ -2,6 +2,7 @@
 // the same data; nothing here computes anything the replay did not.
 
 import type { Chain } from '../analyze/chain.ts';
+import type { OwnEraCheck } from '../analyze/own-era.ts';
 import type { ReplayResult, StackVerdict } from '../analyze/replay.ts';
 import type { ReplayTableOutput } from '../analyze/replay-table.ts';
 import type { Diagnostic } from '../base/diag.ts';
@@ -66,13 +67,18 @@ export interface ReplayReportData {
     readonly sourceWhy: string;
   };
   readonly reading: readonly string[];
+  /**
+   * Own-era exactness: whether the table came back byte for byte under the era it was read as, the
+   * first row that did not (counting from the outermost) with the reason, and every reading tried.
+   */
+  readonly ownEra: OwnEraCheck | null;
   readonly profiles: readonly ProfileReplayData[];
   readonly diagnostics: readonly { code: string; severity: string; message: string; line?: number }[];
 }
 
 /** Report data for a replay of a whole table file. */
 export function replayTableData(file: string, r: ReplayTableOutput): ReplayReportData {
-  return buildReplayData(file, r.canonicalInput, r.chain, r.results, r.diagnostics);
+  return buildReplayData(file, r.canonicalInput, r.chain, r.results, r.diagnostics, r.ownEra);
 }
 
 export function buildReplayData(
@@ -81,6 +87,7 @@ export function buildReplayData(
   chain: Chain,
   results: readonly ReplayResult[],
   diagnostics: readonly Diagnostic[],
+  ownEra: OwnEraCheck | null = null,
 ): ReplayReportData {
   return {
     version: REPORT_VERSION,
@@ -93,6 +100,7 @@ export function buildReplayData(
       sourceWhy: chain.source.why,
     },
     reading: chain.reading,
+    ownEra,
     profiles: results.map((r) => profileData(r, inputText)),
     diagnostics: diagnostics.map((d) => ({
       code: d.code,
@@ -198,7 +206,7 @@ export function renderProfileReplay(
   if (p.reproducesInput !== null)
     s += p.reproducesInput
       ? '   own era: the ftrace output below is the input table, byte for byte\n'
-      : '   own era: the ftrace output below DIFFERS from the input table (see the diff)\n';
+      : '   own era: the ftrace output below DIFFERS from the input table (the rows above say which and why)\n';
   s += `   ${'stack'.padEnd(8)} ${padLeft('size', 6)} ${padLeft('used', 6)} ${padLeft('margin', 7)}  verdict\n`;
   for (const v of p.verdicts)
     s += `   ${(v.stack === 'task' ? 'task' : 'IRQ').padEnd(8)} ${padLeft(v.size, 6)} ${padLeft(v.used, 6)} ${padLeft(v.margin, 7)}  ${v.how}\n`;
@@ -232,9 +240,31 @@ export function renderProfileReplay(
 export function renderReplayText(d: ReplayReportData, opts: { frames?: boolean } = {}): string {
   let s = `${d.input.file}: ${d.input.entries} entries, max ${d.input.maxDepth} B, printed by ${d.input.sourceEra} (${d.input.sourceWhy})\n`;
   for (const r of d.reading) s += `  - ${r}\n`;
+  if (d.ownEra) s += renderOwnEra(d.input.sourceEra, d.ownEra);
   s += '\n';
   s += renderComparison(d.profiles);
   for (const p of d.profiles) s += `\n${renderProfileReplay(p, opts)}`;
+  return s;
+}
+
+/** Whether the table came back under its own era; if not, the first row that did not and why. */
+export function renderOwnEra(era: string, c: OwnEraCheck): string {
+  const ws = c.whitespaceNormalised
+    ? ' (compared after normalising whitespace: this copy collapsed runs of spaces)'
+    : '';
+  let s = '';
+  if (!c.replayed)
+    s += `  own era ${era}: stacklab has no profile for it, so the table is not replayed under its own kernel\n`;
+  else if (c.exact) s += `  own era ${era}: the table comes back byte for byte${ws}\n`;
+  else if (c.firstMismatch) {
+    const m = c.firstMismatch;
+    s += `  own era ${era}: NOT byte for byte${ws}; ${c.rowsWrong} row(s) differ, the first from the outside is row ${m.row} (line ${m.line}):\n`;
+    s += `      table:  ${m.expected}\n`;
+    s += `      replay: ${m.got ?? '(no such row: the replayed table is shorter)'}\n`;
+    s += `      why:    ${m.reason}\n`;
+  }
+  if (!c.exact && c.tried.length > 0)
+    s += `  readings tried: ${c.tried.map((t) => `${t.era} (${t.exact ? 'exact' : `${t.rowsWrong} row(s) wrong, first row ${t.firstMismatchRow}`})`).join(', ')}\n`;
   return s;
 }
 

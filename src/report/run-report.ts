@@ -31,10 +31,9 @@ export function overflowVerdict(r: RunResult): string {
     return `OVERFLOW: ${o.count} in ${t} (${where}): ${rateText(o.perHour)} per device`;
   }
   const ex = o.extrapolation.task;
-  const exText =
-    ex === null
-      ? ''
-      : `; extrapolated ${ex.perHour === 0 ? '0' : ex.perHour.toExponential(1)}/h for the task stack (GEV of ${ex.blocks} block maxima, see --json)`;
+  const exText = !ex.available
+    ? `\n  no extrapolation: ${ex.reason}`
+    : `\n  extrapolated: ${ex.perHour === 0 ? '0' : ex.perHour.toExponential(1)}/h for the task stack (GEV of ${ex.blocks} block maxima, see --json)`;
   return `no overflow in ${t}: at most ${o.perHour.high.toPrecision(2)}/h (95 % Poisson bound for the time simulated)${exText}`;
 }
 
@@ -78,7 +77,7 @@ export function renderRunText(r: RunResult): string {
   lines.push('');
   if (r.ftrace.enabled)
     lines.push(
-      `ftrace stack tracer: stack_max_size ${r.ftrace.stackMaxSize} (${r.ftrace.entries} entries); ${r.ftrace.samplesOffTaskStack} samples ignored off the task stack (deepest ${r.ftrace.deepestIgnored})`,
+      `ftrace stack tracer: stack_max_size ${r.ftrace.stackMaxSize} (${r.ftrace.entries} entries); ${r.ftrace.samplesOffTaskStack} samples off the task stack ignored`,
     );
   else lines.push('ftrace stack tracer: off in this scenario');
   lines.push('load per CPU (interrupts, softirqs run, ksoftirqd wakeups)');

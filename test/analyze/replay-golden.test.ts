@@ -7,16 +7,30 @@ import { PROFILES, resolveProfile } from '../../src/model/profiles.ts';
 
 const read = (p: string) => readFileSync(new URL(`../../${p}`, import.meta.url), 'utf8');
 
+const capture = (folder: string, runs: string[], profile: string): [string, string][] =>
+  runs.map((r) => [`test/fixtures/${folder}/${r}/stack_trace.txt`, profile]);
+
 const OWN_ERA: [file: string, profile: string][] = [
   ['data/seed/stack_trace-rfc-2015.txt', 'linux-4.2'],
   ['test/fixtures/arm64-6.1-qemu/udp-512M/stack_trace.txt', 'linux-6.1'],
   ['test/fixtures/arm64-6.1-qemu/fork-256M/stack_trace.txt', 'linux-6.1'],
+  // Issue 10's captures: each is detected as its own kernel and comes back byte for byte there.
+  ...capture('arm64-6.12-qemu', ['udp-512M', 'tcp-512M', 'fork-512M', 'fs-512M', 'boot-512M'], 'linux-6.12'),
+  ...capture('arm64-6.1-rt-qemu', ['udp-512M', 'tcp-512M', 'fork-512M', 'fs-512M'], 'linux-6.1-rt'),
+  ...capture(
+    'arm64-6.1-pac-qemu',
+    ['udp-cpumax-pac-512M', 'tcp-cpumax-pac-512M', 'fork-cpumax-pac-512M', 'boot-cpumax-pac-512M'],
+    'linux-6.1',
+  ),
 ];
 
 /** Published tables (with "# " provenance headers) whose own era stacklab models. */
 const OWN_ERA_PUBLISHED: [file: string, profile: string][] = [
   ['test/fixtures/published/st-x86_64-009.txt', 'x86_64-6.1'],
   ['test/fixtures/published/st-x86_64-016.txt', 'x86_64-6.1'],
+  // mcount era: 2.6.3x check_stack() leaves the traced function out, 120 B of syscall pt_regs, 8 KB.
+  ['test/fixtures/published/st-x86_64-011.txt', 'x86_64-3.x'],
+  ['test/fixtures/published/st-x86_64-018.txt', 'x86_64-3.x'],
 ];
 
 describe("replay under the table's own era", () => {
@@ -27,6 +41,7 @@ describe("replay under the table's own era", () => {
       assert.ok(p.ok);
       const r = replayStackTraceText(text, file, [p.value]);
       assert.ok(r.ok, r.ok ? '' : r.error.message);
+      assert.equal(r.value.chain.source.id, id, 'the era is detected');
       const res = r.value.results[0]!;
       assert.equal(res.ownEra, true);
       assert.equal(res.ftrace.text, text);
@@ -40,9 +55,71 @@ describe("replay under the table's own era", () => {
       assert.ok(p.ok);
       const r = replayStackTraceText(read(file), file, [p.value]);
       assert.ok(r.ok);
+      assert.equal(r.value.chain.source.id, id, 'the era is detected');
       assert.equal(r.value.results[0]!.ftrace.text, r.value.canonicalInput);
+      assert.equal(r.value.ownEra.exact, true);
     });
   }
+
+  test('a table no modelled era gives back names the first row, the reason and the readings tried', () => {
+    // st-x86_64-017: an x86_64 3.x-4.2 fentry kernel with the function_graph tracer on at the same time.
+    const file = 'test/fixtures/published/st-x86_64-017.txt';
+    const r = replayStackTraceText(read(file), file, PROFILES, { withOwnEra: true });
+    assert.ok(r.ok);
+    const c = r.value.ownEra;
+    assert.equal(c.exact, false);
+    assert.ok(c.firstMismatch);
+    assert.equal(c.firstMismatch.row, 23, 'the outermost wrong row: return_to_handler');
+    assert.match(c.firstMismatch.expected, /return_to_handler\+0x0\/0x28/);
+    assert.match(c.firstMismatch.reason, /function_graph/);
+    assert.ok(c.tried.length >= 1 && c.tried.every((t) => !t.exact));
+    const note = r.value.diagnostics.find((d) => d.code === 'replay/not-exact');
+    assert.ok(note, 'a notice says so');
+    assert.equal(note.loc?.line, c.firstMismatch.line);
+  });
+
+  test('a damaged row is named: the outermost row that comes back wrong, with its line', () => {
+    const file = 'test/fixtures/arm64-6.12-qemu/udp-512M/stack_trace.txt';
+    // Row 9 (loopback_xmit) printed 16 B shallower than its Size column says: Depth 3608 -> 3592.
+    const damaged = read(file).replace('  9)     3608', '  9)     3592');
+    assert.notEqual(damaged, read(file));
+    const r = replayStackTraceText(damaged, 'damaged', PROFILES, { withOwnEra: true });
+    assert.ok(r.ok);
+    const c = r.value.ownEra;
+    assert.equal(c.exact, false);
+    assert.equal(c.firstMismatch?.row, 9);
+    assert.equal(c.firstMismatch?.line, 12);
+    assert.match(c.firstMismatch!.expected, /^ {2}9\) {5}3592 {6}48 {3}loopback_xmit/);
+    assert.match(c.firstMismatch!.got ?? '', /^ {2}9\) {5}3592 {6}32 {3}loopback_xmit/);
+  });
+
+  test('a copy whose whitespace a mail client collapsed comes back, compared after normalising it', () => {
+    const file = 'test/fixtures/arm64-6.1-qemu/fork-256M/stack_trace.txt';
+    const collapsed = read(file)
+      .split('\n')
+      .map((l) => l.replace(/ +/g, ' ').trim())
+      .join('\n');
+    const r = replayStackTraceText(collapsed, 'mail', PROFILES, { withOwnEra: true });
+    assert.ok(r.ok);
+    assert.equal(r.value.ownEra.exact, true);
+    assert.equal(r.value.ownEra.whitespaceNormalised, true);
+    const own = r.value.results.find((x) => x.ownEra)!;
+    assert.equal(own.ftrace.text, read(file));
+    const plain = replayStackTraceText(read(file), file, PROFILES, { withOwnEra: true });
+    assert.ok(plain.ok);
+    assert.equal(plain.value.ownEra.whitespaceNormalised, false);
+  });
+
+  test('without --profile the own era is replayed too, after the five designs', () => {
+    const file = 'test/fixtures/arm64-6.1-rt-qemu/tcp-512M/stack_trace.txt';
+    const r = replayStackTraceText(read(file), file, PROFILES, { withOwnEra: true });
+    assert.ok(r.ok);
+    assert.deepEqual(
+      r.value.results.map((x) => x.profile.id),
+      [...PROFILES.map((p) => p.id), 'linux-6.1-rt'],
+    );
+    assert.equal(r.value.results.at(-1)!.ftrace.text, read(file));
+  });
 
   test('the era is detected from entry symbols', () => {
     const seed = replayStackTraceText(read(OWN_ERA[0]![0]), 'seed', PROFILES);

@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import type { Chain, ChainFrame, ChainItem } from '../../src/analyze/chain.ts';
 import { replayChain } from '../../src/analyze/replay.ts';
 import { replayStackTraceText } from '../../src/analyze/replay-table.ts';
-import { resolveProfile } from '../../src/model/profiles.ts';
+import { BUILTIN_PROFILE_IDS, resolveProfile } from '../../src/model/profiles.ts';
+import { generatedChain } from './generated-chain.ts';
 
 interface Plan {
   outer: number[];
@@ -84,29 +85,12 @@ export function chainOf(plan: Plan): Chain {
     inPlace: false,
     geometry: null,
   });
-  return {
-    source: {
-      id: 'generated',
-      profile: null,
-      returnSlot: 'frame-bottom',
-      shifted: false,
-      ptRegsSize: 0,
-      startGap: 0,
-      S_LR: null,
-      S_PC: 0,
-      reportsElr: true,
-      why: 'generated',
-    },
-    items,
-    maxDepth: 0,
-    entries: 0,
-    reading: [],
-    diagnostics: [],
-  };
+  return generatedChain(items);
 }
 
 describe('own-era replay of model-made tables', () => {
-  for (const id of ['linux-4.2', 'rfc-2015', 'linux-4.5', 'linux-6.1', 'x86_64-6.1']) {
+  // Every built-in profile: the five designs and the eras of issue 10 (4.19, 5.10, 6.1-rt, 6.12, x86_64-3.x).
+  for (const id of BUILTIN_PROFILE_IDS) {
     test(`${id}: every generated table comes back byte for byte`, () => {
       const p = resolveProfile(id);
       assert.ok(p.ok);

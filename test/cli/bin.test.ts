@@ -11,7 +11,7 @@ const run = (args: string[], input = '') =>
 test('bin/stacklab.js: data on stdout, exit codes 0 / 1 / 2', () => {
   const ok = run(['profiles', '--json']);
   assert.equal(ok.status, 0, ok.stderr);
-  assert.equal(JSON.parse(ok.stdout).profiles.length, 5);
+  assert.equal(JSON.parse(ok.stdout).profiles.length, 10);
   const bad = run(['replay', '-'], 'not a table\n');
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /error\[stack-trace\/no-header\]/);

@@ -32,7 +32,9 @@ describe('stacklab CLI', () => {
     assert.equal(j.kind, 'stacklab.seed');
     assert.ok(j.checks.length >= 6 && j.checks.every((c: { ok: boolean }) => c.ok));
     assert.ok(j.checks.some((c: { id: string }) => c.id === 'order-2-cost'));
-    assert.match(j.sections[0].title, /What the stack size costs in memory/);
+    assert.match(j.sections[0].title, /How often each design overflows under load/);
+    assert.match(j.sections[1].title, /What the stack size costs in memory/);
+    assert.ok(j.checks.some((c: { id: string; ok: boolean }) => c.id === 'irq-stack-8k-under-load' && c.ok));
   });
 
   test('replay --format ftrace under the own era prints the input back', async () => {
@@ -112,8 +114,11 @@ describe('stacklab CLI', () => {
     const r = await run(['profiles', '--json']);
     const j = JSON.parse(r.out);
     assert.equal(j.version, '1.0');
-    assert.equal(j.profiles.length, 5);
+    // The five designs first, then the eras of issue 10, each with its sources.
+    assert.equal(j.profiles.length, 10);
     assert.equal(j.profiles[3].PT_REGS_SIZE, 336);
+    assert.ok(j.profiles.some((p: { id: string }) => p.id === 'linux-6.12'));
+    assert.ok(j.profiles.every((p: { sources: string[] }) => p.sources.length > 0));
   });
 
   test('--help teaches with examples; exit 0', async () => {

@@ -291,7 +291,7 @@ describe('unknown commands', () => {
       ['help'],
     ]) {
       const r = await run(argv);
-      assert.equal(r.code, 0, argv.join(' '));
+      assert.equal(r.code, 0, `${argv.join(' ')}: ${r.err}`);
       assert.match(r.out, /^Usage: stacklab/, argv.join(' '));
     }
   });

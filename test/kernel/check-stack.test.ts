@@ -3,13 +3,14 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import { replayStackTraceText } from '../../src/analyze/replay-table.ts';
 import { KernelStackTracer } from '../../src/kernel/check-stack.ts';
 import { CodeMap } from '../../src/kernel/codemap.ts';
 import { enterFromUser } from '../../src/kernel/entry.ts';
 import { StackMachine } from '../../src/kernel/machine.ts';
 import type { KernelProfile } from '../../src/model/profile.ts';
-import { resolveProfile } from '../../src/model/profiles.ts';
+import { PROFILES, resolveProfile } from '../../src/model/profiles.ts';
 
 const SEED = readFileSync(new URL('../../data/seed/stack_trace-rfc-2015.txt', import.meta.url), 'utf8');
 const UDP = readFileSync(
@@ -126,5 +127,61 @@ describe('check_stack() era quirks', () => {
 
   test('6.1 table comes back byte for byte, including the shifted Sizes', () => {
     assert.equal(replayRows(UDP, profile('linux-6.1')).ftrace.text, UDP);
+  });
+
+  test("building only the last max's table (a counting first pass) gives the table every-max building gives", () => {
+    // calls (positive sizes) and returns (0), each call sampled: the sequence a replay makes.
+    const program = fc.array(
+      fc.oneof(
+        fc.integer({ min: 1, max: 24 }).map((n) => n * 16),
+        fc.constant(0),
+      ),
+      {
+        minLength: 1,
+        maxLength: 120,
+      },
+    );
+    for (const p of PROFILES) {
+      const run = (buildTableAt?: number) => {
+        const c = chain(p);
+        const tracer = new KernelStackTracer(
+          c.m,
+          c.codes,
+          buildTableAt === undefined ? {} : { buildTableAt },
+        );
+        return { c, tracer };
+      };
+      fc.assert(
+        fc.property(program, (ops) => {
+          const play = (r: ReturnType<typeof run>) => {
+            let depth = 0;
+            let caller = 'c+0x20/0x80';
+            ops.forEach((size, i) => {
+              if (size === 0) {
+                if (depth > 0) {
+                  r.c.m.pop(r.c.cpu);
+                  depth--;
+                }
+                return;
+              }
+              r.c.m.call(r.c.cpu, `f${i}`, size, r.c.lr(caller));
+              depth++;
+              caller = `f${i}+0x10/0x80`;
+              r.tracer.sample(r.c.cpu, { fn: `f${i}`, ip: r.c.lr(`f${i}+0x8/0x80`), parent: r.c.lr(caller) });
+            });
+            return r.tracer;
+          };
+          const eager = play(run());
+          const counted = play(run(0));
+          const lazy = play(run(counted.maxCount));
+          assert.equal(lazy.maxCount, eager.maxCount);
+          assert.equal(lazy.maxSize, eager.maxSize);
+          assert.equal(lazy.tableBuiltAt, eager.maxCount);
+          assert.deepEqual(lazy.table, eager.table);
+          assert.ok(counted.tableBuiltAt <= 1 || counted.tableBuiltAt === counted.maxCount);
+        }),
+        { numRuns: 60, seed: 10 },
+      );
+    }
   });
 });

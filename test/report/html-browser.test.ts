@@ -58,7 +58,7 @@ describe('HTML reports in Chromium', needs('chromium'), () => {
     assert.deepEqual(problems, []);
     assert.equal(await page.title(), 'stacklab seed report');
     assert.ok((await page.locator('svg rect').count()) > 100, 'one rect per frame per design');
-    assert.equal(await page.locator('td.ok').count(), 6);
+    assert.equal(await page.locator('td.ok').count(), 7);
     const text = await page.locator('body').innerText();
     assert.match(text, /rfc-2015: the 8 KB task stack fits/);
     await page.close();

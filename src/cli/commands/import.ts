@@ -34,7 +34,7 @@ export function registerImport(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('import')
     .argument(
-      '<FILE...>',
+      '[FILE...]',
       'stack_trace tables and func_stack_trace output (raw trace or "N x" counts), or - for stdin',
     )
     .description(
@@ -84,6 +84,8 @@ self times and probabilities, then name the model in a scenario (codeModel: FILE
   (on a machine, --elf /usr/lib/debug/vmlinux-$(uname -r) gives the real frame sizes)`,
     )
     .action((files: string[], opts: ImportOpts) => {
+      if (files.length === 0 && opts.with.length === 0)
+        usage('import needs a FILE (a table or a trace) or --with FILE');
       const self = selfOf(opts.self);
       const frame = Number(opts.frame);
       if (!Number.isInteger(frame) || frame < 0 || frame % 8 !== 0 || frame > 1 << 20)
@@ -103,7 +105,9 @@ self times and probabilities, then name the model in a scenario (codeModel: FILE
       const elfFrames = opts.elf.length > 0 ? readElfFrames(ctx, opts.elf) : undefined;
       const name =
         opts.name ??
-        (files[0] === '-' ? 'imported' : (files[0]!.split('/').pop() ?? 'imported').replace(/\.[^.]*$/, ''));
+        ((files[0] ?? opts.with[0]!) === '-'
+          ? 'imported'
+          : ((files[0] ?? opts.with[0]!).split('/').pop() ?? 'imported').replace(/\.[^.]*$/, ''));
       const r = b.build({
         name,
         source: `stacklab import ${files.join(' ')}${opts.with.map((w) => ` --with ${w}`).join('')}${opts.elf.length ? ` --elf ${opts.elf.join(' ')}` : ''}`,
@@ -115,7 +119,7 @@ self times and probabilities, then name the model in a scenario (codeModel: FILE
       const v = validateCodeModel(r.model, name);
       if (!v.ok) throw new InputError(v.error);
       const header = [
-        `# code model imported by stacklab from: ${files.join(', ')}`,
+        `# code model imported by stacklab from: ${[...files, ...opts.with].join(', ')}`,
         `# ${r.summary.functions} functions (frames: ${r.summary.framesFrom.elf} from ELF, ${r.summary.framesFrom.table} from tables, ${r.summary.framesFrom.default} default)`,
         `# syscalls: ${r.summary.syscalls.join(', ') || 'none seen'}`,
         `# interrupt handlers: ${r.summary.handlers.map((h) => `${h.name} (${h.kind})`).join(', ') || 'none seen'}`,

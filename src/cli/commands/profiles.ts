@@ -1,7 +1,7 @@
 // `stacklab profiles [--json] [--profile P] [--set F=V]`: the kernel designs, side by side.
 import type { Command } from 'commander';
 import type { KernelProfile } from '../../model/profile.ts';
-import { PROFILES } from '../../model/profiles.ts';
+import { BUILTIN_PROFILES } from '../../model/profiles.ts';
 import { TEXT_COLUMNS } from '../../report/text-width.ts';
 import type { CliContext } from '../context.ts';
 import { JSON_VERSION } from '../json.ts';
@@ -12,7 +12,7 @@ export function registerProfiles(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('profiles')
     .description(
-      'list the kernel profiles (linux-4.2, rfc-2015, linux-4.5, linux-6.1, x86_64-6.1) and their settings',
+      'list the kernel profiles (the five designs linux-4.2 ... x86_64-6.1, and the real kernel eras linux-4.19 ... x86_64-3.x) with their settings and sources',
     );
   profileOptions(cmd, 'all');
   jsonOption(cmd);
@@ -32,7 +32,7 @@ dots. Overrides are validated: an unknown field or value lists what is accepted.
       const profiles = selectedProfiles(
         ctx,
         opts,
-        PROFILES.map((p) => p.id),
+        BUILTIN_PROFILES.map((p) => p.id),
       );
       if (opts.json) {
         ctx.io.out(
@@ -61,7 +61,7 @@ const ROWS: readonly [string, (p: KernelProfile) => string][] = [
   ['switch rule', (p) => p.irqStack?.switchRule ?? 'none'],
   ['linkage', (p) => p.irqStack?.linkage ?? '-'],
   ['IRQ entry frames', (p) => frames(p.entry.el1Irq.frames)],
-  ['irq_exit softirq', (p) => softirqPlace(p, 'irq-exit')],
+  ['irq_exit softirq', (p) => (p.PREEMPT_RT ? 'ksoftirqd (PREEMPT_RT)' : softirqPlace(p, 'irq-exit'))],
   ['bh_enable softirq', (p) => softirqPlace(p, 'bh-enable')],
   ['ksoftirqd softirq', () => 'own task stack'],
   ['VMAP_STACK', (p) => (p.VMAP_STACK ? `yes, align ${p.THREAD_ALIGN}` : 'no')],
@@ -79,7 +79,20 @@ const ROWS: readonly [string, (p: KernelProfile) => string][] = [
   [
     'tracer',
     (p) =>
-      `${p.tracer.hook}, unfound ${p.tracer.unfound}${p.tracer.shift ? ', shift' : ''}${p.tracer.lrMinus4Compensated ? ', LR-4 fix' : ''}`,
+      `${p.tracer.hook}, unfound ${p.tracer.unfound}${p.tracer.shift ? ', shift' : ''}${p.tracer.lrMinus4Compensated ? ', LR-4 fix' : ''}${p.tracer.ipEntry === 'none' ? ', no ip row' : ''}`,
+  ],
+  ['trampoline', (p) => `${p.tracer.trampoline.size} B`],
+  ['frame record', (p) => (p.returnSlot === 'frame-bottom' ? 'below locals (GCC)' : 'above locals')],
+  [
+    'also',
+    (p) =>
+      [
+        p.PREEMPT_RT ? 'PREEMPT_RT' : '',
+        p.ARM64_PTR_AUTH_KERNEL ? 'PAC' : '',
+        p.kstackHistogram ? 'kstack_* vmstat' : '',
+      ]
+        .filter(Boolean)
+        .join(', ') || '-',
   ],
 ];
 
@@ -108,8 +121,16 @@ const CELL_MAX = 23;
 export function renderProfiles(profiles: readonly KernelProfile[], width = Number.POSITIVE_INFINITY): string {
   const labelWidth = Math.max(...ROWS.map(([name]) => name.length));
   const cap = Number.isFinite(width) ? CELL_MAX : Number.POSITIVE_INFINITY;
+  // At most `cap`, but never narrower than a word of it (cells wrap at spaces only).
   const columnWidth = (p: KernelProfile) =>
-    Math.min(cap, Math.max(p.id.length, ...ROWS.map(([, f]) => f(p).length)));
+    Math.max(
+      Math.min(cap, Math.max(p.id.length, ...ROWS.map(([, f]) => f(p).length))),
+      ...ROWS.flatMap(([, f]) =>
+        f(p)
+          .split(' ')
+          .map((w) => w.length),
+      ),
+    );
   const groups: KernelProfile[][] = [];
   let used = labelWidth;
   for (const p of profiles) {
@@ -139,7 +160,10 @@ export function renderProfiles(profiles: readonly KernelProfile[], width = Numbe
   }
   out += '\n';
   const summaryWidth = Number.isFinite(width) ? width - 2 : 100;
-  for (const p of profiles) out += `${p.id}: ${p.title}\n  ${wrap(p.summary, summaryWidth).join('\n  ')}\n`;
+  for (const p of profiles) {
+    out += `${p.id}: ${p.title}\n  ${wrap(p.summary, summaryWidth).join('\n  ')}\n  sources:\n`;
+    for (const src of p.sources) out += `    - ${wrap(src, summaryWidth - 4).join('\n      ')}\n`;
+  }
   return out;
 }
 

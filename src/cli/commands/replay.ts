@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { replayStackTraceText } from '../../analyze/replay-table.ts';
 import { InputError } from '../../base/diag.ts';
 import { printFolded } from '../../formats/folded-stacks.ts';
-import { PROFILE_IDS } from '../../model/profiles.ts';
+import { BUILTIN_PROFILE_IDS, PROFILE_IDS } from '../../model/profiles.ts';
 import { foldedOf, renderReplayText, replayTableData } from '../../report/replay-report.ts';
 import { renderReplayHtml } from '../../report/seed-html.ts';
 import { type CliContext, reportDiagnostics, usage } from '../context.ts';
@@ -46,7 +46,7 @@ export function registerReplay(program: Command, ctx: CliContext): void {
       'RANDOMIZE_KSTACK_OFFSET alloca to assume for profiles that randomize (0..1024)',
     )
     .option('--table <n>', 'which table of a file holding several (0-based)');
-  profileOptions(cmd, 'all', { source: true });
+  profileOptions(cmd, "the five designs and the table's own era", { source: true });
   formatOption(
     cmd,
     FORMATS,
@@ -58,9 +58,11 @@ export function registerReplay(program: Command, ctx: CliContext): void {
     .addHelpText(
       'after',
       `
-The table's own era (detected from entry symbols such as el0_svc_naked or el0t_64_sync_handler) gives
-its table back byte for byte; other profiles show where each frame would run, each stack's depth
-against THREAD_SIZE / IRQ_STACK_SIZE, and the table ftrace would print there.
+The table's own era (detected from entry symbols such as el0_svc_naked or el0t_64_sync_handler, and
+checked by replaying it: the first reading that gives the table back byte for byte wins) gives its
+table back byte for byte, or the output names the first row that does not come back and why; other
+profiles show where each frame would run, each stack's depth against THREAD_SIZE / IRQ_STACK_SIZE,
+and the table ftrace would print there.
 
   stacklab replay data/seed/stack_trace-rfc-2015.txt
   stacklab replay data/seed/stack_trace-rfc-2015.txt -p rfc-2015 -p linux-6.1 --frames
@@ -79,6 +81,8 @@ against THREAD_SIZE / IRQ_STACK_SIZE, and the table ftrace would print there.
       if (opts.report !== undefined) ctx.io.checkOutput(opts.report, '--report');
       const text = ctx.io.readText(file);
       const r = replayStackTraceText(text, file, profiles, {
+        // Without --profile: the five designs, plus the table's own era when it is another one.
+        withOwnEra: opts.profile.length === 0 && opts.profileFile.length === 0,
         ...(source ? { source } : {}),
         ...(kstackOffset !== undefined ? { kstackOffset } : {}),
         ...(tableIndex !== undefined ? { tableIndex } : {}),

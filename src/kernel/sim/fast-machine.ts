@@ -9,7 +9,7 @@
 //
 // Depth is measured from a stack's top (its high address), START_SP gaps included, as the
 // all-stacks tracer measures it. A frame pushed on stack s at depth d occupies (d, d + size].
-import { assertTrue } from '../../base/assert.ts';
+import { AssertionFailed, assertTrue } from '../../base/assert.ts';
 import type { EntryFrame, KernelProfile } from '../../model/profile.ts';
 import { stackLayout } from '../layout.ts';
 import type { CompiledModel } from './compiled.ts';
@@ -64,6 +64,16 @@ const E = 8;
 /** Frames a task's array holds (task + interrupt frames on top); deeper is a runaway code model. */
 export const MAX_FRAMES = 4096;
 
+function tooDeep(): never {
+  throw new AssertionFailed(
+    `more than ${MAX_FRAMES} frames on one task: the code model recurses without end`,
+  );
+}
+
+function popEmpty(t: number): never {
+  throw new AssertionFailed(`pop on an empty task ${t}`);
+}
+
 export class FastCpu {
   task = 0;
   stack = 0;
@@ -111,6 +121,11 @@ export class FastMachine {
   readonly owner: Int32Array;
   /** Deepest depth pushed since the stack was last empty (the all-stacks tracer's running maximum). */
   readonly episodeMax: Int32Array;
+  /** The episode maximum the depth sink was last told of, and the depth above which it must be told again. */
+  readonly notifiedMax: Int32Array;
+  readonly notifyAbove: Int32Array;
+  /** The current episode of the stack has been counted as an overflow. */
+  readonly overflowCounted: Uint8Array;
   /** Deepest depth pushed per stack since the simulator last reset it (one window). */
   readonly windowMax: Int32Array;
   /** Corruption level reached per stack: 0 none, 1 STACK_END_MAGIC, 2 thread_info, 3 below. */
@@ -159,6 +174,9 @@ export class FastMachine {
     this.owner = new Int32Array(nStacks);
     this.episodeMax = new Int32Array(nStacks);
     this.windowMax = new Int32Array(nStacks);
+    this.notifiedMax = new Int32Array(nStacks);
+    this.notifyAbove = new Int32Array(nStacks);
+    this.overflowCounted = new Uint8Array(nStacks);
     this.corruption = new Uint8Array(nStacks);
     this.magicGone = new Uint8Array(nStacks);
     this.nFrames = new Int32Array(nTasks);
@@ -243,10 +261,7 @@ export class FastMachine {
     if (cpu.halted) return false;
     const t = cpu.task;
     const n = this.nFrames[t]!;
-    assertTrue(
-      n < MAX_FRAMES,
-      `more than ${MAX_FRAMES} frames on one task: the code model recurses without end`,
-    );
+    if (n >= MAX_FRAMES) tooDeep();
     const s = cpu.stack;
     const nd = cpu.depth + size;
     if (nd > this.stackLimit[s]! && !this.ranOut(cpu, s, nd, kind, id)) return false;
@@ -265,10 +280,14 @@ export class FastMachine {
     cpu.depth = nd;
     this.frameEvents++;
     if (nd > this.windowMax[s]!) this.windowMax[s] = nd;
-    const prev = this.episodeMax[s]!;
-    if (nd > prev) {
+    if (nd > this.episodeMax[s]!) {
       this.episodeMax[s] = nd;
-      this.depthSink?.deeper(cpu, s, prev, nd);
+      // The sink is told only when something it counts can change (a maximum, a threshold, the limit).
+      if (nd > this.notifyAbove[s]!) {
+        const prev = this.notifiedMax[s]!;
+        this.notifiedMax[s] = nd;
+        this.depthSink?.deeper(cpu, s, prev, nd);
+      }
     }
     return true;
   }
@@ -282,7 +301,7 @@ export class FastMachine {
   pop(cpu: FastCpu): void {
     const t = cpu.task;
     const n = this.nFrames[t]! - 1;
-    assertTrue(n >= 0, `pop on an empty task ${t}`);
+    if (n < 0) popEmpty(t);
     const fr = this.frames[t]!;
     const o = n * F;
     this.nFrames[t] = n;
@@ -292,6 +311,14 @@ export class FastMachine {
     cpu.depth = fr[o + F_PREV_DEPTH]!;
     this.frameEvents++;
     if (prev !== s) this.depthSink?.left(cpu, s);
+  }
+
+  /** Starts a new episode of stack `s` at `depth` (the next deeper push is reported). */
+  resetEpisode(s: number, depth: number): void {
+    this.episodeMax[s] = depth;
+    this.notifiedMax[s] = depth;
+    this.notifyAbove[s] = -1;
+    this.overflowCounted[s] = 0;
   }
 
   /** Is SP inside stack `s` (the kernel's on_*_stack() range test: low <= sp < high)? */
@@ -372,7 +399,7 @@ export class FastMachine {
     cpu.hardirqStackInuse = false;
     cpu.nEntries = 0;
     cpu.bhCount = 0;
-    this.episodeMax[task] = 0;
+    this.resetEpisode(task, 0);
   }
 
   /**
@@ -384,7 +411,10 @@ export class FastMachine {
     const p = this.profile;
     this.resetToTop(cpu, cpu.task);
     const step = kind === 'syscall' ? STEP_USER_SYSCALL : kind === 'irq' ? STEP_USER_IRQ : STEP_USER_KTHREAD;
-    if (!this.push(cpu, FK_REGS, 0, p.PT_REGS_SIZE, step, -1, -1)) return false;
+    // A syscall (and ret_from_fork's frame, which the exact machine builds the same way) may save less
+    // than a whole pt_regs (x86_64's 3.x system_call fast path).
+    const regs = kind === 'irq' ? p.PT_REGS_SIZE : (p.entry.syscall.regsBytes ?? p.PT_REGS_SIZE);
+    if (!this.push(cpu, FK_REGS, 0, regs, step, -1, -1)) return false;
     if (kind === 'kthread') return true;
     const ids = kind === 'syscall' ? this.pathIds.syscall : this.pathIds.el0Irq;
     if (!this.pushEntryFrames(cpu, ids, STEP_NONE)) return false;
@@ -522,7 +552,7 @@ export class FastMachine {
   ): boolean {
     cpu.stack = target;
     cpu.depth = start;
-    this.episodeMax[target] = start;
+    this.resetEpisode(target, start);
     if (!this.push(cpu, FK_LINK, 0, size, step, reason, -1)) return false;
     const fr = this.frames[cpu.task]!;
     const o = (this.nFrames[cpu.task]! - 1) * F;
@@ -547,20 +577,18 @@ export class FastMachine {
           ? STEP_SOFTIRQ_BH
           : STEP_SOFTIRQ_KSOFTIRQD;
     // The step tag goes on the first frame pushed; a path that pushes none is rebuilt from the counters.
-    let first = step;
-    const tag = () => {
-      const t = first;
-      first = STEP_NONE;
-      return t;
-    };
     if (path === 'irq-exit' && this.pathIds.irqExit.length > 0) {
-      if (!this.pushEntryFrames(cpu, this.pathIds.irqExit, tag())) return false;
+      if (!this.pushEntryFrames(cpu, this.pathIds.irqExit, this.firstTag(cpu, framesBefore, step)))
+        return false;
     }
     this.pushEntry(cpu, framesBefore, this.nFrames[cpu.task]!, context, ENTRY_SOFTIRQ);
     const o = (cpu.nEntries - 1) * E;
     const direct = path === 'ksoftirqd' || (path === 'irq-exit' && s.HAVE_IRQ_EXIT_ON_IRQ_STACK);
     if (!direct) {
-      if (this.pathIds.ownStack.length > 0 && !this.pushEntryFrames(cpu, this.pathIds.ownStack, tag()))
+      if (
+        this.pathIds.ownStack.length > 0 &&
+        !this.pushEntryFrames(cpu, this.pathIds.ownStack, this.firstTag(cpu, framesBefore, step))
+      )
         return false;
       const onIrq = this.hasIrqStack && this.contains(cpu, this.irqBase + cpu.id);
       if (s.bumpsIrqCount && onIrq) {
@@ -573,7 +601,7 @@ export class FastMachine {
           cpu.entries[o + 6] = 1;
         }
         // The switch belongs to this step: its first frame carries the step when nothing came before it.
-        if (!this.switchToIrqStack(cpu, 'softirq', tag())) return false;
+        if (!this.switchToIrqStack(cpu, 'softirq', this.firstTag(cpu, framesBefore, step))) return false;
         cpu.entries[o + 4] = 1;
         if (!this.pushEntryFrames(cpu, this.pathIds.afterSwitch, STEP_NONE)) return false;
       }
@@ -582,6 +610,11 @@ export class FastMachine {
     cpu.softirqDepth++;
     cpu.hardirqDepth = 0;
     return true;
+  }
+
+  /** `step` when nothing was pushed since `before` frames, else STEP_NONE (a step tags its first frame). */
+  private firstTag(cpu: FastCpu, before: number, step: number): number {
+    return this.nFrames[cpu.task] === before ? step : STEP_NONE;
   }
 
   /** Leaves the innermost entry: pops its frames, restores the counters. @kernel kernel_exit */

@@ -36,7 +36,7 @@ export class FastKernelTracer {
   offStackMaxThisSize = 0;
   /** Deepest depth including the tracer's own frames, per stack kind (what a scan of zeroed stacks reads). */
   readonly highwaterWithTracer = new Int32Array(3);
-  private readonly delta: number;
+  readonly delta: number;
   private readonly T: number;
 
   constructor(
@@ -53,15 +53,38 @@ export class FastKernelTracer {
    * Returns the kernel events the exact machine raised (an overflow of the tracer's own frames), or null.
    * The tracer runs in zero simulated time (model simplification: no interrupt lands inside it).
    */
+  /**
+   * The check at every traced function, inlined by callers: true when the sample needs sample()
+   * (it may set a new maximum, lands off the task stack, or raises a high-water). Counts the sample.
+   */
+  needsWork(cpu: FastCpu): boolean {
+    this.samples++;
+    const s = cpu.stack;
+    const dl = cpu.depth + this.delta;
+    const fm = this.fm;
+    return (
+      fm.highMod[s] !== 0 ||
+      dl > this.T ||
+      dl <= 0 ||
+      dl - this.shadow.tracer.tracerFrame > this.shadow.tracer.maxSize ||
+      dl > fm.stackLimit[s]! ||
+      dl > this.highwaterWithTracer[fm.stackKind[s]!]!
+    );
+  }
+
   sample(cpu: FastCpu, name: string, parentLoc: number): StackEvent[] | null {
     const fm = this.fm;
     const tr = this.shadow.tracer;
-    this.samples++;
     const s = cpu.stack;
     const dl = cpu.depth + this.delta;
     const kind = fm.stackKind[s]!;
     if (dl > this.highwaterWithTracer[kind]!) this.highwaterWithTracer[kind] = dl;
-    const thisSize = checkStackThisSize(fm, s, dl, this.T, tr.tracerFrame);
+    // A THREAD_SIZE-aligned stack (every task stack) masks to the depth itself: skip the modulo.
+    const hm = fm.highMod[s]!;
+    const thisSize =
+      hm === 0 && dl > 0 && dl <= this.T
+        ? dl - tr.tracerFrame
+        : checkStackThisSize(fm, s, dl, this.T, tr.tracerFrame);
     const overflows = dl > fm.stackLimit[s]!;
     if (thisSize <= tr.maxSize && !overflows) return null;
     const onTask = s === cpu.task && dl >= 8 && dl <= fm.stackSize[s]!;

@@ -79,6 +79,16 @@ export const ARR_IPI_CALL = -2;
 export const ARR_WAKE = -3;
 
 const U32 = 4294967296;
+/**
+ * Vectors whose raises queue work items (a packet on the backlog, a completed request, a tasklet):
+ * the action runs once per item. The others (TIMER, SCHED, HRTIMER, RCU) run once for any raises.
+ */
+const QUEUE_VECTORS = (1 << 0) | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6);
+/**
+ * Items one action invocation handles at most: net_rx_action's netdev_budget (300 packets,
+ * net/core/dev.c). Model simplification: netdev_budget_usecs (2 ms) and NAPI weights are not modelled.
+ */
+const SOFTIRQ_BUDGET = 300;
 
 /** A kernel-visible event of the run (overflows and what the tracer's BUG() saw). */
 export interface SimEvent {
@@ -147,6 +157,8 @@ export class KernelSim implements OverflowSink {
   readonly runq: number[][];
   readonly needResched: Uint8Array;
   readonly pending: Int32Array;
+  /** Per CPU and vector: raises not yet handled (packets in the backlog, requests to complete). */
+  readonly queued: Float64Array;
   readonly switchedInAt: Float64Array;
   /** Per CPU: the irq_exit of the innermost hard IRQ is still to run. */
   readonly irqExitPending: Uint8Array;
@@ -162,6 +174,18 @@ export class KernelSim implements OverflowSink {
   readonly wakeOut: { at: number; cpu: number; task: number }[] = [];
   readonly tracer: FastKernelTracer;
   recorder: SliceRecorder | null = null;
+  // The hot loop's data, hoisted out of cfg.
+  private readonly fm: FastMachine;
+  private readonly code: CompiledModel;
+  private readonly rngs: readonly Rng[];
+  private readonly stepStart: Int32Array;
+  private readonly stKind: Uint8Array;
+  private readonly stArg: Int32Array;
+  private readonly selfTable: Int32Array;
+  private readonly tables: readonly Float64Array[];
+  private readonly traced: Uint8Array;
+  private readonly tracing: boolean;
+  private readonly hookAfter: boolean;
   /** Open slices for the recorder: per task its syscall, per CPU its hard IRQ and softirq. */
   private readonly trace = {
     sys: [] as ({ name: string; start: number } | undefined)[],
@@ -179,12 +203,24 @@ export class KernelSim implements OverflowSink {
   constructor(readonly cfg: KernelSimConfig) {
     const { fm, tasks } = cfg;
     const nCpus = fm.nCpus;
+    this.fm = fm;
+    this.code = cfg.code;
+    this.rngs = cfg.rngs;
+    this.stepStart = cfg.code.stepStart;
+    this.stKind = cfg.code.stKind;
+    this.stArg = cfg.code.stArg;
+    this.selfTable = cfg.code.selfTable;
+    this.tables = cfg.code.tables;
+    this.traced = cfg.code.traced;
+    this.tracing = cfg.stackTracer;
+    this.hookAfter = cfg.profile.tracer.hook === 'mcount-after-prologue';
     this.acts = tasks.map(() => new Activations());
     this.inbox = Array.from({ length: nCpus }, () => new Inbox());
     this.taskState = new Uint8Array(tasks.length);
     this.runq = Array.from({ length: nCpus }, () => []);
     this.needResched = new Uint8Array(nCpus);
     this.pending = new Int32Array(nCpus);
+    this.queued = new Float64Array(nCpus * 10);
     this.switchedInAt = new Float64Array(nCpus);
     this.irqExitPending = new Uint8Array(nCpus);
     this.actionsPending = new Uint8Array(nCpus);
@@ -231,7 +267,7 @@ export class KernelSim implements OverflowSink {
         this.runq[t.cpu]!.push(id);
       }
       fm.taskDepth[id] = cpu.depth;
-      fm.episodeMax[id] = cpu.depth;
+      fm.resetEpisode(id, cpu.depth);
     });
     // Every CPU starts in its idle task, with its workload runnable.
     for (const cpu of fm.cpus) {
@@ -264,7 +300,7 @@ export class KernelSim implements OverflowSink {
 
   /** Runs CPU `c` from `this.now` to `until`. */
   runCpu(c: number, until: number): void {
-    const fm = this.cfg.fm;
+    const fm = this.fm;
     const cpu = fm.cpus[c]!;
     const inbox = this.inbox[c]!;
     for (;;) {
@@ -283,13 +319,18 @@ export class KernelSim implements OverflowSink {
         this.arrive(cpu, inbox);
         continue;
       }
+      let horizon = until;
+      if (irqsOn && inbox.n > 0) {
+        const h = inbox.headTime();
+        if (h < horizon) horizon = h;
+      }
+      if (type === A_FN) {
+        // The common case: code-model walking until the next arrival, the window's end or a special step.
+        if (this.walk(cpu, A, horizon) && horizon >= until) break;
+        continue;
+      }
       const left = A.left[i]!;
       if (left > 0) {
-        let horizon = until;
-        if (irqsOn && inbox.n > 0) {
-          const h = inbox.headTime();
-          if (h < horizon) horizon = h;
-        }
         const end = this.now + left;
         if (end <= horizon) {
           this.now = end;
@@ -304,6 +345,66 @@ export class KernelSim implements OverflowSink {
       this.dispatch(cpu, A, i);
     }
     this.now = until;
+  }
+
+  /**
+   * The hot loop: walks code-model functions of the current task, their time gaps and call steps,
+   * until `horizon` (returns true: time reached it), a step or return that needs the general path, or
+   * an activation that is not a function (returns false). No arrival can come before `horizon`.
+   */
+  private walk(cpu: FastCpu, A: Activations, horizon: number): boolean {
+    const fm = this.fm;
+    const { stepStart, stKind, stArg } = this;
+    const { stArg2, stThreshold, stLoc } = this.code;
+    const rng = this.rngs[cpu.id]!;
+    let now = this.now;
+    for (;;) {
+      const i = A.n - 1;
+      if (A.type[i] !== A_FN) break;
+      const left = A.left[i]!;
+      if (left > 0) {
+        const end = now + left;
+        if (end > horizon) {
+          A.left[i] = end - horizon;
+          this.now = horizon;
+          return true;
+        }
+        now = end;
+        A.left[i] = 0;
+      }
+      const fn = A.fn[i]!;
+      const st = A.step[i]!;
+      if (st >= stepStart[fn + 1]!) {
+        if (A.arg[i] !== 0) break; // an IRQ handler's or softirq entry's end: irq_exit, the action loop
+        fm.popTo(cpu, A.frames[i]!);
+        A.n--;
+        continue;
+      }
+      if (stKind[st] !== ST_CALL) break;
+      let rep = A.rep[i]!;
+      if (rep < 0) rep = stArg2[st]!;
+      const thr = stThreshold[st]!;
+      let called = false;
+      while (rep > 0) {
+        rep--;
+        if (thr >= U32 || rng.nextU32() < thr) {
+          called = true;
+          break;
+        }
+      }
+      if (!called) {
+        A.step[i] = st + 1;
+        A.rep[i] = -1;
+        A.left[i] = A.gap[i]!;
+        continue;
+      }
+      A.rep[i] = rep;
+      this.now = now;
+      if (!this.callFn(cpu, stArg[st]!, stLoc[st]!, 0)) return false;
+    }
+    this.now = now;
+    if (A.type[A.n - 1] === A_FN) this.stepFn(cpu, A, A.n - 1);
+    return false;
   }
 
   private dispatch(cpu: FastCpu, A: Activations, i: number): void {
@@ -353,16 +454,15 @@ export class KernelSim implements OverflowSink {
 
   /** Calls code-model function `fn` (its frame, its tracer sample, its walk). */
   private callFn(cpu: FastCpu, fn: number, retLoc: number, flags: number): boolean {
-    const fm = this.cfg.fm;
-    const code = this.cfg.code;
-    const before = fm.nFrames[cpu.task]!;
+    const before = this.fm.nFrames[cpu.task]!;
     if (!this.enterFn(cpu, fn, retLoc)) return false;
     const A = this.acts[cpu.task]!;
-    const t = code.selfTable[fn]!;
-    const self = t < 0 ? 0 : pick(code.tables[t]!, this.cfg.rngs[cpu.id]!.nextU32());
-    const gap = self / (code.stepStart[fn + 1]! - code.stepStart[fn]! + 1);
+    const t = this.selfTable[fn]!;
+    const ss = this.stepStart;
+    const self = t < 0 ? 0 : pick(this.tables[t]!, this.rngs[cpu.id]!.nextU32());
+    const gap = self / (ss[fn + 1]! - ss[fn]! + 1);
     const i = A.push(A_FN, fn, before, gap);
-    A.step[i] = code.stepStart[fn]!;
+    A.step[i] = ss[fn]!;
     A.gap[i] = gap;
     A.arg[i] = flags;
     return true;
@@ -370,32 +470,30 @@ export class KernelSim implements OverflowSink {
 
   /** Pushes `fn`'s frame, sampling it for the kernel tracer where the profile hooks it. */
   private enterFn(cpu: FastCpu, fn: number, retLoc: number): boolean {
-    const fm = this.cfg.fm;
-    const traced = this.cfg.stackTracer && this.cfg.code.traced[fn] === 1;
-    const after = this.cfg.profile.tracer.hook === 'mcount-after-prologue';
-    if (traced && !after) this.sample(cpu, fn, retLoc);
-    if (cpu.halted || !fm.pushFn(cpu, fn, retLoc)) return false;
-    if (traced && after) this.sample(cpu, fn, retLoc);
+    const traced = this.tracing && this.traced[fn] === 1;
+    if (traced && !this.hookAfter) this.sample(cpu, fn, retLoc);
+    if (!this.fm.pushFn(cpu, fn, retLoc)) return false;
+    if (traced && this.hookAfter) this.sample(cpu, fn, retLoc);
     return !cpu.halted;
   }
 
   private stepFn(cpu: FastCpu, A: Activations, i: number): void {
-    const code = this.cfg.code;
+    const code = this.code;
     const fn = A.fn[i]!;
     const st = A.step[i]!;
-    if (st >= code.stepStart[fn + 1]!) {
+    if (st >= this.stepStart[fn + 1]!) {
       this.fnDone(cpu, A, i);
       return;
     }
-    switch (code.stKind[st]) {
+    switch (this.stKind[st]) {
       case ST_CALL: {
         if (A.rep[i]! < 0) A.rep[i] = code.stArg2[st]!;
         const thr = code.stThreshold[st]!;
-        const rng = this.cfg.rngs[cpu.id]!;
+        const rng = this.rngs[cpu.id]!;
         while (A.rep[i]! > 0) {
           A.rep[i]!--;
           if (thr >= U32 || rng.nextU32() < thr) {
-            this.callFn(cpu, code.stArg[st]!, code.stLoc[st]!, 0);
+            this.callFn(cpu, this.stArg[st]!, code.stLoc[st]!, 0);
             return;
           }
         }
@@ -444,6 +542,7 @@ export class KernelSim implements OverflowSink {
   }
 
   private nextStep(A: Activations, i: number): void {
+    // (hot: keep it small)
     A.step[i]!++;
     A.rep[i] = -1;
     A.left[i] = A.gap[i]!;
@@ -648,7 +747,10 @@ export class KernelSim implements OverflowSink {
     A.step[i] = phase + 1;
     if (phase === 0) {
       const inInterrupt = cpu.softirqDepth > 0 || cpu.bhCount > 0;
-      if (!inInterrupt && this.softirqsMayRun(cpu)) this.runSoftirq(cpu, 'irq-exit', -1);
+      // PREEMPT_RT: invoke_softirq() only wakes ksoftirqd (softirqs run in task context).
+      if (!inInterrupt && this.cfg.profile.PREEMPT_RT && this.pending[cpu.id] !== 0)
+        this.wakeKsoftirqd(cpu.id);
+      else if (!inInterrupt && this.softirqsMayRun(cpu)) this.runSoftirq(cpu, 'irq-exit', -1);
       return;
     }
     if (phase === 1) {
@@ -675,6 +777,7 @@ export class KernelSim implements OverflowSink {
 
   private raise(cpu: FastCpu, vec: number): void {
     this.pending[cpu.id]! |= 1 << vec;
+    this.queued[cpu.id * 10 + vec]!++;
     // raise_softirq_irqoff(): outside interrupt context only ksoftirqd would notice.
     if (cpu.context === CTX_TASK && cpu.bhCount === 0) this.wakeKsoftirqd(cpu.id);
   }
@@ -706,7 +809,8 @@ export class KernelSim implements OverflowSink {
   private startActions(cpu: FastCpu): void {
     this.actionsPending[cpu.id] = 0;
     const A = this.acts[cpu.task]!;
-    const i = A.push(A_ACTIONS, -1, this.cfg.fm.nFrames[cpu.task]!, 0);
+    const i = A.push(A_ACTIONS, 0, 0, 0);
+    A.step[i] = -1; // the vector whose action runs now (none yet); fn: its runs left; frames: runs done
     A.rep[i] = MAX_SOFTIRQ_RESTART;
     // end = jiffies + MAX_SOFTIRQ_TIME, in jiffies.
     A.gap[i] = this.jiffies() + this.cfg.softirqJiffies;
@@ -720,13 +824,30 @@ export class KernelSim implements OverflowSink {
 
   private actionsStep(cpu: FastCpu, A: Activations, i: number): void {
     const code = this.cfg.code;
+    const c = cpu.id;
+    // A vector with queued work runs its action once per queued item (a packet, a request), up to
+    // the budget; A.step holds the vector, A.fn the runs left.
+    if (A.fn[i]! <= 0 && A.step[i]! >= 0) this.absorb(c, A, i);
+    if (A.fn[i]! > 0) {
+      A.fn[i]!--;
+      A.frames[i]!++;
+      const fn = code.actions[A.step[i]!]!;
+      if (fn >= 0) this.callFn(cpu, fn, code.actionsLoc, 0);
+      return;
+    }
     const bits = A.arg[i]!;
     if (bits !== 0) {
       const vec = 31 - Math.clz32(bits & -bits);
       A.arg[i] = bits & (bits - 1);
-      this.softirqCount[cpu.id * 10 + vec]!++;
-      const fn = code.actions[vec]!;
-      if (fn >= 0) this.callFn(cpu, fn, code.actionsLoc, 0);
+      this.softirqCount[c * 10 + vec]!++;
+      const q = this.queued[c * 10 + vec]!;
+      const runs = QUEUE_VECTORS & (1 << vec) ? Math.max(1, Math.min(q, SOFTIRQ_BUDGET)) : 1;
+      this.queued[c * 10 + vec] = QUEUE_VECTORS & (1 << vec) ? Math.max(0, q - runs) : 0;
+      // Work left over stays pending: the restart loop or ksoftirqd takes it.
+      if (this.queued[c * 10 + vec]! > 0) this.pending[c]! |= 1 << vec;
+      A.step[i] = vec;
+      A.fn[i] = runs;
+      A.frames[i] = 0;
       return;
     }
     const pending = this.pending[cpu.id]!;
@@ -742,6 +863,27 @@ export class KernelSim implements OverflowSink {
     const soft = this.trace.soft[cpu.id];
     if (this.recorder && soft) this.recorder.slice(`cpu${cpu.id} softirq`, soft.name, soft.start, this.now);
     A.n--;
+  }
+
+  /**
+   * The running action takes the items raised while it ran, up to its budget (process_backlog polls
+   * until the backlog is empty: a loopback reply is handled by the same net_rx_action).
+   */
+  private absorb(c: number, A: Activations, i: number): void {
+    const vec = A.step[i]!;
+    if (!(QUEUE_VECTORS & (1 << vec))) {
+      A.step[i] = -1;
+      return;
+    }
+    const q = this.queued[c * 10 + vec]!;
+    const more = Math.min(q, SOFTIRQ_BUDGET - A.frames[i]!);
+    if (more <= 0) {
+      A.step[i] = -1;
+      return;
+    }
+    this.queued[c * 10 + vec] = q - more;
+    if (q - more === 0) this.pending[c]! &= ~(1 << vec);
+    A.fn[i] = more;
   }
 
   private ksoftirqdStep(cpu: FastCpu, A: Activations, i: number): void {
@@ -868,6 +1010,15 @@ export class KernelSim implements OverflowSink {
   }
 
   private sampleNamed(cpu: FastCpu, name: string, parentLoc: number): void {
+    if (!this.tracer.needsWork(cpu)) return;
+    const fm = this.fm;
+    const s = cpu.stack;
+    const dl = cpu.depth + this.tracer.delta;
+    if (dl > fm.stackLimit[s]!) {
+      // The tracer's own frames run out of stack: an overflow like any other (they are real pushes).
+      this.cfg.stats.overflowOf(s, dl);
+      if (fm.stackKind[s] === 0 && dl > fm.magicDepth[s]! - 8) fm.magicGone[s] = 1;
+    }
     const events = this.tracer.sample(cpu, name, parentLoc);
     if (events === null) return;
     for (const e of events)
@@ -878,7 +1029,10 @@ export class KernelSim implements OverflowSink {
         e.frame,
         'report' in e ? e.report : undefined,
       );
-    if (this.cfg.shadow.tracer.stackEndCorrupted && !cpu.halted)
+    // check_stack() BUG()s when it records a maximum with STACK_END_MAGIC gone (once per corruption).
+    const sawCorruption = this.cfg.shadow.tracer.stackEndCorrupted;
+    this.cfg.shadow.tracer.stackEndCorrupted = false;
+    if (sawCorruption && !cpu.halted)
       this.stackEndPanic(cpu, name, 'kernel BUG: the stack tracer found STACK_END_MAGIC corrupted\n');
   }
 

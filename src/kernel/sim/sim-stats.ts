@@ -93,7 +93,26 @@ export class SimStats implements DepthSink {
       if (prev <= t && d > t) this.crossings[kind * THRESHOLDS.length + i]!++;
     }
     const limit = fm.stackLimit[s]!;
-    if (prev <= limit && d > limit) this.overflowEpisodes[kind]!++;
+    if (prev <= limit && d > limit) this.overflowOf(s, d);
+    // Nothing counted changes until the depth passes the CPU's maximum, the next threshold or the limit.
+    let next = this.cpuMax[k3]!;
+    for (let i = 0; i < THRESHOLDS.length; i++) {
+      const t = THRESHOLDS[i]!;
+      if (t >= d) {
+        if (t < next) next = t;
+        break;
+      }
+    }
+    if (d <= limit && limit < next) next = limit;
+    fm.notifyAbove[s] = next;
+  }
+
+  /** Stack `s` ran `depth` bytes deep, past its usable size: one overflow per episode. */
+  overflowOf(s: number, depth: number): void {
+    const fm = this.fm;
+    if (fm.overflowCounted[s] || depth <= fm.stackLimit[s]!) return;
+    fm.overflowCounted[s] = 1;
+    this.overflowEpisodes[fm.stackKind[s]!]!++;
   }
 
   left(cpu: FastCpu, s: number): void {
@@ -108,7 +127,7 @@ export class SimStats implements DepthSink {
     const m = fm.episodeMax[s]!;
     this.hist[(cpu.id * 3 + kind) * this.nBuckets + this.bucket(m)]!++;
     if (kind === 0 && m > this.taskLifeMax[s]!) this.taskLifeMax[s] = m;
-    fm.episodeMax[s] = restartAt;
+    fm.resetEpisode(s, restartAt);
   }
 
   private snapshot(cpu: FastCpu, depth: number): DeepestSnapshot {

@@ -41,6 +41,8 @@ export interface SimOptions {
   /** Stop after this many queue events. */
   readonly maxQueueEvents?: number;
   readonly recorder?: SliceRecorder;
+  /** Called after every window with the kernel (property tests check invariants there). */
+  readonly inspect?: (sim: KernelSim) => void;
   /** Called about every simulated 10 ms with the time reached. */
   readonly onProgress?: (doneNs: number, totalNs: number) => void;
 }
@@ -311,6 +313,7 @@ function runWindows(opts: SimOptions, p: Parts): SimOutput {
       engine.at(at, wake, () => sim.inbox[cpu]!.add(at, ARR_WAKE, task), 'wake');
     }
     sim.wakeOut.length = 0;
+    opts.inspect?.(sim);
     foldWindow(fm, taskCpu, series, Math.min(nb - 1, Math.floor(now / bucketNs)), blockCur);
     if (Math.floor(wEnd / BLOCK_NS) > Math.floor(now / BLOCK_NS) || wEnd >= total) {
       for (let k = 0; k < 3; k++) {

@@ -27,7 +27,7 @@ import {
 } from '../../../src/kernel/sim/fast-tracer.ts';
 import type { KernelProfile } from '../../../src/model/profile.ts';
 import { applyOverrides } from '../../../src/model/profile.ts';
-import { PROFILES } from '../../../src/model/profiles.ts';
+import { BUILTIN_PROFILES as PROFILES } from '../../../src/model/profiles.ts';
 
 const SIZES = Array.from({ length: 24 }, (_, i) => (i + 1) * 16);
 const model = (() => {

@@ -77,6 +77,8 @@ export interface OverlayInputs {
   readonly unbounded: boolean;
   /** Some path allocates dynamically (counted with its static part). */
   readonly dynamic: boolean;
+  /** The entry names looked for (the one asked for, or the defaults), for saying what is missing. */
+  readonly tried?: { readonly hardirq: readonly string[]; readonly softirq: readonly string[] };
 }
 
 export interface OverlaySegment {
@@ -167,14 +169,20 @@ export function irqOverlay(p: KernelProfile, inp: OverlayInputs): OverlayResult 
     inp.hardirq === undefined
       ? []
       : [seg(`worst hard-IRQ path from ${inp.hardirq.entry}`, inp.hardirq.bytes, 'binary')];
+  const names = (n: readonly string[] | undefined, fallback: readonly string[]) =>
+    (n ?? fallback).join(' or ');
   if (inp.hardirq === undefined)
-    notes.push('no hard-IRQ entry (gic_handle_irq) in the binaries: handler bytes are 0');
+    notes.push(
+      `no hard-IRQ entry (${names(inp.tried?.hardirq, HARDIRQ_ENTRIES)}) in the binaries: handler bytes are 0`,
+    );
   const softirq: OverlaySegment[] =
     inp.softirq === undefined
       ? []
       : [seg(`worst softirq path from ${inp.softirq.entry}`, inp.softirq.bytes, 'binary')];
   if (inp.softirq === undefined)
-    notes.push('no softirq entry (__do_softirq) in the binaries: softirq bytes are 0');
+    notes.push(
+      `no softirq entry (${names(inp.tried?.softirq, SOFTIRQ_ENTRIES)}) in the binaries: softirq bytes are 0`,
+    );
 
   /** An IRQ arriving on `stack` where we already are: nested, it never switches stacks. */
   const nestedIrq = (stack: StackName): { task: OverlaySegment[]; irq: OverlaySegment[] } => {
@@ -377,5 +385,9 @@ export function overlayInputs(
     incomplete: all('incomplete'),
     unbounded: all('unbounded'),
     dynamic: all('dynamic'),
+    tried: {
+      hardirq: hardirqName === undefined ? HARDIRQ_ENTRIES : [hardirqName],
+      softirq: softirqName === undefined ? SOFTIRQ_ENTRIES : [softirqName],
+    },
   };
 }

@@ -2,6 +2,7 @@
 // The first whose sniff() accepts the text runs; when none does, the CLI names every one it tried.
 import { type Diagnostic, diag } from '../base/diag.ts';
 import type { ParseOutput } from '../base/result.ts';
+import type { KernelProfile } from '../model/profile.ts';
 
 export interface AnalysisOutput {
   /** Human-readable explanation for stdout. */
@@ -31,6 +32,10 @@ export interface AnalyzeOptions {
   readonly profiles: readonly string[];
   /** --set overrides, applied to every profile. */
   readonly overrides: readonly string[];
+  /** With --profile-file: every profile to use, resolved (the ids' and the files'). */
+  readonly profileObjects?: readonly KernelProfile[];
+  /** --source: the era that printed a stack_trace table. */
+  readonly source?: string;
 }
 
 const ANALYZERS: Analyzer[] = [];

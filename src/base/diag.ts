@@ -50,9 +50,21 @@ export function formatLoc(loc: SourceLoc | undefined): string {
 }
 
 /** One line, compiler style: `file:line: severity[code]: message (expected: ...)`. */
+/**
+ * One line of text whatever the input held: a quoted row's control bytes (NUL, ESC, CR, newlines,
+ * DEL, C1) are written as \xNN escapes, so a diagnostic never drives the terminal. Tabs stay.
+ */
 export function formatDiagnostic(d: Diagnostic): string {
   const expected = d.expected === undefined ? '' : ` (expected ${d.expected})`;
-  return `${formatLoc(d.loc)}${d.severity}[${d.code}]: ${d.message}${expected}`;
+  return escapeControls(`${formatLoc(d.loc)}${d.severity}[${d.code}]: ${d.message}${expected}`);
+}
+
+export function escapeControls(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: they are what this finds
+  return text.replace(/[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]/g, (c) => {
+    const n = c.charCodeAt(0);
+    return n > 0xff ? `\\u${n.toString(16)}` : `\\x${n.toString(16).padStart(2, '0')}`;
+  });
 }
 
 /** Counts per code, for the "ignored 3 lines (stack-trace/bad-row)" summary. */

@@ -11,7 +11,8 @@ export class UsageError extends Error {
 }
 
 export interface CliContext {
-  readonly io: Io;
+  /** Replaced while a command writes its output into a file (-o, shared-options.ts). */
+  io: Io;
   /** Set by a command that finished with a non-zero but expected status. */
   exitCode: number;
 }

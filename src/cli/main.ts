@@ -30,7 +30,8 @@ export async function buildProgram(ctx: CliContext, command?: string): Promise<C
       // A repeatable option starts as an empty list: "(default: [])" tells the reader nothing.
       optionDescription(this: Help, option: Option): string {
         const d = option.defaultValue as unknown;
-        if (Array.isArray(d) && d.length === 0) return option.description;
+        if (Array.isArray(d) && d.length === 0 && option.defaultValueDescription === undefined)
+          return option.description;
         return Help.prototype.optionDescription.call(this, option);
       },
     })
@@ -53,9 +54,42 @@ Start with:  stacklab seed          the RFC's experiment end to end
   return program;
 }
 
+/**
+ * The command argv names ("help X" names X), when it is not one of the program's: commander would
+ * print the main help and exit 0 for "X --help" and dump the whole help for "help X".
+ */
+export function unknownCommand(program: Command, argv: readonly string[]): string | undefined {
+  const name = argv[0] === 'help' ? argv[1] : argv[0];
+  if (name === undefined || name.startsWith('-')) return undefined;
+  const names = program.commands.flatMap((c) => [c.name(), ...c.aliases()]);
+  if (names.includes(name) || (name === 'help' && argv[0] === 'help')) return undefined;
+  const closest = [...names].sort((a, b) => editDistance(name, a) - editDistance(name, b))[0];
+  return `unknown command "${name}" (did you mean "${closest}"? commands: ${names.join(', ')})`;
+}
+
+/** Levenshtein distance (insert, delete, substitute; a swap of two letters counts as one). */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  return d[a.length]![b.length]!;
+}
+
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   const ctx: CliContext = { io, exitCode: EXIT_OK };
   const program = await buildProgram(ctx, argv[0]);
+  const unknown = unknownCommand(program, argv);
+  if (unknown !== undefined) {
+    io.err(`stacklab: ${unknown}\n`);
+    return EXIT_USAGE;
+  }
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return ctx.exitCode;

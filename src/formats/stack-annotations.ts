@@ -2,7 +2,7 @@
 // Indirect calls (function pointers) get their possible callees, function-pointer tables are named
 // so their entries become callees, recursion gets a bound, and code stacklab cannot decode
 // (assembly, other binaries) gets a frame size. In the spirit of ChromeOS EC's stack_analyzer
-// annotations. Example (test/fixtures/annotations/mini-kernel.yaml):
+// annotations. Example (examples/arm64/mini-kernel.yaml):
 //
 //   calls:                       # caller: [possible callees of its indirect calls]
 //     handle_irq_desc: [handle_fasteoi_irq]

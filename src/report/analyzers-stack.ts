@@ -25,7 +25,7 @@ export const stackTraceAnalyzer: Analyzer = {
   run(text, file, opts) {
     const ps = analyzeProfiles(opts);
     if (!ps.ok) return { error: ps.error };
-    const r = replayStackTraceText(text, file, ps.value);
+    const r = replayStackTraceText(text, file, ps.value, opts.source ? { source: opts.source } : {});
     if (!r.ok) return { error: r.error };
     const data = replayTableData(file, r.value);
     const own = r.value.results.find((x) => x.ownEra);

@@ -8,6 +8,13 @@ import { formatExtfragIndex, formatUnusableIndex } from '../mm/frag-index.ts';
 import { STACK_KB } from '../mm/vmalloc-stack.ts';
 import { SCENARIOS } from '../mm/workloads.ts';
 
+/** Column heads: two lines, so three strategies and their labels fit 100 columns. */
+const STRATEGY_HEAD: Readonly<Record<string, string>> = {
+  '16k': '16k\n(order 2)',
+  '8k': '8k\n(order 1)',
+  vmap: 'vmap\n(4 x order 0)',
+};
+
 export const STRATEGY_LABEL: Readonly<Record<string, string>> = {
   '16k': '16k (order 2)',
   '8k': '8k (order 1)',
@@ -22,26 +29,37 @@ function num(v: number, digits = 0): string {
   return digits === 0 ? String(Math.round(v)) : v.toFixed(digits);
 }
 
+/** One decimal everywhere (a share too small for it reads "<0.1 %", never 0.0 % or 0.10 %). */
 function pct(part: number, whole: number): string {
-  return whole === 0 ? '-' : `${((100 * part) / whole).toFixed(part * 1000 < whole && part > 0 ? 2 : 1)} %`;
+  if (whole === 0) return '-';
+  const v = (100 * part) / whole;
+  return part > 0 && v < 0.05 ? '<0.1 %' : `${v.toFixed(1)} %`;
 }
 
 function per1000(v: number, forks: number): string {
   return forks === 0 ? '-' : ((v * 1000) / forks).toFixed(1);
 }
 
+/** Heads may hold "\n": a head of several lines. */
 function renderTable(head: readonly string[], rows: readonly Row[]): string {
   const body = rows.filter((r): r is readonly [string, readonly Cell[]] => r.length === 2);
-  const w0 = Math.max(head[0]!.length, ...body.map((r) => r[0].length));
-  const widths = head
+  const heads = head.map((h) => h.split('\n'));
+  const w0 = Math.max(...heads[0]!.map((h) => h.length), ...body.map((r) => r[0].length));
+  const widths = heads
     .slice(1)
-    .map((h, i) => Math.max(h.length, ...body.map((r) => String(r[1][i] ?? '').length)));
+    .map((h, i) => Math.max(...h.map((x) => x.length), ...body.map((r) => String(r[1][i] ?? '').length)));
   const line = (label: string, cells: readonly Cell[]) =>
     `${label.padEnd(w0)}  ${cells.map((c, i) => String(c).padStart(widths[i]!)).join('  ')}`.trimEnd();
-  const out = [
-    line(head[0]!, head.slice(1)),
-    `${'-'.repeat(w0)}  ${widths.map((w) => '-'.repeat(w)).join('  ')}`,
-  ];
+  const height = Math.max(...heads.map((h) => h.length));
+  const out: string[] = [];
+  for (let k = 0; k < height; k++)
+    out.push(
+      line(
+        heads[0]![k] ?? '',
+        heads.slice(1).map((h) => h[k - (height - h.length)] ?? ''),
+      ),
+    );
+  out.push(`${'-'.repeat(w0)}  ${widths.map((w) => '-'.repeat(w)).join('  ')}`);
   for (const r of rows) out.push(r.length === 1 ? r[0] : line(r[0], r[1]));
   return `${out.join('\n')}\n`;
 }
@@ -73,35 +91,35 @@ export function columns(runs: readonly MmRunResult[]): Row[] {
       c((r) => `${r.forks.slowpath} (${pct(r.forks.slowpath, r.forks.measured)})`),
     ],
     ['fork latency, µs of allocator work'],
+    // One rounding for the whole block.
     ['  p50', c((r) => num(r.forks.latencyUs.p50, 2))],
     ['  p90', c((r) => num(r.forks.latencyUs.p90, 2))],
-    ['  p99', c((r) => num(r.forks.latencyUs.p99, 1))],
-    ['  p99.9', c((r) => num(r.forks.latencyUs.p999, 1))],
-    ['  max', c((r) => num(r.forks.latencyUs.max, r.forks.latencyUs.max < 100 ? 1 : 0))],
+    ['  p99', c((r) => num(r.forks.latencyUs.p99, 2))],
+    ['  p99.9', c((r) => num(r.forks.latencyUs.p999, 2))],
+    ['  max', c((r) => num(r.forks.latencyUs.max, 2))],
     ['  mean', c((r) => num(r.forks.latencyUs.mean, 2))],
     ['whole system, per 1000 forks (/proc/vmstat deltas)'],
     ['  compact_stall', c((r) => per1000(w(r, 'compact_stall'), f(r)))],
-    [
-      '  compact_success / compact_fail',
-      c((r) => `${per1000(w(r, 'compact_success'), f(r))} / ${per1000(w(r, 'compact_fail'), f(r))}`),
-    ],
+    ['  compact_success', c((r) => per1000(w(r, 'compact_success'), f(r)))],
+    ['  compact_fail', c((r) => per1000(w(r, 'compact_fail'), f(r)))],
     ['  allocstall (direct reclaim)', c((r) => per1000(w(r, 'allocstall'), f(r)))],
-    [
-      '  pgscan_direct / pgsteal_direct',
-      c((r) => `${per1000(w(r, 'pgscan_direct'), f(r))} / ${per1000(w(r, 'pgsteal_direct'), f(r))}`),
-    ],
+    ['  pgscan_direct', c((r) => per1000(w(r, 'pgscan_direct'), f(r)))],
+    ['  pgsteal_direct', c((r) => per1000(w(r, 'pgsteal_direct'), f(r)))],
     ['  compact_migrate_scanned', c((r) => per1000(w(r, 'compact_migrate_scanned'), f(r)))],
     ['  compact_free_scanned', c((r) => per1000(w(r, 'compact_free_scanned'), f(r)))],
     ['  pageoutrun (kswapd runs)', c((r) => per1000(w(r, 'pageoutrun'), f(r)))],
     ['  pgscan_kswapd', c((r) => per1000(w(r, 'pgscan_kswapd'), f(r)))],
     ['  unmovable stole from movable', c((r) => per1000(w(r, 'extfrag_unmovable_from_movable'), f(r)))],
-    ['  lowmemorykiller / OOM kills', c((r) => `${w(r, 'lmk_kill')} / ${w(r, 'oom_kill')}`)],
+    ['  lowmemorykiller kills (all, not per 1000)', c((r) => w(r, 'lmk_kill'))],
+    ['  OOM kills (all)', c((r) => w(r, 'oom_kill'))],
     ['end state'],
     ['  free pages (+ pcp)', c((r) => `${r.memory.freePages} (+${r.memory.pcpPages})`)],
-    [
-      '  unusable_index order 1 / 2 / 3',
-      c((r) => [1, 2, 3].map((o) => formatUnusableIndex(r.zone.unusableIndex[o] ?? 0)).join(' / ')),
-    ],
+    ...[1, 2, 3].map(
+      (o): Row => [
+        `  unusable_index order ${o}`,
+        c((r) => formatUnusableIndex(r.zone.unusableIndex[o] ?? 0)),
+      ],
+    ),
     ['  extfrag_index order 2', c((r) => formatExtfragIndex(r.zone.extfragIndex[2] ?? 0).trim())],
     ['  Unmovable pageblocks (mixed)', c((r) => blocks(r, 'Unmovable'))],
     ['  Movable pageblocks (mixed)', c((r) => blocks(r, 'Movable'))],
@@ -130,7 +148,7 @@ export function renderMmCompare(c: MmCompareResult): string {
   if (first)
     s += `watermarks (pages): min ${first.watermarks.min}, low ${first.watermarks.low}, high ${first.watermarks.high}\n`;
   s += '\n';
-  s += renderTable(['', ...c.runs.map((r) => STRATEGY_LABEL[r.stacks] ?? r.stacks)], columns(c.runs));
+  s += renderTable(['', ...c.runs.map((r) => STRATEGY_HEAD[r.stacks] ?? r.stacks)], columns(c.runs));
   s +=
     "\nLatency is the model's synchronous allocator work per fork (cost units: pages scanned, migrated and\n";
   s +=

@@ -26,7 +26,14 @@ export interface SeedReportData {
     readonly why: string;
   }[];
   /** Sections later issues add (memory comparison, simulation), rendered in order. */
-  readonly sections: readonly { readonly title: string; readonly text: string; readonly data: unknown }[];
+  readonly sections: readonly {
+    readonly title: string;
+    /** Everything (--wide, the HTML report). */
+    readonly text: string;
+    /** What the default text output shows, when shorter than `text`. */
+    readonly summary?: string;
+    readonly data: unknown;
+  }[];
 }
 
 const HANDLER_FNS = [
@@ -140,11 +147,19 @@ export function seedEstimates(results: readonly ReplayResult[]): SeedReportData[
   return out;
 }
 
-export function renderSeedText(d: SeedReportData, opts: { full?: boolean } = {}): string {
+/**
+ * The seed's text report: the verdict first, then the detail. Without `wide`, sections with a summary
+ * show the summary (the full tables are in --wide and the HTML report).
+ */
+export function renderSeedText(d: SeedReportData, opts: { wide?: boolean } = {}): string {
   let s = `stacklab seed: ${d.seed.source}\n`;
   s += `the seed's stack_trace: ${d.seed.entries} entries, ${d.seed.maxDepth} B deep, printed by ${d.replay.input.sourceEra}\n\n`;
-  s += 'How stacklab reads the seed\n';
-  for (const r of d.replay.reading) s += `  - ${r}\n`;
+  const held = d.checks.filter((c) => c.ok).length;
+  s +=
+    held === d.checks.length
+      ? `Verdict: the model bears out all ${d.checks.length} of the RFC's claims checked (detail in 2.)\n`
+      : `Verdict: ${d.checks.length - held} of the ${d.checks.length} claims checked DIFFER in the model (detail in 2.)\n`;
+  for (const c of d.checks) s += `  [${c.ok ? 'ok' : 'DIFFERS'}] ${c.claim}\n`;
   s += '\n1. The seed replayed under every design\n\n';
   s += indent(renderComparison(d.replay.profiles), '  ');
   s += '\n2. The RFC against the model\n';
@@ -159,14 +174,16 @@ export function renderSeedText(d: SeedReportData, opts: { full?: boolean } = {})
   for (const x of disagreements) s += `    - ${x.line ? `line ${x.line}: ` : ''}${x.message}\n`;
   for (const e of d.estimates)
     s += `    - ${e.what}: the reference estimated ${e.estimate}; the model gives ${e.model}${e.agrees ? '' : ` (${e.why})`}\n`;
-  s += '\n3. Per design\n';
+  s += '\n3. How stacklab reads the seed\n';
+  for (const r of d.replay.reading) s += `  - ${r}\n`;
+  s += '\n4. Per design\n';
   for (const p of d.replay.profiles) {
-    const show = opts.full || p.profile === 'rfc-2015' || p.profile === 'linux-6.1';
+    const show = opts.wide || p.profile === 'rfc-2015' || p.profile === 'linux-6.1';
     s += `\n${renderProfileReplay(p, { ftrace: show })}`;
     if (!show)
-      s += `   (ftrace view: ${p.ftrace.entries} entries from ${p.ftrace.firstRow ?? '-'}; --full prints it)\n`;
+      s += `   (ftrace view: ${p.ftrace.entries} entries from ${p.ftrace.firstRow ?? '-'}; --wide prints it)\n`;
   }
-  for (const sec of d.sections) s += `\n${sec.title}\n${sec.text}`;
+  for (const sec of d.sections) s += `\n${sec.title}\n${opts.wide ? sec.text : (sec.summary ?? sec.text)}`;
   return s;
 }
 

@@ -12,7 +12,7 @@ import { bytesSource } from '../../src/elf/byte-source.ts';
 import { buildCallGraph, findNodes } from '../../src/elf/call-graph.ts';
 import { parseStackAnnotations } from '../../src/formats/stack-annotations.ts';
 import { LINUX_4_2, LINUX_4_5, LINUX_6_1, PROFILES, RFC_2015, X86_64_6_1 } from '../../src/model/profiles.ts';
-import { buildCorpus, type Corpus } from '../elf/corpus.ts';
+import { buildCorpus, CORPUS_NEEDS, type Corpus } from '../elf/corpus.ts';
 
 const INPUTS: OverlayInputs = {
   task: { entry: 'el0_svc', bytes: 1712 },
@@ -96,7 +96,7 @@ describe('irqOverlay', () => {
   });
 });
 
-describe('overlayInputs on the mini kernel', () => {
+describe('overlayInputs on the mini kernel', CORPUS_NEEDS, () => {
   let corpus: Corpus;
   before(async () => {
     corpus = await buildCorpus();
@@ -104,7 +104,7 @@ describe('overlayInputs on the mini kernel', () => {
 
   test('task path, softirq entry depth, softirq and hard-IRQ paths from the call graph', () => {
     const ann = parseStackAnnotations(
-      readFileSync(new URL('../fixtures/annotations/mini-kernel.yaml', import.meta.url), 'utf8'),
+      readFileSync(new URL('../../examples/arm64/mini-kernel.yaml', import.meta.url), 'utf8'),
     ).value!;
     const r = analyzeBinary(bytesSource('mini-kernel', readFileSync(corpus.path('mini-kernel'))), {
       sites: true,

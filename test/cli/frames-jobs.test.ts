@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { analyzeChunks, mergeThreads } from '../../src/cli/frames-jobs.ts';
 import { memoryIo, openRandomAccess } from '../../src/cli/io.ts';
 import { main } from '../../src/cli/main.ts';
-import { buildCorpus, type Corpus, TARGETS } from '../elf/corpus.ts';
+import { buildCorpus, CORPUS_NEEDS, type Corpus, TARGETS } from '../elf/corpus.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -19,7 +19,7 @@ async function run(argv: string[]) {
   return { code, stdout: io.stdout, stderr: io.stderr };
 }
 
-describe('frames --jobs', () => {
+describe('frames --jobs', CORPUS_NEEDS, () => {
   let corpus: Corpus;
   let paths: string[];
   before(async () => {

@@ -4,7 +4,7 @@ import { before, describe, test } from 'node:test';
 import { memoryIo } from '../../src/cli/io.ts';
 import { main } from '../../src/cli/main.ts';
 import { EM_X86_64 } from '../../src/elf/elf-constants.ts';
-import { buildCorpus, type Corpus } from '../elf/corpus.ts';
+import { buildCorpus, CORPUS_NEEDS, type Corpus } from '../elf/corpus.ts';
 import { buildElf } from '../elf/elf-builder.ts';
 
 const GOLDEN = new URL('../fixtures/checkstack/', import.meta.url);
@@ -16,7 +16,7 @@ async function run(argv: string[], files: Record<string, string | Uint8Array> = 
   return { code, stdout: io.stdout, stderr: io.stderr };
 }
 
-describe('stacklab frames', () => {
+describe('stacklab frames', CORPUS_NEEDS, () => {
   let corpus: Corpus;
   before(async () => {
     corpus = await buildCorpus();

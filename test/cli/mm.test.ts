@@ -15,7 +15,7 @@ describe('stacklab mm', () => {
       io,
     );
     assert.equal(code, 0, io.stderr);
-    assert.match(io.stdout, /16k \(order 2\)\s+8k \(order 1\)\s+vmap \(4 x order 0\)/);
+    assert.match(io.stdout, /16k +8k +vmap\n +\(order 2\) +\(order 1\) +\(4 x order 0\)/);
     assert.match(io.stdout, /compact_stall/);
     assert.equal(io.stderr, '', 'no progress bar when stderr is not a TTY');
   });

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { memoryIo } from '../../src/cli/io.ts';
 import { main } from '../../src/cli/main.ts';
-import { buildCorpus, type Corpus } from '../elf/corpus.ts';
+import { buildCorpus, CORPUS_NEEDS, type Corpus } from '../elf/corpus.ts';
 
-const ANNOTATIONS = new URL('../fixtures/annotations/mini-kernel.yaml', import.meta.url).pathname;
+const ANNOTATIONS = new URL('../../examples/arm64/mini-kernel.yaml', import.meta.url).pathname;
 
 async function run(argv: string[], files: Record<string, string | Uint8Array> = {}) {
   const io = memoryIo(files);
@@ -12,7 +12,7 @@ async function run(argv: string[], files: Record<string, string | Uint8Array> = 
   return { code, stdout: io.stdout, stderr: io.stderr };
 }
 
-describe('stacklab paths', () => {
+describe('stacklab paths', CORPUS_NEEDS, () => {
   let corpus: Corpus;
   before(async () => {
     corpus = await buildCorpus();

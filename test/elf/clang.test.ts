@@ -5,7 +5,7 @@
 // the prologue decoder must equal .stack_sizes for every function clang lists, and clang leaves out
 // exactly the functions with a dynamic frame.
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,17 +13,17 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { analyzeBinary, type Binary } from '../../src/elf/binary.ts';
 import { bytesSource } from '../../src/elf/byte-source.ts';
+import { needs, tool } from '../debian-packages.ts';
 import { CORPUS_SRC } from './corpus.ts';
 
 const run = promisify(execFile);
-const CLANG = process.env.STACKLAB_CLANG ?? 'clang';
-/** Headers for freestanding cross builds (alloca.h, stdarg.h) from Debian's cross toolchain. */
-const INCLUDES = [
-  '-isystem',
-  '/usr/aarch64-linux-gnu/include',
-  '-isystem',
-  '/usr/lib/gcc-cross/aarch64-linux-gnu/12/include',
-];
+const CLANG = tool('clang');
+const CLANG_NEEDS = needs('clang', 'libc6-dev-arm64-cross');
+/**
+ * The AArch64 C library headers (alloca.h) from Debian's cross toolchain; clang brings its own
+ * stdarg.h. Named, so a missing libc6-dev-arm64-cross is not made up for by the host's /usr/include.
+ */
+const INCLUDES = ['-isystem', '/usr/aarch64-linux-gnu/include'];
 
 const FLAVOURS: Record<string, readonly string[]> = {
   user: ['-O2'],
@@ -44,14 +44,9 @@ const FLAVOURS: Record<string, readonly string[]> = {
 };
 const SOURCES = ['frames.c', 'calls.c', 'mini-kernel.c'];
 
-describe('frames: clang-built objects equal clang -fstack-size-section', () => {
+describe('frames: clang-built objects equal clang -fstack-size-section', CLANG_NEEDS, () => {
   let dir = '';
   before(async () => {
-    try {
-      execFileSync(CLANG, ['--version'], { stdio: 'ignore' });
-    } catch {
-      throw new Error(`${CLANG} not found: install it with "apt-get install clang" (.ci/run does).`);
-    }
     dir = mkdtempSync(join(tmpdir(), 'stacklab-clang-'));
     await Promise.all(
       Object.entries(FLAVOURS).flatMap(([name, flags]) =>

@@ -1,7 +1,8 @@
 // Builds the C test corpus (test/fixtures/elf-corpus/*.c) with Debian's aarch64-linux-gnu-gcc into
 // test/.build/<hash>/, once per source/flag change. GCC's -fstack-usage writes the .su files that
-// are the truth for every static frame. Test files call buildCorpus() in before(); parallel test
-// processes may race, so each build goes to a private directory that is renamed into place.
+// are the truth for every static frame. Test files call buildCorpus() in before() of a suite
+// declared with CORPUS_NEEDS (skipped, naming the packages, where the cross compiler is missing);
+// parallel test processes may race, so each build goes to a private directory renamed into place.
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -16,13 +17,22 @@ import {
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { needs, tool } from '../debian-packages.ts';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
 export const CORPUS_SRC = join(ROOT, 'test/fixtures/elf-corpus');
 const BUILD_ROOT = join(ROOT, 'test/.build');
-export const CC = process.env.STACKLAB_AARCH64_CC ?? 'aarch64-linux-gnu-gcc';
-export const OBJDUMP = process.env.STACKLAB_AARCH64_OBJDUMP ?? 'aarch64-linux-gnu-objdump';
+export const CC = tool('aarch64-linux-gnu-gcc');
+export const OBJDUMP = tool('aarch64-linux-gnu-objdump');
+export const READELF = tool('aarch64-linux-gnu-readelf');
+export const STRIP = tool('aarch64-linux-gnu-strip');
+/** For describe(): what building the corpus and reading it back with binutils takes. */
+export const CORPUS_NEEDS = needs(
+  'gcc-aarch64-linux-gnu',
+  'libc6-dev-arm64-cross',
+  'binutils-aarch64-linux-gnu',
+);
 
 /** User-space defaults on Debian: -O2 with asynchronous unwind tables (.eh_frame in every object). */
 const USER = ['-O2', '-fstack-usage'];
@@ -82,6 +92,17 @@ export const TARGETS: readonly Target[] = [
   { out: 'mini-module.o', src: ['mini-module.c'], flags: KERNEL },
 ];
 
+/**
+ * The corpus binaries shipped in examples/arm64/ for users to try (scripts/build-examples.ts copies
+ * them there; test/examples.test.ts rebuilds them and checks the frames are the same).
+ */
+export const EXAMPLES: readonly { readonly target: string; readonly file: string; readonly su: string }[] = [
+  { target: 'mini-kernel', file: 'mini-kernel', su: 'mini-kernel.su' },
+  { target: 'mini-module.o', file: 'mini-module.ko', su: 'mini-module.su' },
+];
+export const EXAMPLES_DIR = join(ROOT, 'examples/arm64');
+export const LD = tool('aarch64-linux-gnu-ld');
+
 export interface Corpus {
   readonly dir: string;
   /** Path of a built binary. */
@@ -92,22 +113,36 @@ export interface Corpus {
 
 let pending: Promise<Corpus> | undefined;
 
-/** Builds (or reuses) the corpus. Fails with a clear message when the cross compiler is missing. */
+/** Builds (or reuses) the corpus. Declare the suite with CORPUS_NEEDS: it is skipped without the compiler. */
 export function buildCorpus(): Promise<Corpus> {
-  pending ??= doBuild();
+  pending ??= buildCorpusWith({});
   return pending;
 }
 
-/** Builds for older sources or compilers, left an hour ago or more (never one a running test may use). */
-function removeStaleBuilds(current: string): void {
-  for (const name of readdirSync(BUILD_ROOT)) {
-    const p = join(BUILD_ROOT, name);
+/**
+ * Builds in `buildRoot` (or test/.build): older builds left an hour ago or more go (never one a
+ * running test may use), and so do the private directories of builds whose process is gone.
+ */
+function removeStaleBuilds(buildRoot: string, current: string): void {
+  for (const name of readdirSync(buildRoot)) {
+    const p = join(buildRoot, name);
     if (p === current || name.endsWith('.lock')) continue;
+    const pid = /\.tmp-(\d+)$/.exec(name)?.[1];
     try {
-      if (Date.now() - statSync(p).mtimeMs > 3_600_000) rmSync(p, { recursive: true, force: true });
+      if ((pid !== undefined && !alive(Number(pid))) || Date.now() - statSync(p).mtimeMs > 3_600_000)
+        rmSync(p, { recursive: true, force: true });
     } catch {
       // Gone already.
     }
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -126,37 +161,55 @@ function tryLock(lock: string): boolean {
   }
 }
 
-function compilerVersion(): string {
+/** The first line of `cc --version` (the compiler, or any tool of the toolchain). */
+export function compilerVersion(cc: string): string {
   try {
-    return execFileSync(CC, ['--version'], { encoding: 'utf8' }).split('\n')[0] ?? '';
+    return execFileSync(cc, ['--version'], { encoding: 'utf8' }).split('\n')[0] ?? '';
   } catch {
     throw new Error(
-      `${CC} not found: the ELF tests build their AArch64 corpus from C sources. ` +
-        'Install it with "apt-get install gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu" (.ci/run does).',
+      `${cc} not found: the ELF tests build their AArch64 corpus from C sources. ` +
+        'Install it with "scripts/debian-packages.sh install" (as root).',
     );
   }
 }
 
-async function doBuild(): Promise<Corpus> {
-  const version = compilerVersion();
+export interface BuildOptions {
+  /** The cross compiler (default: aarch64-linux-gnu-gcc). */
+  readonly cc?: string;
+  /** Where builds go (default: test/.build). */
+  readonly buildRoot?: string;
+}
+
+/** Builds (or reuses) the corpus with another compiler or build folder; a failed build leaves nothing behind. */
+export async function buildCorpusWith(options: BuildOptions): Promise<Corpus> {
+  const cc = options.cc ?? CC;
+  const buildRoot = options.buildRoot ?? BUILD_ROOT;
+  const version = compilerVersion(cc);
   const h = createHash('sha256');
   h.update(version);
   h.update(JSON.stringify(TARGETS));
+  // A change in how a target is built rebuilds too.
+  h.update(buildTarget.toString());
   for (const f of readdirSync(CORPUS_SRC).sort()) h.update(f).update(readFileSync(join(CORPUS_SRC, f)));
-  const dir = join(BUILD_ROOT, h.digest('hex').slice(0, 16));
+  const dir = join(buildRoot, h.digest('hex').slice(0, 16));
   const lock = `${dir}.lock`;
-  mkdirSync(BUILD_ROOT, { recursive: true });
+  mkdirSync(buildRoot, { recursive: true });
   while (!existsSync(join(dir, 'DONE'))) {
     if (tryLock(lock)) {
+      const tmp = `${dir}.tmp-${process.pid}`;
       try {
-        const tmp = `${dir}.tmp-${process.pid}`;
         rmSync(tmp, { recursive: true, force: true });
         mkdirSync(tmp, { recursive: true });
-        await Promise.all(TARGETS.map((t) => buildTarget(t, tmp)));
+        // Every compile ends before the folder goes: a failure does not race the others' writes.
+        const built = await Promise.allSettled(TARGETS.map((t) => buildTarget(cc, t, tmp)));
+        const failed = built.find((b) => b.status === 'rejected');
+        if (failed) throw failed.reason;
         writeFileSync(join(tmp, 'DONE'), `${version}\n`);
         rmSync(dir, { recursive: true, force: true });
         renameSync(tmp, dir);
       } finally {
+        // Gone after the rename; a failed build's half is removed here.
+        rmSync(tmp, { recursive: true, force: true });
         rmSync(lock, { recursive: true, force: true });
       }
     } else {
@@ -164,7 +217,7 @@ async function doBuild(): Promise<Corpus> {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  removeStaleBuilds(dir);
+  removeStaleBuilds(buildRoot, dir);
   return {
     dir,
     path: (out) => join(dir, out),
@@ -185,12 +238,25 @@ function suName(t: Target, src: string): string {
   return objectName(t, src).replace(/\.o$/, '.su');
 }
 
-async function buildTarget(t: Target, dir: string): Promise<void> {
+/**
+ * Compiles in the source folder with relative names, so the binaries do not depend on where the
+ * checkout is (the FILE symbols and .su lines name "frames.c", not a path).
+ */
+async function buildTarget(cc: string, t: Target, dir: string): Promise<void> {
   const objects: string[] = [];
+  const cc1 = async (args: string[], what: string) => {
+    try {
+      await run(cc, args, { cwd: CORPUS_SRC });
+    } catch (e) {
+      const stderr = String((e as { stderr?: string }).stderr ?? '').trim();
+      throw new Error(`${cc} failed on ${what} (${t.out}): ${stderr || (e as Error).message}`);
+    }
+  };
   for (const src of t.src) {
     const obj = join(dir, objectName(t, src));
-    await run(CC, [...t.flags, '-c', join(CORPUS_SRC, src), '-o', obj]);
+    await cc1([...t.flags, '-c', src, '-o', obj], src);
     objects.push(obj);
   }
-  if (t.link !== undefined) await run(CC, [...t.flags, ...t.link, ...objects, '-o', join(dir, t.out)]);
+  if (t.link !== undefined)
+    await cc1([...t.flags, ...t.link, ...objects, '-o', join(dir, t.out)], 'the link');
 }

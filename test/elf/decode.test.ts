@@ -17,7 +17,7 @@ import {
 } from '../../src/elf/aarch64/decode.ts';
 import { constantBefore } from '../../src/elf/aarch64/prologue.ts';
 import { checkstackOf, FrameAnalyzer } from '../../src/elf/frame-analysis.ts';
-import { buildCorpus, type Corpus, OBJDUMP } from './corpus.ts';
+import { buildCorpus, CORPUS_NEEDS, type Corpus, OBJDUMP } from './corpus.ts';
 
 const kindName = (k: number) => KIND_NAMES[k] ?? String(k);
 
@@ -209,7 +209,7 @@ function expectedKind(text: string): { kind: string; imm?: number } | undefined 
   return undefined;
 }
 
-describe('classify against objdump on the C corpus', () => {
+describe('classify against objdump on the C corpus', CORPUS_NEEDS, () => {
   let corpus: Corpus;
   before(async () => {
     corpus = await buildCorpus();

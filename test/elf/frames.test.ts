@@ -8,7 +8,7 @@ import { bytesSource } from '../../src/elf/byte-source.ts';
 import { addFrameLines } from '../../src/elf/frame-lines.ts';
 import { CheckstackLines, checkstackAddress, printCheckstack } from '../../src/formats/checkstack.ts';
 import { parseGccStackUsage } from '../../src/formats/gcc-stack-usage.ts';
-import { buildCorpus, type Corpus, TARGETS } from './corpus.ts';
+import { buildCorpus, CORPUS_NEEDS, type Corpus, TARGETS } from './corpus.ts';
 
 function analyze(corpus: Corpus, out: string): Binary {
   const r = analyzeBinary(bytesSource(out, readFileSync(corpus.path(out))), { sites: true });
@@ -16,7 +16,7 @@ function analyze(corpus: Corpus, out: string): Binary {
   return r.value;
 }
 
-describe('frames: the C corpus equals GCC -fstack-usage', () => {
+describe('frames: the C corpus equals GCC -fstack-usage', CORPUS_NEEDS, () => {
   let corpus: Corpus;
   before(async () => {
     corpus = await buildCorpus();
@@ -90,7 +90,7 @@ describe('frames: the C corpus equals GCC -fstack-usage', () => {
   });
 });
 
-describe('addFrameLines: the checkstack fast path prints what analyzeBinary finds', () => {
+describe('addFrameLines: the checkstack fast path prints what analyzeBinary finds', CORPUS_NEEDS, () => {
   let corpus: Corpus;
   before(async () => {
     corpus = await buildCorpus();

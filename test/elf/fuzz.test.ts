@@ -18,7 +18,7 @@ import {
 } from '../../src/elf/elf-constants.ts';
 import { analyzeWorstCase, graphRoots, topPaths } from '../../src/elf/paths.ts';
 import { parseStackAnnotations } from '../../src/formats/stack-annotations.ts';
-import { buildCorpus, type Corpus } from './corpus.ts';
+import { buildCorpus, CORPUS_NEEDS, type Corpus } from './corpus.ts';
 import { objectWithCode } from './elf-builder.ts';
 
 const ANNOTATIONS = parseStackAnnotations(
@@ -120,7 +120,7 @@ function mutate(file: Uint8Array, ms: readonly Mutation[]): Uint8Array {
   return b;
 }
 
-describe('fuzzing the ELF pipeline', () => {
+describe('fuzzing the ELF pipeline', CORPUS_NEEDS, () => {
   let corpus: Corpus;
   before(async () => {
     corpus = await buildCorpus();

@@ -16,7 +16,7 @@ import {
 } from '../../src/elf/paths.ts';
 import { stronglyConnected } from '../../src/elf/scc.ts';
 import { EMPTY_ANNOTATIONS, parseStackAnnotations } from '../../src/formats/stack-annotations.ts';
-import { buildCorpus, type Corpus } from './corpus.ts';
+import { buildCorpus, CORPUS_NEEDS, type Corpus } from './corpus.ts';
 
 const NO_BOUNDS: RecursionPolicy = { bounds: new Map() };
 
@@ -190,7 +190,7 @@ describe('paths on random graphs (fast-check)', () => {
   });
 });
 
-describe('call graph of the C corpus', () => {
+describe('call graph of the C corpus', CORPUS_NEEDS, () => {
   let corpus: Corpus;
   before(async () => {
     corpus = await buildCorpus();
@@ -263,7 +263,7 @@ describe('call graph of the C corpus', () => {
 
   test('mini-kernel with annotations: the syscall path, and how deep it is when it enters __do_softirq', () => {
     const ann = parseStackAnnotations(
-      readFileSync(new URL('../fixtures/annotations/mini-kernel.yaml', import.meta.url), 'utf8'),
+      readFileSync(new URL('../../examples/arm64/mini-kernel.yaml', import.meta.url), 'utf8'),
     ).value!;
     const { graph: g } = buildCallGraph([load(corpus, 'mini-kernel', ann.tables)], ann);
     const wc = analyzeWorstCase(g, NO_BOUNDS);
@@ -306,7 +306,7 @@ describe('call graph of the C corpus', () => {
   });
 });
 
-describe('calls through the PLT', () => {
+describe('calls through the PLT', CORPUS_NEEDS, () => {
   test('prog: calls into libc resolve to the imported names', async () => {
     const corpus = await buildCorpus();
     const { graph: g } = buildCallGraph([load(corpus, 'prog')], EMPTY_ANNOTATIONS);

@@ -6,7 +6,7 @@ import { bytesSource } from '../../src/elf/byte-source.ts';
 import { EM_X86_64, ET_CORE, ET_DYN, ET_EXEC, ET_REL, SHT_PROGBITS } from '../../src/elf/elf-constants.ts';
 import { readElf } from '../../src/elf/reader.ts';
 import { readSymbols } from '../../src/elf/symbols.ts';
-import { buildCorpus, type Corpus } from './corpus.ts';
+import { buildCorpus, CORPUS_NEEDS, type Corpus, READELF } from './corpus.ts';
 import { buildElf, objectWithCode } from './elf-builder.ts';
 
 function open(bytes: Uint8Array) {
@@ -66,7 +66,7 @@ describe('readElf: bad input', () => {
   test('a well-formed object opens', () => assert.equal(code(good), 'ok'));
 });
 
-describe('readElf: the C corpus', () => {
+describe('readElf: the C corpus', CORPUS_NEEDS, () => {
   let corpus: Corpus;
   before(async () => {
     corpus = await buildCorpus();
@@ -86,7 +86,7 @@ describe('readElf: the C corpus', () => {
       assert.ok(r.ok);
       if (!r.ok) return;
       assert.equal(r.value.header.e_type, type);
-      const readelf = execFileSync('aarch64-linux-gnu-readelf', ['-SW', path], { encoding: 'utf8' });
+      const readelf = execFileSync(READELF, ['-SW', path], { encoding: 'utf8' });
       const names = [...readelf.matchAll(/^\s*\[\s*(\d+)\]\s(\S*)/gm)].map((m) => [Number(m[1]), m[2]]);
       assert.deepEqual(
         names.filter(([i]) => i !== 0),
@@ -102,7 +102,7 @@ describe('readElf: the C corpus', () => {
     if (!r.ok) return;
     const t = readSymbols(r.value, []);
     assert.ok(t);
-    const readelf = execFileSync('aarch64-linux-gnu-readelf', ['-sW', path], { encoding: 'utf8' });
+    const readelf = execFileSync(READELF, ['-sW', path], { encoding: 'utf8' });
     let n = 0;
     for (const m of readelf.matchAll(
       /^\s*(\d+): ([0-9a-f]{16})\s+(\d+) (\w+)\s+\w+\s+\w+\s+(\w+)\s*(\S*)$/gm,

@@ -5,7 +5,7 @@ import { parseStackAnnotations, sniffStackAnnotations } from '../../src/formats/
 
 describe('stack annotations (YAML)', () => {
   test('the mini-kernel fixture parses, with defaults filled in', () => {
-    const text = readFileSync(new URL('../fixtures/annotations/mini-kernel.yaml', import.meta.url), 'utf8');
+    const text = readFileSync(new URL('../../examples/arm64/mini-kernel.yaml', import.meta.url), 'utf8');
     const r = parseStackAnnotations(text, 'mini-kernel.yaml');
     assert.deepEqual(r.diagnostics, []);
     assert.deepEqual(r.value, {

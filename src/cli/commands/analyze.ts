@@ -12,32 +12,41 @@ import { analysisView } from '../../report/drop-analysis.ts';
 import { type CliContext, reportDiagnostics, usage } from '../context.ts';
 import { writeHtmlReport } from '../html-report.ts';
 import { JSON_VERSION } from '../json.ts';
-import { collect, resolveProfiles } from '../profile-options.ts';
+import { type ProfileOptions, profileOptions, selectedProfiles, sourceOf } from '../profile-options.ts';
+import { jsonOption, outputOption, printText, reportOption, wideOption } from '../shared-options.ts';
 
 registerStackAnalyzers();
 
+const EXAMPLES = `Kernel output to try (on a device: /sys/kernel/tracing/stack_trace, dmesg, /proc/buddyinfo ...):
+  stacklab analyze data/seed/stack_trace-rfc-2015.txt
+  stacklab analyze test/fixtures/published/ovf-arm64-001.txt
+  stacklab analyze test/fixtures/arm64-6.1-qemu/fork-256M/pagetypeinfo-before.txt
+  dmesg | stacklab analyze -`;
+
 export function registerAnalyze(program: Command, ctx: CliContext): void {
-  program
+  const cmd = program
     .command('analyze')
     .argument('<FILE>', 'kernel output to explain, or - for stdin')
     .description(
       'detect the format of kernel output, parse it and explain it (depth per stack, margins, why it failed)',
-    )
-    .option('-p, --profile <id>', 'profiles to compare against (repeatable; default: all)', collect, [])
-    .option('--set <field=value>', 'override a profile field (repeatable)', collect, [])
-    .option('--json', 'machine-readable output')
-    .option('--report <file>', 'also write an HTML report there (a table or overflow report drawn)')
+    );
+  profileOptions(cmd, 'all', { source: true });
+  reportOption(cmd);
+  jsonOption(cmd);
+  wideOption(cmd);
+  outputOption(cmd, ctx)
     .addHelpText('after', () => {
       const list = analyzers()
         .map((a) => `  ${a.id.padEnd(20)} ${a.describes}`)
         .join('\n');
-      return `\nRecognised inputs, tried in this order:\n${list}\n\n  stacklab analyze /sys/kernel/tracing/stack_trace\n  dmesg | stacklab analyze -`;
+      return `\nRecognised inputs, tried in this order:\n${list}\n\n${EXAMPLES}`;
     })
-    .action((file: string, opts: { profile: string[]; set: string[]; json?: boolean; report?: string }) => {
+    .action((file: string, opts: ProfileOptions & { json?: boolean; wide?: boolean; report?: string }) => {
       if (opts.report !== undefined) ctx.io.checkOutput(opts.report, '--report');
       // Checked before the input: analyzers of memory reports never look at profiles, and a typo in
-      // -p or --set must not pass silently there.
-      resolveProfiles(opts.profile.length > 0 ? opts.profile : PROFILE_IDS, opts.set);
+      // -p, --set or --source must not pass silently there.
+      const profiles = selectedProfiles(ctx, opts, PROFILE_IDS);
+      const source = sourceOf(opts);
       const bytes = ctx.io.readBytes(file);
       if (looksBinary(bytes)) {
         const elf = bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
@@ -67,7 +76,12 @@ export function registerAnalyze(program: Command, ctx: CliContext): void {
           ),
         );
       }
-      const out = a.run(text, file, { profiles: opts.profile, overrides: opts.set });
+      const out = a.run(text, file, {
+        profiles: opts.profile,
+        overrides: opts.set,
+        ...(opts.profileFile.length > 0 ? { profileObjects: profiles } : {}),
+        ...(source ? { source } : {}),
+      });
       if ('error' in out) {
         if (out.error.code.startsWith('profile/')) usage(formatDiagnostic(out.error));
         throw new InputError(out.error);
@@ -78,9 +92,9 @@ export function registerAnalyze(program: Command, ctx: CliContext): void {
       );
       if (opts.json) {
         ctx.io.out(
-          `${JSON.stringify({ version: JSON_VERSION, kind: `stacklab.analyze.${a.id}`, data: out.data }, jsonBigint, 2)}\n`,
+          `${JSON.stringify({ version: JSON_VERSION, kind: `stacklab.analyze.${a.id}`, data: out.data, text: out.text }, jsonBigint, 2)}\n`,
         );
-      } else ctx.io.out(out.text);
+      } else printText(ctx, out.text, opts);
       if (opts.report !== undefined)
         writeHtmlReport(ctx, opts.report, `stacklab analyze ${file}`, [analysisView(text, file)]);
     });

@@ -1,5 +1,5 @@
-// `stacklab convert FILE|- --to folded|speedscope|chrome|ftrace`: a stack_trace table (or folded
-// stacks) into the formats flame-graph and trace viewers read.
+// `stacklab convert FILE|- [--format folded|speedscope|chrome|ftrace|json]`: a stack_trace table (or
+// folded stacks) into the formats flame-graph and trace viewers read.
 import type { Command } from 'commander';
 import { replayStackTraceText } from '../../analyze/replay-table.ts';
 import { diag, InputError } from '../../base/diag.ts';
@@ -9,25 +9,25 @@ import { sniffFtraceStackTrace } from '../../formats/ftrace-stack-trace.ts';
 import { printSpeedscope } from '../../formats/speedscope.ts';
 import { PROFILE_IDS } from '../../model/profiles.ts';
 import { foldedOf, replayTableData } from '../../report/replay-report.ts';
-import { type CliContext, reportDiagnostics, usage } from '../context.ts';
-import { collect, resolveProfiles } from '../profile-options.ts';
+import { type CliContext, reportDiagnostics } from '../context.ts';
+import { JSON_VERSION } from '../json.ts';
+import { type ProfileOptions, profileOptions, selectedProfiles, sourceOf } from '../profile-options.ts';
+import { aliasOption, formatOf, formatOption, outputOption } from '../shared-options.ts';
 
-const TARGETS = ['folded', 'speedscope', 'chrome', 'ftrace'] as const;
+const FORMATS = ['folded', 'speedscope', 'chrome', 'ftrace', 'json'] as const;
 
 export function registerConvert(program: Command, ctx: CliContext): void {
-  program
+  const cmd = program
     .command('convert')
     .argument('<FILE>', 'a stack_trace table or folded stacks, or - for stdin')
-    .requiredOption('--to <format>', `output format: ${TARGETS.join(', ')}`)
-    .option(
-      '-p, --profile <id>',
-      "lay the table out under these profiles (default: the table's own era)",
-      collect,
-      [],
-    )
     .description(
       'convert a stack_trace table into folded stacks, speedscope, Chrome/Perfetto JSON or a clean ftrace table',
-    )
+    );
+  formatOption(cmd, FORMATS, `${FORMATS.join(', ')} (default: folded)`);
+  // The old spelling.
+  aliasOption(cmd, '--to <format>', 'format');
+  profileOptions(cmd, "the table's own era", { source: true });
+  outputOption(cmd, ctx)
     .addHelpText(
       'after',
       `
@@ -36,13 +36,16 @@ Widths and durations are bytes of stack: a flame graph of where the stack goes, 
   speedscope  speedscope's JSON file format, one profile per kernel design
   chrome      trace events for ui.perfetto.dev / chrome://tracing: one track per stack, frames to scale
   ftrace      the table as the kernel prints it (strips dmesg/mail prefixes, fixes the layout)
+  json        the folded stacks as JSON with a version: groups of {frames, bytes}
 
-  stacklab convert stack_trace.txt --to folded | flamegraph.pl --countname=bytes > stack.svg
-  stacklab convert stack_trace.txt --to chrome -p linux-6.1 > stack.json`,
+  stacklab convert data/seed/stack_trace-rfc-2015.txt | flamegraph.pl --countname=bytes > stack.svg
+  stacklab convert test/fixtures/arm64-6.1-qemu/udp-512M/stack_trace.txt --format chrome -o stack.json`,
     )
-    .action((file: string, opts: { to: string; profile: string[] }) => {
-      if (!(TARGETS as readonly string[]).includes(opts.to))
-        usage(`--to: expected one of ${TARGETS.join(', ')}, got "${opts.to}"`);
+    .action((file: string, opts: ProfileOptions & { format?: string; json?: boolean }) => {
+      const to = formatOf(opts, FORMATS);
+      const own = opts.profile.length === 0 && opts.profileFile.length === 0;
+      const profiles = selectedProfiles(ctx, opts, PROFILE_IDS);
+      const source = sourceOf(opts);
       const text = ctx.io.readText(file);
       if (!sniffFtraceStackTrace(text)) {
         if (!sniffFolded(text))
@@ -54,25 +57,23 @@ Widths and durations are bytes of stack: a flame graph of where the stack goes, 
           );
         const folded = parseFolded(text, file);
         reportDiagnostics(ctx.io, folded.diagnostics);
-        ctx.io.out(emitFolded(opts.to, file, [{ name: file, lines: folded.value ?? [] }]));
+        ctx.io.out(emitFolded(to, file, [{ name: file, lines: folded.value ?? [] }]));
         return;
       }
-      const own = opts.profile.length === 0;
-      const profiles = resolveProfiles(own ? PROFILE_IDS : opts.profile, []);
-      const r = replayStackTraceText(text, file, profiles);
+      const r = replayStackTraceText(text, file, profiles, source ? { source } : {});
       if (!r.ok) throw new InputError(r.error);
       reportDiagnostics(
         ctx.io,
         r.value.diagnostics.filter((d) => d.severity !== 'info'),
       );
-      if (opts.to === 'ftrace') {
+      if (to === 'ftrace') {
         ctx.io.out(r.value.canonicalInput);
         return;
       }
       const data = replayTableData(file, r.value);
       const chosen = own ? data.profiles.filter((p) => p.ownEra).slice(0, 1) : data.profiles;
       const shown = chosen.length > 0 ? chosen : data.profiles.slice(0, 1);
-      if (opts.to === 'chrome') {
+      if (to === 'chrome') {
         const slices: TraceSlice[] = [];
         for (const p of shown)
           for (const f of p.frames)
@@ -91,7 +92,7 @@ Widths and durations are bytes of stack: a flame graph of where the stack goes, 
       const folded = foldedOf({ ...data, profiles: shown });
       ctx.io.out(
         emitFolded(
-          opts.to,
+          to,
           file,
           shown.map((p) => ({ name: p.profile, lines: folded.filter((l) => l.frames[0] === p.profile) })),
         ),
@@ -101,6 +102,19 @@ Widths and durations are bytes of stack: a flame graph of where the stack goes, 
 
 function emitFolded(to: string, name: string, groups: { name: string; lines: FoldedLine[] }[]): string {
   if (to === 'speedscope') return printSpeedscope(name, groups);
+  if (to === 'json') {
+    const doc = {
+      version: JSON_VERSION,
+      kind: 'stacklab.convert',
+      input: name,
+      unit: 'bytes',
+      groups: groups.map((g) => ({
+        name: g.name,
+        stacks: g.lines.map((l) => ({ frames: l.frames, bytes: l.count })),
+      })),
+    };
+    return `${JSON.stringify(doc, null, 2)}\n`;
+  }
   if (to === 'folded') return printFolded(groups.flatMap((g) => g.lines));
   if (to === 'chrome') {
     // Folded input: each line's frames nested, laid end to end.

@@ -13,10 +13,13 @@ import type { Io } from '../io.ts';
 import { JSON_VERSION } from '../json.ts';
 import { collect } from '../option-values.ts';
 import { clearProgress, progressLine } from '../progress.ts';
+import { formatOf, formatOption, outputOption } from '../shared-options.ts';
+
+const FORMATS = ['checkstack', 'json'] as const;
 
 interface FramesOptions {
   min?: number;
-  format: string;
+  format?: string;
   json?: boolean;
   su: string[];
   emulateCheckstack?: boolean;
@@ -65,13 +68,12 @@ function rowOf(b: Binary, fn: BinaryFunction): FrameRow {
 }
 
 export function registerFrames(program: Command, ctx: CliContext): void {
-  program
+  const cmd = program
     .command('frames')
     .description('per-function stack frame sizes of AArch64 ELF files (vmlinux, .ko, programs)')
-    .argument('<elf...>', 'ELF files, or directories searched for .ko modules')
+    .argument('<elf...>', 'ELF files, or directories searched for .ko modules');
+  cmd
     .option('--min <bytes>', 'only frames larger than BYTES (checkstack.pl: 100; json: all)', nonNegative)
-    .option('--format <format>', 'checkstack (default) or json', 'checkstack')
-    .option('--json', 'the same as --format json')
     .option(
       '--su <file>',
       'GCC -fstack-usage output; its exact sizes replace decoded ones (repeatable)',
@@ -83,7 +85,9 @@ export function registerFrames(program: Command, ctx: CliContext): void {
       '--jobs <n>',
       'threads for the checkstack report without --su (default: every core; 1 for fewer than 64 files)',
       positive,
-    )
+    );
+  formatOption(cmd, FORMATS, "checkstack (default: scripts/checkstack.pl's lines) or json");
+  outputOption(cmd, ctx)
     .addHelpText(
       'after',
       `
@@ -97,12 +101,13 @@ functions that only their FDEs (.eh_frame) describe are listed as sub_<address>.
 The checkstack format is scripts/checkstack.pl's, byte for byte (sorted, tab-padded, > --min bytes):
   0x0000000000002690 pfkey_sendmsg [af_key]:		80
 
-Examples:
-  stacklab frames vmlinux                                   like objdump -d vmlinux | checkstack.pl arm64
-  stacklab frames /lib/modules/6.1.0-56-arm64/kernel --min 1024
-  stacklab frames drivers/net/foo.ko --json
-  stacklab frames foo.o --su foo.su                         exact sizes from GCC where it has them
-  stacklab frames --emulate-checkstack vmlinux > old.txt    what checkstack.pl prints, to diff`,
+Examples (examples/arm64/ holds a small kernel and module to try; on a machine, vmlinux and
+/lib/modules/$(uname -r)/kernel):
+  stacklab frames examples/arm64/mini-kernel         like objdump -d vmlinux | checkstack.pl arm64
+  stacklab frames examples/arm64 --min 200           a directory: every .ko under it
+  stacklab frames examples/arm64/mini-module.ko --json
+  stacklab frames examples/arm64/mini-kernel --su examples/arm64/mini-kernel.su     GCC's exact sizes
+  stacklab frames --emulate-checkstack examples/arm64/mini-kernel > old.txt   checkstack.pl's, to diff`,
     )
     .action((elfArgs: string[], opts: FramesOptions) => runFrames(ctx, elfArgs, opts));
 }
@@ -118,9 +123,7 @@ function nonNegative(v: string): number {
 }
 
 async function runFrames(ctx: CliContext, elfArgs: string[], opts: FramesOptions): Promise<void> {
-  const format = opts.json ? 'json' : opts.format;
-  if (format !== 'checkstack' && format !== 'json')
-    usage(`--format: "${opts.format}" is not checkstack or json`);
+  const format = formatOf(opts, FORMATS) as (typeof FORMATS)[number];
   // The checkstack report of a directory (a module tree) runs on worker threads: start them now,
   // while this thread walks the directory.
   const fast = format === 'checkstack' && opts.su.length === 0;

@@ -14,7 +14,9 @@ import { DistributionSchema } from '../../kernel/sim/distribution-schema.ts';
 import { parseYamlInput } from '../../kernel/sim/yaml-input.ts';
 import { type CliContext, reportDiagnostics, usage } from '../context.ts';
 import { expandElfArgs, forEachBinary } from '../elf-inputs.ts';
+import { JSON_VERSION } from '../json.ts';
 import { collect } from '../option-values.ts';
+import { jsonOption, outputOption } from '../shared-options.ts';
 
 interface ImportOpts {
   elf: string[];
@@ -22,14 +24,14 @@ interface ImportOpts {
   interrupts: string[];
   softirqs: string[];
   name?: string;
-  output?: string;
+  json?: boolean;
   self: string;
   frame: string;
   seconds?: string;
 }
 
 export function registerImport(program: Command, ctx: CliContext): void {
-  program
+  const cmd = program
     .command('import')
     .argument(
       '[FILE...]',
@@ -37,7 +39,8 @@ export function registerImport(program: Command, ctx: CliContext): void {
     )
     .description(
       'build an editable code model (YAML) for `stacklab run` from real tables, unwinds and binaries',
-    )
+    );
+  cmd
     .option(
       '--elf <file>',
       "vmlinux or .ko files (or folders) whose frame sizes replace the tables' (repeatable)",
@@ -64,9 +67,10 @@ export function registerImport(program: Command, ctx: CliContext): void {
     )
     .option('--seconds <s>', 'seconds between the before and after snapshots (for rates)')
     .option('--name <name>', "the model's name (default: from the first file)")
-    .option('-o, --output <file>', 'write the YAML here instead of stdout')
     .option('--self <time>', 'self time written for every function (a duration or "exp:2us")', 'exp:1us')
-    .option('--frame <bytes>', 'frame size for functions no input sizes', '64')
+    .option('--frame <bytes>', 'frame size for functions no input sizes', '64');
+  jsonOption(cmd);
+  outputOption(cmd, ctx)
     .addHelpText(
       'after',
       `
@@ -74,13 +78,14 @@ Every caller -> callee pair seen becomes a call step; local_bh_enable, irq_exit 
 action loop become their steps; frame sizes come from --elf, else the tables, else --frame. Edit
 self times and probabilities, then name the model in a scenario (codeModel: FILE).
 
-  stacklab import stack_trace.txt func_stack_trace-unique.txt -o udp.code.yaml
-  stacklab import stack_trace.txt --elf /usr/lib/debug/vmlinux-6.1.0-56-arm64 -o udp.code.yaml`,
+  stacklab import test/fixtures/arm64-6.1-qemu/udp-512M/stack_trace.txt \\
+    test/fixtures/arm64-6.1-qemu/udp-512M/func_stack_trace-unique.txt -o udp.code.yaml
+  stacklab import data/seed/stack_trace-rfc-2015.txt --elf examples/arm64/mini-kernel -o seed.code.yaml
+  (on a machine, --elf /usr/lib/debug/vmlinux-$(uname -r) gives the real frame sizes)`,
     )
     .action((files: string[], opts: ImportOpts) => {
       if (files.length === 0 && opts.with.length === 0)
         usage('import needs a FILE (a table or a trace) or --with FILE');
-      if (opts.output) ctx.io.checkOutput(opts.output, '--output');
       const self = selfOf(opts.self);
       const frame = Number(opts.frame);
       if (!Number.isInteger(frame) || frame < 0 || frame % 8 !== 0 || frame > 1 << 20)
@@ -121,12 +126,12 @@ self times and probabilities, then name the model in a scenario (codeModel: FILE
         ...rateComments(ctx, opts),
       ];
       const yaml = `${header.join('\n')}\n${stringify(r.model, { lineWidth: 100, aliasDuplicateObjects: false })}`;
-      if (opts.output) {
-        ctx.io.writeFileAtomic(opts.output, yaml);
-        ctx.io.err(
-          `stacklab: wrote ${opts.output} (${r.summary.functions} functions from ${r.summary.paths} paths)\n`,
+      if (opts.json)
+        ctx.io.out(
+          `${JSON.stringify({ version: JSON_VERSION, kind: 'stacklab.import', summary: r.summary, model: r.model }, null, 2)}\n`,
         );
-      } else ctx.io.out(yaml);
+      else ctx.io.out(yaml);
+      ctx.io.err(`stacklab import: ${r.summary.functions} functions from ${r.summary.paths} paths\n`);
     });
 }
 

@@ -14,7 +14,14 @@ import {
 import { InputError } from '../../base/diag.ts';
 import { runMmCompare } from '../../mm/compare.ts';
 import { MAX_ORDER_NR_PAGES } from '../../mm/constants.ts';
-import { DEVICE_IDS, DEVICE_OVERRIDABLE, DEVICES, type DeviceId, type DeviceSpec } from '../../mm/devices.ts';
+import {
+  DEVICE_IDS,
+  DEVICE_OVERRIDABLE,
+  DEVICES,
+  type DeviceId,
+  type DeviceSpec,
+  deviceParams,
+} from '../../mm/devices.ts';
 import { runMmExperiment } from '../../mm/experiment.ts';
 import { KERNEL_MODES, type KernelMode } from '../../mm/migratetype.ts';
 import { STACK_STRATEGIES, type StackStrategy } from '../../mm/vmalloc-stack.ts';
@@ -26,6 +33,15 @@ import { writeHtmlReport } from '../html-report.ts';
 import { JSON_VERSION } from '../json.ts';
 import { clearProgress, progressLine } from '../progress.ts';
 import { projectRoot } from '../project-root.ts';
+import {
+  jsonOption,
+  outDirOption,
+  outputOption,
+  printText,
+  reportOption,
+  SEED_HELP,
+  wideOption,
+} from '../shared-options.ts';
 
 interface CommonOpts {
   device: string;
@@ -37,6 +53,17 @@ interface CommonOpts {
   out?: string;
   report?: string;
   json?: boolean;
+  wide?: boolean;
+}
+
+interface ValidateOpts {
+  seed: string;
+  parallel: string;
+  cpus: string;
+  maxPages: string;
+  maxForks: string;
+  json?: boolean;
+  wide?: boolean;
 }
 
 function collectSet(value: string, previous: string[]): string[] {
@@ -84,6 +111,19 @@ function deviceWithOverrides(id: DeviceId, sets: readonly string[]): DeviceSpec 
       `--set: managedPages - cmaMB leaves ${Math.max(0, free)} pages for the buddy allocator (expected at least 1024: ` +
         `managedPages=${d.managedPages}, cmaMB=${d.cmaMB} is ${cmaPages} pages)`,
     );
+  // Against the device: a full zram device keeps its pages compressed in RAM (deviceParams' 3:1),
+  // and a watermark above all the memory could never be met.
+  const { zramRatio } = deviceParams(d);
+  if (d.zramMB > d.ramMB * zramRatio)
+    usage(
+      `--set zramMB=${d.zramMB}: a full zram device of ${d.zramMB} MB holds ${Math.ceil(d.zramMB / zramRatio)} MB ` +
+        `of compressed pages at ${zramRatio}:1, more than the ${d.ramMB} MB of ${id} (expected at most ${d.ramMB * zramRatio})`,
+    );
+  if (d.extraFreeKbytes >= d.managedPages * 4)
+    usage(
+      `--set extraFreeKbytes=${d.extraFreeKbytes}: more than the ${d.managedPages * 4} KB ${id} manages ` +
+        `(expected less than ${d.managedPages * 4})`,
+    );
   return d;
 }
 
@@ -102,11 +142,15 @@ function progress(ctx: CliContext): (label: string, fraction: number) => void {
   };
 }
 
-function addCommon(cmd: Command): Command {
-  return cmd
+function addCommon(cmd: Command, ctx: CliContext): Command {
+  outDirOption(cmd);
+  reportOption(cmd);
+  jsonOption(cmd);
+  wideOption(cmd);
+  return outputOption(cmd, ctx)
     .option('-d, --device <id>', `simulated device (${DEVICE_IDS.join(', ')})`, 'phone-1g-2015')
     .option('--mode <mode>', "allocator mode: 2015 or 6.1 (default: the device's kernel)")
-    .option('--seed <n>', 'seed of every random choice (same seed, same output)', '1')
+    .option('--seed <n>', SEED_HELP, '1')
     .option('--forks <n>', 'forks to measure after the warm-up (default: 20000, 4000 for build)')
     .option('--warmup <n>', 'warm-up length in app launches (android) or compiles (build); scenario default')
     .option(
@@ -114,10 +158,7 @@ function addCommon(cmd: Command): Command {
       `device override, e.g. --set zramMB=512 (${DEVICE_OVERRIDABLE.join(', ')})`,
       collectSet,
       [],
-    )
-    .option('--out <dir>', 'write the kernel-format files and result JSON into DIR (created if missing)')
-    .option('--report <file>', 'also write an HTML report there (free memory over time, fork latency)')
-    .option('--json', 'machine-readable result (with a version)');
+    );
 }
 
 function writeOut(ctx: CliContext, dir: string, files: Record<string, string>): string[] {
@@ -182,15 +223,6 @@ function readCapture(
   return r.value;
 }
 
-type ValidateOpts = {
-  seed: string;
-  parallel: string;
-  cpus: string;
-  maxPages: string;
-  maxForks: string;
-  json?: boolean;
-};
-
 export function registerMm(program: Command, ctx: CliContext): void {
   const mm = addCommon(
     program
@@ -205,6 +237,7 @@ export function registerMm(program: Command, ctx: CliContext): void {
         "stacks during the warm-up: native (the device kernel's) or same (--stacks)",
         'native',
       ),
+    ctx,
   ).addHelpText(
     'after',
     `
@@ -248,7 +281,8 @@ Devices: ${DEVICE_IDS.join(', ')} (stacklab mm devices shows what each stands fo
     });
     bar('done', 1);
     const doc = { version: JSON_VERSION, kind: 'stacklab.mm.run', result: r };
-    ctx.io.out(o.json ? `${JSON.stringify(doc, null, 2)}\n` : renderMmRun(r));
+    if (o.json) ctx.io.out(`${JSON.stringify(doc, null, 2)}\n`);
+    else printText(ctx, renderMmRun(r), o);
     if (o.out) {
       const names = writeOut(ctx, o.out, {
         ...mmProcFiles(r),
@@ -265,6 +299,7 @@ Devices: ${DEVICE_IDS.join(', ')} (stacklab mm devices shows what each stands fo
       .command('compare')
       .description('the three stack strategies on the same aged device, workload and seed, side by side')
       .argument('[scenario]', `workload: ${SCENARIO_IDS.join(', ')} (default: the device's)`),
+    ctx,
   )
     .addHelpText(
       'after',
@@ -299,7 +334,8 @@ Takes 5-10 s on one core for a phone (20 s for board-512m); --warmup and --forks
       });
       bar('done', 1);
       const doc = { version: JSON_VERSION, kind: 'stacklab.mm.compare', result: c };
-      ctx.io.out(o.json ? `${JSON.stringify(doc, null, 2)}\n` : renderMmCompare(c));
+      if (o.json) ctx.io.out(`${JSON.stringify(doc, null, 2)}\n`);
+      else printText(ctx, renderMmCompare(c), o);
       if (o.out) {
         for (const r of c.runs) writeOut(ctx, join(o.out, r.stacks), mmProcFiles(r));
         writeOut(ctx, o.out, {
@@ -315,15 +351,19 @@ Takes 5-10 s on one core for a phone (20 s for board-512m); --warmup and --forks
         writeHtmlReport(ctx, o.report, `stacklab mm compare --device ${c.device}`, doc);
     });
 
-  mm.command('validate')
+  const validate = mm
+    .command('validate')
     .description(
       'start the model from a real capture (fork-256M), run its fork workload, compare with the real after-state',
     )
     .argument(
       '[dir]',
       'capture directory with buddyinfo/pagetypeinfo/vmstat/meminfo before and after, and workload-output.txt',
-    )
-    .option('--seed <n>', 'seed', '1')
+    );
+  jsonOption(validate);
+  wideOption(validate);
+  outputOption(validate, ctx)
+    .option('--seed <n>', SEED_HELP, '1')
     .option('--parallel <n>', 'children forked at a time by the captured workload', '8')
     .option('--cpus <n>', 'CPUs of the captured machine', '2')
     .option(
@@ -332,7 +372,6 @@ Takes 5-10 s on one core for a phone (20 s for board-512m); --warmup and --forks
       String(DEFAULT_VALIDATION_LIMITS.maxPages),
     )
     .option('--max-forks <n>', 'most forks the model runs', String(DEFAULT_VALIDATION_LIMITS.maxForks))
-    .option('--json', 'machine-readable result (with a version)')
     .addHelpText(
       'after',
       `
@@ -342,7 +381,7 @@ free blocks per type and order), runs the same number of forks, and the output l
 changes of buddyinfo, pagetypeinfo and vmstat side by side, with the notes on what was fitted.
 
   stacklab mm validate
-  stacklab mm validate shared/data/real/arm64-6.1-qemu/fork-256M --json`,
+  stacklab mm validate test/fixtures/arm64-6.1-qemu/fork-256M --json`,
     )
     .action((dir: string | undefined, _o: ValidateOpts, cmd: Command) => {
       const o = subcommandOptions<ValidateOpts>(cmd);
@@ -358,33 +397,35 @@ changes of buddyinfo, pagetypeinfo and vmstat side by side, with the notes on wh
         },
       );
       const v = validateForkRun(capture, int('seed', o.seed, 0, 1));
-      ctx.io.out(
-        o.json
-          ? `${JSON.stringify({ version: JSON_VERSION, kind: 'stacklab.mm.validate', result: v }, null, 2)}\n`
-          : renderValidation(v),
-      );
+      if (o.json)
+        ctx.io.out(
+          `${JSON.stringify({ version: JSON_VERSION, kind: 'stacklab.mm.validate', result: v }, null, 2)}\n`,
+        );
+      else printText(ctx, renderValidation(v), o);
     });
 
-  mm.command('devices')
-    .description('the simulated devices: what real device each stands for and where its numbers come from')
-    .option('--json', 'machine-readable list')
-    .action((_o: unknown, cmd: Command) => {
-      const o = subcommandOptions<{ json?: boolean }>(cmd);
-      if (o.json) {
-        ctx.io.out(
-          `${JSON.stringify({ version: JSON_VERSION, kind: 'stacklab.mm.devices', devices: DEVICE_IDS.map((id) => DEVICES[id]) }, null, 2)}\n`,
-        );
-        return;
-      }
-      let s = '';
-      for (const id of DEVICE_IDS) {
-        const d = DEVICES[id];
-        s += `${id}: ${d.title}\n  stands for ${d.standsFor}\n`;
-        s += `  ${d.ramMB} MB, ${d.managedPages} managed pages, ${d.nrCpus} CPUs, ${d.mode} mode, pageblock order ${d.pageblockOrder}, `;
-        s += `zram ${d.zramMB} MB, ${d.lmkMinfreeMB ? 'lowmemorykiller' : 'OOM killer only'}, workload ${d.defaultScenario}\n`;
-        for (const src of d.sources) s += `  - ${src}\n`;
-        s += '\n';
-      }
-      ctx.io.out(s);
-    });
+  const devices = mm
+    .command('devices')
+    .description('the simulated devices: what real device each stands for and where its numbers come from');
+  jsonOption(devices);
+  wideOption(devices);
+  outputOption(devices, ctx).action((_o: unknown, cmd: Command) => {
+    const o = subcommandOptions<{ json?: boolean; wide?: boolean }>(cmd);
+    if (o.json) {
+      ctx.io.out(
+        `${JSON.stringify({ version: JSON_VERSION, kind: 'stacklab.mm.devices', devices: DEVICE_IDS.map((id) => DEVICES[id]) }, null, 2)}\n`,
+      );
+      return;
+    }
+    let s = '';
+    for (const id of DEVICE_IDS) {
+      const d = DEVICES[id];
+      s += `${id}: ${d.title}\n  stands for ${d.standsFor}\n`;
+      s += `  ${d.ramMB} MB, ${d.managedPages} managed pages, ${d.nrCpus} CPUs, ${d.mode} mode, pageblock order ${d.pageblockOrder}, `;
+      s += `zram ${d.zramMB} MB, ${d.lmkMinfreeMB ? 'lowmemorykiller' : 'OOM killer only'}, workload ${d.defaultScenario}\n`;
+      for (const src of d.sources) s += `  - ${src}\n`;
+      s += '\n';
+    }
+    printText(ctx, s, o);
+  });
 }

@@ -28,28 +28,29 @@ import { expandElfArgs, forEachBinary } from '../elf-inputs.ts';
 import { EXIT_BAD_INPUT } from '../exit-codes.ts';
 import { writeHtmlReport } from '../html-report.ts';
 import { JSON_VERSION } from '../json.ts';
-import { collect, resolveProfiles } from '../profile-options.ts';
+import { collect, type ProfileOptions, profileOptions, selectedProfiles } from '../profile-options.ts';
+import { jsonOption, outputOption, printText, reportOption, wideOption } from '../shared-options.ts';
 
-interface PathsOptions {
+interface PathsOptions extends ProfileOptions {
   entry: string[];
   top: number;
-  profile: string[];
-  set: string[];
   annotations?: string;
   recursionBound?: number;
   irqEntry?: string;
   softirqEntry?: string;
   json?: boolean;
   report?: string;
+  wide?: boolean;
 }
 
 export function registerPaths(program: Command, ctx: CliContext): void {
-  program
+  const cmd = program
     .command('paths')
     .description(
       'the deepest call paths through AArch64 ELF files, with an interrupt overlay per kernel profile',
     )
-    .argument('<elf...>', 'ELF files (vmlinux, .ko, programs), or directories searched for .ko modules')
+    .argument('<elf...>', 'ELF files (vmlinux, .ko, programs), or directories searched for .ko modules');
+  cmd
     .option(
       '-e, --entry <sym>',
       'start paths at this function ("name" or "tag:name"; repeatable)',
@@ -57,13 +58,6 @@ export function registerPaths(program: Command, ctx: CliContext): void {
       [],
     )
     .option('-n, --top <n>', 'how many paths to print', positive('--top'), 5)
-    .option(
-      '-p, --profile <id>',
-      'add the interrupt overlay of this kernel profile (repeatable)',
-      collect,
-      [],
-    )
-    .option('--set <field=value>', 'override a profile field (repeatable)', collect, [])
     .option(
       '-a, --annotations <file>',
       'YAML: indirect callees, function-pointer tables, recursion bounds, frames',
@@ -74,9 +68,12 @@ export function registerPaths(program: Command, ctx: CliContext): void {
       positive('--recursion-bound'),
     )
     .option('--irq-entry <sym>', 'hard-IRQ entry for the overlay (default: gic_handle_irq)')
-    .option('--softirq-entry <sym>', 'softirq entry for the overlay (default: __do_softirq)')
-    .option('--json', 'machine-readable output (with a version)')
-    .option('--report <file>', 'also write an HTML report there (paths with their frames, the overlay drawn)')
+    .option('--softirq-entry <sym>', 'softirq entry for the overlay (default: __do_softirq)');
+  profileOptions(cmd, 'none; each one adds its interrupt overlay');
+  reportOption(cmd);
+  jsonOption(cmd);
+  wideOption(cmd);
+  outputOption(cmd, ctx)
     .addHelpText(
       'after',
       `
@@ -92,11 +89,12 @@ profile's exception frames and entry code, the worst hard-IRQ path (gic_handle_i
 softirq path (__do_softirq), each on the stack the profile puts it on, and the task-stack and
 IRQ-stack totals are compared with THREAD_SIZE and IRQ_STACK_SIZE.
 
-Examples:
-  stacklab paths vmlinux --entry el0_svc --top 3
-  stacklab paths vmlinux /lib/modules/6.1.0-56-arm64/kernel/net --entry udp_sendmsg
-  stacklab paths vmlinux --entry el0_svc -a kernel.yaml --profile linux-6.1 --profile rfc-2015
-  stacklab paths prog --entry main --recursion-bound 16 --json`,
+Examples (examples/arm64/ holds a small kernel, a module and annotations to try):
+  stacklab paths examples/arm64/mini-kernel --entry el0_svc --top 3
+  stacklab paths examples/arm64/mini-kernel examples/arm64/mini-module.ko --entry mod_open
+  stacklab paths examples/arm64/mini-kernel --entry el0_svc -a examples/arm64/mini-kernel.yaml \\
+    --profile linux-6.1 --profile rfc-2015
+  stacklab paths examples/arm64/mini-kernel --recursion-bound 16 --json`,
     )
     .action((elfArgs: string[], opts: PathsOptions) => runPaths(ctx, elfArgs, opts));
 }
@@ -122,7 +120,7 @@ function readAnnotations(ctx: CliContext, file: string | undefined): StackAnnota
 
 function runPaths(ctx: CliContext, elfArgs: string[], opts: PathsOptions): void {
   if (opts.report !== undefined) ctx.io.checkOutput(opts.report, '--report');
-  const profiles = resolveProfiles(opts.profile, opts.set);
+  const profiles = selectedProfiles(ctx, opts, []);
   const annotations = readAnnotations(ctx, opts.annotations);
   const files = expandElfArgs(ctx, elfArgs);
   // Each binary is reduced to its part of the graph as soon as it is read (bounded memory on a tree).
@@ -149,24 +147,27 @@ function runPaths(ctx: CliContext, elfArgs: string[], opts: PathsOptions): void 
     bounds: new Map(Object.entries(annotations.recursion)),
     defaultBound: opts.recursionBound,
   };
+  const where = files.length === 1 ? files[0] : `${files.length} files`;
+  /** The nodes of a symbol the user named: none is bad input naming the flag and the symbol. */
+  const named = (flag: string, sym: string): number[] => {
+    const nodes = findNodes(g, sym);
+    if (nodes.length === 0)
+      throw new InputError(
+        diag(
+          'paths/no-entry',
+          'error',
+          `${flag}: no function "${sym}" in ${where}`,
+          undefined,
+          'a function symbol, or tag:name',
+        ),
+      );
+    return nodes;
+  };
   let entries: number[] | undefined;
-  if (opts.entry.length > 0) {
-    entries = [];
-    for (const e of opts.entry) {
-      const nodes = findNodes(g, e);
-      if (nodes.length === 0) {
-        throw new InputError(
-          diag(
-            'paths/no-entry',
-            'error',
-            `no function "${e}" in ${files.length === 1 ? files[0] : `${files.length} files`}`,
-            undefined,
-            'a function symbol, or tag:name',
-          ),
-        );
-      }
-      entries.push(...nodes);
-    }
+  if (opts.entry.length > 0) entries = opts.entry.flatMap((e) => named('--entry', e));
+  if (profiles.length > 0) {
+    if (opts.irqEntry !== undefined) named('--irq-entry', opts.irqEntry);
+    if (opts.softirqEntry !== undefined) named('--softirq-entry', opts.softirqEntry);
   }
   const overlays: OverlayResult[] = [];
   let excluded: Uint8Array | undefined;
@@ -197,17 +198,17 @@ function runPaths(ctx: CliContext, elfArgs: string[], opts: PathsOptions): void 
   if (opts.json) {
     ctx.io.out(`${JSON.stringify(doc, null, 1)}\n`);
   } else {
-    ctx.io.out(
+    let text =
       `stacklab paths: ${parts.length} file(s), ${g.size} functions, ${edges} call edges; ` +
-        `${entries === undefined ? `${roots.length} roots (no --entry)` : `entry ${opts.entry.join(', ')}`}` +
-        `${excluded === undefined ? '' : ' (hard-IRQ and softirq code left out)'}\n\n`,
-    );
+      `${entries === undefined ? `${roots.length} roots (no --entry)` : `entry ${opts.entry.join(', ')}`}` +
+      `${excluded === undefined ? '' : ' (hard-IRQ and softirq code left out)'}\n\n`;
     paths.forEach((p, i) => {
-      ctx.io.out(renderPath(g, p, i + 1));
+      text += renderPath(g, p, i + 1);
     });
-    if (paths.length === 0) ctx.io.out('no path\n');
-    for (const o of overlays) ctx.io.out(renderOverlay(o));
-    if (overlays.length > 1) ctx.io.out(renderOverlaySummary(overlays));
+    if (paths.length === 0) text += 'no path\n';
+    for (const o of overlays) text += renderOverlay(o);
+    if (overlays.length > 1) text += renderOverlaySummary(overlays);
+    printText(ctx, text, opts);
   }
   reportDiagnostics(ctx.io, diagnostics);
   if (opts.report !== undefined)

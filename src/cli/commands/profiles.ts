@@ -2,25 +2,22 @@
 import type { Command } from 'commander';
 import type { KernelProfile } from '../../model/profile.ts';
 import { BUILTIN_PROFILES } from '../../model/profiles.ts';
+import { TEXT_COLUMNS } from '../../report/text-width.ts';
 import type { CliContext } from '../context.ts';
 import { JSON_VERSION } from '../json.ts';
-import { collect, loadProfileFiles, resolveProfiles } from '../profile-options.ts';
+import { type ProfileOptions, profileOptions, selectedProfiles } from '../profile-options.ts';
+import { jsonOption, outputOption, printText, wideOption } from '../shared-options.ts';
 
 export function registerProfiles(program: Command, ctx: CliContext): void {
-  program
+  const cmd = program
     .command('profiles')
     .description(
       'list the kernel profiles (the five designs linux-4.2 ... x86_64-6.1, and the real kernel eras linux-4.19 ... x86_64-3.x) with their settings and sources',
-    )
-    .option('--json', 'machine-readable output (every field, with a version)')
-    .option('-p, --profile <id>', 'show only these profiles (repeatable)', collect, [])
-    .option(
-      '--profile-file <file>',
-      'a profile from a YAML/JSON file: a whole profile, or "base: <id>" plus "set:" fields (repeatable)',
-      collect,
-      [],
-    )
-    .option('--set <field=value>', 'override a field, e.g. --set THREAD_SIZE=8192 (repeatable)', collect, [])
+    );
+  profileOptions(cmd, 'all');
+  jsonOption(cmd);
+  wideOption(cmd);
+  outputOption(cmd, ctx)
     .addHelpText(
       'after',
       `
@@ -31,22 +28,19 @@ dots. Overrides are validated: an unknown field or value lists what is accepted.
   stacklab profiles --profile linux-6.1 --json
   stacklab profiles --profile linux-4.5 --set irqStack.switchRule=sp-in-task-stack`,
     )
-    .action((opts: { json?: boolean; profile: string[]; profileFile: string[]; set: string[] }) => {
-      const ids =
-        opts.profile.length > 0 || opts.profileFile.length > 0
-          ? opts.profile
-          : BUILTIN_PROFILES.map((p) => p.id);
-      const profiles = [
-        ...resolveProfiles(ids, opts.set),
-        ...loadProfileFiles(ctx.io, opts.profileFile, opts.set),
-      ];
+    .action((opts: ProfileOptions & { json?: boolean; wide?: boolean }) => {
+      const profiles = selectedProfiles(
+        ctx,
+        opts,
+        BUILTIN_PROFILES.map((p) => p.id),
+      );
       if (opts.json) {
         ctx.io.out(
           `${JSON.stringify({ version: JSON_VERSION, kind: 'stacklab.profiles', profiles }, null, 2)}\n`,
         );
         return;
       }
-      ctx.io.out(renderProfiles(profiles));
+      printText(ctx, renderProfiles(profiles, opts.wide ? undefined : TEXT_COLUMNS), opts);
     });
 }
 
@@ -102,9 +96,6 @@ const ROWS: readonly [string, (p: KernelProfile) => string][] = [
   ],
 ];
 
-/** Profiles per side-by-side block: eleven columns side by side would not fit any terminal. */
-const COLUMNS_PER_BLOCK = 3;
-
 function frames(fs: readonly { name: string; size: number }[]): string {
   return fs.length === 0 ? '(asm only)' : fs.map((f) => `${f.name}:${f.size}`).join(' ');
 }
@@ -120,28 +111,59 @@ export function softirqPlace(p: KernelProfile, path: 'irq-exit' | 'bh-enable'): 
   return s.ownStack === 'irq-stack' ? 'IRQ stack (via own stack)' : 'task stack';
 }
 
-export function renderProfiles(profiles: readonly KernelProfile[]): string {
-  let out = '';
-  for (let i = 0; i < profiles.length; i += COLUMNS_PER_BLOCK)
-    out += `${renderBlock(profiles.slice(i, i + COLUMNS_PER_BLOCK))}\n`;
-  for (const p of profiles) {
-    out += `${p.id}: ${p.title}\n  ${wrap(p.summary, 100).join('\n  ')}\n  sources:\n`;
-    for (const src of p.sources) out += `    - ${wrap(src, 96).join('\n      ')}\n`;
-  }
-  return out;
-}
+/** A profile column narrower than its longest cell wraps that cell at spaces. */
+const CELL_MAX = 23;
 
-function renderBlock(profiles: readonly KernelProfile[]): string {
-  const head = ['', ...profiles.map((p) => p.id)];
-  const body = ROWS.map(([name, f]) => [name, ...profiles.map(f)]);
-  const widths = head.map((_, c) => Math.max(...[head, ...body].map((r) => (r[c] ?? '').length)));
-  const line = (r: string[]) =>
-    `${r
-      .map((cell, c) => cell.padEnd(widths[c]!))
-      .join('  ')
-      .trimEnd()}\n`;
-  let out = line(head) + line(widths.map((w) => '-'.repeat(w)));
-  for (const r of body) out += line(r);
+/**
+ * The profiles side by side, in as many tables as it takes to fit `width` columns (a profile's
+ * column holds at most CELL_MAX characters a line); one table at any width when `width` is infinite.
+ */
+export function renderProfiles(profiles: readonly KernelProfile[], width = Number.POSITIVE_INFINITY): string {
+  const labelWidth = Math.max(...ROWS.map(([name]) => name.length));
+  const cap = Number.isFinite(width) ? CELL_MAX : Number.POSITIVE_INFINITY;
+  // At most `cap`, but never narrower than a word of it (cells wrap at spaces only).
+  const columnWidth = (p: KernelProfile) =>
+    Math.max(
+      Math.min(cap, Math.max(p.id.length, ...ROWS.map(([, f]) => f(p).length))),
+      ...ROWS.flatMap(([, f]) =>
+        f(p)
+          .split(' ')
+          .map((w) => w.length),
+      ),
+    );
+  const groups: KernelProfile[][] = [];
+  let used = labelWidth;
+  for (const p of profiles) {
+    const w = 2 + columnWidth(p);
+    if (groups.length === 0 || used + w > width) {
+      groups.push([]);
+      used = labelWidth;
+    }
+    groups[groups.length - 1]!.push(p);
+    used += w;
+  }
+  let out = '';
+  for (const g of groups) {
+    if (out) out += '\n';
+    const widths = [labelWidth, ...g.map(columnWidth)];
+    const line = (r: readonly string[]) =>
+      `${r
+        .map((cell, c) => cell.padEnd(widths[c]!))
+        .join('  ')
+        .trimEnd()}\n`;
+    out += line(['', ...g.map((p) => p.id)]) + line(widths.map((w) => '-'.repeat(w)));
+    for (const [name, f] of ROWS) {
+      const cells = g.map((p, i) => wrap(f(p), widths[i + 1]!));
+      const height = Math.max(...cells.map((c) => c.length));
+      for (let k = 0; k < height; k++) out += line([k === 0 ? name : '', ...cells.map((c) => c[k] ?? '')]);
+    }
+  }
+  out += '\n';
+  const summaryWidth = Number.isFinite(width) ? width - 2 : 100;
+  for (const p of profiles) {
+    out += `${p.id}: ${p.title}\n  ${wrap(p.summary, summaryWidth).join('\n  ')}\n  sources:\n`;
+    for (const src of p.sources) out += `    - ${wrap(src, summaryWidth - 4).join('\n      ')}\n`;
+  }
   return out;
 }
 

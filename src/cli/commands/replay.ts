@@ -9,64 +9,53 @@ import { foldedOf, renderReplayText, replayTableData } from '../../report/replay
 import { renderReplayHtml } from '../../report/seed-html.ts';
 import { type CliContext, reportDiagnostics, usage } from '../context.ts';
 import { JSON_VERSION } from '../json.ts';
-import { collect, loadProfileFiles, resolveProfiles } from '../profile-options.ts';
+import { type ProfileOptions, profileOptions, selectedProfiles, sourceOf } from '../profile-options.ts';
 import { reportScript } from '../report-script.ts';
+import {
+  formatOf,
+  formatOption,
+  outputOption,
+  printText,
+  reportOption,
+  wideOption,
+} from '../shared-options.ts';
 
-interface ReplayOpts {
-  profile: string[];
-  profileFile: string[];
-  set: string[];
+const FORMATS = ['text', 'ftrace', 'json', 'folded'] as const;
+
+interface ReplayOpts extends ProfileOptions {
   format?: string;
   json?: boolean;
-  source?: string;
   frames?: boolean;
+  wide?: boolean;
   kstackOffset?: string;
   table?: string;
   report?: string;
 }
 
 export function registerReplay(program: Command, ctx: CliContext): void {
-  program
+  const cmd = program
     .command('replay')
     .argument(
       '<TABLE>',
       'a stack_trace table (/sys/kernel/tracing/stack_trace, a dmesg copy, a mail quote ...) or - for stdin',
     )
-    .description('rebuild the call chain in a stack_trace table and re-run it under other kernel designs')
-    .option(
-      '-p, --profile <id>',
-      `profile to replay under, repeatable or comma-separated (default: ${PROFILE_IDS.join(', ')} and the table's own era; any of ${BUILTIN_PROFILE_IDS.join(', ')})`,
-      collect,
-      [],
-    )
-    .option(
-      '--profile-file <file>',
-      'a profile from a YAML/JSON file: a whole profile, or "base: <id>" plus "set:" fields (repeatable)',
-      collect,
-      [],
-    )
-    .option(
-      '--set <field=value>',
-      'override a profile field for every profile, e.g. THREAD_SIZE=8192 (repeatable)',
-      collect,
-      [],
-    )
-    .option(
-      '--format <fmt>',
-      'text (default), ftrace (only what ftrace would print), json, folded (flame-graph input, widths in bytes)',
-    )
-    .option('--json', 'same as --format json')
-    .option(
-      '--source <id>',
-      'the era that printed the table, when symbol detection guesses wrong (a profile id)',
-    )
+    .description('rebuild the call chain in a stack_trace table and re-run it under other kernel designs');
+  cmd
     .option('--frames', 'list every frame with its stack, depth and size')
     .option(
       '--kstack-offset <bytes>',
       'RANDOMIZE_KSTACK_OFFSET alloca to assume for profiles that randomize (0..1024)',
     )
-    .option('--table <n>', 'which table of a file holding several (0-based)')
-    .option('--report <file>', 'also write an HTML report there')
+    .option('--table <n>', 'which table of a file holding several (0-based)');
+  profileOptions(cmd, "the five designs and the table's own era", { source: true });
+  formatOption(
+    cmd,
+    FORMATS,
+    'text (default), ftrace (what ftrace would print), json, folded (flame-graph input, widths in bytes)',
+  );
+  reportOption(cmd);
+  wideOption(cmd);
+  outputOption(cmd, ctx)
     .addHelpText(
       'after',
       `
@@ -76,22 +65,15 @@ table back byte for byte, or the output names the first row that does not come b
 profiles show where each frame would run, each stack's depth against THREAD_SIZE / IRQ_STACK_SIZE,
 and the table ftrace would print there.
 
-  stacklab replay stack_trace.txt
-  stacklab replay stack_trace.txt -p rfc-2015 -p linux-6.1 --frames
-  stacklab replay stack_trace.txt -p linux-4.2 --format ftrace | diff - stack_trace.txt
-  cat stack_trace | stacklab replay - -p linux-6.1 --set THREAD_SIZE=8192 --json`,
+  stacklab replay data/seed/stack_trace-rfc-2015.txt
+  stacklab replay data/seed/stack_trace-rfc-2015.txt -p rfc-2015 -p linux-6.1 --frames
+  stacklab replay test/fixtures/arm64-6.1-qemu/udp-512M/stack_trace.txt -p linux-6.1 --format ftrace
+  cat /sys/kernel/tracing/stack_trace | stacklab replay - -p linux-6.1 --set THREAD_SIZE=8192 --json`,
     )
     .action((file: string, opts: ReplayOpts) => {
-      const format = opts.json ? 'json' : (opts.format ?? 'text');
-      if (!['text', 'ftrace', 'json', 'folded'].includes(format))
-        usage(`--format: expected text, ftrace, json or folded, got "${format}"`);
-      const ids = opts.profile.length > 0 || opts.profileFile.length > 0 ? opts.profile : PROFILE_IDS;
-      const profiles = [
-        ...resolveProfiles(ids, opts.set),
-        ...loadProfileFiles(ctx.io, opts.profileFile, opts.set),
-      ];
-      if (opts.source !== undefined && !BUILTIN_PROFILE_IDS.includes(opts.source))
-        usage(`--source: expected one of ${BUILTIN_PROFILE_IDS.join(', ')}, got "${opts.source}"`);
+      const format = formatOf(opts, FORMATS);
+      const profiles = selectedProfiles(ctx, opts, PROFILE_IDS);
+      const source = sourceOf(opts);
       const kstackOffset =
         opts.kstackOffset === undefined
           ? undefined
@@ -102,7 +84,7 @@ and the table ftrace would print there.
       const r = replayStackTraceText(text, file, profiles, {
         // Without --profile: the five designs, plus the table's own era when it is another one.
         withOwnEra: opts.profile.length === 0 && opts.profileFile.length === 0,
-        ...(opts.source ? { source: opts.source } : {}),
+        ...(source ? { source } : {}),
         ...(kstackOffset !== undefined ? { kstackOffset } : {}),
         ...(tableIndex !== undefined ? { tableIndex } : {}),
       });
@@ -120,7 +102,7 @@ and the table ftrace would print there.
         const many = data.profiles.length > 1;
         for (const p of data.profiles) ctx.io.out(`${many ? `# ${p.profile}\n` : ''}${p.ftrace.text}`);
       } else {
-        ctx.io.out(renderReplayText(data, { frames: opts.frames ?? false }));
+        printText(ctx, renderReplayText(data, { frames: opts.frames ?? false }), opts);
       }
       if (opts.report) {
         ctx.io.writeFileAtomic(opts.report, renderReplayHtml(data, reportScript(ctx.io)));

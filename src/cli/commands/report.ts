@@ -3,26 +3,31 @@ import type { Command } from 'commander';
 import { diag, InputError } from '../../base/diag.ts';
 import { looksBinary } from '../../base/text.ts';
 import { REPORT_KINDS, renderResultsPage, resultViews } from '../../report/result-report.ts';
-import type { CliContext } from '../context.ts';
+import { type CliContext, usage } from '../context.ts';
+import { JSON_VERSION } from '../json.ts';
 import { reportScript } from '../report-script.ts';
+import { jsonOption, outputOption } from '../shared-options.ts';
 
 export function registerReport(program: Command, ctx: CliContext): void {
-  program
+  const cmd = program
     .command('report')
     .argument('<RESULT...>', 'JSON written by a stacklab command with --json (or - for stdin)')
-    .requiredOption('-o, --output <file>', 'the HTML file to write')
-    .description('render stacklab --json results as one self-contained HTML page')
+    .description('render stacklab --json results as one self-contained HTML page (-o FILE, or stdout)');
+  jsonOption(cmd);
+  outputOption(cmd, ctx)
     .addHelpText(
       'after',
       `
 Reads: ${REPORT_KINDS.join(', ')}.
 
-  stacklab replay stack_trace.txt --json > replay.json
+  stacklab replay data/seed/stack_trace-rfc-2015.txt --json > replay.json
   stacklab mm compare --json > mm.json
   stacklab report replay.json mm.json -o report.html`,
     )
-    .action((files: string[], opts: { output: string }) => {
-      ctx.io.checkOutput(opts.output, '--output');
+    .action((files: string[], opts: { output?: string; json?: boolean }) => {
+      if (!opts.json && opts.output === undefined && ctx.io.stdoutIsTty)
+        usage('the HTML page goes to a file: -o FILE.html (or redirect stdout)');
+      const docs: { file: string; kind: string; doc: unknown }[] = [];
       const sections = files.map((file) => {
         const bytes = ctx.io.readBytes(file);
         if (looksBinary(bytes))
@@ -49,11 +54,13 @@ Reads: ${REPORT_KINDS.join(', ')}.
         }
         const r = resultViews(doc, file);
         if (!r.ok) throw new InputError(r.error);
+        docs.push({ file, kind: String((doc as { kind: unknown }).kind), doc });
         return { file, views: r.value };
       });
-      ctx.io.writeFileAtomic(opts.output, renderResultsPage(sections, reportScript(ctx.io)));
-      ctx.io.err(
-        `stacklab: wrote ${opts.output} (${sections.length} result${sections.length === 1 ? '' : 's'})\n`,
-      );
+      if (opts.json) {
+        // The report's data: every result read, checked, in order.
+        const out = { version: JSON_VERSION, kind: 'stacklab.report', results: docs };
+        ctx.io.out(`${JSON.stringify(out, null, 2)}\n`);
+      } else ctx.io.out(renderResultsPage(sections, reportScript(ctx.io)));
     });
 }

@@ -11,14 +11,28 @@ import { printTimeline, TimelineRecorder } from '../../report/run-trace.ts';
 import { type CliContext, usage } from '../context.ts';
 import { writeHtmlReport } from '../html-report.ts';
 import { JSON_VERSION } from '../json.ts';
-import { collect, loadProfileFiles, resolveProfiles } from '../profile-options.ts';
+import {
+  loadProfileFiles,
+  type ProfileOptions,
+  profileOptions,
+  resolveProfiles,
+} from '../profile-options.ts';
 import { clearProgress, progressLine } from '../progress.ts';
 import { builtinScenarios, loadScenario, SCENARIO_KEYS } from '../scenario-files.ts';
+import {
+  formatOf,
+  formatOption,
+  outDirOption,
+  outputOption,
+  printText,
+  reportOption,
+  seedOption,
+  wideOption,
+} from '../shared-options.ts';
 
-interface RunOpts {
-  profile: string[];
-  profileFile: string[];
-  set: string[];
+const FORMATS = ['text', 'json', 'ftrace', 'vmstat'] as const;
+
+interface RunOpts extends ProfileOptions {
   seed?: string;
   duration?: string;
   out?: string;
@@ -29,11 +43,12 @@ interface RunOpts {
   schema?: boolean;
   list?: boolean;
   maxFrameEvents?: string;
+  wide?: boolean;
   report?: string;
 }
 
 export function registerRun(program: Command, ctx: CliContext): void {
-  program
+  const cmd = program
     .command('run')
     .argument(
       '[SCENARIO]',
@@ -42,51 +57,42 @@ export function registerRun(program: Command, ctx: CliContext): void {
     )
     .description(
       'simulate an SMP kernel: interrupts and softirqs on real stacks, and how often each design overflows',
-    )
-    .option('-p, --profile <id>', "kernel profile (default: the scenario's own)", collect, [])
-    .option(
-      '--profile-file <file>',
-      'a profile from a YAML/JSON file ("base: <id>" plus "set:")',
-      collect,
-      [],
-    )
-    .option(
-      '--set <field=value>',
-      'override a profile field (THREAD_SIZE=8192) or a scenario field (cpus=8, irqs.eth0.rate=1e5); repeatable',
-      collect,
-      [],
-    )
-    .option(
-      '--seed <n>',
-      "master seed: the same seed and scenario give the same bytes (default: the scenario's)",
-    )
+    );
+  seedOption(cmd)
     .option('--duration <time>', "simulated time with a unit: 8s, 10min, 1h (default: the scenario's)")
-    .option('--out <dir>', 'write result.json (and the trace and folded files asked for) into this folder')
-    .option('--json', 'the result as versioned JSON on stdout')
-    .option(
-      '--format <fmt>',
-      'text (default), json, ftrace (the stack_trace table after the run), vmstat (kstack_* histogram)',
-    )
     .option('--trace <file>', 'Chrome trace event JSON of the run (open it in ui.perfetto.dev)')
     .option(
       '--folded <file>',
       'folded stacks of the deepest stacks, weighted by bytes (flamegraph.pl, speedscope)',
     )
-    .option('--report <file>', 'also write the HTML report (depth over time, histograms, overflow rate)')
     .option('--max-frame-events <n>', 'stop after this many frame pushes and pops (partial results say so)')
     .option('--schema', 'print the JSON Schema of scenario files and exit')
-    .option('--list', 'list the built-in scenarios and exit')
+    .option('--list', 'list the built-in scenarios and exit');
+  // One profile; --set also takes scenario fields.
+  profileOptions(cmd, "the scenario's own");
+  formatOption(
+    cmd,
+    FORMATS,
+    'text (default), json, ftrace (the stack_trace table after the run), vmstat (kstack_* histogram)',
+  );
+  outDirOption(cmd);
+  reportOption(cmd);
+  wideOption(cmd);
+  outputOption(cmd, ctx)
     .addHelpText(
       'after',
       `
 A scenario names the machine (CPUs, HZ, preemption), the tasks and the syscalls they make, the
 interrupt sources, and the code model they all execute (see data/scenarios/). Every frame lands on
 the stack the profile says; the kernel's stack tracer and stacklab's all-stacks tracer both watch.
+--set takes scenario fields too (cpus=8, irqs.eth0.rate=1e5); --seed and --duration default to
+the scenario's. --out DIR gets result.json, and the
+--trace and --folded files are written where they are named.
 
-  stacklab run                                   # seed-dragonboard under its profile, 10 s
+  stacklab run                                   seed-dragonboard under its profile, 10 s
   stacklab run seed-dragonboard --profile rfc-2015 --duration 1min
-  stacklab run qemu-6.1-udp --duration 8s --format ftrace
-  stacklab run my-board.yaml --set THREAD_SIZE=8192 --json > run.json
+  stacklab run seed-dragonboard --duration 8s --format ftrace
+  stacklab run data/scenarios/seed-dragonboard.yaml --set THREAD_SIZE=8192 --json > run.json
   stacklab run --schema > scenario.schema.json`,
     )
     .action((scenarioArg: string, opts: RunOpts) => {
@@ -98,9 +104,7 @@ the stack the profile says; the kernel's stack tracer and stacklab's all-stacks 
         for (const n of builtinScenarios()) ctx.io.out(`${n}\n`);
         return;
       }
-      const format = opts.json ? 'json' : (opts.format ?? 'text');
-      if (!['text', 'json', 'ftrace', 'vmstat'].includes(format))
-        usage(`--format ${format}: one of text, json, ftrace, vmstat`);
+      const format = formatOf(opts, FORMATS);
       const scenarioSets = opts.set.filter((s) => SCENARIO_KEYS.has(s.split(/[.=]/)[0]!));
       const profileSets = opts.set.filter((s) => !scenarioSets.includes(s));
       const scenario = loadScenario(ctx.io, scenarioArg, scenarioSets);
@@ -149,7 +153,7 @@ the stack the profile says; the kernel's stack tracer and stacklab's all-stacks 
       if (format === 'json') ctx.io.out(json);
       else if (format === 'ftrace') ctx.io.out(result.ftrace.table);
       else if (format === 'vmstat') ctx.io.out(result.kstack.text);
-      else ctx.io.out(renderRunText(result));
+      else printText(ctx, renderRunText(result), opts);
       if (recorder && recorder.dropped > 0)
         ctx.io.err(
           `stacklab: --trace kept the first ${recorder.slices.length} slices (${recorder.dropped} more not written)\n`,

@@ -1,4 +1,4 @@
-// `stacklab seed [--report FILE] [--json] [--full]`: the RFC's experiment end to end on embedded defaults.
+// `stacklab seed [--report FILE] [--json] [--wide]`: the RFC's experiment end to end on embedded defaults.
 import type { Command } from 'commander';
 import { replayStackTraceText } from '../../analyze/replay-table.ts';
 import { runSeedDesigns } from '../../analyze/seed-run.ts';
@@ -19,6 +19,14 @@ import { JSON_VERSION } from '../json.ts';
 import { clearProgress, progressLine } from '../progress.ts';
 import { reportScript } from '../report-script.ts';
 import { loadScenario } from '../scenario-files.ts';
+import {
+  aliasOption,
+  jsonOption,
+  outputOption,
+  printText,
+  reportOption,
+  wideOption,
+} from '../shared-options.ts';
 
 /**
  * The RFC's motivation, priced: fork's stack allocation on the 1 GB 2015 phone, as shipped (Android's
@@ -44,7 +52,8 @@ function seedMemoryComparison(
         : {}),
     }),
   ];
-  const fmt = (v: number) => (v < 10 ? v.toFixed(1) : Math.round(v).toString());
+  // As the mm compare table rounds latencies.
+  const fmt = (v: number) => v.toFixed(2);
   const rows: [string, (x: (typeof runs)[number]['runs'][number]) => string][] = [
     ['stack allocations in the slow path', (x) => String(x.stackAllocs.slowpath)],
     ['  direct compaction stalls', (x) => String(x.stackAllocs.compactStalls)],
@@ -60,7 +69,9 @@ function seedMemoryComparison(
   ]);
   const widths = head.map((_, c) => Math.max(...[head, ...table].map((row) => (row[c] ?? '').length)));
   for (const row of [head, ...table])
-    summary += `  ${row.map((cell, c) => (c === 0 ? (cell ?? '').padEnd(widths[c]!) : (cell ?? '').padStart(widths[c]! + 2))).join('')}\n`;
+    summary +=
+      `  ${row.map((cell, c) => (c === 0 ? (cell ?? '').padEnd(widths[c]!) : (cell ?? '').padStart(widths[c]! + 2))).join('')}`.trimEnd() +
+      '\n';
   const text =
     `${summary}\n${renderMmCompare(runs[0]!)}\n` +
     `The same, with a stock 2015 kernel's watermarks (--set extraFreeKbytes=0):\n\n${renderMmCompare({ ...runs[1]!, overrides: ['extraFreeKbytes=0'] })}` +
@@ -68,6 +79,7 @@ function seedMemoryComparison(
   return {
     title: '5. What the stack size costs in memory (stacklab mm compare, phone-1g-2015)',
     text,
+    summary: `${summary}\n(--wide prints both full tables; stacklab mm compare --device phone-1g-2015 reproduces them.)\n`,
     data: runs,
   };
 }
@@ -153,13 +165,16 @@ function ttyProgress(ctx: CliContext): (label: string, fraction: number) => void
 }
 
 export function registerSeed(program: Command, ctx: CliContext): void {
-  program
+  const cmd = program
     .command('seed')
-    .description("the main job: the RFC's experiment end to end on embedded defaults")
-    .option('--report <file>', `write the HTML report there (default: ${SEED_REPORT})`)
-    .option('--no-report', 'write no HTML report')
-    .option('--json', 'machine-readable output')
-    .option('--full', "print every profile's ftrace view")
+    .description("the main job: the RFC's experiment end to end on embedded defaults");
+  cmd.option('--report <file>', `write the HTML report there (default: ${SEED_REPORT})`);
+  cmd.option('--no-report', 'write no HTML report');
+  jsonOption(cmd);
+  wideOption(cmd);
+  // The old spelling of --wide.
+  aliasOption(cmd, '--full', 'wide');
+  outputOption(cmd, ctx)
     .addHelpText(
       'after',
       `
@@ -180,7 +195,7 @@ a drop zone that reads your own stack_trace table or overflow report in the page
   stacklab seed --report seed.html
   stacklab seed --json --no-report`,
     )
-    .action((opts: { report?: string | false; json?: boolean; full?: boolean }) => {
+    .action((opts: { report?: string | false; json?: boolean; wide?: boolean }) => {
       // --report FILE, --no-report (false), or neither: the default file.
       const reportFile = opts.report === false ? undefined : (opts.report ?? SEED_REPORT);
       if (reportFile !== undefined) ctx.io.checkOutput(reportFile, '--report');
@@ -188,7 +203,7 @@ a drop zone that reads your own stack_trace table or overflow report in the page
       const report = buildSeedReport(ctx.io.stderrIsTty ? ttyProgress(ctx) : undefined, scenario);
       if (ctx.io.stderrIsTty) clearProgress(ctx.io);
       if (opts.json) ctx.io.out(`${JSON.stringify(report, null, 2)}\n`);
-      else ctx.io.out(renderSeedText(report, { full: opts.full ?? false }));
+      else printText(ctx, renderSeedText(report, { wide: opts.wide ?? false }), opts);
       if (reportFile !== undefined) {
         ctx.io.writeFileAtomic(reportFile, renderSeedHtml(report, reportScript(ctx.io)));
         ctx.io.err(`stacklab: wrote the report ${reportFile}\n`);

@@ -149,10 +149,11 @@ export function sharedRealDir(): string | undefined {
   return undefined;
 }
 
-/** Every real text file: test/fixtures and shared/data/real. */
+/** Every real text file: test/fixtures, examples (the sample annotations, .su files) and shared/data/real. */
 function textCorpus(): Seed[] {
   const real = sharedRealDir();
-  const all = [...files(join(ROOT, 'test', 'fixtures')), ...(real ? files(real) : [])].filter(
+  const mine = [...files(join(ROOT, 'test', 'fixtures')), ...files(join(ROOT, 'examples'))];
+  const all = [...mine, ...(real ? files(real) : [])].filter(
     (f) => !f.includes(`${join('fixtures', 'fuzz')}`) && !f.includes('elf-corpus'),
   );
   return all.map((f) => ({ name: relative(ROOT, f), bytes: new Uint8Array(readFileSync(f)) }));

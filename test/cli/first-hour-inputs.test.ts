@@ -80,7 +80,7 @@ describe('stacklab report', () => {
     const r = await run(['report', ...Object.keys(files), '-o', '/o.html'], files);
     assert.equal(r.code, 0, r.err);
     const html = String(r.written.get('/o.html'));
-    assert.match(html, /<h1>stacklab analyze: buddyinfo<\/h1>/);
+    assert.match(html, /<h2 id="h-[\w-]+">stacklab analyze: buddyinfo<\/h2>/);
     assert.match(html, /What stacklab analyze said/);
     assert.ok(
       (html.match(/<svg/g) ?? []).length >= 3,

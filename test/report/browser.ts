@@ -1,4 +1,4 @@
-// Real headless Chromium for the report tests: Debian's /usr/bin/chromium (never a downloaded
+// Real headless Chromium for the report tests: Debian's chromium from PATH (never a downloaded
 // browser), a fresh profile per run, no network of its own. Each page records what must not happen:
 // script errors, console errors, dialogs (an injected alert()), and any request that leaves the page.
 import assert from 'node:assert/strict';
@@ -6,8 +6,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { tool } from '../debian-packages.ts';
 
-export const CHROMIUM = process.env.STACKLAB_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM = process.env.STACKLAB_CHROMIUM ?? tool('chromium');
 /** Where screenshots go for a reviewer (git-ignored). */
 export const TEST_OUTPUT = join(import.meta.dirname, '..', '..', 'test-output');
 

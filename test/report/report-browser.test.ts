@@ -10,11 +10,13 @@ import { main } from '../../src/cli/main.ts';
 import { reportScript } from '../../src/cli/report-script.ts';
 import type { PageScript } from '../../src/report/report-page.ts';
 import { renderSeedHtml } from '../../src/report/seed-html.ts';
-import { buildCorpus } from '../elf/corpus.ts';
+import { needs } from '../debian-packages.ts';
 import { screenshotPath, TestBrowser } from './browser.ts';
 
 const SEED_TABLE = new URL('../../data/seed/stack_trace-rfc-2015.txt', import.meta.url);
-const ANNOTATIONS = new URL('../fixtures/annotations/mini-kernel.yaml', import.meta.url).pathname;
+// The committed sample binary and its annotations: no cross compiler needed for this test.
+const MINI_KERNEL = new URL('../../examples/arm64/mini-kernel', import.meta.url).pathname;
+const ANNOTATIONS = new URL('../../examples/arm64/mini-kernel.yaml', import.meta.url).pathname;
 const OVERFLOW = new URL('../fixtures/published/ovf-arm64-001.txt', import.meta.url);
 // Callbacks given to page.evaluate() run in the page. The test program has no DOM types (nothing
 // below src/cli may use the DOM), so the few page globals they touch are declared here.
@@ -26,7 +28,7 @@ declare const getComputedStyle: any;
 /** Views the seed report draws as pictures (their SVG must have a size). */
 const DRAWN = ['stack-layout', 'flame', 'memory'];
 
-describe('the seed report in Chromium', () => {
+describe('the seed report in Chromium', needs('chromium'), () => {
   let browser: TestBrowser;
   let script: PageScript;
   let html: string;
@@ -204,7 +206,7 @@ describe('the seed report in Chromium', () => {
   });
 });
 
-describe('run and paths reports in Chromium', () => {
+describe('run and paths reports in Chromium', needs('chromium'), () => {
   let browser: TestBrowser;
   before(async () => {
     browser = await TestBrowser.launch();
@@ -245,9 +247,8 @@ describe('run and paths reports in Chromium', () => {
   });
 
   test('paths --report: worst paths open to their frames, the overlay per profile is drawn', async () => {
-    const corpus = await buildCorpus();
     const io = memoryIo({});
-    const argv = ['paths', corpus.path('mini-kernel'), '--entry', 'el0_svc', '-a', ANNOTATIONS];
+    const argv = ['paths', MINI_KERNEL, '--entry', 'el0_svc', '-a', ANNOTATIONS];
     const code = await main([...argv, '-p', 'linux-6.1', '-p', 'rfc-2015', '--report', '/p.html'], io);
     assert.equal(code, 0, io.stderr);
     const { page, problems } = await browser.open(String(io.written.get('/p.html')), 'paths.html');

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { memoryIo } from '../../src/cli/io.ts';
 import { main } from '../../src/cli/main.ts';
+import { needs } from '../debian-packages.ts';
 import { TestBrowser } from './browser.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: page-side global, checked by running it
@@ -36,7 +37,7 @@ function hostileTable(): string {
 const SEED = new URL('../../data/seed/stack_trace-rfc-2015.txt', import.meta.url);
 const FILE_NAME = `<b onclick=window.__pwned=4>${BIDI}'".txt`;
 
-describe('hostile names in Chromium', () => {
+describe('hostile names in Chromium', needs('chromium'), () => {
   let browser: TestBrowser;
   before(async () => {
     browser = await TestBrowser.launch();

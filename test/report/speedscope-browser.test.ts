@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import AjvModule from 'ajv';
 import { memoryIo } from '../../src/cli/io.ts';
 import { main } from '../../src/cli/main.ts';
+import { needs } from '../debian-packages.ts';
 import { screenshotPath, TestBrowser } from './browser.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: page-side global, checked by running it
@@ -34,7 +35,7 @@ async function exportSeed(): Promise<string> {
   return io.stdout;
 }
 
-describe('convert --to speedscope in the speedscope app', () => {
+describe('convert --to speedscope in the speedscope app', needs('chromium'), () => {
   let profile: string;
   let server: Server;
   let origin: string;

@@ -168,8 +168,9 @@ export function registerSeed(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('seed')
     .description("the main job: the RFC's experiment end to end on embedded defaults");
-  cmd.option('--report <file>', `write the HTML report there (default: ${SEED_REPORT})`);
-  cmd.option('--no-report', 'write no HTML report');
+  // The same --report as every other command; seed alone writes one by default (see the help below).
+  reportOption(cmd);
+  cmd.option('--no-report', `write no HTML report (seed writes ${SEED_REPORT} by default)`);
   jsonOption(cmd);
   wideOption(cmd);
   // The old spelling of --wide.

@@ -34,7 +34,9 @@ export function overflowVerdict(r: RunResult): string {
   const ex = o.extrapolation.task;
   const exText = !ex.available
     ? `\n  no extrapolation: ${ex.reason}`
-    : `\n  extrapolated: ${ex.perHour === 0 ? '0' : ex.perHour.toExponential(1)}/h for the task stack (GEV of ${ex.blocks} block maxima, see --json)`;
+    : ex.perHour === 0 && ex.upperEnd !== null
+      ? `\n  extrapolated: never past ${ex.limit} B on the task stack: the fitted tail ends at ${Math.round(ex.upperEnd)} B (GEV of ${ex.blocks} block maxima, xi < 0; see --json)`
+      : `\n  extrapolated: ${ex.perHour.toExponential(1)}/h for the task stack (GEV of ${ex.blocks} block maxima, see --json)`;
   return `no overflow in ${t}: at most ${o.perHour.high.toPrecision(2)}/h (95 % Poisson bound for the time simulated)${exText}`;
 }
 

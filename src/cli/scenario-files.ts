@@ -15,13 +15,26 @@ export const SCENARIO_DIR = 'data/scenarios';
 /** Names of the built-in scenarios (data/scenarios/NAME.yaml). */
 export function builtinScenarios(): string[] {
   try {
-    return readdirSync(join(projectRoot(), SCENARIO_DIR))
-      .filter((f) => f.endsWith('.yaml') && !f.endsWith('.code.yaml'))
-      .map((f) => f.slice(0, -'.yaml'.length))
-      .sort();
+    return (
+      readdirSync(join(projectRoot(), SCENARIO_DIR))
+        // NAME.code.yaml and NAME.with.yaml are a scenario's code model and its import additions.
+        .filter((f) => f.endsWith('.yaml') && !f.endsWith('.code.yaml') && !f.endsWith('.with.yaml'))
+        .map((f) => f.slice(0, -'.yaml'.length))
+        .sort()
+    );
   } catch {
     return [];
   }
+}
+
+/** A built-in scenario in one paragraph: what `run --list` prints. */
+export function describeBuiltinScenario(io: Io, name: string): string {
+  const file = join(projectRoot(), SCENARIO_DIR, `${name}.yaml`);
+  const input = parseYamlInput(io.readText(file), file, 'scenario');
+  if (!input.ok) return `${name}\n  (unreadable: ${input.error.message})`;
+  const v = input.value.value as { profile?: unknown; cpus?: unknown; description?: unknown };
+  const desc = typeof v.description === 'string' ? v.description.trim() : '(no description)';
+  return `${name} (${String(v.profile)}, ${String(v.cpus)} CPUs)\n  ${desc}`;
 }
 
 /** Top-level scenario fields: a --set path starting with one of these changes the scenario, not the profile. */

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { memoryIo } from '../../src/cli/io.ts';
 import { main } from '../../src/cli/main.ts';
+import { builtinScenarios } from '../../src/cli/scenario-files.ts';
 import { parseFtraceStackTrace } from '../../src/formats/ftrace-stack-trace.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -127,6 +128,30 @@ describe('stacklab run', () => {
   });
 });
 
+describe('every built-in scenario', () => {
+  test('runs under its own profile and under rfc-2015, with frames on the stacks its design has', async () => {
+    for (const name of builtinScenarios()) {
+      for (const profile of [undefined, 'rfc-2015']) {
+        const argv = [
+          'run',
+          name,
+          '--duration',
+          '200ms',
+          '--json',
+          ...(profile ? ['--profile', profile] : []),
+        ];
+        const r = await run(argv);
+        assert.equal(r.code, 0, `${argv.join(' ')}: ${r.err}`);
+        const res = JSON.parse(r.out).result;
+        assert.ok(res.maxDepth.task > 0, `${name}: frames on the task stack`);
+        if (profile === 'rfc-2015') assert.ok(res.maxDepth.irq > 0, `${name}: rfc-2015 has an IRQ stack`);
+        assert.ok(res.frameEvents > 1000, `${name}: ${res.frameEvents} frame events`);
+      }
+    }
+    assert.ok(builtinScenarios().length >= 4, builtinScenarios().join(' '));
+  });
+});
+
 describe('stacklab import', () => {
   test('the seed table gives back the committed seed-dragonboard code model, byte for byte', async () => {
     const r = await run([
@@ -141,6 +166,21 @@ describe('stacklab import', () => {
     ]);
     assert.equal(r.code, 0, r.err);
     assert.equal(r.out, readFileSync(`${ROOT}data/scenarios/seed-dragonboard.code.yaml`, 'utf8'));
+  });
+
+  test('the android-2015-phone code model is what its regenerate command writes', async () => {
+    const r = await run([
+      'import',
+      'data/seed/stack_trace-rfc-2015.txt',
+      '--with',
+      'data/scenarios/android-2015-phone.with.yaml',
+      '--name',
+      'android-2015-phone',
+      '--self',
+      'exp:10us',
+    ]);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out, readFileSync(`${ROOT}data/scenarios/android-2015-phone.code.yaml`, 'utf8'));
   });
 
   test('func_stack_trace unwinds become call steps, softirq plumbing and actions their own steps', async () => {

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { replayStackTraceText } from '../../analyze/replay-table.ts';
 import { InputError } from '../../base/diag.ts';
 import { printFolded } from '../../formats/folded-stacks.ts';
-import { BUILTIN_PROFILE_IDS, PROFILE_IDS } from '../../model/profiles.ts';
+import { PROFILE_IDS } from '../../model/profiles.ts';
 import { foldedOf, renderReplayText, replayTableData } from '../../report/replay-report.ts';
 import { renderReplayHtml } from '../../report/seed-html.ts';
 import { type CliContext, reportDiagnostics, usage } from '../context.ts';

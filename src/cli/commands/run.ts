@@ -18,7 +18,7 @@ import {
   resolveProfiles,
 } from '../profile-options.ts';
 import { clearProgress, progressLine } from '../progress.ts';
-import { builtinScenarios, loadScenario, SCENARIO_KEYS } from '../scenario-files.ts';
+import { builtinScenarios, describeBuiltinScenario, loadScenario, SCENARIO_KEYS } from '../scenario-files.ts';
 import {
   formatOf,
   formatOption,
@@ -101,7 +101,8 @@ the scenario's. --out DIR gets result.json, and the
         return;
       }
       if (opts.list) {
-        for (const n of builtinScenarios()) ctx.io.out(`${n}\n`);
+        const all = builtinScenarios().map((n) => describeBuiltinScenario(ctx.io, n));
+        printText(ctx, `${all.join('\n\n')}\n`, opts);
         return;
       }
       const format = formatOf(opts, FORMATS);

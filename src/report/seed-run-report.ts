@@ -17,13 +17,14 @@ export function renderSeedRun(d: SeedRunData): string {
     const rate = o.count > 0 ? rateText(o.perHour) : `0 seen, <= ${o.perHour.high.toPrecision(2)}/h`;
     const irq = r.irqStackSize > 0 ? `${r.maxDepth.irq} B` : '-';
     const ex = o.extrapolation.task;
-    const gev = ex.available ? (ex.perHour === 0 ? '0' : ex.perHour.toExponential(1)) : 'n/a';
+    // A fitted tail that ends below the limit never reaches it: "never", not a rate of 0.
+    const gev = ex.available ? (ex.perHour === 0 ? 'never' : ex.perHour.toExponential(1)) : 'n/a';
     lines.push(
       `  ${label.padEnd(27)}  ${String(o.count).padStart(9)}  ${rate.padEnd(23)}  ${gev.padStart(7)}  ${`${r.maxDepth.task} B`.padStart(8)}  ${irq.padStart(8)}`,
     );
   }
   lines.push(
-    '  (GEV/h: task-stack overflows per hour extrapolated from 100 ms block maxima; see run --json)',
+    '  (GEV/h: task-stack overflows per hour extrapolated from 100 ms block maxima; "never": the fitted\n  tail ends below the stack size; see run --json)',
   );
   lines.push('');
   lines.push('  margin kept (usable bytes left at the episode high-water: median / p99 / p99.9 / worst)');

@@ -77,7 +77,7 @@ function seedMemoryComparison(
     `The same, with a stock 2015 kernel's watermarks (--set extraFreeKbytes=0):\n\n${renderMmCompare({ ...runs[1]!, overrides: ['extraFreeKbytes=0'] })}` +
     '(stacklab mm compare reproduces either table; --forks and --seed change the sample.)\n';
   return {
-    title: '5. What the stack size costs in memory (stacklab mm compare, phone-1g-2015)',
+    title: '6. What the stack size costs in memory (stacklab mm compare, phone-1g-2015)',
     text,
     summary: `${summary}\n(--wide prints both full tables; stacklab mm compare --device phone-1g-2015 reproduces them.)\n`,
     data: runs,
@@ -104,7 +104,7 @@ function seedSimulation(scenario: Scenario, progress?: (label: string, fraction:
     detail: `${d.seconds} s of ${d.scenario}: 8 KB task-stack margin at p99.9 ${rfc.margin.p999} B with the IRQ stack vs ${old8.margin.p999} B without (worst ${rfc.margin.min} vs ${old8.margin.min} B); rfc-2015 overflows ${rfcRun.overflow.count} (at most ${rfcRun.overflow.perHour.high.toPrecision(2)}/h)`,
   };
   const section = {
-    title: '4. How often each design overflows under load (stacklab run seed-dragonboard)',
+    title: '5. How often each design overflows under load (stacklab run seed-dragonboard)',
     text: renderSeedRun(d),
     data: d,
   };

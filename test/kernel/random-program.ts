@@ -115,7 +115,7 @@ export function runProgram(
       }
       case 'softirq-irq-exit':
         // irq_exit runs softirqs when leaving a hard IRQ that did not interrupt softirq processing.
-        if (!top || top.kind !== 'irq' || cpu.softirqDepth > 0 || cpu.context !== 'hardirq') break;
+        if (top?.kind !== 'irq' || cpu.softirqDepth > 0 || cpu.context !== 'hardirq') break;
         if (!enterSoftirq(m, cpu, 'irq-exit', codes)) break;
         open.push({
           kind: 'softirq',

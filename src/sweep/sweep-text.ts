@@ -35,16 +35,7 @@ export function renderSweepText(doc: SweepDocument): string {
       `(${s.firstSeed}..${s.firstSeed + s.seeds - 1}) of ${perRun} s each`,
     '',
     table(
-      [
-        'point',
-        'THREAD_SIZE',
-        'IRQ stack',
-        'max task B',
-        'margin B',
-        'max irq B',
-        'overflows',
-        'per device-hour',
-      ],
+      ['point', 'task stack', 'IRQ stack', 'max task', 'margin', 'max irq', 'overflows', 'per hour'],
       rows,
     ),
     '',

@@ -13,10 +13,11 @@ function workerEntry(): { filename: string; execArgv: string[] } {
     const tsx = pathToFileURL(createRequire(here).resolve('tsx')).href;
     return {
       filename: new URL('./sweep-worker.ts', here).href,
-      execArgv: [...process.execArgv.filter((a) => !a.includes('tsx')), '--import', tsx],
+      execArgv: ['--import', tsx],
     };
   }
-  return { filename: new URL('./sweep-worker.mjs', here).href, execArgv: process.execArgv };
+  // The process's own flags (--test, --import ...) are not the worker's business.
+  return { filename: new URL('./sweep-worker.mjs', here).href, execArgv: [] };
 }
 
 /**

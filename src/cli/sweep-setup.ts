@@ -24,6 +24,8 @@ export interface LoadedSweep {
   readonly header: SweepHeader;
   /** An Io whose reads of the scenario and code model files are cached (every point reads them). */
   readonly io: Io;
+  /** The line of a field path in the sweep file. */
+  readonly lineOf: (path: string) => number | undefined;
 }
 
 /** What one worker task gets: everything to run the point's seeds, as plain data. */
@@ -86,7 +88,7 @@ export function loadSweep(ioIn: Io, file: string): LoadedSweep {
     axes: sweep.axes.map((a) => ({ name: a.name, values: a.values.map((x) => x.label) })),
     fingerprint: createHash('sha256').update(identity).digest('hex').slice(0, 32),
   };
-  return { file, sweep, scenarioArg, header, io };
+  return { file, sweep, scenarioArg, header, io, lineOf: (p) => input.value.lineOf(p) };
 }
 
 function scenarioOf(io: Io, arg: string, sets: readonly string[], file: string, line?: number): Scenario {
@@ -105,11 +107,27 @@ function scenarioOf(io: Io, arg: string, sets: readonly string[], file: string, 
   }
 }
 
+/** The grid value of point `index` whose field the message names ("grid" when none does). */
+function gridPathOf(sweep: Sweep, index: number, message: string): string {
+  let rest = index;
+  const picks: number[] = [];
+  for (let a = sweep.axes.length - 1; a >= 0; a--) {
+    const n = sweep.axes[a]!.values.length;
+    picks[a] = rest % n;
+    rest = Math.floor(rest / n);
+  }
+  for (const [a, axis] of sweep.axes.entries()) {
+    const v = axis.values[picks[a]!]!;
+    if (v.fields.some(([k]) => message.includes(k))) return `grid.${axis.name}.${picks[a]}`;
+  }
+  return 'grid';
+}
+
 /** The job of point `index`: exit 1 naming the point and the field when a value does not apply. */
 export function pointJob(s: LoadedSweep, index: number): PointJob {
   const point = pointAt(s.sweep, index);
   const fail = (d: Parameters<typeof pointDiagnostic>[0]): never => {
-    throw new InputError(pointDiagnostic(d, point, s.file));
+    throw new InputError(pointDiagnostic(d, point, s.file, s.lineOf(gridPathOf(s.sweep, index, d.message))));
   };
   let scenario: Scenario;
   try {

@@ -179,11 +179,11 @@ export function pointDiagnostic(
   d: Diagnostic,
   point: { index: number; key: string },
   file: string,
+  line?: number,
 ): Diagnostic {
   return {
     ...d,
-    code: d.code,
     message: `grid: point ${point.index} (${point.key}): ${d.message}`,
-    loc: { file },
+    loc: { file, ...(line !== undefined ? { line } : {}) },
   };
 }

@@ -106,10 +106,10 @@ async function runSweep(
 ): Promise<void> {
   const { out } = opts;
   ctx.io.checkOutput(out, '--out', 'dir');
-  claimFolder(ctx.io, out, s.header);
   const done = finishedPoints(out, s.header, want);
-  // Every job first: a bad value at any point is exit 1 before a single point runs.
+  // Every job first: a bad value at any point is exit 1 before a single point runs (or DIR is claimed).
   const jobs = want.filter((i) => !done.has(i)).map((i) => pointJob(s, i));
+  claimFolder(ctx.io, out, s.header);
   const workers = Math.max(1, Math.min(opts.workers ?? availableParallelism(), jobs.length));
   const tty = ctx.io.stderrIsTty;
   const started = performance.now();

@@ -1,0 +1,52 @@
+// What the sweep tests share: a small sweep over the RFC's example grid (short runs, so a test takes
+// seconds), and `stacklab` run in this process on the real file system with its output captured.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type Io, processIo } from '../../src/cli/io.ts';
+import { main } from '../../src/cli/main.ts';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const EXAMPLE = join(ROOT, 'examples/sweeps/rfc-question.yaml');
+
+/**
+ * The example sweep with `duration` and `seeds` changed (and the scenario named by its absolute
+ * path when the copy lives elsewhere): the same grid, a fraction of the CPU time.
+ */
+export function smallSweep(dir: string, duration = '100ms', seeds = 2): string {
+  const text = readFileSync(EXAMPLE, 'utf8')
+    .replace(/^duration: .*$/m, `duration: ${duration}`)
+    .replace(/^seeds: .*$/m, `seeds: ${seeds}`);
+  const file = join(dir, 'sweep.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
+export function tempDir(name: string): string {
+  return mkdtempSync(join(tmpdir(), `stacklab-${name}-`));
+}
+
+export async function stacklab(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: Io = {
+    ...processIo,
+    out: (t) => {
+      out += t;
+    },
+    outBytes: (b) => {
+      out += new TextDecoder().decode(b);
+    },
+    err: (t) => {
+      err += t;
+    },
+    stdoutIsTty: false,
+    stderrIsTty: false,
+  };
+  const code = await main(argv, io);
+  return { code, out, err };
+}
+
+export function sweepJson(dir: string): string {
+  return readFileSync(join(dir, 'sweep.json'), 'utf8');
+}

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { dirname, isAbsolute, join } from 'node:path';
 import { RUN_RESULT_VERSION } from '../analyze/run.ts';
 import { InputError } from '../base/diag.ts';
+import type { CodeModel } from '../kernel/sim/code-model.ts';
 import type { Scenario } from '../kernel/sim/scenario.ts';
 import { parseYamlInput, withLine } from '../kernel/sim/yaml-input.ts';
 import { applyOverrides, type KernelProfile } from '../model/profile.ts';
@@ -24,6 +25,8 @@ export interface LoadedSweep {
   readonly header: SweepHeader;
   /** An Io whose reads of the scenario and code model files are cached (every point reads them). */
   readonly io: Io;
+  /** The scenario's code model, validated once for every point. */
+  readonly models: Map<string, CodeModel>;
   /** The line of a field path in the sweep file. */
   readonly lineOf: (path: string) => number | undefined;
 }
@@ -67,7 +70,8 @@ export function loadSweep(ioIn: Io, file: string): LoadedSweep {
       : join(dirname(file), sweep.scenario);
   // The scenario as the sweep's own `set` leaves it: its seed is the default first seed, and its
   // content (with the code model) goes into the fingerprint.
-  const base = scenarioOf(io, scenarioArg, [], file, input.value.lineOf('scenario'));
+  const models = new Map<string, CodeModel>();
+  const base = scenarioOf(io, scenarioArg, models, file, input.value.lineOf('scenario'));
   const firstSeed = sweep.seed ?? base.seed;
   const points = pointCount(sweep);
   const identity = jsonText({
@@ -88,12 +92,18 @@ export function loadSweep(ioIn: Io, file: string): LoadedSweep {
     axes: sweep.axes.map((a) => ({ name: a.name, values: a.values.map((x) => x.label) })),
     fingerprint: createHash('sha256').update(identity).digest('hex').slice(0, 32),
   };
-  return { file, sweep, scenarioArg, header, io, lineOf: (p) => input.value.lineOf(p) };
+  return { file, sweep, scenarioArg, header, io, models, lineOf: (p) => input.value.lineOf(p) };
 }
 
-function scenarioOf(io: Io, arg: string, sets: readonly string[], file: string, line?: number): Scenario {
+function scenarioOf(
+  io: Io,
+  arg: string,
+  models: Map<string, CodeModel>,
+  file: string,
+  line?: number,
+): Scenario {
   try {
-    return loadScenario(io, arg, sets);
+    return loadScenario(io, arg, [], models);
   } catch (e) {
     // loadScenario's usage errors (an unknown name, a bad --set) are the sweep file's fault here.
     if (e instanceof UsageError)
@@ -131,7 +141,7 @@ export function pointJob(s: LoadedSweep, index: number): PointJob {
   };
   let scenario: Scenario;
   try {
-    scenario = loadScenario(s.io, s.scenarioArg, point.scenarioSets);
+    scenario = loadScenario(s.io, s.scenarioArg, point.scenarioSets, s.models);
   } catch (e) {
     if (e instanceof UsageError) fail({ code: 'sweep/bad-field', severity: 'error', message: e.message });
     if (e instanceof InputError) fail(e.diagnostic);

@@ -1,6 +1,6 @@
 // What the sweep tests share: a small sweep over the RFC's example grid (short runs, so a test takes
 // seconds), and `stacklab` run in this process on the real file system with its output captured.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Io, processIo } from '../../src/cli/io.ts';
@@ -22,8 +22,15 @@ export function smallSweep(dir: string, duration = '100ms', seeds = 2): string {
   return file;
 }
 
-export function tempDir(name: string): string {
-  return mkdtempSync(join(tmpdir(), `stacklab-${name}-`));
+/** A fresh folder under the system's temporary directory; removeAll() takes every one of them away. */
+export function tempDir(name: string, made?: string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), `stacklab-${name}-`));
+  made?.push(dir);
+  return dir;
+}
+
+export function removeAll(dirs: readonly string[]): void {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 }
 
 export async function stacklab(argv: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { needs, tool } from '../debian-packages.ts';
-import { ROOT, smallSweep, stacklab, sweepJson, tempDir } from './sweep-helpers.ts';
+import { ROOT, removeAll, smallSweep, stacklab, sweepJson, tempDir } from './sweep-helpers.ts';
 
 const MUNGED = tool('munged');
 const MUNGEKEY = tool('mungekey');
@@ -144,13 +144,17 @@ async function startCluster(cluster: Cluster): Promise<string | undefined> {
 }
 
 describe('a sweep as a real Slurm job array', needs('slurmctld', 'slurmd', 'slurm-client', 'munge'), () => {
-  const dir = tempDir('slurm');
+  const made: string[] = [];
+  const dir = tempDir('slurm', made);
   const cluster: Cluster = {
     dir,
     env: { ...process.env, SLURM_CONF: join(dir, 'slurm.conf') },
     daemons: [],
   };
-  after(() => stopAll(cluster));
+  after(async () => {
+    await stopAll(cluster);
+    removeAll(made);
+  });
 
   test(`sbatch --array=0-${SHARDS - 1} examples/sweeps/slurm-array.sbatch, merged: the single run's bytes`, async (t) => {
     const why = await startCluster(cluster);
@@ -158,7 +162,7 @@ describe('a sweep as a real Slurm job array', needs('slurmctld', 'slurmd', 'slur
       t.skip(`one-node Slurm did not start: ${why}`);
       return;
     }
-    const work = tempDir('slurm-sweep');
+    const work = tempDir('slurm-sweep', made);
     const sweep = smallSweep(work, '100ms', 2);
     const single = await stacklab(['sweep', sweep, '--out', join(work, 'single'), '--workers', '2']);
     assert.equal(single.code, 0, single.err);

@@ -6,15 +6,18 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
-import { ROOT, smallSweep, stacklab, sweepJson, tempDir } from './sweep-helpers.ts';
+import { ROOT, removeAll, smallSweep, stacklab, sweepJson, tempDir } from './sweep-helpers.ts';
 
-const WORK = tempDir('sweep');
+const made: string[] = [];
+const WORK = tempDir('sweep', made);
 const SWEEP = smallSweep(WORK);
 const REF = join(WORK, 'ref');
 let reference = '';
+
+after(() => removeAll(made));
 
 before(async () => {
   const r = await stacklab(['sweep', SWEEP, '--out', REF, '--workers', '1']);
@@ -103,7 +106,7 @@ describe('stacklab sweep', () => {
   });
 
   test('killed at a random moment and run again: no finished point lost or redone, the same result', async () => {
-    const slow = smallSweep(tempDir('sweep-kill'), '500ms', 1);
+    const slow = smallSweep(tempDir('sweep-kill', made), '500ms', 1);
     const ref = join(WORK, 'kill-ref');
     assert.equal((await stacklab(['sweep', slow, '--out', ref, '--workers', '2'])).code, 0);
     let midway = 0;
@@ -164,7 +167,7 @@ describe('stacklab sweep', () => {
     )[0]!.toJS();
     const mc = merge.spec.template.spec.containers[0];
     // The volume is a folder here; the example sweep, the small one (its grid, shorter runs).
-    const vol = tempDir('sweep-k8s');
+    const vol = tempDir('sweep-k8s', made);
     const local = (args: string[], env: Record<string, string>) =>
       args.map((a) =>
         a
@@ -213,7 +216,7 @@ describe('stacklab sweep', () => {
   });
 
   test('bad input: a bad grid value (exit 1, field and line), another sweep in --out, a missing shard', async () => {
-    const dir = tempDir('sweep-bad');
+    const dir = tempDir('sweep-bad', made);
     const bad = join(dir, 'bad.yaml');
     writeFileSync(
       bad,

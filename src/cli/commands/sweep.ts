@@ -161,6 +161,7 @@ async function runSweep(
 /** Probes: this many points, evenly spread, each simulated for at most PROBE_NS. */
 const PROBE_POINTS = 4;
 const PROBE_NS = 0.5 * NS_PER_S;
+const WARMUP_NS = 0.2 * NS_PER_S;
 
 function plan(
   ctx: CliContext,
@@ -181,6 +182,15 @@ function plan(
   ].map((k) => jobs[k]!);
   let cpuUs = 0;
   let simNs = 0;
+  // A first run compiles the simulator's hot paths (JIT): not part of what each point costs.
+  const w = probes[0];
+  if (w !== undefined)
+    runScenario({
+      scenario: w.scenario,
+      profile: w.profile,
+      seed: w.seeds[0]!,
+      durationNs: Math.min(w.durationNs, WARMUP_NS),
+    });
   for (const j of probes) {
     const durationNs = Math.min(j.durationNs, PROBE_NS);
     const c0 = process.cpuUsage();

@@ -1,0 +1,105 @@
+// Sweeps (issue 12): how much a second worker thread buys, and how long `stacklab merge` takes over
+// 10,000 points. Both through the bundled CLI (scripts/build.mjs into bench/.cache/sweep-dist), as a
+// user runs it, timed by the wall clock (parallel speed is what a second worker is for).
+//
+//   node --import tsx bench/sweep.ts        (SWEEP_BENCH_DURATION=500ms for a quick look)
+//
+// 1. 12 points (linux-4.2 16 KB, 8 KB and rfc-2015 at HZ 100, 250, 300, 1000) of seed-dragonboard,
+//    2 seeds each: --workers 1 against --workers 2, twice each alternately, the best of each.
+// 2. merge of a 10,000-point sweep (a 100 x 100 grid): point files of 10 real 1 ms runs (simulating
+//    10,000 would take minutes of simulator set-up, and merge reads the files, not the physics), each
+//    written as the point file of 1,000 grid points; merged into a new folder (the points copied) and
+//    into the folder itself.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { processIo } from '../src/cli/io.ts';
+import { claimFolder } from '../src/cli/sweep-output.ts';
+import { loadSweep, pointJob } from '../src/cli/sweep-setup.ts';
+import { runPoint } from '../src/cli/sweep-worker.ts';
+import { pointAt, pointFileName } from '../src/sweep/points.ts';
+import { jsonText, type PointFile } from '../src/sweep/sweep-result.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const CACHE = join(ROOT, 'bench/.cache');
+const DIST = join(CACHE, 'sweep-dist');
+const DURATION = process.env.SWEEP_BENCH_DURATION ?? '1s';
+const work = mkdtempSync(join(tmpdir(), 'stacklab-bench-sweep-'));
+
+mkdirSync(CACHE, { recursive: true });
+execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--outdir', DIST], { stdio: 'ignore' });
+
+function stacklab(args: string[]): number {
+  const t = performance.now();
+  const launcher = `const { main } = await import(${JSON.stringify(join(DIST, 'stacklab.mjs'))}); process.exitCode = await main(${JSON.stringify(args)});`;
+  execFileSync(process.execPath, ['--input-type=module', '-e', launcher], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return (performance.now() - t) / 1000;
+}
+
+// 1. Workers.
+const speedSweep = join(work, 'speed.yaml');
+writeFileSync(
+  speedSweep,
+  `sweep: 1
+name: bench-speed
+scenario: seed-dragonboard
+seeds: 2
+duration: ${DURATION}
+grid:
+  design:
+    - { label: "linux-4.2 16 KB", profile: linux-4.2 }
+    - { label: "linux-4.2 8 KB", profile: linux-4.2, THREAD_SIZE: 8192, THREAD_ALIGN: 8192 }
+    - { label: "rfc-2015 8 KB", profile: rfc-2015 }
+  hz: [100, 250, 300, 1000]
+`,
+);
+const times: Record<1 | 2, number[]> = { 1: [], 2: [] };
+let k = 0;
+for (const workers of [1, 2, 1, 2] as const) {
+  const out = join(work, `speed-${k++}`);
+  times[workers].push(stacklab(['sweep', speedSweep, '--out', out, '--workers', String(workers)]));
+}
+const same =
+  readFileSync(join(work, 'speed-0/sweep.json'), 'utf8') ===
+  readFileSync(join(work, 'speed-1/sweep.json'), 'utf8');
+const one = Math.min(...times[1]);
+const two = Math.min(...times[2]);
+console.log(
+  `12 points x 2 seeds x ${DURATION}: 1 worker ${one.toFixed(2)} s, 2 workers ${two.toFixed(2)} s: ` +
+    `${(one / two).toFixed(2)}x (target >= 1.8x); sweep.json identical: ${same}; ` +
+    `load average before: ${loadavg()[0]!.toFixed(2)}`,
+);
+
+// 2. Merge of 10,000 points.
+const bigSweep = join(work, 'big.yaml');
+const hz = Array.from({ length: 100 }, (_, i) => 100 + i);
+const idle = Array.from({ length: 100 }, (_, i) => i);
+writeFileSync(
+  bigSweep,
+  `sweep: 1\nname: bench-merge\nscenario: seed-dragonboard\nduration: 1ms\ngrid:\n  hz: [${hz.join(', ')}]\n  idleTimerRate: [${idle.join(', ')}]\n`,
+);
+const s = loadSweep(processIo, bigSweep);
+const total = s.header.points;
+const real = Array.from({ length: 10 }, (_, i) => JSON.parse(runPoint(pointJob(s, i))) as PointFile);
+const dir = join(work, 'big');
+claimFolder(processIo, dir, s.header);
+mkdirSync(join(dir, 'points'), { recursive: true });
+let bytes = 0;
+for (let i = 0; i < total; i++) {
+  const p = pointAt(s.sweep, i);
+  const text = jsonText({ ...real[i % 10]!, index: i, key: p.key, assignment: p.assignment });
+  bytes += text.length;
+  writeFileSync(join(dir, pointFileName(i, total)), text);
+}
+const copied = stacklab(['merge', dir, '--out', join(work, 'merged'), '--json']);
+const inPlace = stacklab(['merge', dir, '--out', dir, '--json']);
+const doc = JSON.parse(readFileSync(join(work, 'merged/sweep.json'), 'utf8'));
+console.log(
+  `merge of ${doc.points.length} points (${(bytes / 1e6).toFixed(0)} MB of point files): ` +
+    `${copied.toFixed(2)} s into a new folder, ${inPlace.toFixed(2)} s in place (target < 5 s)`,
+);
+if (!process.env.SWEEP_BENCH_KEEP) rmSync(work, { recursive: true, force: true });
+else console.log(work);

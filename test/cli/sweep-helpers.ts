@@ -33,7 +33,11 @@ export function removeAll(dirs: readonly string[]): void {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 }
 
-export async function stacklab(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+/** With `tty`, stderr says it is a terminal (progress bars are drawn only there). */
+export async function stacklab(
+  argv: string[],
+  tty = false,
+): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const io: Io = {
@@ -48,7 +52,8 @@ export async function stacklab(argv: string[]): Promise<{ code: number; out: str
       err += t;
     },
     stdoutIsTty: false,
-    stderrIsTty: false,
+    stderrIsTty: tty,
+    stderrColumns: 100,
   };
   const code = await main(argv, io);
   return { code, out, err };

@@ -210,6 +210,16 @@ describe('stacklab sweep', () => {
     const t = await stacklab(['sweep', SWEEP, '--plan']);
     assert.match(t.out, /9 points, 18 runs/);
     assert.match(t.out, /estimated CPU time: /);
+    // The progress bar: on a terminal only, rewritten in place, cleared at the end.
+    const bar = await stacklab(['sweep', SWEEP, '--out', join(WORK, 'tty'), '--shard', '1/9'], true);
+    assert.equal(bar.code, 0, bar.err);
+    assert.match(bar.err, /\rstacklab sweep: \[\.+\] 0\/1 points, 1 worker/);
+    assert.match(bar.err, /\rstacklab sweep: \[#+\] 1\/1 points, 1 worker ETA 0 s/);
+    assert.ok(bar.err.endsWith('\r\x1b[K'), JSON.stringify(bar.err.slice(-20)));
+    assert.doesNotMatch(
+      (await stacklab(['sweep', SWEEP, '--out', join(WORK, 'tty2'), '--shard', '1/9'])).err,
+      /\r/,
+    );
     const s = await stacklab(['sweep', '--schema']);
     assert.equal(JSON.parse(s.out).type, 'object');
     assert.ok(JSON.parse(s.out).properties.grid);

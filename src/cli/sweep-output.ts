@@ -1,8 +1,8 @@
 // A sweep's output folder: sweep-spec.json (which sweep it holds), points/pNNNNN.json (one per
 // finished point, each written atomically), and sweep.json once every point is there. `sweep` and
 // `merge` both end in writeSweepJson, so a merge of shards gives the single run's bytes.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { diag, InputError } from '../base/diag.ts';
 import { pointFileName } from '../sweep/points.ts';
 import {
@@ -113,13 +113,36 @@ export function writeSweepJson(
       missing.push(i);
       continue;
     }
-    if (found.dir !== out) io.writeFileAtomic(join(out, pointFileName(i, sweep.points)), found.text);
+    if (found.dir !== out)
+      copyPoint(
+        io,
+        join(found.dir, pointFileName(i, sweep.points)),
+        join(out, pointFileName(i, sweep.points)),
+        found.text,
+      );
     points.push(found.point);
   }
   if (missing.length > 0) throw missingPoints(sweep, missing, dirs);
   const doc = sweepDocument(sweep, points);
   io.writeFileAtomic(join(out, SWEEP_FILE), jsonText(doc));
   return doc;
+}
+
+/**
+ * A point file into another folder: a hard link when both are on one file system (point files are
+ * never changed in place, only replaced by a rename, so sharing the inode is safe), put in place by
+ * a rename as every write is; otherwise a copy, written atomically.
+ */
+function copyPoint(io: Io, from: string, to: string, text: string): void {
+  const tmp = `${to}.${process.pid}.link`;
+  try {
+    mkdirSync(dirname(to), { recursive: true });
+    linkSync(from, tmp);
+    renameSync(tmp, to);
+  } catch {
+    rmSync(tmp, { force: true });
+    io.writeFileAtomic(to, text);
+  }
 }
 
 export function missingPoints(

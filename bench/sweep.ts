@@ -23,7 +23,7 @@ import { claimFolder } from '../src/cli/sweep-output.ts';
 import { loadSweep, pointJob } from '../src/cli/sweep-setup.ts';
 import { runPoint } from '../src/cli/sweep-worker.ts';
 import { pointAt, pointFileName } from '../src/sweep/points.ts';
-import { jsonText, type PointFile } from '../src/sweep/sweep-result.ts';
+import { type PointFile, pointText } from '../src/sweep/sweep-result.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CACHE = join(ROOT, 'bench/.cache');
@@ -119,16 +119,21 @@ mkdirSync(join(dir, 'points'), { recursive: true });
 let bytes = 0;
 for (let i = 0; i < total; i++) {
   const p = pointAt(s.sweep, i);
-  const text = jsonText({ ...real[i % 10]!, index: i, key: p.key, assignment: p.assignment });
+  const text = pointText({ ...real[i % 10]!, index: i, key: p.key, assignment: p.assignment });
   bytes += text.length;
   writeFileSync(join(dir, pointFileName(i, total)), text);
 }
-const copied = stacklab(['merge', dir, '--out', join(work, 'merged'), '--json']);
-const inPlace = stacklab(['merge', dir, '--out', dir, '--json']);
+const copied = await inProcess(['merge', dir, '--out', join(work, 'merged'), '--json']);
+const inPlace = await inProcess(['merge', dir, '--out', dir, '--json']);
+const child = stacklab(['merge', dir, '--out', join(work, 'merged-2'), '--json']);
 const doc = JSON.parse(readFileSync(join(work, 'merged/sweep.json'), 'utf8'));
+const same2 =
+  readFileSync(join(work, 'merged/sweep.json'), 'utf8') === readFileSync(join(dir, 'sweep.json'), 'utf8');
+const t = (x: { wall: number; cpu: number }) => `${x.wall.toFixed(2)} s (${x.cpu.toFixed(2)} CPU s)`;
 console.log(
-  `merge of ${doc.points.length} points (${(bytes / 1e6).toFixed(0)} MB of point files): ` +
-    `${copied.toFixed(2)} s into a new folder, ${inPlace.toFixed(2)} s in place (target < 5 s)`,
+  `merge of ${doc.points.length} points (${(bytes / 1e6).toFixed(0)} MB of point files): ${t(copied)} into a new ` +
+    `folder, ${t(inPlace)} in place, ${child.toFixed(2)} s as its own process (target < 5 s); same bytes: ${same2}; ` +
+    `load average ${loadavg()[0]!.toFixed(1)}`,
 );
 if (!process.env.SWEEP_BENCH_KEEP) rmSync(work, { recursive: true, force: true });
 else console.log(work);

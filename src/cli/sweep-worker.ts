@@ -1,7 +1,7 @@
 // Entry point of a sweep worker thread (piscina runs its default export, one point per task): the
 // point's seeds through `stacklab run`'s code path, returned as the point file's bytes.
 import { runScenario } from '../analyze/run.ts';
-import { jsonText, pointFile } from '../sweep/sweep-result.ts';
+import { pointFile, pointText } from '../sweep/sweep-result.ts';
 import type { PointJob } from './sweep-setup.ts';
 
 /** The point file of one point: every seed run for the sweep's duration. */
@@ -10,7 +10,7 @@ export function runPoint(job: PointJob): string {
     (seed) =>
       runScenario({ scenario: job.scenario, profile: job.profile, seed, durationNs: job.durationNs }).result,
   );
-  return jsonText(pointFile(job.fingerprint, job.point, runs));
+  return pointText(pointFile(job.fingerprint, job.point, runs));
 }
 
 export default runPoint;

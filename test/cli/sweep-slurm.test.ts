@@ -25,6 +25,8 @@ interface Cluster {
   readonly dir: string;
   readonly env: NodeJS.ProcessEnv;
   readonly daemons: ChildProcess[];
+  /** Each daemon's output file. */
+  readonly logs: Map<ChildProcess, string>;
 }
 
 function slurmConf(dir: string, port: number): string {
@@ -67,11 +69,8 @@ function logTo(cluster: Cluster, log: string) {
 
 function daemon(cluster: Cluster, p: ChildProcess, log: string): void {
   cluster.daemons.push(p);
-  logs.set(p, log);
+  cluster.logs.set(p, log);
 }
-
-/** Each daemon's output file. */
-const logs = new WeakMap<ChildProcess, string>();
 
 async function stopAll(cluster: Cluster): Promise<void> {
   // slurmd and slurmctld first, munged (which they talk to) last; each by the pid the test started.
@@ -132,7 +131,7 @@ async function startCluster(cluster: Cluster): Promise<string | undefined> {
     await new Promise((r) => setTimeout(r, 500));
     const dead = cluster.daemons.find((p) => p.exitCode !== null);
     if (dead !== undefined)
-      return `${dead.spawnfile} exited with ${dead.exitCode}: ${tail(dir, logs.get(dead) ?? '')}`;
+      return `${dead.spawnfile} exited with ${dead.exitCode}: ${tail(dir, cluster.logs.get(dead) ?? '')}`;
     try {
       const state = execFileSync(SINFO, ['-h', '-o', '%t'], { env, encoding: 'utf8' }).trim();
       if (state === 'idle') return undefined;
@@ -150,6 +149,7 @@ describe('a sweep as a real Slurm job array', needs('slurmctld', 'slurmd', 'slur
     dir,
     env: { ...process.env, SLURM_CONF: join(dir, 'slurm.conf') },
     daemons: [],
+    logs: new Map(),
   };
   after(async () => {
     await stopAll(cluster);

@@ -106,11 +106,12 @@ describe('stacklab sweep', () => {
   });
 
   test('killed at a random moment and run again: no finished point lost or redone, the same result', async () => {
-    const slow = smallSweep(tempDir('sweep-kill', made), '500ms', 1);
+    const slow = smallSweep(tempDir('sweep-kill', made), '1s', 1);
     const ref = join(WORK, 'kill-ref');
     assert.equal((await stacklab(['sweep', slow, '--out', ref, '--workers', '2'])).code, 0);
     let midway = 0;
-    for (const delayMs of [0, 400]) {
+    // Random moments, drawn with a fixed seed: 0-800 ms after the first point file appeared.
+    for (const delayMs of fc.sample(fc.integer({ min: 0, max: 800 }), { seed: 7, numRuns: 2 })) {
       const out = join(WORK, `killed-${delayMs}`);
       const child = spawn(
         process.execPath,

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Bundles the CLI into dist/stacklab.mjs and the `frames` worker thread into dist/frames-worker.mjs
+// Bundles the CLI into dist/stacklab.mjs and the `frames` and `sweep` worker threads into
+// dist/frames-worker.mjs and dist/sweep-worker.mjs
 // (esbuild), so `stacklab` starts in a fraction of the time tsx needs to compile the sources on
 // every run. `npm ci` runs this through "prepare"; bin/stacklab.js falls back to the sources (through
 // tsx) whenever they are newer than the bundle. Both bundles carry one build id: a worker from
@@ -17,10 +18,17 @@ const buildId = `${Date.now().toString(36)}-${process.pid.toString(36)}`;
 // Chunks of an earlier build would pile up: remove everything this script writes.
 mkdirSync(outdir, { recursive: true });
 for (const f of readdirSync(outdir)) {
-  if (/^(stacklab|frames-worker|chunk-[A-Z0-9]+)\.mjs(\.map)?$|^report\.js$/.test(f)) rmSync(join(outdir, f));
+  if (/^(stacklab|frames-worker|sweep-worker|chunk-[A-Z0-9]+)\.mjs(\.map)?$|^report\.js$/.test(f))
+    rmSync(join(outdir, f));
 }
 await build({
-  entryPoints: { stacklab: 'src/cli/main.ts', 'frames-worker': 'src/cli/frames-worker.ts' },
+  entryPoints: {
+    stacklab: 'src/cli/main.ts',
+    'frames-worker': 'src/cli/frames-worker.ts',
+    'sweep-worker': 'src/cli/sweep-worker.ts',
+  },
+  // piscina starts its threads from its own files: it stays in node_modules.
+  external: ['piscina'],
   outdir,
   outExtension: { '.js': '.mjs' },
   bundle: true,
@@ -54,5 +62,5 @@ await build({
 });
 const ms = Number(process.hrtime.bigint() - started) / 1e6;
 process.stderr.write(
-  `stacklab: built ${outdir}/stacklab.mjs, frames-worker.mjs and report.js in ${ms.toFixed(0)} ms\n`,
+  `stacklab: built ${outdir}/stacklab.mjs, frames-worker.mjs, sweep-worker.mjs and report.js in ${ms.toFixed(0)} ms\n`,
 );

@@ -16,7 +16,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   elf: ['base', 'model', 'formats'],
   analyze: ['base', 'model', 'engine', 'mm', 'kernel', 'formats', 'elf'],
   report: ['base', 'model', 'engine', 'mm', 'kernel', 'formats', 'elf', 'analyze'],
-  cli: ['base', 'model', 'engine', 'mm', 'kernel', 'formats', 'elf', 'analyze', 'report', 'cli'],
+  sweep: ['base', 'model', 'engine', 'mm', 'kernel', 'formats', 'elf', 'analyze', 'report'],
+  cli: ['base', 'model', 'engine', 'mm', 'kernel', 'formats', 'elf', 'analyze', 'report', 'sweep', 'cli'],
   web: ['base', 'model', 'formats', 'analyze', 'report'],
 };
 

@@ -4,6 +4,7 @@ import { readdirSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { diag, InputError } from '../base/diag.ts';
 import { err, ok, type Result } from '../base/result.ts';
+import type { CodeModel } from '../kernel/sim/code-model.ts';
 import { type Scenario, ScenarioSchema, validateScenario } from '../kernel/sim/scenario.ts';
 import { parseYamlInput, withLine, type YamlInput } from '../kernel/sim/yaml-input.ts';
 import { usage } from './context.ts';
@@ -47,8 +48,16 @@ export function scenarioPath(nameOrFile: string): string {
   return nameOrFile;
 }
 
-/** Reads, overrides and validates a scenario; its code model file is read relative to it. */
-export function loadScenario(io: Io, nameOrFile: string, sets: readonly string[]): Scenario {
+/**
+ * Reads, overrides and validates a scenario; its code model file is read relative to it. `models`
+ * keeps validated code models between calls (see validateScenario).
+ */
+export function loadScenario(
+  io: Io,
+  nameOrFile: string,
+  sets: readonly string[],
+  models?: Map<string, CodeModel>,
+): Scenario {
   const file = scenarioPath(nameOrFile);
   if (file === nameOrFile && !nameOrFile.includes('/') && !nameOrFile.includes('.') && nameOrFile !== '-')
     usage(`unknown scenario "${nameOrFile}": one of ${builtinScenarios().join(', ')}, or a YAML/JSON file`);
@@ -68,7 +77,7 @@ export function loadScenario(io: Io, nameOrFile: string, sets: readonly string[]
     codeInputs.set(name, m.value);
     return ok(m.value.value);
   };
-  const v = validateScenario(raw, file, loadCode);
+  const v = validateScenario(raw, file, loadCode, models);
   if (!v.ok) {
     const d = v.error;
     const codeFile = d.loc?.file !== undefined ? codeInputs.get(d.loc.file) : undefined;

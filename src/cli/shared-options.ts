@@ -19,6 +19,7 @@ export const OUTPUT_HELP = 'write the output to FILE (atomically, once complete)
 export const OUT_DIR_HELP = 'write the output files into DIR (created if missing)';
 export const REPORT_HELP = 'also write an HTML report to FILE';
 export const SEED_HELP = 'seed of every random choice: the same seed gives the same bytes';
+export const SCHEMA_HELP = 'print the JSON Schema of the files this command reads, and exit';
 export const WIDE_HELP = 'everything, in lines as long as it takes (without it, text fits 100 columns)';
 
 export function jsonOption(cmd: Command): Command {
@@ -53,6 +54,11 @@ export function seedOption(cmd: Command, fallback?: string): Command {
   return fallback === undefined
     ? cmd.option('--seed <n>', SEED_HELP)
     : cmd.option('--seed <n>', SEED_HELP, fallback);
+}
+
+/** `--schema`: `run` and `sweep` publish the schema of their input files. */
+export function schemaOption(cmd: Command): Command {
+  return cmd.option('--schema', SCHEMA_HELP);
 }
 
 export function wideOption(cmd: Command): Command {

@@ -267,7 +267,7 @@ describe('unknown commands', () => {
       ['nosuch', '--help'],
       ['help', 'nosuch'],
       ['repaly', 'x.txt'],
-      ['sweep', '--help'],
+      ['sweeep', '--help'],
     ]) {
       const r = await run(argv);
       assert.equal(r.code, 2, argv.join(' '));
@@ -287,6 +287,8 @@ describe('unknown commands', () => {
       ['help', 'replay'],
       ['replay', '--help'],
       ['mm', 'compare', '--help'],
+      ['sweep', '--help'],
+      ['merge', '--help'],
       ['--help'],
       ['help'],
     ]) {

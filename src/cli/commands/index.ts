@@ -5,6 +5,7 @@ import { registerAnalyze } from './analyze.ts';
 import { registerConvert } from './convert.ts';
 import { registerFrames } from './frames.ts';
 import { registerImport } from './import.ts';
+import { registerMerge } from './merge.ts';
 import { registerMm } from './mm.ts';
 import { registerPaths } from './paths.ts';
 import { registerProfiles } from './profiles.ts';
@@ -12,6 +13,7 @@ import { registerReplay } from './replay.ts';
 import { registerReport } from './report.ts';
 import { registerRun } from './run.ts';
 import { registerSeed } from './seed.ts';
+import { registerSweep } from './sweep.ts';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
@@ -21,6 +23,8 @@ export const COMMANDS: RegisterCommand[] = [
   registerReplay,
   registerRun,
   registerImport,
+  registerSweep,
+  registerMerge,
   registerAnalyze,
   registerMm,
   registerFrames,

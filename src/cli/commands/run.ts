@@ -26,6 +26,7 @@ import {
   outputOption,
   printText,
   reportOption,
+  schemaOption,
   seedOption,
   wideOption,
 } from '../shared-options.ts';
@@ -66,8 +67,8 @@ export function registerRun(program: Command, ctx: CliContext): void {
       'folded stacks of the deepest stacks, weighted by bytes (flamegraph.pl, speedscope)',
     )
     .option('--max-frame-events <n>', 'stop after this many frame pushes and pops (partial results say so)')
-    .option('--schema', 'print the JSON Schema of scenario files and exit')
     .option('--list', 'list the built-in scenarios and exit');
+  schemaOption(cmd);
   // One profile; --set also takes scenario fields.
   profileOptions(cmd, "the scenario's own");
   formatOption(

@@ -104,12 +104,15 @@ export type Scenario = Omit<z.output<typeof ScenarioSchema>, 'codeModel'> & {
 
 /**
  * Validates a parsed scenario. `loadCodeModel` reads a code model named by file (the CLI reads files;
- * this layer does not). Errors name the field path and what it accepts.
+ * this layer does not). Errors name the field path and what it accepts. `validated` keeps the code
+ * models already validated, by file name, for callers that validate many variants of one scenario
+ * (a sweep: the model is most of the work and the same for every point).
  */
 export function validateScenario(
   value: unknown,
   file: string,
   loadCodeModel: (name: string) => Result<unknown>,
+  validated?: Map<string, CodeModel>,
 ): Result<Scenario> {
   const parsed = ScenarioSchema.safeParse(value);
   if (!parsed.success) return err(zodDiagnostic('scenario/invalid', parsed.error, file));
@@ -117,11 +120,16 @@ export function validateScenario(
   let model: CodeModel;
   let modelFile = 'inline';
   if (typeof s.codeModel === 'string') {
-    const raw = loadCodeModel(s.codeModel);
-    if (!raw.ok) return raw;
-    const m = validateCodeModel(raw.value, s.codeModel);
-    if (!m.ok) return m;
-    model = m.value;
+    const known = validated?.get(s.codeModel);
+    if (known !== undefined) model = known;
+    else {
+      const raw = loadCodeModel(s.codeModel);
+      if (!raw.ok) return raw;
+      const m = validateCodeModel(raw.value, s.codeModel);
+      if (!m.ok) return m;
+      model = m.value;
+      validated?.set(s.codeModel, model);
+    }
     modelFile = s.codeModel;
   } else {
     // The schema above already parsed it (durations became numbers): check the original again.

@@ -1,0 +1,16 @@
+// Entry point of a sweep worker thread (piscina runs its default export, one point per task): the
+// point's seeds through `stacklab run`'s code path, returned as the point file's bytes.
+import { runScenario } from '../analyze/run.ts';
+import { pointFile, pointText } from '../sweep/sweep-result.ts';
+import type { PointJob } from './sweep-setup.ts';
+
+/** The point file of one point: every seed run for the sweep's duration. */
+export function runPoint(job: PointJob): string {
+  const runs = job.seeds.map(
+    (seed) =>
+      runScenario({ scenario: job.scenario, profile: job.profile, seed, durationNs: job.durationNs }).result,
+  );
+  return pointText(pointFile(job.fingerprint, job.point, runs));
+}
+
+export default runPoint;

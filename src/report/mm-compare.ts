@@ -1,12 +1,12 @@
 // Text rendering of page-allocator experiments: the side-by-side table of `stacklab mm compare` and
 // the summary of one `stacklab mm` run. Pure functions of the results.
 
-import type { MmCompareResult } from '../mm/compare.ts';
-import { DEVICES } from '../mm/devices.ts';
-import type { MmRunResult, MmStall } from '../mm/experiment.ts';
+import type { MmCompareResult } from '../device/compare.ts';
+import { DEVICES } from '../device/devices.ts';
+import type { MmRunResult, MmStall } from '../device/experiment.ts';
+import { STACK_KB } from '../device/kernel-stacks.ts';
+import { SCENARIOS } from '../device/workloads.ts';
 import { formatExtfragIndex, formatUnusableIndex } from '../mm/frag-index.ts';
-import { STACK_KB } from '../mm/vmalloc-stack.ts';
-import { SCENARIOS } from '../mm/workloads.ts';
 
 /** Column heads: two lines, so three strategies and their labels fit 100 columns. */
 const STRATEGY_HEAD: Readonly<Record<string, string>> = {

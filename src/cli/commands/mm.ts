@@ -12,8 +12,7 @@ import {
   validateForkRun,
 } from '../../analyze/mm-validate.ts';
 import { InputError } from '../../base/diag.ts';
-import { runMmCompare } from '../../mm/compare.ts';
-import { MAX_ORDER_NR_PAGES } from '../../mm/constants.ts';
+import { runMmCompare } from '../../device/compare.ts';
 import {
   DEVICE_IDS,
   DEVICE_OVERRIDABLE,
@@ -21,11 +20,12 @@ import {
   type DeviceId,
   type DeviceSpec,
   deviceParams,
-} from '../../mm/devices.ts';
-import { runMmExperiment } from '../../mm/experiment.ts';
+} from '../../device/devices.ts';
+import { runMmExperiment } from '../../device/experiment.ts';
+import { STACK_STRATEGIES, type StackStrategy } from '../../device/kernel-stacks.ts';
+import { SCENARIO_IDS, SCENARIOS, type ScenarioId } from '../../device/workloads.ts';
+import { MAX_ORDER_NR_PAGES } from '../../mm/constants.ts';
 import { KERNEL_MODES, type KernelMode } from '../../mm/migratetype.ts';
-import { STACK_STRATEGIES, type StackStrategy } from '../../mm/vmalloc-stack.ts';
-import { SCENARIO_IDS, SCENARIOS, type ScenarioId } from '../../mm/workloads.ts';
 import { renderMmCompare, renderMmRun } from '../../report/mm-compare.ts';
 import { mmProcFiles } from '../../report/mm-proc-files.ts';
 import { type CliContext, diag, reportDiagnostics, usage } from '../context.ts';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { runMmCompare } from '../../src/mm/compare.ts';
+import { runMmCompare } from '../../src/device/compare.ts';
 import { GOLDEN_CASES, GOLDEN_STRATEGIES, goldenFile } from './compare-golden.ts';
 
 describe('mm compare golden results', () => {

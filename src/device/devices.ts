@@ -1,9 +1,9 @@
 // Simulated devices: the memory of a real class of machine, each number with its source. "PA §n" is
 // shared/reference/page-allocator.md. Anything the reference marks unconfirmed stays a parameter
 // (override with --set, e.g. --set pageblockOrder=10 or --set zramMB=512).
-import { DEFAULT_COSTS } from './costs.ts';
-import type { KernelMode } from './migratetype.ts';
-import type { MmParams } from './node.ts';
+import { DEFAULT_COSTS } from '../mm/costs.ts';
+import type { KernelMode } from '../mm/migratetype.ts';
+import type { MmParams } from '../mm/node.ts';
 
 export type DeviceId = 'phone-1g-2015' | 'phone-2g-2015' | 'board-512m' | 'phone-1g-6.1';
 export const DEVICE_IDS: readonly DeviceId[] = [

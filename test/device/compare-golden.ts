@@ -1,5 +1,5 @@
 // The mm compare runs whose 16k, 8k and vmap results must stay what they were before dynamic stacks
-// (issue 13) arrived. The golden files in test/mm/golden/ are written only by
+// (issue 13) arrived. The golden files in test/device/golden/ are written only by
 // `node --import tsx scripts/golden-mm-compare.ts`; rerun it only for a change explained in its commit.
 import { join } from 'node:path';
 

@@ -10,12 +10,13 @@
 // cache if there is room, else vfree'd after RCU (kernel/fork.c, 6.1). Model simplifications: an RCU
 // grace period is a fixed delay; the vmalloc page-table page is charged once per 102 vmap areas
 // (a 2 MB PTE page span / 20 KB per stack with its guard page) and never freed.
+
+import { allocPages, freePages } from '../mm/alloc.ts';
+import { cloneShallow } from '../mm/clone.ts';
+import { NO_PAGE, THREADINFO_GFP } from '../mm/constants.ts';
+import type { AllocTrace, MmNode } from '../mm/node.ts';
+import { PG_PAGETABLE, PG_STACK, PG_VMALLOC } from '../mm/page-kind.ts';
 import { NR_CACHED_STACKS } from '../model/constants.ts';
-import { allocPages, freePages } from './alloc.ts';
-import { cloneShallow } from './clone.ts';
-import { NO_PAGE, THREADINFO_GFP } from './constants.ts';
-import type { AllocTrace, MmNode } from './node.ts';
-import { PG_PAGETABLE, PG_STACK, PG_VMALLOC } from './page-kind.ts';
 import type { SlabCache } from './slab.ts';
 
 export type StackStrategy = '16k' | '8k' | 'vmap';

@@ -13,8 +13,8 @@
 // so a comparison on one seed differs only in the stacks.
 import { EventQueue } from '../engine/event-queue.ts';
 import type { Rng } from '../engine/rng.ts';
-import { allocPages, freePages } from './alloc.ts';
-import { cloneShallow } from './clone.ts';
+import { allocPages, freePages } from '../mm/alloc.ts';
+import { cloneShallow } from '../mm/clone.ts';
 import {
   ___GFP_NORETRY,
   ___GFP_NOWARN,
@@ -23,14 +23,14 @@ import {
   GFP_HIGHUSER_MOVABLE,
   GFP_KERNEL,
   NO_PAGE,
-} from './constants.ts';
-import { advanceBackground } from './kswapd.ts';
-import { LRU_ACTIVE_ANON, LRU_INACTIVE_FILE, POOL_SLAB_RECLAIMABLE } from './lru.ts';
-import type { AllocTrace, MmNode } from './node.ts';
-import { PG_ANON, PG_FILE, PG_KERNEL, PG_PAGETABLE, PG_SLAB_RECLAIMABLE } from './page-kind.ts';
-import { zramRelease } from './reclaim.ts';
+} from '../mm/constants.ts';
+import { advanceBackground } from '../mm/kswapd.ts';
+import { LRU_ACTIVE_ANON, LRU_INACTIVE_FILE, POOL_SLAB_RECLAIMABLE } from '../mm/lru.ts';
+import type { AllocTrace, MmNode } from '../mm/node.ts';
+import { PG_ANON, PG_FILE, PG_KERNEL, PG_PAGETABLE, PG_SLAB_RECLAIMABLE } from '../mm/page-kind.ts';
+import { zramRelease } from '../mm/reclaim.ts';
+import { KernelStacks, type StackStrategy } from './kernel-stacks.ts';
 import { type SlabCache, SlabCaches } from './slab.ts';
-import { KernelStacks, type StackStrategy } from './vmalloc-stack.ts';
 
 export type ScenarioId = 'android' | 'build' | 'fork-storm';
 export const SCENARIO_IDS: readonly ScenarioId[] = ['android', 'build', 'fork-storm'];

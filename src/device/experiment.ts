@@ -3,17 +3,16 @@
 // pagetypeinfo, vmstat, the extfrag indices) as data, plus fork latency and failures. Printing the
 // /proc formats is done by src/formats; rendering tables by src/report.
 import { Rng } from '../engine/rng.ts';
-import { checkZone } from './check.ts';
-import { MAX_ORDER } from './constants.ts';
-import { DEVICES, type DeviceId, type DeviceSpec, deviceParams } from './devices.ts';
-import { fragmentationIndex, unusableFreeIndex } from './frag-index.ts';
+import { checkZone } from '../mm/check.ts';
+import { MAX_ORDER } from '../mm/constants.ts';
+import { fragmentationIndex, unusableFreeIndex } from '../mm/frag-index.ts';
 import {
   LRU_ACTIVE_ANON,
   LRU_ACTIVE_FILE,
   LRU_INACTIVE_ANON,
   LRU_INACTIVE_FILE,
   POOL_SLAB_RECLAIMABLE,
-} from './lru.ts';
+} from '../mm/lru.ts';
 import {
   type KernelMode,
   MIGRATE_MOVABLE,
@@ -22,11 +21,19 @@ import {
   MIGRATE_UNMOVABLE,
   MIGRATETYPE_NAMES,
   printedMigratetypes,
-} from './migratetype.ts';
-import { MmNode, type MmParams } from './node.ts';
-import { kindIsMovable, PG_FREE, PG_PCP, PG_RESERVED, PG_SLAB_RECLAIMABLE, PG_TAIL } from './page-kind.ts';
-import type { StackStrategy } from './vmalloc-stack.ts';
-import type { VmEvents } from './vmstat.ts';
+} from '../mm/migratetype.ts';
+import { MmNode, type MmParams } from '../mm/node.ts';
+import {
+  kindIsMovable,
+  PG_FREE,
+  PG_PCP,
+  PG_RESERVED,
+  PG_SLAB_RECLAIMABLE,
+  PG_TAIL,
+} from '../mm/page-kind.ts';
+import type { VmEvents } from '../mm/vmstat.ts';
+import { DEVICES, type DeviceId, type DeviceSpec, deviceParams } from './devices.ts';
+import type { StackStrategy } from './kernel-stacks.ts';
 import { SCENARIOS, type ScenarioId, Workload } from './workloads.ts';
 
 export interface MmRunOptions {

@@ -1,11 +1,12 @@
 // `stacklab mm compare`: the three stack strategies on one device, workload and seed. The device is
 // aged once (with its kernel's own stacks) and every strategy is measured on a copy of that aged
 // memory, so the columns differ only in how fork allocates stacks.
+
+import type { KernelMode } from '../mm/migratetype.ts';
+import type { MmParams } from '../mm/node.ts';
 import { DEVICES, type DeviceId, type DeviceSpec } from './devices.ts';
 import { ageDevice, type MmRunResult, measureForks } from './experiment.ts';
-import type { KernelMode } from './migratetype.ts';
-import type { MmParams } from './node.ts';
-import { STACK_STRATEGIES, type StackStrategy } from './vmalloc-stack.ts';
+import { STACK_STRATEGIES, type StackStrategy } from './kernel-stacks.ts';
 import type { ScenarioId } from './workloads.ts';
 
 export interface MmCompareOptions {

@@ -1,11 +1,11 @@
-// `stacklab mm compare`: the three stack strategies on one device, workload and seed. The device is
+// `stacklab mm compare`: the stack strategies on one device, workload and seed. The device is
 // aged once (with its kernel's own stacks) and every strategy is measured on a copy of that aged
 // memory, so the columns differ only in how fork allocates stacks.
 
 import type { KernelMode } from '../mm/migratetype.ts';
 import type { MmParams } from '../mm/node.ts';
 import { DEVICES, type DeviceId, type DeviceSpec } from './devices.ts';
-import { ageDevice, type MmRunResult, measureForks } from './experiment.ts';
+import { ageDevice, type DynamicOptions, type MmRunResult, measureForks } from './experiment.ts';
 import { STACK_STRATEGIES, type StackStrategy } from './kernel-stacks.ts';
 import type { ScenarioId } from './workloads.ts';
 
@@ -21,6 +21,8 @@ export interface MmCompareOptions {
   readonly warmup?: number;
   readonly params?: Partial<MmParams>;
   readonly strategies?: readonly StackStrategy[];
+  /** Dynamic stacks' parameters and depths (defaults when absent). */
+  readonly dynamic?: DynamicOptions;
   /** Called with a phase label and progress in [0, 1]. */
   readonly onProgress?: (phase: string, fraction: number) => void;
 }
@@ -57,7 +59,7 @@ export function runMmCompare(o: MmCompareOptions): MmCompareResult {
   });
   const forks = o.forks ?? aged.workload.spec.defaultForks;
   const runs = strategies.map((s) =>
-    measureForks(aged, s, forks, (done, total) => o.onProgress?.(`${s} stacks`, done / total)),
+    measureForks(aged, s, forks, (done, total) => o.onProgress?.(`${s} stacks`, done / total), o.dynamic),
   );
   return {
     device: aged.device.id,

@@ -471,6 +471,8 @@ export class Workload {
       this.record(this.forkCost, this.forkSlow);
     }
     if (!ok) return undefined;
+    // Its first run takes the task to its stack high-water mark (a dynamic stack faults pages in).
+    this.stacks.grow(stack);
     p.threads.push(t);
     return t;
   }

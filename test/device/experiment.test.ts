@@ -49,7 +49,7 @@ describe('page allocator experiments', () => {
     const c = runMmCompare({ device: 'phone-1g-2015', seed: 1, forks: 400, warmup: 6 });
     assert.deepEqual(
       c.runs.map((r) => r.stacks),
-      ['16k', '8k', 'vmap'],
+      ['16k', '8k', 'vmap', 'dynamic'],
     );
     for (const r of c.runs) {
       assert.equal(r.forks.measured, 400);

@@ -7,6 +7,7 @@ import type { MmParams } from '../mm/node.ts';
 import { DEVICES, type DeviceId, type DeviceSpec } from './devices.ts';
 import { ageDevice, type DynamicOptions, type MmRunResult, measureForks } from './experiment.ts';
 import { STACK_STRATEGIES, type StackStrategy } from './kernel-stacks.ts';
+import { BUILTIN_DEPTHS, DEFAULT_DEPTHS, type StackDepths } from './stack-depths.ts';
 import type { ScenarioId } from './workloads.ts';
 
 export interface MmCompareOptions {
@@ -38,6 +39,8 @@ export interface MmCompareResult {
   readonly warmup: number;
   readonly agedWith: StackStrategy;
   readonly agedSeconds: number;
+  /** The task depths the dynamic column (and the overflow shares) used. */
+  readonly depths: StackDepths;
   readonly runs: readonly MmRunResult[];
 }
 
@@ -71,6 +74,7 @@ export function runMmCompare(o: MmCompareOptions): MmCompareResult {
     warmup: aged.warmup,
     agedWith: aged.agedWith,
     agedSeconds: aged.workload.node.now / 1e6,
+    depths: o.dynamic?.depths ?? BUILTIN_DEPTHS[DEFAULT_DEPTHS],
     runs,
   };
 }

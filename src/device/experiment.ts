@@ -81,8 +81,12 @@ export interface DynamicRunResult {
   readonly stats: DynamicStackStats;
   /** Pages in the per-CPU pools at the end. */
   readonly poolPages: number;
-  /** Live dynamic stacks at the end and the pages they have mapped, on average. */
+  /** Live dynamic stacks at the end. */
   readonly liveStacks: number;
+  /**
+   * Pages a task's stack holds once it has run (the fork-time pages and its faults that found a
+   * page), averaged over the window's tasks: the design's figure for a long-lived task.
+   */
   readonly pagesPerStack: number;
   /** Stack faults per second of the measured window. */
   readonly faultsPerSecond: number;
@@ -476,6 +480,12 @@ export function measureForks(
   };
 }
 
+function pagesPerTask(p: DynamicStackParams, st: DynamicStackStats): number {
+  if (st.tasks === 0) return p.pagesAtFork;
+  if (p.unmapOnReturnToUser) return p.pagesAtFork;
+  return p.pagesAtFork + (st.faults - st.panics) / st.tasks;
+}
+
 /** The dynamic-stack parameters of a run: defaults with the overrides, checked. */
 function dynamicParams(o: DynamicOptions | undefined): DynamicStackParams {
   const p: DynamicStackParams = { ...DEFAULT_DYNAMIC_STACK, ...o?.params };
@@ -497,7 +507,7 @@ function dynamicResult(w: Workload, seconds: number): DynamicRunResult {
     stats: st,
     poolPages,
     liveStacks: w.stacks.dynamicLive,
-    pagesPerStack: w.stacks.dynamicLive > 0 ? w.stacks.dynamicLiveKB / 4 / w.stacks.dynamicLive : 0,
+    pagesPerStack: pagesPerTask(d.params, st),
     faultsPerSecond: seconds > 0 ? st.faults / seconds : 0,
     panicPerDeviceHour: { estimate: p(perHour.estimate), low: p(perHour.low), high: p(perHour.high) },
   };

@@ -213,10 +213,15 @@ export class DynamicStacks {
     return false;
   }
 
-  /** The task on `id` reaches its high-water mark: faults in the pages it touches. */
+  /**
+   * The task on `id` reaches its high-water mark: faults in the pages it touches. Its first run is a
+   * scheduling point: refills due by now (refillDelayUs 0: every one pending) run before it, so a
+   * launch that creates many threads in one event refills between them.
+   */
   grow(id: number): void {
     const p = this.params;
     const st = this.stats;
+    this.refill(this.node.now);
     let want = samplePages(this.depths, this.rng.float());
     st.tasks++;
     if (want > p.threadPages) {

@@ -505,8 +505,13 @@ export class Workload {
       this.record(this.forkCost, this.forkSlow);
     }
     if (!ok) return undefined;
-    // Its first run takes the task to its stack high-water mark (a dynamic stack faults pages in).
+    // Its first run takes the task to its stack high-water mark (a dynamic stack faults pages in,
+    // and its pool may refill: an allocation that can end in a kill, of this very process too).
     this.stacks.grow(stack);
+    if (!p.alive) {
+      this.releaseTask(t);
+      return undefined;
+    }
     p.threads.push(t);
     return t;
   }

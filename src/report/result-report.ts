@@ -58,7 +58,10 @@ export function resultViews(doc: unknown, file: string): Result<View[]> {
       case 'stacklab.mm.compare': {
         const c = d.result as MmCompareResult;
         return ok([
-          memoryView([compareBlock(c, `${c.device}: 16k, 8k and vmap stacks`)], 'stacklab mm compare'),
+          memoryView(
+            [compareBlock(c, `${c.device}: ${c.runs.map((r) => r.stacks).join(', ')} stacks`)],
+            'stacklab mm compare',
+          ),
         ]);
       }
       case 'stacklab.mm.run':

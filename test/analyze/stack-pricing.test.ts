@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import '../../src/analyze/analyzers-stack-pricing.ts';
 import { analyzers } from '../../src/analyze/registry.ts';
+import { readStackDepths } from '../../src/analyze/stack-depths-input.ts';
 import { priceHighWater, priceKstack, type StackPricing } from '../../src/analyze/stack-pricing.ts';
-import { BUILTIN_DEPTHS, depthsFromHighWater } from '../../src/device/stack-depths.ts';
+import { BUILTIN_DEPTHS, depthsFromHighWater, depthsFromKstack } from '../../src/device/stack-depths.ts';
 import { parseTaskHighWater, sniffTaskHighWater } from '../../src/formats/task-highwater.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'arm64-6.1-qemu');
@@ -117,5 +118,45 @@ describe('task high-water reader', () => {
     assert.equal(odd.value?.stacks.length, 0);
     assert.equal(odd.diagnostics[0]?.code, 'highwater/bad-row');
     assert.equal(odd.diagnostics[0]?.loc?.line, 2);
+  });
+});
+
+describe('depth inputs (--depths)', () => {
+  test('a kstack histogram: each bucket at its largest page count, ranges spanning pages rounded up', () => {
+    const d = depthsFromKstack('k', 'k', [
+      { upToBytes: 4096, tasks: 7 },
+      { upToBytes: 8192, tasks: 2 },
+      { upToBytes: 16384, tasks: 1 },
+      { upToBytes: 32768, tasks: 1 },
+    ]);
+    assert.deepEqual(d.tasksByPages, [7, 2, 0, 1]);
+    assert.equal(d.roundedUp, 1, 'the 8-16 KiB bucket is 3 or 4 pages');
+    assert.equal(d.overflowing, 1, 'past 16 KiB');
+    assert.deepEqual(BUILTIN_DEPTHS['kstack-arm64-2024'].tasksByPages, [1 + 340 + 25212, 1659, 0, 0]);
+  });
+
+  test('the three file kinds read, and a JSON that is not a run is named', () => {
+    const hw = readStackDepths(readFileSync(FILES[0]!, 'utf8'), FILES[0]!);
+    assert.deepEqual(hw.value?.tasksByPages, [54, 1, 0, 0]);
+    const ks = readStackDepths(
+      'kstack_1k 0\nkstack_2k 3\nkstack_4k 5\nkstack_8k 2\nkstack_16k 0\n',
+      'vmstat',
+    );
+    assert.deepEqual(ks.value?.tasksByPages, [8, 2, 0, 0]);
+    const run = JSON.stringify({
+      version: '1.0',
+      kind: 'stacklab.run',
+      result: { perTask: [{ highWater: 100 }, { highWater: 4097 }, { highWater: 9000 }] },
+    });
+    assert.deepEqual(readStackDepths(run, 'run.json').value?.tasksByPages, [1, 1, 1, 0]);
+    const notRun = readStackDepths('{"kind":"stacklab.mm.run"}', 'mm.json');
+    assert.equal(notRun.value, undefined);
+    assert.equal(notRun.diagnostics[0]?.code, 'depths/no-tasks');
+    const bad = readStackDepths(
+      JSON.stringify({ kind: 'stacklab.run', result: { perTask: [{}] } }),
+      'r.json',
+    );
+    assert.match(bad.diagnostics[0]?.message ?? '', /perTask\[0\]\.highWater/);
+    assert.equal(readStackDepths('hello\n', 'x.txt').diagnostics[0]?.code, 'depths/unknown');
   });
 });

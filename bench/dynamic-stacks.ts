@@ -9,11 +9,13 @@ import { runMmCompare } from '../src/device/compare.ts';
 import type { DeviceId } from '../src/device/devices.ts';
 import { ageDevice, type MmRunResult, measureForks } from '../src/device/experiment.ts';
 import { STACK_STRATEGIES } from '../src/device/kernel-stacks.ts';
-import { BUILTIN_DEPTHS } from '../src/device/stack-depths.ts';
+import { BUILTIN_DEPTH_IDS, BUILTIN_DEPTHS } from '../src/device/stack-depths.ts';
 import { pagesPerStack, stackMemoryKB } from '../src/report/mm-compare.ts';
 
 const FORKS = Number(process.env.DYN_BENCH_FORKS ?? 100_000);
 const WARMUP = Number(process.env.DYN_BENCH_WARMUP ?? 100);
+/** Parts to run: compare (the four strategies per phone), sensitivity (refill and pool), depths. */
+const PARTS = (process.env.DYN_BENCH_PARTS ?? 'compare,sensitivity,depths').split(',');
 
 function p(v: number): string {
   return v === 0 ? '0' : v < 1e-3 ? v.toExponential(1) : v.toFixed(3);
@@ -59,7 +61,9 @@ function compare(device: DeviceId) {
 }
 
 console.log(`${FORKS} forks per strategy after ${WARMUP} launches, seed 1, depths kstack-arm64-2024\n`);
-for (const device of ['phone-1g-2015', 'phone-1g-6.1', 'phone-4g-2026'] as const) {
+for (const device of PARTS.includes('compare')
+  ? (['phone-1g-2015', 'phone-1g-6.1', 'phone-4g-2026'] as const)
+  : []) {
   const runs = compare(device);
   const vmapS = runs.find((x) => x.r.stacks === 'vmap')!.wallS;
   const first = runs[0]!.r;
@@ -72,9 +76,7 @@ for (const device of ['phone-1g-2015', 'phone-1g-6.1', 'phone-4g-2026'] as const
 }
 
 // Sensitivity: how late the refill may come, and how small the pool may be, before panics appear.
-console.log('phone-1g-2015, dynamic only: refill delay and pool size (panics over the window)');
-console.log('refillDelayUs poolPages refillGfp  faults  refills fails panics  P(panic)/h [95 %]');
-for (const [refillDelayUs, poolPages, refillGfp] of [
+const SENSITIVITY = [
   [0, 3, 'atomic'],
   [10_000, 3, 'atomic'],
   [1_000_000, 3, 'atomic'],
@@ -82,20 +84,53 @@ for (const [refillDelayUs, poolPages, refillGfp] of [
   [1_000_000, 1, 'atomic'],
   [10_000_000, 1, 'atomic'],
   [10_000_000, 1, 'kernel'],
-] as const) {
-  const c = runMmCompare({
-    device: 'phone-1g-2015',
-    seed: 1,
-    forks: FORKS,
-    warmup: WARMUP,
-    strategies: ['dynamic'],
-    dynamic: { params: { refillDelayUs, poolPages, refillGfp }, depths: BUILTIN_DEPTHS['kstack-arm64-2024'] },
-  });
-  const d = c.runs[0]!.dynamic!;
-  const q = d.panicPerDeviceHour;
-  console.log(
-    `${String(refillDelayUs).padStart(13)} ${String(poolPages).padStart(9)} ${refillGfp.padStart(9)} ` +
-      `${String(d.stats.faults).padStart(7)} ${String(d.stats.refills).padStart(8)} ${String(d.stats.refillFailures).padStart(5)} ` +
-      `${String(d.stats.panics).padStart(6)}  ${p(q.estimate)} [${p(q.low)}, ${p(q.high)}]`,
-  );
+] as const;
+if (PARTS.includes('sensitivity')) {
+  console.log('phone-1g-2015, dynamic only: refill delay and pool size (panics over the window)');
+  console.log('refillDelayUs poolPages refillGfp  faults  refills fails panics  P(panic)/h [95 %]');
+  for (const [refillDelayUs, poolPages, refillGfp] of SENSITIVITY) {
+    const c = runMmCompare({
+      device: 'phone-1g-2015',
+      seed: 1,
+      forks: FORKS,
+      warmup: WARMUP,
+      strategies: ['dynamic'],
+      dynamic: {
+        params: { refillDelayUs, poolPages, refillGfp },
+        depths: BUILTIN_DEPTHS['kstack-arm64-2024'],
+      },
+    });
+    const d = c.runs[0]!.dynamic!;
+    const q = d.panicPerDeviceHour;
+    console.log(
+      `${String(refillDelayUs).padStart(13)} ${String(poolPages).padStart(9)} ${refillGfp.padStart(9)} ` +
+        `${String(d.stats.faults).padStart(7)} ${String(d.stats.refills).padStart(8)} ${String(d.stats.refillFailures).padStart(5)} ` +
+        `${String(d.stats.panics).padStart(6)}  ${p(q.estimate)} [${p(q.low)}, ${p(q.high)}]`,
+    );
+  }
+  console.log('');
+}
+
+// The depth input: what each distribution makes of phone-4g-2026's stacks (dynamic only).
+if (PARTS.includes('depths')) {
+  console.log('phone-4g-2026, dynamic only, by depth input');
+  console.log('depths               pg/stk  stackKB   % RAM  faults/s  cut vs 16 KB');
+  for (const id of BUILTIN_DEPTH_IDS) {
+    const c = runMmCompare({
+      device: 'phone-4g-2026',
+      seed: 1,
+      forks: FORKS,
+      warmup: WARMUP,
+      strategies: ['dynamic'],
+      dynamic: { depths: BUILTIN_DEPTHS[id] },
+    });
+    const r = c.runs[0]!;
+    const kb = stackMemoryKB(r);
+    const full = r.memory.liveTasks * 16;
+    console.log(
+      `${id.padEnd(20)} ${pagesPerStack(r).toFixed(3).padStart(6)} ${kb.toFixed(0).padStart(8)} ` +
+        `${((100 * kb) / (r.memory.managedPages * 4)).toFixed(2).padStart(5)} % ${r.dynamic!.faultsPerSecond.toFixed(2).padStart(9)}` +
+        `  ${((1 - kb / full) * 100).toFixed(1).padStart(10)} %`,
+    );
+  }
 }

@@ -87,6 +87,8 @@ export class KernelStacks {
   /** Tasks holding a stack, and their stacks' size (nr_kernel_stack). */
   live = 0;
   liveKB = 0;
+  /** Of those, tasks on a dynamic stack. */
+  dynamicLive = 0;
   stats: StackStats = {
     allocs: 0,
     failures: 0,
@@ -144,12 +146,7 @@ export class KernelStacks {
   /** live KB of stacks changes as dynamic stacks map and unmap pages (nr_kernel_stack). */
   addLiveKB(kb: number): void {
     this.liveKB += kb;
-    this.dynamicLiveKB += kb;
   }
-
-  /** Live dynamic stacks and the KB they have mapped. */
-  dynamicLive = 0;
-  dynamicLiveKB = 0;
 
   private newId(): number {
     const id = this.freeIds.pop();

@@ -1,7 +1,7 @@
 // Issue 13: the real task high-water files priced as dynamic, 8, 12 and 16 KiB stacks (golden), the
 // kstack_* histogram as intervals, and the reader's bad input.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import '../../src/analyze/analyzers-stack-pricing.ts';
@@ -13,6 +13,15 @@ import { parseTaskHighWater, sniffTaskHighWater } from '../../src/formats/task-h
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'arm64-6.1-qemu');
 const FILES = ['fork-256M', 'udp-512M'].map((d) => join(FIXTURES, d, 'taskstack_highwater.txt'));
+/** Every real task high-water file of the fixtures (6.1, 6.12, 6.1 PREEMPT_RT, 6.1 with PAC). */
+const ALL = ['arm64-6.1-qemu', 'arm64-6.12-qemu', 'arm64-6.1-rt-qemu', 'arm64-6.1-pac-qemu'].flatMap(
+  (era) => {
+    const dir = join(FIXTURES, '..', era);
+    return readdirSync(dir)
+      .map((d) => join(dir, d, 'taskstack_highwater.txt'))
+      .filter((f) => existsSync(f));
+  },
+);
 
 function liveTasks(file: string) {
   const r = parseTaskHighWater(readFileSync(file, 'utf8'), file);
@@ -27,7 +36,8 @@ function design(p: StackPricing, d: string) {
 
 describe('stack pricing of the real task high-water files', () => {
   test('each task: pages = its high-water mark in whole 4 KiB pages, at least the one mapped at fork', () => {
-    for (const file of FILES) {
+    assert.ok(ALL.length >= 15, `${ALL.length} real files`);
+    for (const file of ALL) {
       const { live } = liveTasks(file);
       const p = priceHighWater(live);
       assert.equal(p.perTask.length, live.length);
@@ -45,7 +55,7 @@ describe('stack pricing of the real task high-water files', () => {
   });
 
   test('guard pages are never backed: a 20 KiB area (16 KiB + guard) costs 4 pages static, not 5', () => {
-    for (const file of FILES) {
+    for (const file of ALL) {
       const { live } = liveTasks(file);
       for (const s of live) assert.equal(s.areaBytes, 16384 + 4096);
       const p = priceHighWater(live);
@@ -70,6 +80,17 @@ describe('stack pricing of the real task high-water files', () => {
     assert.equal(udp!.perTask.filter((t) => t.faults > 0).length, 0);
     for (const p of [fork!, udp!])
       for (const d of p.designs) assert.deepEqual(d.overflowing, { low: 0, high: 0 });
+  });
+
+  test('golden: PREEMPT_RT under UDP has the one real task deeper than 8 KiB (8216 B): it overflows 8k only', () => {
+    const rt = ALL.find((f) => f.includes('arm64-6.1-rt-qemu/udp-512M'))!;
+    const p = priceHighWater(liveTasks(rt).live);
+    assert.deepEqual(design(p, '8k').overflowing, { low: 1, high: 1 });
+    assert.deepEqual(design(p, '12k').overflowing, { low: 0, high: 0 });
+    const t = p.perTask.find((x) => x.highWaterBytes === 8216)!;
+    assert.deepEqual(t.overflows, ['8k']);
+    assert.equal(t.dynamicPages, 3);
+    assert.equal(t.faults, 2);
   });
 
   test('the built-in qemu-6.1-highwater depths are these files', () => {

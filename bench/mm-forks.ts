@@ -3,7 +3,7 @@
 // against a bare typed-array push/pop loop measured in the same run. Target: under a minute on one core.
 //
 //   node --import tsx bench/mm-forks.ts            (MM_BENCH_FORKS=20000 for a quick look)
-import { runMmExperiment } from '../src/mm/experiment.ts';
+import { runMmExperiment } from '../src/device/experiment.ts';
 
 const FORKS = Number(process.env.MM_BENCH_FORKS ?? 100_000);
 

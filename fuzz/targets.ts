@@ -14,6 +14,7 @@ import '../src/analyze/analyzers-checkstack.ts';
 import { replayBudget } from './measure.ts';
 import '../src/analyze/analyzers-memory.ts';
 import '../src/analyze/analyzers-mm.ts';
+import '../src/analyze/analyzers-stack-pricing.ts';
 import {
   CAPTURE_FILES,
   type CaptureFile,
@@ -48,6 +49,7 @@ import { parsePagetypeinfo } from '../src/formats/pagetypeinfo.ts';
 import { parseProcCounts, sniffProcCounts } from '../src/formats/proc-interrupts.ts';
 import { parseStackAnnotations, sniffStackAnnotations } from '../src/formats/stack-annotations.ts';
 import { parseStackUsage } from '../src/formats/stack-usage.ts';
+import { parseTaskHighWater } from '../src/formats/task-highwater.ts';
 import { parseVmstat } from '../src/formats/vmstat.ts';
 import { validateCodeModel } from '../src/kernel/sim/code-model.ts';
 import { validateScenario } from '../src/kernel/sim/scenario.ts';
@@ -368,6 +370,7 @@ const READERS: readonly {
   { id: 'vmstat', analyzer: 'vmstat', parse: parseVmstat },
   { id: 'meminfo', analyzer: 'meminfo', parse: parseMeminfo },
   { id: 'stack-usage', analyzer: 'stack-usage', parse: parseStackUsage },
+  { id: 'task-highwater', analyzer: 'task-highwater', parse: parseTaskHighWater },
 ];
 
 /** Readers of `stacklab import` (no analyzer): their own sniff picks the seeds. */

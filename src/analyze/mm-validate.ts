@@ -13,16 +13,16 @@ import { type Diagnostic, diag } from '../base/diag.ts';
 import { readNumber } from '../base/number.ts';
 import type { ParseOutput } from '../base/result.ts';
 import { splitLines } from '../base/text.ts';
+import { vmstatLines, type ZoneSnapshot, zoneSnapshot } from '../device/experiment.ts';
+import { SCENARIOS, Workload } from '../device/workloads.ts';
 import { Rng } from '../engine/rng.ts';
 import { type BuddyInfo, parseBuddyinfo } from '../formats/buddyinfo.ts';
 import { type Meminfo, parseMeminfo } from '../formats/meminfo.ts';
 import { type PagetypeInfo, parsePagetypeinfo } from '../formats/pagetypeinfo.ts';
 import { parseVmstat, type Vmstat } from '../formats/vmstat.ts';
 import { MAX_ORDER, MAX_ORDER_NR_PAGES } from '../mm/constants.ts';
-import { vmstatLines, type ZoneSnapshot, zoneSnapshot } from '../mm/experiment.ts';
 import { DEFAULT_MM_PARAMS, type MmParams } from '../mm/node.ts';
 import { emptyLayoutArrays, migratetypeByName, nodeFromLayout } from '../mm/snapshot.ts';
-import { SCENARIOS, Workload } from '../mm/workloads.ts';
 
 export interface ForkRunCapture {
   readonly buddyBefore: BuddyInfo;

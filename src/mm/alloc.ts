@@ -200,13 +200,6 @@ export function allocPagesNoWatermarks(node: MmNode, order: number, gfp: number,
   return p;
 }
 
-let cc: CompactControl | undefined;
-function compactControl(node: MmNode): CompactControl {
-  if (cc === undefined || cc.freeList.length < Math.min(node.zone.spanned, 1 << 16))
-    cc = new CompactControl(node.zone.spanned);
-  return cc;
-}
-
 /**
  * @kernel __alloc_pages_direct_compact() mm/page_alloc.c: counts compact_stall/success/fail.
  * 6.1 counts a stall for any result but SKIPPED (a deferred attempt is a stall); 2015 returns before
@@ -222,7 +215,14 @@ function directCompact(
   const z = node.zone;
   const t = node.trace;
   if (order === 0) return { page: NO_PAGE, result: COMPACT_SKIPPED };
-  const r = tryToCompactPages(node, compactControl(node), order, mt, allocFlags, prio);
+  const r = tryToCompactPages(
+    node,
+    (node.compactDirect ??= new CompactControl(z.spanned)),
+    order,
+    mt,
+    allocFlags,
+    prio,
+  );
   if (r.result === COMPACT_SKIPPED) return { page: NO_PAGE, result: r.result };
   if (z.mode === '2015' && r.result === COMPACT_DEFERRED) return { page: NO_PAGE, result: r.result };
   z.vm.compact_stall++;

@@ -52,30 +52,33 @@ export function expand(z: Zone, pfn: number, low: number, high: number, mt: numb
   }
 }
 
-/** Migratetype of the free list the last successful rmqueue took its block from (set_pcppage_migratetype). */
-let lastTakenMt = 0;
-export function lastRmqueueMigratetype(): number {
-  return lastTakenMt;
-}
-
-/** @kernel __rmqueue_smallest() mm/page_alloc.c: smallest block of type `mt`, split down to `order`. */
+/**
+ * @kernel __rmqueue_smallest() mm/page_alloc.c: smallest block of type `mt`, split down to `order`.
+ * The block keeps the type of the list it came from in `lmt` (set_pcppage_migratetype): it was on
+ * free_list[.][mt], so `lmt` already says `mt`.
+ */
 export function rmqueueSmallest(z: Zone, order: number, mt: number): number {
   for (let o = order; o < MAX_ORDER; o++) {
     const p = z.freeListFirst(o, mt);
     if (p === NO_PAGE) continue;
     z.delFromFreeList(p);
     expand(z, p, order, o, mt);
-    lastTakenMt = mt;
     return p;
   }
   return NO_PAGE;
 }
 
+/** The out-parameter of moveFreepagesBlock (the kernel's `int *num_movable`). */
+export interface MovedPages {
+  /** Allocated pages of the block that are movable. */
+  movable: number;
+}
+
 /**
  * @kernel move_freepages_block() mm/page_alloc.c: moves every free block of the pageblock holding
- * `pfn` to `mt`'s lists. Returns pages moved; `movablePages` gets the allocated pages that are movable.
+ * `pfn` to `mt`'s lists. Returns pages moved; `out.movable` gets the allocated pages that are movable.
  */
-export function moveFreepagesBlock(z: Zone, pfn: number, mt: number): number {
+export function moveFreepagesBlock(z: Zone, pfn: number, mt: number, out?: MovedPages): number {
   const start = pfn & ~(z.pageblockNrPages - 1);
   const end = start + z.pageblockNrPages;
   const zsMovable = z.mode === '6.1';
@@ -94,10 +97,9 @@ export function moveFreepagesBlock(z: Zone, pfn: number, mt: number): number {
       p++;
     }
   }
-  movedMovablePages = movable;
+  if (out) out.movable = movable;
   return moved;
 }
-let movedMovablePages = 0;
 
 /** @kernel can_steal_fallback() mm/page_alloc.c (6.1); 2015 = 3.10's condition (PA §2.3). */
 export function canStealFallback(z: Zone, order: number, startMt: number): boolean {
@@ -114,18 +116,30 @@ function fallbackList(z: Zone, mt: number): readonly number[] {
 }
 const FALLBACKS_2015_MOVABLE_CMA = [MIGRATE_CMA, MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE];
 
-/** Result of find_suitable_fallback: the type, or -1, and whether the whole block may be stolen. */
-let fallbackCanSteal = false;
+/** The out-parameter of findSuitableFallback (the kernel's `bool *can_steal`). */
+export interface FallbackSteal {
+  /** The whole pageblock may be stolen. */
+  canSteal: boolean;
+}
 
-/** @kernel find_suitable_fallback() mm/page_alloc.c */
-export function findSuitableFallback(z: Zone, order: number, mt: number, onlyStealable: boolean): number {
+/**
+ * @kernel find_suitable_fallback() mm/page_alloc.c: the fallback type to take a block of `order` from,
+ * or -1; `out.canSteal` says whether the whole block may be stolen.
+ */
+export function findSuitableFallback(
+  z: Zone,
+  order: number,
+  mt: number,
+  onlyStealable: boolean,
+  out: FallbackSteal,
+): number {
+  out.canSteal = false;
   if (z.nrFree[order] === 0) return -1;
-  fallbackCanSteal = false;
   for (const fmt of fallbackList(z, mt)) {
     if (z.freeAreaEmpty(order, fmt)) continue;
-    if (canStealFallback(z, order, mt)) fallbackCanSteal = true;
+    if (canStealFallback(z, order, mt)) out.canSteal = true;
     if (!onlyStealable) return fmt;
-    if (fallbackCanSteal) return fmt;
+    if (out.canSteal) return fmt;
   }
   return -1;
 }
@@ -170,8 +184,9 @@ function stealSuitableFallback(
     z.moveToFreeList(pfn, startType);
     return;
   }
-  const freePages = moveFreepagesBlock(z, pfn, startType);
-  const movable = movedMovablePages;
+  const moved: MovedPages = { movable: 0 };
+  const freePages = moveFreepagesBlock(z, pfn, startType, moved);
+  const movable = moved.movable;
   let alike: number;
   if (startType === MIGRATE_MOVABLE) alike = movable;
   else if (oldBlockType === MIGRATE_MOVABLE) alike = z.pageblockNrPages - (freePages + movable);
@@ -206,13 +221,14 @@ export function rmqueueFallback(z: Zone, order: number, startMt: number, allocFl
   if (order < z.pageblockOrder && allocFlags & ALLOC_NOFRAGMENT) minOrder = z.pageblockOrder;
   let current = MAX_ORDER - 1;
   let fmt = -1;
+  const steal: FallbackSteal = { canSteal: false };
   for (; current >= minOrder; current--) {
-    fmt = findSuitableFallback(z, current, startMt, false);
+    fmt = findSuitableFallback(z, current, startMt, false, steal);
     if (fmt === -1) continue;
-    if (!fallbackCanSteal && startMt === MIGRATE_MOVABLE && current > order) {
+    if (!steal.canSteal && startMt === MIGRATE_MOVABLE && current > order) {
       // find_smallest: a movable request that cannot steal splits the smallest block instead.
       for (current = order; current < MAX_ORDER; current++) {
-        fmt = findSuitableFallback(z, current, startMt, false);
+        fmt = findSuitableFallback(z, current, startMt, false, steal);
         if (fmt !== -1) break;
       }
     }
@@ -220,7 +236,7 @@ export function rmqueueFallback(z: Zone, order: number, startMt: number, allocFl
   }
   if (fmt === -1 || current < minOrder || current >= MAX_ORDER) return false;
   const pfn = z.freeListFirst(current, fmt);
-  stealSuitableFallback(z, pfn, allocFlags, startMt, fallbackCanSteal);
+  stealSuitableFallback(z, pfn, allocFlags, startMt, steal.canSteal);
   countExtfrag(z, order, current, startMt, fmt);
   return true;
 }
@@ -244,7 +260,8 @@ function rmqueueFallback2015(z: Zone, order: number, startMt: number): number {
       if (current >= z.pageblockOrder && fmt !== MIGRATE_CMA) changePageblockRange(z, pfn, current, startMt);
       const splitMt = listMt === MIGRATE_CMA ? MIGRATE_CMA : startMt;
       expand(z, pfn, order, current, splitMt);
-      lastTakenMt = splitMt;
+      // set_freepage_migratetype(): the block is accounted to the type its halves went to.
+      z.lmt[pfn] = splitMt;
       countExtfrag(z, order, current, startMt, fmt);
       return pfn;
     }

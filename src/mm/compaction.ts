@@ -14,7 +14,7 @@
 // Not modelled: fast_isolate_freepages / fast_find_migrateblock (6.1 shortcuts that scan less), lock
 // contention, and the async free scanner's stride.
 
-import { findSuitableFallback, freeOnePage } from './buddy.ts';
+import { type FallbackSteal, findSuitableFallback, freeOnePage } from './buddy.ts';
 import {
   ALLOC_CMA,
   COMPACT_CLUSTER_MAX,
@@ -248,10 +248,11 @@ function compactFinished(node: MmNode, cc: CompactControl, spentUs: number): num
     return COMPACT_CONTINUE;
   }
   if ((cc.migratePfn & (z.pageblockNrPages - 1)) !== 0) return COMPACT_CONTINUE;
+  const steal: FallbackSteal = { canSteal: false };
   for (let o = cc.order; o < MAX_ORDER; o++) {
     if (!z.freeAreaEmpty(o, cc.migratetype)) return COMPACT_SUCCESS;
     if (cc.migratetype === MIGRATE_MOVABLE && !z.freeAreaEmpty(o, MIGRATE_CMA)) return COMPACT_SUCCESS;
-    if (findSuitableFallback(z, o, cc.migratetype, true) !== -1) return COMPACT_SUCCESS;
+    if (findSuitableFallback(z, o, cc.migratetype, true, steal) !== -1) return COMPACT_SUCCESS;
   }
   return COMPACT_CONTINUE;
 }

@@ -87,13 +87,6 @@ export function wakeupKcompactd(node: MmNode, order: number): void {
   if (order > kc.order) kc.order = order;
 }
 
-let daemonCc: CompactControl | undefined;
-function ccFor(node: MmNode): CompactControl {
-  if (daemonCc === undefined || daemonCc.freeList.length < Math.min(node.zone.spanned, 1 << 16))
-    daemonCc = new CompactControl(node.zone.spanned);
-  return daemonCc;
-}
-
 /** A background compaction run (kcompactd, proactive, or 2015 kswapd's compact_pgdat). */
 function backgroundCompact(
   node: MmNode,
@@ -103,7 +96,7 @@ function backgroundCompact(
   budgetUs: number,
 ): number {
   const z = node.zone;
-  const cc = ccFor(node);
+  const cc = (node.compactDaemon ??= new CompactControl(z.spanned));
   cc.order = proactive ? -1 : order;
   cc.migratetype = MIGRATE_UNMOVABLE;
   cc.mode = mode;

@@ -5,6 +5,7 @@ import { assertTrue } from '../base/assert.ts';
 import { Rng } from '../engine/rng.ts';
 import { freeOnePage, setupZoneMigrateReserve } from './buddy.ts';
 import { cloneShallow } from './clone.ts';
+import type { CompactControl } from './compaction.ts';
 import { MAX_ORDER, MAX_ORDER_NR_PAGES, PAGE_SHIFT } from './constants.ts';
 import { type CostModel, DEFAULT_COSTS } from './costs.ts';
 import { Lru, NR_LRU_LISTS } from './lru.ts';
@@ -184,6 +185,12 @@ export class MmNode {
   now = 0;
   /** PF_MEMALLOC: allocations from inside reclaim must not recurse into reclaim. */
   inReclaim = false;
+  /**
+   * The compact_control of direct compaction and of kcompactd/kswapd, made on first use and reused
+   * (the kernel's lives on the stack; compactZone() resets every field a run reads).
+   */
+  compactDirect: CompactControl | undefined = undefined;
+  compactDaemon: CompactControl | undefined = undefined;
   readonly minFreeKbytes: number;
 
   /**
@@ -271,6 +278,8 @@ export class MmNode {
       kcompactd: { ...this.kcompactd },
       zram: { ...this.zram },
       hooks: NO_HOOKS,
+      compactDirect: undefined,
+      compactDaemon: undefined,
     });
   }
 

@@ -3,7 +3,7 @@
 // here are neither free for the buddy (no merging) nor counted in NR_FREE_PAGES or /proc/buddyinfo.
 import { assertTrue } from '../base/assert.ts';
 import { PAGE_ALLOC_COSTLY_ORDER } from '../model/constants.ts';
-import { freeOnePage, lastRmqueueMigratetype, rmqueue } from './buddy.ts';
+import { freeOnePage, rmqueue } from './buddy.ts';
 import { NO_PAGE } from './constants.ts';
 import { MIGRATE_ISOLATE, MIGRATE_MOVABLE, MIGRATE_PCPTYPES } from './migratetype.ts';
 import { PG_PCP } from './page-kind.ts';
@@ -35,7 +35,7 @@ function rmqueueBulk(
     if (p === NO_PAGE) break;
     z.kind[p] = PG_PCP;
     z.order[p] = order;
-    z.lmt[p] = lastRmqueueMigratetype();
+    // rmqueue left the type of the list the block came from in lmt[p] (set_pcppage_migratetype).
     z.listAddTail(head, p);
   }
   return i;

@@ -4,6 +4,7 @@ import { analyzeProfiles } from '../analyze/analyze-profiles.ts';
 import { type Analyzer, registerAnalyzer } from '../analyze/registry.ts';
 import type { ReplayResult } from '../analyze/replay.ts';
 import { replayStackTraceText } from '../analyze/replay-table.ts';
+import { priceKstack, renderPricing, type StackPricing } from '../analyze/stack-pricing.ts';
 import { diag } from '../base/diag.ts';
 import { hex16 } from '../base/units.ts';
 import { sniffFtraceStackTrace } from '../formats/ftrace-stack-trace.ts';
@@ -180,6 +181,7 @@ export const stackUsageAnalyzer: Analyzer = {
     if (!r.value)
       return { error: r.diagnostics[0] ?? diag('stack-usage/none', 'error', 'no usable lines', { file }) };
     const { lowWater, histogram } = r.value;
+    let pricing: StackPricing | undefined;
     let s = `${file}: DEBUG_STACK_USAGE output\n`;
     if (lowWater.length > 0) {
       const min = lowWater.reduce((a, b) => (b.bytesLeft < a.bytesLeft ? b : a));
@@ -198,8 +200,10 @@ export const stackUsageAnalyzer: Analyzer = {
         s += `    <= ${h.bucket.padEnd(4)} ${String(h.tasks).padStart(7)}  ${total ? ((h.tasks / total) * 100).toFixed(1) : '0'} %\n`;
       const within8k = histogram.filter((h) => h.bytes <= 8192).reduce((a, b) => a + b.tasks, 0);
       s += `  ${within8k} of ${total} tasks (${total ? ((within8k / total) * 100).toFixed(1) : 0} %) never needed more than 8 KB\n`;
+      pricing = priceKstack(histogram.map((h) => ({ upToBytes: h.bytes, tasks: h.tasks })));
+      s += renderPricing(pricing);
     }
-    return { text: s, data: r.value, diagnostics: r.diagnostics };
+    return { text: s, data: pricing ? { ...r.value, pricing } : r.value, diagnostics: r.diagnostics };
   },
 };
 

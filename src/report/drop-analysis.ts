@@ -5,6 +5,7 @@
 // flame graph of frames; anything else an analyzer of `stacklab analyze` recognises is explained
 // in its words.
 import '../analyze/analyzers-mm.ts';
+import '../analyze/analyzers-stack-pricing.ts';
 import '../analyze/analyzers-checkstack.ts';
 import '../analyze/analyzers-memory.ts';
 import { analyzers } from '../analyze/registry.ts';

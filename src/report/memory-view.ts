@@ -3,9 +3,9 @@
 // the slow-path events (stack allocations in the slow path, direct compaction, direct reclaim,
 // kswapd runs) of each interval; then fork latency percentiles side by side and the `mm compare`
 // table as a table.
-import type { MmCompareResult } from '../mm/compare.ts';
-import type { MmRunResult, MmTimeline } from '../mm/experiment.ts';
-import { TIMELINE_EVENTS } from '../mm/experiment.ts';
+import type { MmCompareResult } from '../device/compare.ts';
+import type { MmRunResult, MmTimeline } from '../device/experiment.ts';
+import { TIMELINE_EVENTS } from '../device/experiment.ts';
 import { esc, Html, html } from './html.ts';
 import { columns, type Row, STRATEGY_LABEL } from './mm-compare.ts';
 import { placeholder, type View } from './report-page.ts';

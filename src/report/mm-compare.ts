@@ -1,24 +1,27 @@
 // Text rendering of page-allocator experiments: the side-by-side table of `stacklab mm compare` and
 // the summary of one `stacklab mm` run. Pure functions of the results.
 
-import type { MmCompareResult } from '../mm/compare.ts';
-import { DEVICES } from '../mm/devices.ts';
-import type { MmRunResult, MmStall } from '../mm/experiment.ts';
+import type { MmCompareResult } from '../device/compare.ts';
+import { DEVICES } from '../device/devices.ts';
+import type { MmRunResult, MmStall } from '../device/experiment.ts';
+import { STACK_KB } from '../device/kernel-stacks.ts';
+import { depthTasks, type StackDepths } from '../device/stack-depths.ts';
+import { SCENARIOS } from '../device/workloads.ts';
 import { formatExtfragIndex, formatUnusableIndex } from '../mm/frag-index.ts';
-import { STACK_KB } from '../mm/vmalloc-stack.ts';
-import { SCENARIOS } from '../mm/workloads.ts';
 
 /** Column heads: two lines, so three strategies and their labels fit 100 columns. */
 const STRATEGY_HEAD: Readonly<Record<string, string>> = {
   '16k': '16k\n(order 2)',
   '8k': '8k\n(order 1)',
   vmap: 'vmap\n(4 x order 0)',
+  dynamic: 'dynamic\n(grow on fault)',
 };
 
 export const STRATEGY_LABEL: Readonly<Record<string, string>> = {
   '16k': '16k (order 2)',
   '8k': '8k (order 1)',
   vmap: 'vmap (4 x order 0)',
+  dynamic: 'dynamic (1 page, grows on fault)',
 };
 
 export type Cell = string | number;
@@ -64,8 +67,63 @@ function renderTable(head: readonly string[], rows: readonly Row[]): string {
   return `${out.join('\n')}\n`;
 }
 
+/** Pages per stack of a live task under each strategy (dynamic: what the run's live stacks mapped). */
+export function pagesPerStack(r: MmRunResult): number {
+  if (r.stacks === 'dynamic') return r.dynamic?.pagesPerStack ?? Number.NaN;
+  return STACK_KB[r.stacks] / 4;
+}
+
+/**
+ * Kernel-stack memory if every live task had this strategy's stack, kB: tasks x pages per stack, plus
+ * the dynamic pools. (The warm-up's tasks keep the stacks they were made with; this is the design's
+ * figure, not the mixed one of the end state.)
+ */
+export function stackMemoryKB(r: MmRunResult): number {
+  const pools = r.dynamic?.poolPages ?? 0;
+  return (r.memory.liveTasks * pagesPerStack(r) + pools) * 4;
+}
+
+/** Share of tasks deeper than each strategy's stack, from a depth distribution (8k: past 2 pages). */
+export function overflowShare(stacks: string, d: StackDepths): number {
+  const total = depthTasks(d);
+  if (total === 0) return Number.NaN;
+  const fit = stacks === '8k' ? 2 : d.tasksByPages.length;
+  const over = d.tasksByPages.slice(fit).reduce((a, b) => a + b, 0) + d.overflowing;
+  return over / total;
+}
+
+function interval(p: { estimate: number; low: number; high: number }): string {
+  const f = (v: number) => (v === 0 ? '0' : v < 1e-3 ? v.toExponential(1) : v.toFixed(3));
+  return `${f(p.estimate)} [${f(p.low)}, ${f(p.high)}]`;
+}
+
+/** The rows that put the strategies' stack memory and risk side by side. */
+export function stackRows(runs: readonly MmRunResult[], depths?: StackDepths): Row[] {
+  const c = (f: (r: MmRunResult) => Cell) => runs.map(f);
+  const dyn = (f: (d: NonNullable<MmRunResult['dynamic']>) => Cell) =>
+    c((r) => (r.dynamic ? f(r.dynamic) : '-'));
+  const rows: Row[] = [
+    ['kernel stacks, every live task on this strategy (tasks)'],
+    ['  stack memory, kB', c((r) => `${num(stackMemoryKB(r))} (${r.memory.liveTasks})`)],
+    ['  % of managed RAM', c((r) => pct(stackMemoryKB(r), r.memory.managedPages * 4))],
+    ['  pages per stack', c((r) => num(pagesPerStack(r), 2))],
+    ['  stack faults per second', dyn((d) => num(d.faultsPerSecond, 1))],
+    [
+      '  tasks that faulted',
+      dyn((d) => `${d.stats.tasksFaulted} (${pct(d.stats.tasksFaulted, d.stats.tasks)})`),
+    ],
+    ['  pool refills (pages)', dyn((d) => d.stats.refills)],
+    ['  refill failures', dyn((d) => d.stats.refillFailures)],
+    ['  panics (fault on an empty pool)', dyn((d) => d.stats.panics)],
+    ['  P(panic) per device-hour [95 %]', dyn((d) => interval(d.panicPerDeviceHour))],
+  ];
+  if (depths)
+    rows.push(['  tasks deeper than the stack', c((r) => pct(overflowShare(r.stacks, depths) * 1e6, 1e6))]);
+  return rows;
+}
+
 /** One column's figures for the comparison table (text and HTML render the same rows). */
-export function columns(runs: readonly MmRunResult[]): Row[] {
+export function columns(runs: readonly MmRunResult[], depths?: StackDepths): Row[] {
   const c = (f: (r: MmRunResult) => Cell) => runs.map(f);
   const w = (r: MmRunResult, k: string) => r.window[k] ?? 0;
   const f = (r: MmRunResult) => r.forks.measured;
@@ -110,7 +168,7 @@ export function columns(runs: readonly MmRunResult[]): Row[] {
     ['  pageoutrun (kswapd runs)', c((r) => per1000(w(r, 'pageoutrun'), f(r)))],
     ['  pgscan_kswapd', c((r) => per1000(w(r, 'pgscan_kswapd'), f(r)))],
     ['  unmovable stole from movable', c((r) => per1000(w(r, 'extfrag_unmovable_from_movable'), f(r)))],
-    ['  lowmemorykiller kills (all, not per 1000)', c((r) => w(r, 'lmk_kill'))],
+    ['  lowmemorykiller kills (all)', c((r) => w(r, 'lmk_kill'))],
     ['  OOM kills (all)', c((r) => w(r, 'oom_kill'))],
     ['end state'],
     ['  free pages (+ pcp)', c((r) => `${r.memory.freePages} (+${r.memory.pcpPages})`)],
@@ -123,12 +181,9 @@ export function columns(runs: readonly MmRunResult[]): Row[] {
     ['  extfrag_index order 2', c((r) => formatExtfragIndex(r.zone.extfragIndex[2] ?? 0).trim())],
     ['  Unmovable pageblocks (mixed)', c((r) => blocks(r, 'Unmovable'))],
     ['  Movable pageblocks (mixed)', c((r) => blocks(r, 'Movable'))],
-    [
-      '  stacks of the live tasks, KB (tasks x size)',
-      c((r) => `${r.memory.liveTasks * STACK_KB[r.stacks]} (${r.memory.liveTasks})`),
-    ],
-    ['  pages held by stacks now, KB (mixed, cached)', c((r) => r.memory.kernelStackPages * 4)],
+    ['  held by stacks now, KB (mixed kinds)', c((r) => r.memory.kernelStackPages * 4)],
     ['  kswapd + kcompactd CPU, ms', c((r) => num(r.background.kswapdCpuMs + r.background.kcompactdCpuMs))],
+    ...stackRows(runs, depths),
   ];
 }
 
@@ -148,17 +203,35 @@ export function renderMmCompare(c: MmCompareResult): string {
   if (first)
     s += `watermarks (pages): min ${first.watermarks.min}, low ${first.watermarks.low}, high ${first.watermarks.high}\n`;
   s += '\n';
-  s += renderTable(['', ...c.runs.map((r) => STRATEGY_HEAD[r.stacks] ?? r.stacks)], columns(c.runs));
+  s += renderTable(
+    ['', ...c.runs.map((r) => STRATEGY_HEAD[r.stacks] ?? r.stacks)],
+    columns(c.runs, c.depths),
+  );
   s +=
     "\nLatency is the model's synchronous allocator work per fork (cost units: pages scanned, migrated and\n";
   s +=
     'reclaimed, converted with the constants of src/mm/costs.ts), not measured time. Tasks created during\n';
-  s += `the warm-up keep their ${c.agedWith} stacks, so "pages held by stacks now" mixes kinds.\n`;
+  s += `the warm-up keep their ${c.agedWith} stacks, so "held by stacks now" mixes kinds.\n`;
+  if (c.runs.some((r) => r.stacks === 'dynamic') || c.depths) s += dynamicNote(c);
   for (const r of c.runs)
     if (r.stall) s += `\n${STRATEGY_LABEL[r.stacks] ?? r.stacks}: ${stallText(r.stall)}`;
   const bad = c.runs.filter((r) => r.invariantViolations.length > 0);
   if (bad.length > 0)
     s += `\nWARNING: allocator invariants violated in ${bad.map((r) => r.stacks).join(', ')}\n`;
+  return s;
+}
+
+/** Where the dynamic column's depths and parameters come from. */
+function dynamicNote(c: MmCompareResult): string {
+  const r = c.runs.find((x) => x.dynamic)?.dynamic;
+  let s = '';
+  if (c.depths) s += `Task depths: ${c.depths.id}: ${c.depths.source}.\n`;
+  if (r) {
+    const p = r.params;
+    s += `Dynamic stacks: ${p.pagesAtFork} page at fork, pool of ${p.poolPages} per CPU, refill ${p.refillGfp} `;
+    s += `${p.refillDelayUs} µs after the fault${p.unmapOnReturnToUser ? ', pages unmapped on return to user' : ''}; `;
+    s += 'tasks reach their depth at their first run (src/device/dynamic-stack-params.ts has the sources).\n';
+  }
   return s;
 }
 

@@ -1,10 +1,11 @@
 // An experiment's end state as the kernel's own files, byte for byte in their formats, so the same
 // readers (and `stacklab analyze`) take simulated and real captures alike.
+
+import type { MmRunResult } from '../device/experiment.ts';
 import { printBuddyinfo } from '../formats/buddyinfo.ts';
 import { printExtfragIndex, printUnusableIndex } from '../formats/extfrag-index.ts';
 import { printPagetypeinfo } from '../formats/pagetypeinfo.ts';
 import { printVmstat } from '../formats/vmstat.ts';
-import type { MmRunResult } from '../mm/experiment.ts';
 
 /** File name -> contents: buddyinfo, pagetypeinfo, vmstat, unusable_index, extfrag_index. */
 export function mmProcFiles(r: MmRunResult): Record<string, string> {

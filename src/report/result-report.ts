@@ -3,8 +3,8 @@
 // checked first (result-schema.ts): a document stacklab did not write is bad input naming the field.
 import { type Diagnostic, diag } from '../base/diag.ts';
 import { err, ok, type Result } from '../base/result.ts';
-import type { MmCompareResult } from '../mm/compare.ts';
-import type { MmRunResult } from '../mm/experiment.ts';
+import type { MmCompareResult } from '../device/compare.ts';
+import type { MmRunResult } from '../device/experiment.ts';
 import { depthTimeView } from './depth-time-view.ts';
 import { dropView } from './drop-view.ts';
 import { html } from './html.ts';
@@ -58,7 +58,10 @@ export function resultViews(doc: unknown, file: string): Result<View[]> {
       case 'stacklab.mm.compare': {
         const c = d.result as MmCompareResult;
         return ok([
-          memoryView([compareBlock(c, `${c.device}: 16k, 8k and vmap stacks`)], 'stacklab mm compare'),
+          memoryView(
+            [compareBlock(c, `${c.device}: ${c.runs.map((r) => r.stacks).join(', ')} stacks`)],
+            'stacklab mm compare',
+          ),
         ]);
       }
       case 'stacklab.mm.run':

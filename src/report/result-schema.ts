@@ -3,10 +3,10 @@
 // ("replay.profiles[0].verdicts: expected array") instead of failing inside a renderer. Only the
 // fields the renderers read are listed; everything else passes through.
 import { z } from 'zod';
-import { DEVICE_IDS } from '../mm/devices.ts';
+import { DEVICE_IDS } from '../device/devices.ts';
+import { STACK_STRATEGIES } from '../device/kernel-stacks.ts';
+import { SCENARIO_IDS } from '../device/workloads.ts';
 import { KERNEL_MODES } from '../mm/migratetype.ts';
-import { STACK_STRATEGIES } from '../mm/vmalloc-stack.ts';
-import { SCENARIO_IDS } from '../mm/workloads.ts';
 
 const num = z.number();
 const str = z.string();

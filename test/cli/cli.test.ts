@@ -35,6 +35,21 @@ describe('stacklab CLI', () => {
     assert.match(j.sections[0].title, /How often each design overflows under load/);
     assert.match(j.sections[1].title, /What the stack size costs in memory/);
     assert.ok(j.checks.some((c: { id: string; ok: boolean }) => c.id === 'irq-stack-8k-under-load' && c.ok));
+    // Section 6: the 2015 RFC beside dynamic stacks, from the same compare as section 5.
+    const six = j.sections[2];
+    assert.match(six.title, /The 2015 RFC and the 2024-2026 dynamic stacks/);
+    const designs = six.data.designs as { stacks: string; stackKB: number; risk: string }[];
+    assert.deepEqual(
+      designs.map((d) => d.stacks),
+      ['16k', '8k', 'dynamic'],
+    );
+    const kb = (s: string) => designs.find((d) => d.stacks === s)!.stackKB;
+    const five = j.sections[1].data[0].runs as { stacks: string; memory: { liveTasks: number } }[];
+    assert.equal(kb('8k'), five.find((r) => r.stacks === '8k')!.memory.liveTasks * 8);
+    assert.ok(kb('dynamic') < kb('8k'), 'one page per task and the pools hold less than two pages per task');
+    assert.match(designs[1]!.risk, /overflow/);
+    assert.match(designs[2]!.risk, /refill panics/);
+    assert.equal(six.data.underLoad.length, 2, 'priced under linux-4.2 and linux-6.1 load');
   });
 
   test('replay --format ftrace under the own era prints the input back', async () => {

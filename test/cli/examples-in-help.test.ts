@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { memoryIo } from '../../src/cli/io.ts';
 import { buildProgram, main } from '../../src/cli/main.ts';
 import { builtinScenarios } from '../../src/cli/scenario-files.ts';
-import { SCENARIO_IDS as MM_SCENARIOS } from '../../src/mm/workloads.ts';
+import { SCENARIO_IDS as MM_SCENARIOS } from '../../src/device/workloads.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 /** Options whose value is a file stacklab reads, and the ones it writes. */

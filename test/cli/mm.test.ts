@@ -15,9 +15,51 @@ describe('stacklab mm', () => {
       io,
     );
     assert.equal(code, 0, io.stderr);
-    assert.match(io.stdout, /16k +8k +vmap\n +\(order 2\) +\(order 1\) +\(4 x order 0\)/);
+    assert.match(
+      io.stdout,
+      /16k +8k +vmap +dynamic\n +\(order 2\) +\(order 1\) +\(4 x order 0\) +\(grow on fault\)/,
+    );
     assert.match(io.stdout, /compact_stall/);
+    assert.match(io.stdout, /P\(panic\) per device-hour \[95 %\]/);
     assert.equal(io.stderr, '', 'no progress bar when stderr is not a TTY');
+  });
+
+  test('mm compare --stacks picks strategies; --depths and --dynamic feed the dynamic column', async () => {
+    const io = memoryIo();
+    const depths = 'test/fixtures/arm64-6.1-qemu/fork-256M/taskstack_highwater.txt';
+    const argv = ['mm', 'compare', '--device', 'phone-4g-2026', '--forks', '100', '--warmup', '2'];
+    const code = await main(
+      [...argv, '--stacks', 'vmap,dynamic', '--depths', depths, '--dynamic', 'poolPages=1', '--json'],
+      io,
+    );
+    assert.equal(code, 0, io.stderr);
+    const doc = JSON.parse(io.stdout);
+    const runs = doc.result.runs as { stacks: string; dynamic?: { params: { poolPages: number } } }[];
+    assert.deepEqual(
+      runs.map((r) => r.stacks),
+      ['vmap', 'dynamic'],
+    );
+    assert.equal(runs[1]!.dynamic!.params.poolPages, 1);
+    assert.equal(doc.result.depths.id, 'taskstack_highwater.txt');
+    assert.deepEqual(doc.result.depths.tasksByPages, [54, 1, 0, 0]);
+    assert.equal(doc.result.device, 'phone-4g-2026');
+  });
+
+  test('bad --stacks, --dynamic and --depths are usage errors or bad input, named', async () => {
+    const cases: [string[], number, RegExp][] = [
+      [['--stacks', '8k,8k'], 2, /named twice/],
+      [['--stacks', '8k,12k'], 2, /unknown stack strategy "12k"/],
+      [['--dynamic', 'poolPages=-1'], 2, /--dynamic poolPages=-1: expected a number/],
+      [['--dynamic', 'pagesAtFork=5'], 2, /pagesAtFork must be 1\.\.threadPages/],
+      [['--dynamic', 'colour=red'], 2, /expected FIELD=VALUE with FIELD one of pagesAtFork/],
+      [['--depths', 'package.json'], 1, /depths\/no-tasks/],
+    ];
+    for (const [extra, want, msg] of cases) {
+      const io = memoryIo();
+      const code = await main(['mm', 'compare', '--forks', '10', '--warmup', '1', ...extra], io);
+      assert.equal(code, want, `${extra.join(' ')}: ${io.stderr}`);
+      assert.match(io.stderr, msg);
+    }
   });
 
   test('mm compare --set overrides a device field and says so', async () => {

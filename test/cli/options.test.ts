@@ -82,15 +82,23 @@ describe('mm subcommands own their options', () => {
     const c = await run(['mm', '--device', 'board-512m', 'compare', '--forks', '10', '--warmup', '1']);
     assert.equal(c.code, 0, c.err);
     assert.match(c.out, /^stacklab mm compare: board-512m /);
+    // mm compare takes --stacks (a list) since issue 13: before the subcommand it counts too.
+    const s = await run(['mm', '--stacks', '8k', 'compare', '--forks', '10', '--warmup', '1', '--json']);
+    assert.equal(s.code, 0, s.err);
+    assert.deepEqual(
+      JSON.parse(s.out).result.runs.map((x: { stacks: string }) => x.stacks),
+      ['8k'],
+    );
     for (const argv of [
-      ['mm', 'compare', '--stacks', '8k'],
-      ['mm', '--stacks', '8k', 'compare'],
+      ['mm', 'compare', '--age-with', 'same'],
+      ['mm', '--age-with', 'same', 'compare'],
+      ['mm', '--stacks', '8k', 'validate'],
       ['mm', '--device', 'board-512m', 'validate'],
       ['mm', '--forks', '3', 'devices'],
     ]) {
       const r = await run(argv);
       assert.equal(r.code, 2, argv.join(' '));
-      assert.match(r.err, /does not apply to "mm \w+"|unknown option '--stacks'/);
+      assert.match(r.err, /does not apply to "mm \w+"|unknown option '--age-with'/);
     }
   });
 

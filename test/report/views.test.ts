@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { memoryIo } from '../../src/cli/io.ts';
 import { main } from '../../src/cli/main.ts';
-import { runMmExperiment } from '../../src/mm/experiment.ts';
+import { runMmExperiment } from '../../src/device/experiment.ts';
 import { PROFILES } from '../../src/model/profiles.ts';
 import { depthSeriesSvg, depthTimeView, poolMax } from '../../src/report/depth-time-view.ts';
 import { flameNeighbours, flameOfFrames, renderFlameSvg } from '../../src/report/flame.ts';

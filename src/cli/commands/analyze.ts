@@ -1,6 +1,7 @@
 // `stacklab analyze FILE|-`: detect what kind of kernel output a file is, parse it, explain it.
 import type { Command } from 'commander';
 import '../../analyze/analyzers-mm.ts';
+import '../../analyze/analyzers-stack-pricing.ts';
 import '../../analyze/analyzers-checkstack.ts';
 import '../../analyze/analyzers-memory.ts';
 import { analyzers } from '../../analyze/registry.ts';

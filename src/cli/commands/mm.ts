@@ -1,4 +1,4 @@
-// `stacklab mm`: the page allocator experiments — one run, the three-strategy comparison, the
+// `stacklab mm`: the page allocator experiments — one run, the four-strategy comparison, the
 // validation against the real fork-256M capture, and the device list.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,9 +11,9 @@ import {
   type ValidationLimits,
   validateForkRun,
 } from '../../analyze/mm-validate.ts';
+import { readStackDepths } from '../../analyze/stack-depths-input.ts';
 import { InputError } from '../../base/diag.ts';
-import { runMmCompare } from '../../mm/compare.ts';
-import { MAX_ORDER_NR_PAGES } from '../../mm/constants.ts';
+import { runMmCompare } from '../../device/compare.ts';
 import {
   DEVICE_IDS,
   DEVICE_OVERRIDABLE,
@@ -21,11 +21,25 @@ import {
   type DeviceId,
   type DeviceSpec,
   deviceParams,
-} from '../../mm/devices.ts';
-import { runMmExperiment } from '../../mm/experiment.ts';
+} from '../../device/devices.ts';
+import {
+  checkDynamicStackParams,
+  DEFAULT_DYNAMIC_STACK,
+  DYNAMIC_STACK_PARAMS,
+  type DynamicStackParams,
+} from '../../device/dynamic-stack-params.ts';
+import { runMmExperiment } from '../../device/experiment.ts';
+import { STACK_STRATEGIES, type StackStrategy } from '../../device/kernel-stacks.ts';
+import {
+  BUILTIN_DEPTH_IDS,
+  BUILTIN_DEPTHS,
+  type BuiltinDepthsId,
+  DEFAULT_DEPTHS,
+  type StackDepths,
+} from '../../device/stack-depths.ts';
+import { SCENARIO_IDS, SCENARIOS, type ScenarioId } from '../../device/workloads.ts';
+import { MAX_ORDER_NR_PAGES } from '../../mm/constants.ts';
 import { KERNEL_MODES, type KernelMode } from '../../mm/migratetype.ts';
-import { STACK_STRATEGIES, type StackStrategy } from '../../mm/vmalloc-stack.ts';
-import { SCENARIO_IDS, SCENARIOS, type ScenarioId } from '../../mm/workloads.ts';
 import { renderMmCompare, renderMmRun } from '../../report/mm-compare.ts';
 import { mmProcFiles } from '../../report/mm-proc-files.ts';
 import { type CliContext, diag, reportDiagnostics, usage } from '../context.ts';
@@ -45,6 +59,8 @@ import {
 
 interface CommonOpts {
   device: string;
+  depths?: string;
+  dynamic: string[];
   mode?: string;
   seed: string;
   forks?: string;
@@ -127,6 +143,63 @@ function deviceWithOverrides(id: DeviceId, sets: readonly string[]): DeviceSpec 
   return d;
 }
 
+const STACKS_HELP = `stack strategy: ${STACK_STRATEGIES.join(', ')} (mm compare: a comma-separated list, all by default)`;
+
+/** --stacks of mm compare: a comma-separated list of distinct strategies. */
+function strategyList(value: string): StackStrategy[] {
+  const list = value
+    .split(',')
+    .map((x) => oneOf<StackStrategy>('stack strategy', x.trim(), STACK_STRATEGIES));
+  if (new Set(list).size !== list.length) usage(`--stacks ${value}: a strategy is named twice`);
+  return list;
+}
+
+/** --dynamic FIELD=VALUE overrides of the dynamic-stack parameters, checked together. */
+function dynamicOverrides(sets: readonly string[]): Partial<DynamicStackParams> {
+  const out: Record<string, number | string | boolean> = {};
+  const fields = Object.keys(DYNAMIC_STACK_PARAMS);
+  for (const s of sets) {
+    const m = /^([A-Za-z]+)=(.+)$/.exec(s);
+    if (!m || !fields.includes(m[1]!))
+      usage(`--dynamic ${s}: expected FIELD=VALUE with FIELD one of ${fields.join(', ')}`);
+    const [, k, v] = m;
+    const d = DYNAMIC_STACK_PARAMS[k as keyof DynamicStackParams];
+    if (typeof d.default === 'number') {
+      const n = /^\d+(\.\d+)?$/.test(v!) ? Number(v) : Number.NaN;
+      if (!Number.isFinite(n)) usage(`--dynamic ${s}: expected a number >= 0 (${d.unit})`);
+      out[k!] = n;
+    } else if (typeof d.default === 'boolean') {
+      if (v !== 'true' && v !== 'false') usage(`--dynamic ${s}: expected true or false`);
+      out[k!] = v === 'true';
+    } else {
+      if (v !== 'atomic' && v !== 'kernel') usage(`--dynamic ${s}: expected atomic or kernel`);
+      out[k!] = v;
+    }
+  }
+  const bad = checkDynamicStackParams({ ...DEFAULT_DYNAMIC_STACK, ...out });
+  if (bad !== undefined) usage(`--dynamic: ${bad}`);
+  return out as Partial<DynamicStackParams>;
+}
+
+/** --depths: a built-in depth distribution or a file read as one. */
+function depthsOf(ctx: CliContext, source: string | undefined): StackDepths {
+  if (source === undefined) return BUILTIN_DEPTHS[DEFAULT_DEPTHS];
+  if ((BUILTIN_DEPTH_IDS as readonly string[]).includes(source))
+    return BUILTIN_DEPTHS[source as BuiltinDepthsId];
+  if (!existsSync(source))
+    throw new InputError(
+      diag('io/cannot-read', 'error', `no depth file ${source} (built-in: ${BUILTIN_DEPTH_IDS.join(', ')})`, {
+        file: source,
+      }),
+    );
+  const r = readStackDepths(ctx.io.readText(source), source);
+  const error = r.diagnostics.find((d) => d.severity === 'error');
+  if (r.value === undefined || error)
+    throw new InputError(error ?? diag('depths/unknown', 'error', `cannot use ${source}`, { file: source }));
+  reportDiagnostics(ctx.io, r.diagnostics);
+  return r.value;
+}
+
 /** A progress line on stderr, only when stderr is a terminal. */
 function progress(ctx: CliContext): (label: string, fraction: number) => void {
   if (!ctx.io.stderrIsTty) return () => {};
@@ -156,6 +229,17 @@ function addCommon(cmd: Command, ctx: CliContext): Command {
     .option(
       '--set <field=value>',
       `device override, e.g. --set zramMB=512 (${DEVICE_OVERRIDABLE.join(', ')})`,
+      collectSet,
+      [],
+    )
+    .option(
+      '--depths <source>',
+      `how deep tasks get, for dynamic stacks: ${BUILTIN_DEPTH_IDS.join(', ')}, or a task high-water file, ` +
+        `kstack_* histogram or stacklab run --json result (default: ${DEFAULT_DEPTHS})`,
+    )
+    .option(
+      '--dynamic <field=value>',
+      `dynamic-stack parameter, e.g. --dynamic poolPages=2 (${Object.keys(DYNAMIC_STACK_PARAMS).join(', ')})`,
       collectSet,
       [],
     );
@@ -231,7 +315,7 @@ export function registerMm(program: Command, ctx: CliContext): void {
       .enablePositionalOptions()
       .description("page allocator experiment: what 16 KB, 8 KB and vmalloc'ed stacks cost in memory")
       .argument('[scenario]', `workload: ${SCENARIO_IDS.join(', ')} (default: the device's)`)
-      .option('--stacks <s>', `stack strategy: ${STACK_STRATEGIES.join(', ')}`, '16k')
+      .option('--stacks <s>', STACKS_HELP, '16k')
       .option(
         '--age-with <s>',
         "stacks during the warm-up: native (the device kernel's) or same (--stacks)",
@@ -242,8 +326,9 @@ export function registerMm(program: Command, ctx: CliContext): void {
     'after',
     `
 Boots a simulated device, ages it with the workload (the warm-up), then measures --forks task
-creations whose kernel stacks are order 2 (16k), order 1 (8k) or four order-0 pages with a per-CPU
-cache of two (vmap). Prints fork latency percentiles, slow-path entries, compaction and reclaim
+creations whose kernel stacks are order 2 (16k), order 1 (8k), four order-0 pages with a per-CPU
+cache of two (vmap), or one page that grows on fault from a per-CPU pool of three (dynamic; --depths
+says how deep tasks get, --dynamic sets the design's parameters). Prints fork latency percentiles, slow-path entries, compaction and reclaim
 counters, failures and the fragmentation at the end; --out writes buddyinfo, pagetypeinfo, vmstat,
 unusable_index and extfrag_index in the kernel's formats, plus result.json.
 
@@ -252,7 +337,8 @@ Devices: ${DEVICE_IDS.join(', ')} (stacklab mm devices shows what each stands fo
   stacklab mm --device phone-1g-2015 --stacks 16k --seed 1
   stacklab mm --device phone-1g-6.1 --stacks vmap --out run/
   stacklab mm build --device board-512m --stacks 8k --mode 6.1
-  stacklab mm compare --device phone-1g-2015        the three strategies side by side
+  stacklab mm --device phone-4g-2026 --stacks dynamic --dynamic refillDelayUs=10000
+  stacklab mm compare --device phone-1g-2015        the four strategies side by side
   stacklab mm validate                              the model against the real fork-256M capture`,
   );
   mm.action((scenario: string | undefined, o: CommonOpts & { stacks: string; ageWith: string }) => {
@@ -267,6 +353,7 @@ Devices: ${DEVICE_IDS.join(', ')} (stacklab mm devices shows what each stands fo
     const scenarioId = sc ?? device.defaultScenario;
     const forks = int('forks', o.forks, 1, SCENARIOS[scenarioId].defaultForks);
     const warmup = o.warmup === undefined ? undefined : int('warmup', o.warmup, 0, 0);
+    const dynamic = { params: dynamicOverrides(o.dynamic), depths: depthsOf(ctx, o.depths) };
     const bar = progress(ctx);
     const r = runMmExperiment({
       device,
@@ -274,6 +361,7 @@ Devices: ${DEVICE_IDS.join(', ')} (stacklab mm devices shows what each stands fo
       seed,
       forks,
       ageWith,
+      dynamic,
       ...(mode === undefined ? {} : { mode }),
       ...(sc === undefined ? {} : { scenario: sc }),
       ...(warmup === undefined ? {} : { warmup }),
@@ -297,8 +385,9 @@ Devices: ${DEVICE_IDS.join(', ')} (stacklab mm devices shows what each stands fo
   addCommon(
     mm
       .command('compare')
-      .description('the three stack strategies on the same aged device, workload and seed, side by side')
-      .argument('[scenario]', `workload: ${SCENARIO_IDS.join(', ')} (default: the device's)`),
+      .description('the stack strategies on the same aged device, workload and seed, side by side')
+      .argument('[scenario]', `workload: ${SCENARIO_IDS.join(', ')} (default: the device's)`)
+      .option('--stacks <s>', STACKS_HELP, STACK_STRATEGIES.join(',')),
     ctx,
   )
     .addHelpText(
@@ -307,17 +396,22 @@ Devices: ${DEVICE_IDS.join(', ')} (stacklab mm devices shows what each stands fo
 The device is aged once with its kernel's own stacks (16 KB in 2015 mode, VMAP in 6.1), then each
 strategy forks --forks tasks from a copy of that same memory. Rows: slow-path entries, direct
 compaction and reclaim of the stack allocations, failed forks, fork latency percentiles (µs of
-modelled allocator work), /proc/vmstat deltas per 1000 forks, and the fragmentation left behind.
+modelled allocator work), /proc/vmstat deltas per 1000 forks, the fragmentation left behind, and the
+stacks: memory (kB, % of RAM) with every live task on the strategy, faults per second, pool refills
+and refill failures, and the probability of a refill panic per device-hour with its 95 % interval.
 Takes 5-10 s on one core for a phone (20 s for board-512m); --warmup and --forks trade accuracy for time.
 
   stacklab mm compare --device phone-1g-2015
   stacklab mm compare --device phone-1g-2015 --mode 6.1 --seed 7
   stacklab mm compare --device phone-1g-2015 --set extraFreeKbytes=0     a stock (non-Android) 2015 kernel
+  stacklab mm compare --device phone-4g-2026 --stacks vmap,dynamic --depths qemu-6.1-highwater
   stacklab mm compare --device board-512m --forks 2000 --json`,
     )
     .action((scenario: string | undefined, _o: CommonOpts, cmd: Command) => {
-      const o = subcommandOptions<CommonOpts>(cmd);
+      const o = subcommandOptions<CommonOpts & { stacks: string }>(cmd);
       const device = deviceWithOverrides(oneOf('device', o.device, DEVICE_IDS), o.set);
+      const strategies = strategyList(o.stacks);
+      const dynamic = { params: dynamicOverrides(o.dynamic), depths: depthsOf(ctx, o.depths) };
       if (o.out !== undefined) ctx.io.checkOutput(o.out, '--out', 'dir');
       if (o.report !== undefined) ctx.io.checkOutput(o.report, '--report');
       const mode = o.mode === undefined ? undefined : oneOf<KernelMode>('mode', o.mode, KERNEL_MODES);
@@ -330,6 +424,8 @@ Takes 5-10 s on one core for a phone (20 s for board-512m); --warmup and --forks
         ...(mode === undefined ? {} : { mode }),
         ...(sc === undefined ? {} : { scenario: sc }),
         ...(o.warmup === undefined ? {} : { warmup: int('warmup', o.warmup, 0, 0) }),
+        strategies,
+        dynamic,
         onProgress: bar,
       });
       bar('done', 1);

@@ -3,13 +3,14 @@ import type { Command } from 'commander';
 import { replayStackTraceText } from '../../analyze/replay-table.ts';
 import { runSeedDesigns } from '../../analyze/seed-run.ts';
 import { AssertionFailed } from '../../base/assert.ts';
+import { type MmCompareResult, runMmCompare, SEED_COMPARE } from '../../device/compare.ts';
+import { DEVICES } from '../../device/devices.ts';
 import type { Scenario } from '../../kernel/sim/scenario.ts';
-import { type MmCompareResult, runMmCompare, SEED_COMPARE } from '../../mm/compare.ts';
-import { DEVICES } from '../../mm/devices.ts';
 import { PROFILES } from '../../model/profiles.ts';
 import { SEED_SOURCE, SEED_STACK_TRACE } from '../../model/seed-table.ts';
 import { renderMmCompare } from '../../report/mm-compare.ts';
 import { replayTableData } from '../../report/replay-report.ts';
+import { seedDynamicSection } from '../../report/seed-dynamic.ts';
 import { renderSeedHtml } from '../../report/seed-html.ts';
 import { renderSeedText, type SeedReportData, seedChecks, seedEstimates } from '../../report/seed-report.ts';
 import { renderSeedRun } from '../../report/seed-run-report.ts';
@@ -64,7 +65,7 @@ function seedMemoryComparison(
   let summary = `In short, over ${runs[0]!.forks} forks per strategy:\n`;
   const head = ['', ...runs[0]!.runs.map((x) => x.stacks)];
   const table = runs.flatMap((r, i) => [
-    [i === 0 ? 'as shipped (Android watermarks)' : 'stock 2015 watermarks', '', '', ''],
+    [i === 0 ? 'as shipped (Android watermarks)' : 'stock 2015 watermarks', ...r.runs.map(() => '')],
     ...rows.map(([name, f]) => [`  ${name}`, ...r.runs.map(f)]),
   ]);
   const widths = head.map((_, c) => Math.max(...[head, ...table].map((row) => (row[c] ?? '').length)));
@@ -148,7 +149,11 @@ export function buildSeedReport(
     replay: data,
     checks: [...seedChecks(results, data), sim.check, memoryCheck],
     estimates: seedEstimates(results),
-    sections: [sim.section, memory],
+    sections: [
+      sim.section,
+      memory,
+      seedDynamicSection((memory.data as MmCompareResult[])[0]!, sim.section.data),
+    ],
   };
   return cached;
 }
@@ -183,8 +188,9 @@ Replays the RFC's stack_trace table (51 entries, 5352 B, a timer IRQ on a UDP so
 syscall) under linux-4.2, rfc-2015, linux-4.5, linux-6.1 and x86_64-6.1, and checks the RFC's claims:
 the 4.2 table comes back byte for byte, the IRQ stack lets an 8 KB task stack fit, ftrace goes blind
 to the IRQ frames, and 6.1 moves softirqs onto the IRQ stack. Then it prices the stack size on a
-simulated 1 GB 2015 phone: order-2 (16 KB), order-1 (8 KB) and vmalloc'ed stacks, forked from the
-same aged memory. In between it simulates the RFC's board under a UDP flood (stacklab run
+simulated 1 GB 2015 phone: order-2 (16 KB), order-1 (8 KB), vmalloc'ed and dynamic stacks, forked
+from the same aged memory, and puts the 2015 RFC beside the 2024-2026 dynamic stacks (memory, slow
+path, and the risk of each: overflow, refill panic). In between it simulates the RFC's board under a UDP flood (stacklab run
 seed-dragonboard) under linux-4.2 at 16 and 8 KB, rfc-2015 and linux-6.1, and says how often each
 would overflow and what margin each keeps (about 20 s in all).
 

@@ -1,11 +1,13 @@
-// `stacklab mm compare`: the three stack strategies on one device, workload and seed. The device is
+// `stacklab mm compare`: the stack strategies on one device, workload and seed. The device is
 // aged once (with its kernel's own stacks) and every strategy is measured on a copy of that aged
 // memory, so the columns differ only in how fork allocates stacks.
+
+import type { KernelMode } from '../mm/migratetype.ts';
+import type { MmParams } from '../mm/node.ts';
 import { DEVICES, type DeviceId, type DeviceSpec } from './devices.ts';
-import { ageDevice, type MmRunResult, measureForks } from './experiment.ts';
-import type { KernelMode } from './migratetype.ts';
-import type { MmParams } from './node.ts';
-import { STACK_STRATEGIES, type StackStrategy } from './vmalloc-stack.ts';
+import { ageDevice, type DynamicOptions, type MmRunResult, measureForks } from './experiment.ts';
+import { STACK_STRATEGIES, type StackStrategy } from './kernel-stacks.ts';
+import { BUILTIN_DEPTHS, DEFAULT_DEPTHS, type StackDepths } from './stack-depths.ts';
 import type { ScenarioId } from './workloads.ts';
 
 export interface MmCompareOptions {
@@ -20,6 +22,8 @@ export interface MmCompareOptions {
   readonly warmup?: number;
   readonly params?: Partial<MmParams>;
   readonly strategies?: readonly StackStrategy[];
+  /** Dynamic stacks' parameters and depths (defaults when absent). */
+  readonly dynamic?: DynamicOptions;
   /** Called with a phase label and progress in [0, 1]. */
   readonly onProgress?: (phase: string, fraction: number) => void;
 }
@@ -35,6 +39,8 @@ export interface MmCompareResult {
   readonly warmup: number;
   readonly agedWith: StackStrategy;
   readonly agedSeconds: number;
+  /** The task depths the dynamic column (and the overflow shares) used. */
+  readonly depths: StackDepths;
   readonly runs: readonly MmRunResult[];
 }
 
@@ -56,7 +62,7 @@ export function runMmCompare(o: MmCompareOptions): MmCompareResult {
   });
   const forks = o.forks ?? aged.workload.spec.defaultForks;
   const runs = strategies.map((s) =>
-    measureForks(aged, s, forks, (done, total) => o.onProgress?.(`${s} stacks`, done / total)),
+    measureForks(aged, s, forks, (done, total) => o.onProgress?.(`${s} stacks`, done / total), o.dynamic),
   );
   return {
     device: aged.device.id,
@@ -68,6 +74,7 @@ export function runMmCompare(o: MmCompareOptions): MmCompareResult {
     warmup: aged.warmup,
     agedWith: aged.agedWith,
     agedSeconds: aged.workload.node.now / 1e6,
+    depths: o.dynamic?.depths ?? BUILTIN_DEPTHS[DEFAULT_DEPTHS],
     runs,
   };
 }

@@ -2,9 +2,9 @@
 // allocator consistent at the end, and the comparison showing what order-2 stacks cost.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { runMmCompare } from '../../src/mm/compare.ts';
-import { DEVICES } from '../../src/mm/devices.ts';
-import { ageDevice, measureForks, runMmExperiment } from '../../src/mm/experiment.ts';
+import { runMmCompare } from '../../src/device/compare.ts';
+import { DEVICES } from '../../src/device/devices.ts';
+import { ageDevice, measureForks, runMmExperiment } from '../../src/device/experiment.ts';
 import { renderMmRun } from '../../src/report/mm-compare.ts';
 
 describe('page allocator experiments', () => {
@@ -49,7 +49,7 @@ describe('page allocator experiments', () => {
     const c = runMmCompare({ device: 'phone-1g-2015', seed: 1, forks: 400, warmup: 6 });
     assert.deepEqual(
       c.runs.map((r) => r.stacks),
-      ['16k', '8k', 'vmap'],
+      ['16k', '8k', 'vmap', 'dynamic'],
     );
     for (const r of c.runs) {
       assert.equal(r.forks.measured, 400);

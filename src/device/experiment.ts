@@ -3,17 +3,17 @@
 // pagetypeinfo, vmstat, the extfrag indices) as data, plus fork latency and failures. Printing the
 // /proc formats is done by src/formats; rendering tables by src/report.
 import { Rng } from '../engine/rng.ts';
-import { checkZone } from './check.ts';
-import { MAX_ORDER } from './constants.ts';
-import { DEVICES, type DeviceId, type DeviceSpec, deviceParams } from './devices.ts';
-import { fragmentationIndex, unusableFreeIndex } from './frag-index.ts';
+import { poissonRate } from '../engine/stats.ts';
+import { checkZone } from '../mm/check.ts';
+import { MAX_ORDER } from '../mm/constants.ts';
+import { fragmentationIndex, unusableFreeIndex } from '../mm/frag-index.ts';
 import {
   LRU_ACTIVE_ANON,
   LRU_ACTIVE_FILE,
   LRU_INACTIVE_ANON,
   LRU_INACTIVE_FILE,
   POOL_SLAB_RECLAIMABLE,
-} from './lru.ts';
+} from '../mm/lru.ts';
 import {
   type KernelMode,
   MIGRATE_MOVABLE,
@@ -22,11 +22,26 @@ import {
   MIGRATE_UNMOVABLE,
   MIGRATETYPE_NAMES,
   printedMigratetypes,
-} from './migratetype.ts';
-import { MmNode, type MmParams } from './node.ts';
-import { kindIsMovable, PG_FREE, PG_PCP, PG_RESERVED, PG_SLAB_RECLAIMABLE, PG_TAIL } from './page-kind.ts';
-import type { StackStrategy } from './vmalloc-stack.ts';
-import type { VmEvents } from './vmstat.ts';
+} from '../mm/migratetype.ts';
+import { MmNode, type MmParams } from '../mm/node.ts';
+import {
+  kindIsMovable,
+  PG_FREE,
+  PG_PCP,
+  PG_RESERVED,
+  PG_SLAB_RECLAIMABLE,
+  PG_TAIL,
+} from '../mm/page-kind.ts';
+import type { VmEvents } from '../mm/vmstat.ts';
+import { DEVICES, type DeviceId, type DeviceSpec, deviceParams } from './devices.ts';
+import {
+  checkDynamicStackParams,
+  DEFAULT_DYNAMIC_STACK,
+  type DynamicStackParams,
+} from './dynamic-stack-params.ts';
+import type { DynamicStackStats } from './dynamic-stacks.ts';
+import type { StackStrategy } from './kernel-stacks.ts';
+import { BUILTIN_DEPTHS, DEFAULT_DEPTHS, type StackDepths } from './stack-depths.ts';
 import { SCENARIOS, type ScenarioId, Workload } from './workloads.ts';
 
 export interface MmRunOptions {
@@ -48,7 +63,38 @@ export interface MmRunOptions {
   readonly ageWith?: 'native' | 'same';
   /** Parameter overrides applied after the device's (e.g. costs, pageblockOrder). */
   readonly params?: Partial<MmParams>;
+  /** Dynamic stacks: the design's parameters and how deep tasks get. */
+  readonly dynamic?: DynamicOptions;
   readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** How a dynamic-stack run is set up; each field defaults (DEFAULT_DYNAMIC_STACK, DEFAULT_DEPTHS). */
+export interface DynamicOptions {
+  readonly params?: Partial<DynamicStackParams>;
+  readonly depths?: StackDepths;
+}
+
+/** What a dynamic-stack run adds to its result. */
+export interface DynamicRunResult {
+  readonly params: DynamicStackParams;
+  readonly depths: { readonly id: string; readonly source: string; readonly tasksByPages: readonly number[] };
+  readonly stats: DynamicStackStats;
+  /** Pages in the per-CPU pools at the end. */
+  readonly poolPages: number;
+  /** Live dynamic stacks at the end. */
+  readonly liveStacks: number;
+  /**
+   * Pages a task's stack holds once it has run (the fork-time pages and its faults that found a
+   * page), averaged over the window's tasks: the design's figure for a long-lived task.
+   */
+  readonly pagesPerStack: number;
+  /** Stack faults per second of the measured window. */
+  readonly faultsPerSecond: number;
+  /**
+   * Probability of at least one panic (a fault on an empty pool) in one device-hour, from the panics
+   * counted over the measured window: 1 - exp(-rate) with the exact Poisson (Garwood) 95 % interval.
+   */
+  readonly panicPerDeviceHour: { readonly estimate: number; readonly low: number; readonly high: number };
 }
 
 export interface Percentiles {
@@ -132,6 +178,8 @@ export interface MmRunResult {
   readonly stall?: MmStall | undefined;
   /** The zone sampled over the measured window (for the report's memory view). */
   readonly timeline?: MmTimeline;
+  /** Dynamic stacks only. */
+  readonly dynamic?: DynamicRunResult | undefined;
 }
 
 /**
@@ -322,6 +370,10 @@ export function ageDevice(
   const agedWith = o.ageWith === 'same' ? o.stacks : nativeStacks(mode);
   const node = new MmNode(params, o.seed);
   const w = new Workload(node, SCENARIOS[scenario], agedWith, new Rng(o.seed ^ 0x5eed), device.lmkMinfreeMB);
+  if (agedWith === 'dynamic') {
+    const p = dynamicParams(o.dynamic);
+    w.stacks.useDynamic(p, o.dynamic?.depths ?? BUILTIN_DEPTHS[DEFAULT_DEPTHS], o.seed);
+  }
   w.boot();
   const warmup = o.warmup ?? w.spec.warmup;
   let events = 0;
@@ -344,9 +396,12 @@ export function measureForks(
   stacks: StackStrategy,
   forks: number,
   onProgress?: (done: number, total: number) => void,
+  dynamic: DynamicOptions = {},
 ): MmRunResult {
   const w = aged.workload.clone();
-  w.stacks.strategy = stacks;
+  if (stacks === 'dynamic' && w.stacks.dynamic === undefined)
+    w.stacks.useDynamic(dynamicParams(dynamic), dynamic.depths ?? BUILTIN_DEPTHS[DEFAULT_DEPTHS], aged.seed);
+  else w.stacks.strategy = stacks;
   const node = w.node;
   const before = node.zone.vm.clone();
   const st0 = { ...w.stacks.stats };
@@ -421,12 +476,46 @@ export function measureForks(
     invariantViolations: checkZone(z),
     stall,
     timeline: timeline.result(),
+    dynamic: w.stacks.dynamic && dynamicResult(w, (node.now - t0) / 1e6),
+  };
+}
+
+function pagesPerTask(p: DynamicStackParams, st: DynamicStackStats): number {
+  if (st.tasks === 0) return p.pagesAtFork;
+  if (p.unmapOnReturnToUser) return p.pagesAtFork;
+  return p.pagesAtFork + (st.faults - st.panics) / st.tasks;
+}
+
+/** The dynamic-stack parameters of a run: defaults with the overrides, checked. */
+function dynamicParams(o: DynamicOptions | undefined): DynamicStackParams {
+  const p: DynamicStackParams = { ...DEFAULT_DYNAMIC_STACK, ...o?.params };
+  const bad = checkDynamicStackParams(p);
+  if (bad !== undefined) throw new RangeError(`dynamic stacks: ${bad}`);
+  return p;
+}
+
+function dynamicResult(w: Workload, seconds: number): DynamicRunResult {
+  const d = w.stacks.dynamic!;
+  const st = { ...d.stats };
+  let poolPages = 0;
+  for (let c = 0; c < w.node.params.nrCpus; c++) poolPages += d.poolSize(c);
+  const perHour = seconds > 0 ? poissonRate(st.panics, seconds / 3600) : { estimate: 0, low: 0, high: 1 };
+  const p = (rate: number) => (Number.isFinite(rate) ? 1 - Math.exp(-rate) : 1);
+  return {
+    params: d.params,
+    depths: { id: d.depths.id, source: d.depths.source, tasksByPages: d.depths.tasksByPages },
+    stats: st,
+    poolPages,
+    liveStacks: w.stacks.dynamicLive,
+    pagesPerStack: pagesPerTask(d.params, st),
+    faultsPerSecond: seconds > 0 ? st.faults / seconds : 0,
+    panicPerDeviceHour: { estimate: p(perHour.estimate), low: p(perHour.low), high: p(perHour.high) },
   };
 }
 
 /** One experiment: age the device, then measure `forks` forks with `stacks`. */
 export function runMmExperiment(o: MmRunOptions): MmRunResult {
-  return measureForks(ageDevice(o), o.stacks, o.forks, o.onProgress);
+  return measureForks(ageDevice(o), o.stacks, o.forks, o.onProgress, o.dynamic);
 }
 
 function diffEvents(a: VmEvents, b: VmEvents): Record<string, number> {

@@ -1,16 +1,17 @@
 // Simulated devices: the memory of a real class of machine, each number with its source. "PA §n" is
 // shared/reference/page-allocator.md. Anything the reference marks unconfirmed stays a parameter
 // (override with --set, e.g. --set pageblockOrder=10 or --set zramMB=512).
-import { DEFAULT_COSTS } from './costs.ts';
-import type { KernelMode } from './migratetype.ts';
-import type { MmParams } from './node.ts';
+import { DEFAULT_COSTS } from '../mm/costs.ts';
+import type { KernelMode } from '../mm/migratetype.ts';
+import type { MmParams } from '../mm/node.ts';
 
-export type DeviceId = 'phone-1g-2015' | 'phone-2g-2015' | 'board-512m' | 'phone-1g-6.1';
+export type DeviceId = 'phone-1g-2015' | 'phone-2g-2015' | 'board-512m' | 'phone-1g-6.1' | 'phone-4g-2026';
 export const DEVICE_IDS: readonly DeviceId[] = [
   'phone-1g-2015',
   'phone-2g-2015',
   'board-512m',
   'phone-1g-6.1',
+  'phone-4g-2026',
 ];
 
 export interface DeviceSpec {
@@ -35,7 +36,7 @@ export interface DeviceSpec {
   readonly zramMB: number;
   /** Android lowmemorykiller minfree levels in MB (null: plain Linux, OOM killer only). */
   readonly lmkMinfreeMB: readonly number[] | null;
-  readonly defaultScenario: 'android' | 'build' | 'fork-storm';
+  readonly defaultScenario: 'android' | 'build' | 'fork-storm' | 'android-2026';
 }
 
 /** ActivityManager ProcessList high-end minfree set, used on every phone >= 700 MB (PA §5.5). */
@@ -134,6 +135,33 @@ export const DEVICES: Readonly<Record<DeviceId, DeviceSpec>> = {
     zramMB: 384,
     lmkMinfreeMB: LMK_HIGH_END_MB,
     defaultScenario: 'android',
+  },
+  'phone-4g-2026': {
+    id: 'phone-4g-2026',
+    title: '4 GB arm64 Android phone, GKI-era kernel (2026)',
+    standsFor:
+      "the 4 GB Android phones of David Stevens' 2026 dynamic-stacks v2 (2000-3000 threads in system processes, " +
+      'kernel stacks 1-2 % of RAM; DS = shared/reference/dynamic-stacks.md), on the 6.1 allocator',
+    sources: [
+      '4 GB RAM; 2000-3000 threads in Android system processes, stacks 1-2 % of RAM on 4 GB devices (Stevens 2026, DS; PA §5.3)',
+      'managed 997 376 pages = 4 GB minus 200 MB of carve-outs (modem, GPU, firmware: 100-300 MB, unconfirmed, PA §6.6)',
+      '6.1 allocator for a GKI kernel (android14-6.1 and later keep its watermark check and pcp orders 0-3); ' +
+        'min_free_kbytes from the kernel formula, watermark_scale_factor 10, no extra_free_kbytes (not in GKI)',
+      '8 CPUs (P2G-6.1, PA §6.6), zram 2048 MB = 50 % of RAM (assumed, as AOSP fstabs commonly set; unconfirmed), swappiness 100',
+      'lmkd with the high-end minfree levels (PA §5.5); pageblock_order 9 (4 KiB pages); no CMA area modelled',
+      'workload android-2026: android with system processes of ~2,400 threads and 40 cached apps (see workloads.ts)',
+    ],
+    mode: '6.1',
+    ramMB: 4096,
+    managedPages: 997376,
+    nrCpus: 8,
+    pageblockOrder: 9,
+    cmaMB: 0,
+    extraFreeKbytes: 0,
+    swappiness: 100,
+    zramMB: 2048,
+    lmkMinfreeMB: LMK_HIGH_END_MB,
+    defaultScenario: 'android-2026',
   },
 };
 

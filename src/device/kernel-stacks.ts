@@ -5,24 +5,36 @@
 //   vmap  VMAP_STACK: a per-CPU cache of NR_CACHED_STACKS = 2 freed stacks (a hit allocates nothing);
 //         a miss allocates four order-0 UNMOVABLE pages plus a vmap_area / vm_struct and the pages[]
 //         array from slab, and now and then a page-table page for the vmalloc range
+//   dynamic  the 2024 RFC "Dynamic Kernel Stacks" (dynamic-stack-params.ts): a vmap stack with only
+//         pagesAtFork pages mapped; the rest fault in from a per-CPU pool refilled by order-0
+//         allocations; a fault on an empty pool is a panic, counted (dynamic-stacks.ts)
 //
 // Direct stacks are freed through RCU (call_rcu) at exit; a vmap stack is parked in the exiting CPU's
 // cache if there is room, else vfree'd after RCU (kernel/fork.c, 6.1). Model simplifications: an RCU
 // grace period is a fixed delay; the vmalloc page-table page is charged once per 102 vmap areas
 // (a 2 MB PTE page span / 20 KB per stack with its guard page) and never freed.
+
+import { allocPages, freePages } from '../mm/alloc.ts';
+import { cloneShallow } from '../mm/clone.ts';
+import { NO_PAGE, THREADINFO_GFP } from '../mm/constants.ts';
+import type { AllocTrace, MmNode } from '../mm/node.ts';
+import { PG_PAGETABLE, PG_STACK, PG_VMALLOC } from '../mm/page-kind.ts';
 import { NR_CACHED_STACKS } from '../model/constants.ts';
-import { allocPages, freePages } from './alloc.ts';
-import { cloneShallow } from './clone.ts';
-import { NO_PAGE, THREADINFO_GFP } from './constants.ts';
-import type { AllocTrace, MmNode } from './node.ts';
-import { PG_PAGETABLE, PG_STACK, PG_VMALLOC } from './page-kind.ts';
+import type { DynamicStackParams } from './dynamic-stack-params.ts';
+import { DynamicStacks } from './dynamic-stacks.ts';
 import type { SlabCache } from './slab.ts';
+import type { StackDepths } from './stack-depths.ts';
 
-export type StackStrategy = '16k' | '8k' | 'vmap';
-export const STACK_STRATEGIES: readonly StackStrategy[] = ['16k', '8k', 'vmap'];
+export type StackStrategy = '16k' | '8k' | 'vmap' | 'dynamic';
+export const STACK_STRATEGIES: readonly StackStrategy[] = ['16k', '8k', 'vmap', 'dynamic'];
 
-/** THREAD_SIZE in KB of each strategy. */
-export const STACK_KB: Readonly<Record<StackStrategy, number>> = { '16k': 16, '8k': 8, vmap: 16 };
+/** THREAD_SIZE in KB of each strategy (virtual size for dynamic stacks: they map less). */
+export const STACK_KB: Readonly<Record<StackStrategy, number>> = {
+  '16k': 16,
+  '8k': 8,
+  vmap: 16,
+  dynamic: 16,
+};
 
 /** Page allocations of a vmap stack on a cache miss (THREAD_SIZE / PAGE_SIZE). */
 const VMAP_PAGES = 4;
@@ -44,9 +56,11 @@ export interface StackStats {
   frees: number;
 }
 
-const KIND_CODE: Readonly<Record<StackStrategy, number>> = { '16k': 0, '8k': 1, vmap: 2 };
-const KIND_PAGES = [4, 2, VMAP_PAGES];
-const KIND_KB = [16, 8, 16];
+const KIND_CODE: Readonly<Record<StackStrategy, number>> = { '16k': 0, '8k': 1, vmap: 2, dynamic: 3 };
+const KIND_DYNAMIC = 3;
+/** Pages and KB held by a stack of each kind (a dynamic stack: as many as it has mapped, see `mapped`). */
+const KIND_PAGES = [4, 2, VMAP_PAGES, 0];
+const KIND_KB = [16, 8, 16, 0];
 
 export class KernelStacks {
   /** Strategy of new stacks; a stack keeps the kind it was allocated with. */
@@ -66,11 +80,15 @@ export class KernelStacks {
   private pendingHead = 0;
   private vmapAreas = 0;
   private ptePages = 0;
+  /** Dynamic stacks: their pages, pool and counters (undefined until useDynamic()). */
+  private dyn: DynamicStacks | undefined;
   /** Pages held by stacks: live, cached and waiting for RCU, plus vmalloc page tables. */
   pagesHeld = 0;
   /** Tasks holding a stack, and their stacks' size (nr_kernel_stack). */
   live = 0;
   liveKB = 0;
+  /** Of those, tasks on a dynamic stack. */
+  dynamicLive = 0;
   stats: StackStats = {
     allocs: 0,
     failures: 0,
@@ -91,7 +109,43 @@ export class KernelStacks {
 
   /** A copy bound to a cloned node and slab cache. */
   clone(node: MmNode, vmapSlab: SlabCache): KernelStacks {
-    return cloneShallow(this, { node, vmapSlab, stats: { ...this.stats } });
+    const c = cloneShallow(this, { node, vmapSlab, stats: { ...this.stats } });
+    c.dyn = this.dyn?.clone(node, c);
+    return c;
+  }
+
+  /**
+   * New stacks from now on are dynamic, with `params` and tasks as deep as `depths` (drawn from
+   * their own stream of `seed`, so the other strategies' runs see no extra draws). Fills the pools.
+   */
+  useDynamic(params: DynamicStackParams, depths: StackDepths, seed: number): void {
+    this.strategy = 'dynamic';
+    this.dyn = new DynamicStacks(this.node, this, params, depths, seed);
+    this.pagesHeld += this.dyn.fillAll();
+    // The pools' first fill happens when the design is switched on; refills count after it.
+    this.dyn.stats.refills = 0;
+  }
+
+  /** The dynamic stacks' state, when dynamic stacks are in use. */
+  get dynamic(): DynamicStacks | undefined {
+    return this.dyn;
+  }
+
+  /** The pages of stack `id` (its PFNs; for a direct stack the head of its block). */
+  stackPfns(id: number): number[] {
+    const kind = this.kinds[id]!;
+    const n = kind === KIND_DYNAMIC ? this.dyn!.mapped(id) : kind === KIND_CODE.vmap ? VMAP_PAGES : 1;
+    return Array.from(this.pfns.subarray(id * 4, id * 4 + n));
+  }
+
+  /** Stores PFN `pfn` as page `i` of stack `id` (dynamic stacks, as they fault in). */
+  setStackPfn(id: number, i: number, pfn: number): void {
+    this.pfns[id * 4 + i] = pfn;
+  }
+
+  /** live KB of stacks changes as dynamic stacks map and unmap pages (nr_kernel_stack). */
+  addLiveKB(kb: number): void {
+    this.liveKB += kb;
   }
 
   private newId(): number {
@@ -128,6 +182,7 @@ export class KernelStacks {
     const st = this.stats;
     st.allocs++;
     const kind = KIND_CODE[this.strategy];
+    if (this.strategy === 'dynamic') return this.allocDynamic(charge);
     if (this.strategy !== 'vmap') {
       const order = this.strategy === '16k' ? 2 : 1;
       const p = allocPages(node, order, THREADINFO_GFP, PG_STACK);
@@ -187,6 +242,75 @@ export class KernelStacks {
     return this.taken(id, kind);
   }
 
+  /** A dynamic stack: this CPU's cache of freed ones first, else a vmap area with pagesAtFork pages. */
+  private allocDynamic(charge: (t: AllocTrace) => void): number {
+    const node = this.node;
+    const st = this.stats;
+    const d = this.dyn!;
+    const hit = d.takeCached();
+    if (hit >= 0) {
+      st.cacheHits++;
+      node.trace.reset(0);
+      node.charge(node.params.costs.pcpUs);
+      charge(node.trace);
+      this.kinds[hit] = KIND_DYNAMIC;
+      this.live++;
+      this.dynamicLive++;
+      this.addLiveKB(d.mapped(hit) * 4);
+      return hit;
+    }
+    st.cacheMisses++;
+    const id = this.newId();
+    let slowpath = false;
+    const vm = this.vmapSlab.alloc(node);
+    slowpath ||= node.trace.slowpath;
+    this.accountTrace(node.trace);
+    charge(node.trace);
+    if (vm === NO_PAGE) return this.fail(id, 0, -1, slowpath);
+    this.slabPage[id] = vm;
+    const atFork = d.params.pagesAtFork;
+    for (let i = 0; i < atFork; i++) {
+      const p = allocPages(node, 0, THREADINFO_GFP, PG_VMALLOC);
+      slowpath ||= node.trace.slowpath;
+      this.accountTrace(node.trace);
+      charge(node.trace);
+      if (p === NO_PAGE) return this.fail(id, i, vm, slowpath);
+      this.pfns[id * 4 + i] = p;
+    }
+    d.setMapped(id, atFork);
+    this.pagesHeld += atFork;
+    node.trace.reset(0);
+    node.charge(node.params.costs.vmallocUs);
+    if (++this.vmapAreas > this.ptePages * VMAP_AREAS_PER_PTE_PAGE) {
+      const p = allocPages(node, 0, THREADINFO_GFP, PG_PAGETABLE);
+      if (p !== NO_PAGE) {
+        this.ptePages++;
+        this.pagesHeld++;
+      }
+    }
+    charge(node.trace);
+    if (slowpath) st.slowpath++;
+    this.kinds[id] = KIND_DYNAMIC;
+    this.live++;
+    this.dynamicLive++;
+    this.addLiveKB(atFork * 4);
+    return id;
+  }
+
+  /**
+   * The task on stack `id` runs as deep as it will: a dynamic stack faults in the pages it needs
+   * (nothing happens for the other kinds). Model: a task reaches its high-water mark once, at its
+   * first run after fork.
+   */
+  grow(id: number): void {
+    if (this.kinds[id] === KIND_DYNAMIC) this.dyn!.grow(id);
+  }
+
+  /** Pages held changes as the dynamic pools refill and stacks give pages back. */
+  addPagesHeld(n: number): void {
+    this.pagesHeld += n;
+  }
+
   private fail(id: number, allocated: number, vm: number, slowpath: boolean): number {
     const z = this.node.zone;
     for (let i = 0; i < allocated; i++) freePages(z, this.pfns[id * 4 + i]!);
@@ -206,8 +330,12 @@ export class KernelStacks {
   free(id: number): void {
     const kind = this.kinds[id]!;
     this.live--;
-    this.liveKB -= KIND_KB[kind]!;
+    if (kind === KIND_DYNAMIC) {
+      this.dynamicLive--;
+      this.addLiveKB(-this.dyn!.mapped(id) * 4);
+    } else this.liveKB -= KIND_KB[kind]!;
     this.stats.frees++;
+    if (kind === KIND_DYNAMIC && this.dyn!.cacheOnExit(id)) return;
     if (kind === KIND_CODE.vmap) {
       const cpu = this.node.zone.cpu;
       for (let i = 0; i < NR_CACHED_STACKS; i++) {
@@ -221,15 +349,22 @@ export class KernelStacks {
     this.pendingTimes.push(this.node.now + RCU_DELAY_US);
   }
 
-  /** Runs the RCU callbacks whose grace period ended by `now`. */
+  /** Runs the RCU callbacks whose grace period ended by `now` (and the dynamic pools' refills). */
   flushRcu(now: number): void {
     const z = this.node.zone;
+    this.dyn?.refill(now);
     while (this.pendingHead < this.pendingIds.length && this.pendingTimes[this.pendingHead]! <= now) {
       const id = this.pendingIds[this.pendingHead++]!;
       const kind = this.kinds[id]!;
       if (kind === KIND_CODE.vmap) {
         for (let i = 0; i < VMAP_PAGES; i++) freePages(z, this.pfns[id * 4 + i]!);
         this.vmapSlab.free(this.node, this.slabPage[id]!);
+      } else if (kind === KIND_DYNAMIC) {
+        const n = this.dyn!.mapped(id);
+        for (let i = 0; i < n; i++) freePages(z, this.pfns[id * 4 + i]!);
+        this.vmapSlab.free(this.node, this.slabPage[id]!);
+        this.pagesHeld -= n;
+        this.dyn!.setMapped(id, 0);
       } else freePages(z, this.pfns[id * 4]!);
       this.pagesHeld -= KIND_PAGES[kind]!;
       this.freeIds.push(id);

@@ -8,8 +8,8 @@
 // kernels kept it with __GFP_NORETRY (3.10, reconstructed). These opportunistic order-2/3 slabs eat
 // the same high-order blocks fork stacks need. Reclaimable caches (dentry, inode) are a pool in lru.ts.
 
-import { allocPages, freePages } from './alloc.ts';
-import { cloneShallow } from './clone.ts';
+import { allocPages, freePages } from '../mm/alloc.ts';
+import { cloneShallow } from '../mm/clone.ts';
 import {
   ___GFP_DIRECT_RECLAIM,
   ___GFP_KSWAPD_RECLAIM,
@@ -18,9 +18,9 @@ import {
   ___GFP_NOWARN,
   GFP_KERNEL,
   NO_PAGE,
-} from './constants.ts';
-import type { MmNode } from './node.ts';
-import { PG_SLAB } from './page-kind.ts';
+} from '../mm/constants.ts';
+import type { MmNode } from '../mm/node.ts';
+import { PG_SLAB } from '../mm/page-kind.ts';
 
 export class SlabCache {
   readonly name: string;

@@ -145,7 +145,7 @@ function headline(text: string, file: string): string {
   const first = lines[0] ?? '';
   const own = first.startsWith(`${file}: `) ? first.slice(file.length + 2) : first;
   const next = (lines[1] ?? '').trim().replace(/:$/, '');
-  return own.length < 24 && next !== '' ? `${own}: ${next}` : own;
+  return own.length <= 30 && next !== '' ? `${own}: ${next}` : own;
 }
 
 /** FNV-1a over a string, 2 x 32 bits: small keys for chains and tables however many are seen. */

@@ -5,7 +5,7 @@ import type { ItemRecord } from './log-items.ts';
 
 export interface LogLink {
   /**
-   * beside: a report and the table printed next to it; same-chain: tables of the same call chain;
+   * beside: a table and the report printed right after it; same-chain: tables of the same call chain;
    * snapshots: copies of one /proc file (before and after a workload).
    */
   readonly relation: 'beside' | 'same-chain' | 'snapshots';
@@ -43,8 +43,12 @@ export interface LogSummary {
   readonly links: readonly LogLink[];
 }
 
-/** A report and a table this many lines apart or closer, with no item between, are printed together. */
-const BESIDE_LINES = 50;
+/**
+ * A table at most this many lines before a report, with no item between, was printed with it:
+ * print_max_stack() (kernel/trace/trace_stack.c) prints the table just before the BUG it raises, and
+ * a test harness dumps stack_trace right before the oops it was waiting for.
+ */
+const BESIDE_LINES = 5;
 
 export function summarizeLog(
   records: readonly ItemRecord[],
@@ -98,8 +102,8 @@ function besideLinks(records: readonly ItemRecord[]): LogLink[] {
   for (let i = 0; i + 1 < records.length; i++) {
     const a = records[i]!;
     const b = records[i + 1]!;
-    const pair = (a.table && isReport(b)) || (isReport(a) && b.table);
-    if (pair && b.line - a.endLine - 1 <= BESIDE_LINES) out.push({ relation: 'beside', items: [a.n, b.n] });
+    if (a.table && isReport(b) && b.line - a.endLine - 1 <= BESIDE_LINES)
+      out.push({ relation: 'beside', items: [a.n, b.n] });
   }
   return out;
 }
@@ -168,7 +172,7 @@ export function renderLogSummary(file: string, s: LogSummary, records: readonly 
 
 function linkText(l: LogLink, records: readonly ItemRecord[]): string {
   if (l.relation === 'beside')
-    return `items ${l.items[0]} and ${l.items[1]}: a report and the table printed beside it`;
+    return `items ${l.items[0]} and ${l.items[1]}: the table printed just before the report`;
   const n = l.items.length;
   const shown = n <= 6 ? l.items.join(', ') : `${l.items.slice(0, 3).join(', ')}, ... ${l.items[n - 1]}`;
   if (l.relation === 'snapshots')

@@ -3,10 +3,9 @@
 // one-line headline, the numbers the summary needs). Full analyses are kept only when asked
 // (--json, --item N), so that a log of thousands of tables costs thousands of small records.
 
-import type { ItemFamily, ScannedItem } from '../analyze/items/item.ts';
+import type { ItemFamily, ItemKey, ScannedItem } from '../analyze/items/item.ts';
 import { type AnalysisOutput, type AnalyzeOptions, analyzers } from '../analyze/registry.ts';
 import { type Diagnostic, diag } from '../base/diag.ts';
-import { STACK_TRACE_ROW, stripTablePrefixes } from '../formats/ftrace-stack-trace.ts';
 import type { ReplayReportData } from './replay-report.ts';
 
 /** Which analyzers may explain an item of each family (tried in the registry's order). */
@@ -78,8 +77,8 @@ export class LogItemAnalyzer {
   /** The item's analysis, or null when no analyzer recognises it (its lines are then skipped text). */
   add(item: ScannedItem): ItemAnalysis | null {
     const text = `${item.lines.join('\n')}\n`;
-    const key = item.family === 'stack-trace' ? tableKeys(item.lines) : null;
-    let hit = key ? this.cache.get(key.table) : undefined;
+    const key = item.family === 'stack-trace' ? (item.key ?? null) : null;
+    let hit = key ? this.cache.get(key.same) : undefined;
     if (hit === undefined) {
       const a = analyzers().find((x) => FAMILY_ANALYZERS[item.family].includes(x.id) && x.sniff(text));
       if (a === undefined) {
@@ -106,7 +105,7 @@ export class LogItemAnalyzer {
       hit = { kind: a.id, output: out };
       if (key) {
         if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
-        this.cache.set(key.table, hit);
+        this.cache.set(key.same, hit);
       }
     }
     const output = hit.output;
@@ -148,38 +147,13 @@ function headline(text: string, file: string): string {
   return own.length <= 30 && next !== '' ? `${own}: ${next}` : own;
 }
 
-/** FNV-1a over a string, 2 x 32 bits: small keys for chains and tables however many are seen. */
-function hash(s: string): string {
-  let a = 0x811c9dc5;
-  let b = 0x01000193 ^ s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-  }
-  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
-}
-
-function tableKeys(lines: readonly string[]): { chain: string; table: string } {
-  const rows: string[] = [];
-  const fns: string[] = [];
-  for (const l of lines) {
-    const body = stripTablePrefixes(l);
-    const m = STACK_TRACE_ROW.exec(body);
-    if (!m) continue;
-    rows.push(`${m[2]} ${m[3]} ${m[4]}`);
-    fns.push(m[4]!.split('+')[0]!);
-  }
-  return { chain: hash(fns.join('\n')), table: `${hash(rows.join('\n'))}:${rows.length}` };
-}
-
-function tableFacts(d: ReplayReportData, key: { chain: string; table: string }): TableFacts {
+function tableFacts(d: ReplayReportData, key: ItemKey): TableFacts {
   return {
     entries: d.input.entries,
     maxDepth: d.input.maxDepth,
     sourceEra: d.input.sourceEra,
     chain: key.chain,
-    table: key.table,
+    table: key.same,
     margins: d.profiles.flatMap((p) => {
       const worst = p.verdicts.reduce<(typeof p.verdicts)[number] | undefined>(
         (w, v) => (w === undefined || v.margin < w.margin ? v : w),

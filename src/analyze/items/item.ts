@@ -24,6 +24,15 @@ export interface ScannedItem {
   readonly cut: boolean;
   /** Lines inside the item that are not of its kind (a damaged row, a line from another CPU). */
   readonly oddLines: readonly number[];
+  /** What makes two items the same, from its recogniser: for a table, its rows and its chain. */
+  readonly key?: ItemKey;
+}
+
+export interface ItemKey {
+  /** Same rows (Depth, Size, Location), log prefixes aside. */
+  readonly same: string;
+  /** Same functions in the same order (a table's chain), offsets and sizes aside. */
+  readonly chain: string;
 }
 
 /** How a recogniser takes the next line of an open item. */
@@ -54,4 +63,6 @@ export interface Recogniser<S = unknown> {
    * 'in' test would otherwise swallow the table after it); strict row formats do not need it.
    */
   readonly yields: boolean;
+  /** The item's key, from the state its lines left (see ScannedItem.key). */
+  key?(state: S): ItemKey;
 }

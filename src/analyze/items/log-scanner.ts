@@ -31,6 +31,21 @@ export class LogScanner {
     return this.lineNo;
   }
 
+  /** No item is open: the next lines matter only if MAY_OPEN matches them (see skipLines). */
+  get idle(): boolean {
+    return this.open === null;
+  }
+
+  /**
+   * Counts `n` lines, none of which MAY_OPEN matches, while no item is open: what a reader that
+   * searched a chunk for MAY_OPEN does with the lines before the first match, instead of pushing each.
+   */
+  skipLines(n: number): void {
+    if (this.open !== null) throw new Error('LogScanner.skipLines with an item open');
+    this.lineNo += n;
+    this.skippedLines += n;
+  }
+
   /** Takes the next line of the input (without its newline); returns the items it ended. */
   push(raw: string): ScannedItem[] {
     const out: ScannedItem[] = [];
@@ -115,6 +130,7 @@ export class LogScanner {
       lines: o.lines,
       cut,
       oddLines: o.odd,
+      ...(o.rec.key ? { key: o.rec.key(o.state) } : {}),
     });
     for (const h of o.held) this.take(h.raw, h.no, out);
   }

@@ -1,6 +1,8 @@
 // One recogniser per family of item: where it starts and where it ends in a log, line by line. The
 // format readers (src/formats) do the parsing; these only delimit. Each works on the line without
 // its log prefixes (dmesg timestamps, journal and syslog heads, mail quotes: formats/log-prefix.ts).
+
+import { hash64 } from '../../base/fnv-hash.ts';
 import { BUDDYINFO_ROW } from '../../formats/buddyinfo.ts';
 import { CHECKSTACK_ENTRY } from '../../formats/checkstack.ts';
 import {
@@ -18,15 +20,21 @@ import type { Recogniser, Step } from './item.ts';
 
 /**
  * Cheap test on the raw line: can it start any item at all? Most lines of a console log cannot, and
- * this spares them the prefix stripping. Every open() below needs one of these words.
+ * this spares them the prefix stripping; a reader may also search a whole chunk of lines with it and
+ * skip to the first line it matches. Every open() below needs one of these words on its line ("stack"
+ * stands for the overflow heads, the low-water lines and kstack_*); a test checks it. Few words, no
+ * shared prefixes: it is the one regex run over every byte of a log.
  */
 export const MAY_OPEN =
-  /entries\)|Insufficient stack|stack guard page|stack overflow|stack end|overran|allocation failure|oom-killer|cut here|Internal error|Unable to handle|Kernel panic|greatest stack|nr_free_pages|kstack_|MemTotal|zone|Page block order|Free pages count|\]:/;
+  /stack|entries\)|allocation failure|oom-killer|cut here|Internal error|Unable to handle|Kernel panic|nr_free_pages|pgalloc_|allocstall|MemTotal|zone|Page block|Free pages|\]:/;
 
 interface TableState {
   declared: number;
   rows: number;
   disabled: boolean;
+  /** "Depth Size Location" of each row, and each row's function. */
+  readonly same: string[];
+  readonly chain: string[];
 }
 
 /** trace_stack.c t_show(): header, "-----" line, the "# Stack tracer disabled" block, N rows. */
@@ -34,12 +42,15 @@ const stackTrace: Recogniser<TableState> = {
   family: 'stack-trace',
   open(body) {
     const h = STACK_TRACE_HEADER.exec(body);
-    return h ? { declared: Number(h[1]), rows: 0, disabled: false } : undefined;
+    return h ? { declared: Number(h[1]), rows: 0, disabled: false, same: [], chain: [] } : undefined;
   },
   next(s, body): Step {
     if (STACK_TRACE_HEADER.test(body)) return 'out';
-    if (STACK_TRACE_ROW.test(body)) {
+    const r = STACK_TRACE_ROW.exec(body);
+    if (r) {
       s.rows++;
+      s.same.push(`${r[2]} ${r[3]} ${r[4]}`);
+      s.chain.push(r[4]!.split('+')[0]!);
       return 'in';
     }
     if (s.rows === 0) {
@@ -58,13 +69,14 @@ const stackTrace: Recogniser<TableState> = {
   maxLines: 100_000,
   complete: (s) => s.disabled || s.rows >= s.declared,
   yields: false,
+  key: (s) => ({ same: `${hash64(s.same.join('\n'))}:${s.rows}`, chain: hash64(s.chain.join('\n')) }),
 };
 
 /** Lines that start a kernel report whatever is open: a new report, not more of the last one. */
 const REPORT_HEAD =
   /page allocation failure[:.]\s*order:\d+|invoked oom-killer:\s*gfp_mask=0x|-+\[ cut here \]-+|Unable to handle kernel /;
 /** Lines that start a report only when none is open (inside one they are its panic or its cause). */
-const REPORT_WEAK_HEAD = /kernel stack overflow|Kernel panic - not syncing|Internal error: /i;
+const REPORT_WEAK_HEAD = /kernel stack overflow|Kernel panic - not syncing|Internal error: /;
 /**
  * Lines after which a report is whole: the panic, the OOM kill, the end of show_mem() (warn_alloc),
  * the "---[ end trace" line.
@@ -127,7 +139,7 @@ const lowWater: Recogniser<null> = {
 };
 
 /** The first names /proc/vmstat prints (nr_free_pages since 2.6.x), or a grep of its kstack_* lines. */
-const VMSTAT_FIRST = /^(?:nr_free_pages|kstack_\d+k|pgalloc_|allocstall|compact_stall)/;
+const VMSTAT_FIRST = /^(?:nr_free_pages|kstack_\d+k|pgalloc_|allocstall)/;
 
 /** A run of "name value" lines: /proc/vmstat, with or without the kstack_* histogram (6.12+). */
 const vmstat: Recogniser<null> = {

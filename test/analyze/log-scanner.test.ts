@@ -2,6 +2,8 @@
 // items whatever the chunking, CRLF or interleaving, and never a crash, a hang or unbounded memory
 // on random and mutated logs (items cut at every line, NUL bytes, 10 MB lines).
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import '../../src/analyze/analyzers-mm.ts';
@@ -9,8 +11,11 @@ import '../../src/analyze/analyzers-checkstack.ts';
 import '../../src/analyze/analyzers-memory.ts';
 import type { ScannedItem } from '../../src/analyze/items/item.ts';
 import { LogScanner } from '../../src/analyze/items/log-scanner.ts';
+import { MAY_OPEN, RECOGNISERS } from '../../src/analyze/items/recognisers.ts';
 import { LineSplitter } from '../../src/base/line-splitter.ts';
 import { splitLines } from '../../src/base/text.ts';
+import { scanChunks } from '../../src/cli/log-input.ts';
+import { stripTablePrefixes } from '../../src/formats/ftrace-stack-trace.ts';
 import { registerStackAnalyzers } from '../../src/report/analyzers-stack.ts';
 import { LogItemAnalyzer } from '../../src/report/log-items.ts';
 import { mixedLog } from './mixed-log.ts';
@@ -185,3 +190,61 @@ describe('log scanner', () => {
     assert.ok(items.some((i) => i.family === 'stack-trace'));
   });
 });
+
+describe('the chunk reader of the CLI', () => {
+  const mixed = mixedLog();
+
+  test('MAY_OPEN matches every line any recogniser opens on, in every text fixture', () => {
+    const lines = [...mixed.text.split('\n'), ...fixtureLines()];
+    let opened = 0;
+    for (const raw of lines) {
+      const body = stripTablePrefixes(raw);
+      if (RECOGNISERS.some((r) => r.open(body, raw) !== undefined)) {
+        opened++;
+        assert.ok(MAY_OPEN.test(raw), `MAY_OPEN misses ${JSON.stringify(raw.slice(0, 80))}`);
+      }
+    }
+    assert.ok(opened > 50, `${opened} opening lines checked`);
+  });
+
+  test('scanChunks gives the items LineSplitter + push gives, whatever the chunks (bytes, CRLF, BOM, UTF-8)', () => {
+    const variants = [
+      mixed.text,
+      mixed.text.replaceAll('\n', '\r\n'),
+      `\ufeff${mixed.text}`,
+      `é€ ${mixed.text}no newline`,
+    ];
+    for (const text of variants) {
+      const want = shape(scan(text).items);
+      const bytes = new TextEncoder().encode(text);
+      fc.assert(
+        fc.property(fc.array(fc.nat({ max: bytes.length }), { maxLength: 30 }), (cuts) => {
+          const at = [0, ...[...cuts].sort((a, b) => a - b), bytes.length];
+          const chunks = at.slice(1).map((end, k) => bytes.subarray(at[k]!, end));
+          const s = new LogScanner();
+          const got: ScannedItem[] = [];
+          scanChunks(chunks, s, (items) => got.push(...items));
+          assert.deepEqual(shape(got), want);
+          assert.equal(s.lines, scan(text).s.lines);
+        }),
+        { numRuns: 40, seed: 9 },
+      );
+    }
+  });
+});
+
+function fixtureLines(): string[] {
+  const root = join(import.meta.dirname, '..', 'fixtures');
+  const out: string[] = [];
+  for (const dir of [
+    'published',
+    'variants',
+    'logs',
+    'arm64-6.1-qemu/fork-256M',
+    'arm64-6.12-qemu/fork-512M',
+  ])
+    for (const f of readdirSync(join(root, dir)))
+      if (f.endsWith('.txt') || f.endsWith('.log'))
+        out.push(...readFileSync(join(root, dir, f), 'utf8').split('\n'));
+  return out;
+}

@@ -3,6 +3,7 @@
 // its log prefixes (dmesg timestamps, journal and syslog heads, mail quotes: formats/log-prefix.ts).
 
 import { hash64 } from '../../base/fnv-hash.ts';
+import { readNumber } from '../../base/number.ts';
 import { BUDDYINFO_ROW } from '../../formats/buddyinfo.ts';
 import { CHECKSTACK_ENTRY } from '../../formats/checkstack.ts';
 import {
@@ -42,7 +43,10 @@ const stackTrace: Recogniser<TableState> = {
   family: 'stack-trace',
   open(body) {
     const h = STACK_TRACE_HEADER.exec(body);
-    return h ? { declared: Number(h[1]), rows: 0, disabled: false, same: [], chain: [] } : undefined;
+    if (!h) return undefined;
+    // A count too large to read announces nothing: the table is never taken for cut.
+    const n = readNumber(h[1]!, { code: 'stack-trace/bad-number', what: 'entries' }, { file: '<log>' });
+    return { declared: n.ok ? n.value : 0, rows: 0, disabled: false, same: [], chain: [] };
   },
   next(s, body): Step {
     if (STACK_TRACE_HEADER.test(body)) return 'out';
@@ -74,7 +78,7 @@ const stackTrace: Recogniser<TableState> = {
 
 /** Lines that start a kernel report whatever is open: a new report, not more of the last one. */
 const REPORT_HEAD =
-  /page allocation failure[:.]\s*order:\d+|invoked oom-killer:\s*gfp_mask=0x|-+\[ cut here \]-+|Unable to handle kernel /;
+  /page allocation failure[:.]\s*order:\d+|invoked oom-killer:\s*gfp_mask=0x|\[ cut here \]|Unable to handle kernel /;
 /** Lines that start a report only when none is open (inside one they are its panic or its cause). */
 const REPORT_WEAK_HEAD = /kernel stack overflow|Kernel panic - not syncing|Internal error: /;
 /**
@@ -90,7 +94,7 @@ const REPORT_END = /^-+\[ end (?:trace|Kernel panic)/;
  * OOM task rows, "? fn" guesses, arm (32-bit) "fn from caller" backtraces.
  */
 const REPORT_LINE =
-  /\+0x[0-9a-f]+\/0x[0-9a-f]+|^[\w .()[\]-]{1,40}\s?[:=](?:\s|$)|^<\/?[A-Z#]{2,6}>$|^[0-9a-f]{8,}(?: [0-9a-f]{8,})+|\d+kB\b|\bpages?\b|^\[\s*(?:pid|\d+)\s*\]|^\? | from |^[a-z_]+:\S+ [a-z_]+:|^(?:Oops|BUG|WARNING|Kernel panic|Insufficient|Thread overran|SMP:|Modules linked in|Code:|Call [Tt]race|Mem-Info|Tasks state|Out of memory|oom)/;
+  /\+0x[0-9a-f]{1,16}\/0x[0-9a-f]|^[\w .()[\]-]{1,40}\s?[:=](?:\s|$)|^<\/?[A-Z#]{2,6}>$|^[0-9a-f]{8,}(?: [0-9a-f]{8,})+|\dkB\b|\bpages?\b|^\[\s*(?:pid|\d+)\s*\]|^\? | from |^[a-z_]+:\S+ [a-z_]+:|^(?:Oops|BUG|WARNING|Kernel panic|Insufficient|Thread overran|SMP:|Modules linked in|Code:|Call [Tt]race|Mem-Info|Tasks state|Out of memory|oom)/;
 
 interface ReportState {
   /** A line that ends a report was seen (REPORT_WHOLE). */

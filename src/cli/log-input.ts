@@ -117,7 +117,9 @@ function feedLines(
     view ??= buf.toString('latin1', from, to);
     search.lastIndex = p - from;
     const m = search.exec(view);
-    const start = m ? Math.max(p, buf.lastIndexOf(10, m.index + from - 1) + 1) : to;
+    // The start of the matched line (Buffer.lastIndexOf reads a negative offset from the end: never pass one).
+    const at = m ? m.index + from : to;
+    const start = at > p ? Math.max(p, buf.lastIndexOf(10, at - 1) + 1) : p;
     scanner.skipLines(newlines(buf, p, start));
     p = start;
     if (m) {

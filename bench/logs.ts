@@ -6,9 +6,19 @@
 //
 //   node --import tsx bench/logs.ts [--mb 100] [--keep FILE]
 //
-// Target: analyze at least a tenth of the speed of `wc -l`, peak RSS under 200 MB.
+// Target: analyze at least a tenth of the speed of `wc -l`, peak RSS under 200 MB. Build the bundle
+// first (`npm run build`): the in-process timing then runs the code bin/stacklab.js runs.
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LineSplitter } from '../src/base/line-splitter.ts';
@@ -87,7 +97,11 @@ function childLines(file: string): void {
 
 /** In a child: `stacklab analyze FILE` through main(), its output dropped, timing only the command. */
 async function childAnalyze(file: string): Promise<void> {
-  const { main } = await import('../src/cli/main.ts');
+  // The bundle when it is built (what bin/stacklab.js runs), so that no TypeScript is compiled while timed.
+  const bundle = join(ROOT, 'dist', 'stacklab.mjs');
+  const { main } = (existsSync(bundle) ? await import(bundle) : await import('../src/cli/main.ts')) as {
+    main: (argv: readonly string[], io: typeof processIo) => Promise<number>;
+  };
   const io = { ...processIo, out: () => {}, err: () => {} };
   const t0 = process.hrtime.bigint();
   const code = await main(['analyze', file], io);

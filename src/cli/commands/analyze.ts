@@ -14,6 +14,7 @@ import { analysisView } from '../../report/drop-analysis.ts';
 import { type ItemAnalysis, type ItemRecord, LogItemAnalyzer } from '../../report/log-items.ts';
 import { renderLogSummary, summarizeLog } from '../../report/log-summary.ts';
 import { type CliContext, reportDiagnostics, usage } from '../context.ts';
+import { DiagnosticTally } from '../diagnostic-tally.ts';
 import { writeHtmlReport } from '../html-report.ts';
 import { JSON_VERSION } from '../json.ts';
 import { scanLog } from '../log-input.ts';
@@ -28,8 +29,6 @@ const EXAMPLES = `Kernel output to try (on a device: /sys/kernel/tracing/stack_t
   stacklab analyze test/fixtures/arm64-6.1-qemu/fork-256M/pagetypeinfo-before.txt
   dmesg | stacklab analyze -`;
 
-/** Diagnostics kept in full from a log's items; past this only their number is told. */
-const KEPT_DIAGNOSTICS = 10_000;
 /** --item N explains with the input's line numbers up to this line (padding costs a line each). */
 const PAD_LINES = 200_000;
 
@@ -77,18 +76,15 @@ function analyzeAction(ctx: CliContext, file: string, opts: AnalyzeOpts): void {
   };
   const items = new LogItemAnalyzer(file, options, Boolean(opts.json) && want === undefined);
   const records: ItemRecord[] = [];
-  const diagnostics: Diagnostic[] = [];
-  let dropped = 0;
+  const diagnostics = new DiagnosticTally();
   let first: Found | undefined;
   let wanted: Found | undefined;
   const log = scanLog(ctx, file, (item) => {
     const a = items.add(item);
+    for (const d of items.diagnostics.splice(0)) diagnostics.add(d);
     if (a === null) return;
     records.push(a.record);
-    for (const d of items.placed(a))
-      if (d.severity === 'info') continue;
-      else if (diagnostics.length < KEPT_DIAGNOSTICS) diagnostics.push(d);
-      else dropped++;
+    for (const d of items.placed(a)) if (d.severity !== 'info') diagnostics.add(d);
     if (a.record.n === 1) first = { item, analysis: a };
     if (a.record.n === want) wanted = { item, analysis: a };
   });
@@ -105,9 +101,7 @@ function analyzeAction(ctx: CliContext, file: string, opts: AnalyzeOpts): void {
     explainItem(ctx, file, wanted, records.length, options, opts);
     return;
   }
-  reportDiagnostics(ctx.io, diagnostics);
-  if (dropped > 0) ctx.io.err(`stacklab: ${dropped} more diagnostics not shown\n`);
-  reportDiagnostics(ctx.io, items.diagnostics);
+  diagnostics.report(ctx.io);
   const summary = summarizeLog(records, log.lines, log.skippedLines + items.droppedLines);
   const text = renderLogSummary(file, summary, records);
   if (opts.json) {

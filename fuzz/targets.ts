@@ -15,6 +15,7 @@ import { replayBudget } from './measure.ts';
 import '../src/analyze/analyzers-memory.ts';
 import '../src/analyze/analyzers-mm.ts';
 import '../src/analyze/analyzers-stack-pricing.ts';
+import { LogScanner } from '../src/analyze/items/log-scanner.ts';
 import {
   CAPTURE_FILES,
   type CaptureFile,
@@ -27,6 +28,7 @@ import { type Diagnostic, diag, InputError } from '../src/base/diag.ts';
 import type { ParseOutput } from '../src/base/result.ts';
 import { err, ok } from '../src/base/result.ts';
 import { memoryIo } from '../src/cli/io.ts';
+import { scanChunks } from '../src/cli/log-input.ts';
 import { main } from '../src/cli/main.ts';
 import { analyzeBinary } from '../src/elf/binary.ts';
 import { bytesSource } from '../src/elf/byte-source.ts';
@@ -57,6 +59,8 @@ import { parseYamlInput } from '../src/kernel/sim/yaml-input.ts';
 import { loadProfileFile } from '../src/model/profile-file.ts';
 import { PROFILES } from '../src/model/profiles.ts';
 import { registerStackAnalyzers } from '../src/report/analyzers-stack.ts';
+import { type ItemRecord, LogItemAnalyzer } from '../src/report/log-items.ts';
+import { renderLogSummary, summarizeLog } from '../src/report/log-summary.ts';
 import { foldedOf, renderReplayText, replayTableData } from '../src/report/replay-report.ts';
 
 registerStackAnalyzers();
@@ -423,6 +427,39 @@ export function targets(): Target[] {
         if ('error' in out) return checkDiagnostics([out.error]);
         checkFinite(out.data);
         return checkDiagnostics(out.diagnostics);
+      },
+    ),
+    text(
+      'log-scan',
+      'the whole-log item scanner of analyze (issue 9): chunks, items, their analyses and the summary',
+      () => true,
+      (t, file) => {
+        const scanner = new LogScanner();
+        const items = new LogItemAnalyzer(file, { profiles: [], overrides: [] }, true);
+        const records: ItemRecord[] = [];
+        let n = 0;
+        let last = 0;
+        const bytes = enc(t);
+        const chunks: Uint8Array[] = [];
+        for (let i = 0; i < bytes.length; i += 4096) chunks.push(bytes.subarray(i, i + 4096));
+        scanChunks(chunks, scanner, (found) => {
+          for (const it of found) {
+            if (!(it.line > last && it.endLine >= it.line && it.lines.length === it.endLine - it.line + 1))
+              throw new InvariantBroken(`item at lines ${it.line}-${it.endLine} after line ${last}`);
+            last = it.endLine;
+            const a = items.add(it);
+            if (a === null) continue;
+            records.push(a.record);
+            n += checkDiagnostics(items.placed(a));
+          }
+        });
+        if (last > scanner.lines)
+          throw new InvariantBroken(`an item ends at ${last} of ${scanner.lines} lines`);
+        const summary = summarizeLog(records, scanner.lines, scanner.skippedLines + items.droppedLines);
+        checkFinite(records);
+        checkFinite(summary);
+        renderLogSummary(file, summary, records);
+        return n + checkDiagnostics(items.diagnostics);
       },
     ),
     {

@@ -30,6 +30,11 @@ export interface Io {
   /** Reads a file, or stdin for "-", as bytes. Throws InputError when it cannot. */
   readBytes(path: string): Uint8Array;
   readText(path: string): string;
+  /**
+   * Reads a file, or stdin for "-", piece by piece, never whole (a 1 GB log): its size when known
+   * (a regular file) and its bytes in chunks. Throws InputError when it cannot open or read it.
+   */
+  readChunks(path: string): InputChunks;
   /** Writes data to stdout. */
   out(text: string): void;
   /**
@@ -66,7 +71,66 @@ export interface Io {
   readonly stderrColumns?: number | undefined;
 }
 
+/** A file as it is read: see Io.readChunks. */
+export interface InputChunks {
+  readonly size: number | undefined;
+  readonly chunks: Iterable<Uint8Array>;
+}
+
 let stdinCache: Uint8Array | undefined;
+
+/** Bytes per read() of readChunks: large enough for the syscalls not to matter, small next to a log. */
+const CHUNK_BYTES = 1 << 20;
+
+/** Waits a little without a busy loop (a non-blocking stdin that has nothing yet). */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function* fdChunks(fd: number, path: string, closeAtEnd: boolean): Generator<Uint8Array> {
+  try {
+    for (;;) {
+      const buf = new Uint8Array(CHUNK_BYTES);
+      let n: number;
+      try {
+        n = readSync(fd, buf, 0, buf.length, null);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN') {
+          pause(5);
+          continue;
+        }
+        if (code === 'EOF') return;
+        throw cannotRead(path, e);
+      }
+      if (n === 0) return;
+      yield n === buf.length ? buf : buf.subarray(0, n);
+    }
+  } finally {
+    if (closeAtEnd) closeSync(fd);
+  }
+}
+
+export function readInputChunks(path: string): InputChunks {
+  if (path === '-') {
+    if (stdinCache !== undefined) return { size: stdinCache.length, chunks: [stdinCache] };
+    return { size: undefined, chunks: fdChunks(0, '<stdin>', false) };
+  }
+  let fd: number;
+  let size: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const st = fstatSync(fd);
+    if (st.isDirectory()) {
+      closeSync(fd);
+      throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
+    }
+    size = st.isFile() ? st.size : undefined;
+  } catch (e) {
+    throw cannotRead(path, e);
+  }
+  return { size, chunks: fdChunks(fd, path, true) };
+}
 
 /** errno in words, as the user would want to read it. */
 function errnoText(e: unknown): string {
@@ -403,6 +467,7 @@ function writeStdoutBytes(data: Uint8Array): void {
 export const processIo: Io = {
   readBytes: readInputBytes,
   readText: (path) => new TextDecoder('utf-8').decode(readInputBytes(path)),
+  readChunks: readInputChunks,
   out: (text) => {
     process.stdout.write(text);
   },
@@ -451,6 +516,14 @@ export function memoryIo(
     },
     readText(path: string): string {
       return new TextDecoder().decode(io.readBytes(path));
+    },
+    /** In pieces of 64 KB, so that tests cross chunk boundaries as a real file does. */
+    readChunks(path: string): InputChunks {
+      if (path !== '-' && files[path] === undefined) return readInputChunks(path);
+      const bytes = io.readBytes(path);
+      const chunks: Uint8Array[] = [];
+      for (let i = 0; i < bytes.length; i += 65536) chunks.push(bytes.subarray(i, i + 65536));
+      return { size: bytes.length, chunks };
     },
     out(text: string) {
       io.stdout += text;

@@ -173,3 +173,6 @@ export function buddyFreePages(nrFree: readonly number[]): number {
 function truncate(s: string, n = 60): string {
   return s.length > n ? `${s.slice(0, n)}…` : s;
 }
+
+/** Row pattern for the log item scanner (src/analyze/items), after stripLogPrefix(). */
+export { ROW as BUDDYINFO_ROW };

@@ -422,3 +422,6 @@ function sortedBySizeDescending(sizes: Float64Array, n: number): Int32Array {
   }
   return order;
 }
+
+/** Entry pattern for the log item scanner (src/analyze/items), on the trimmed line. */
+export { ENTRY as CHECKSTACK_ENTRY };

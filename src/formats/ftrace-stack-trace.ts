@@ -288,3 +288,12 @@ export function printFtraceStackTrace(t: {
 function truncate(s: string, n = 60): string {
   return s.length > n ? `${s.slice(0, n)}…` : s;
 }
+
+/** Line patterns for the log item scanner (src/analyze/items), after stripPrefixes(). */
+export {
+  ELISION as STACK_TRACE_ELISION,
+  HEADER as STACK_TRACE_HEADER,
+  ROW as STACK_TRACE_ROW,
+  SEPARATOR as STACK_TRACE_SEPARATOR,
+  stripPrefixes as stripTablePrefixes,
+};

@@ -8,33 +8,55 @@
 //   2024-03-03T10:00:00.123456+01:00 host kernel: Mem-Info:
 //   > [    9.230891][  T747] Task stack:     [0xffff800084928000..0xffff80008492c000]
 
-const PREFIXES: readonly RegExp[] = [
-  /^\s+/, // indentation (mail, markdown, "Call Trace:" copies), also between prefixes
-  /^>(?: ?>)*\s?/, // mail quotes "> ", "> > ", ">>"
-  /^\d\d-\d\d \d\d:\d\d:\d\d\.\d+\s+/, // Android "MM-DD hh:mm:ss.mmm "
+/** What a prefix may start with (its first character's code): each pattern is tried only there. */
+type First = (c: number) => boolean;
+const isDigit: First = (c) => c >= 48 && c <= 57;
+const isUpper: First = (c) => c >= 65 && c <= 90;
+const isLower: First = (c) => c >= 97 && c <= 122;
+// \s: ASCII blanks, and anything past ASCII is left to the pattern itself.
+const isSpace: First = (c) => c === 32 || (c >= 9 && c <= 13) || c > 127;
+const is = (ch: string): First => {
+  const k = ch.charCodeAt(0);
+  return (c) => c === k;
+};
+
+const PREFIXES: readonly (readonly [RegExp, First])[] = [
+  [/^\s+/, isSpace], // indentation (mail, markdown, "Call Trace:" copies), also between prefixes
+  [/^>(?: ?>)*\s?/, is('>')], // mail quotes "> ", "> > ", ">>"
+  [/^\d\d-\d\d \d\d:\d\d:\d\d\.\d+\s+/, isDigit], // Android "MM-DD hh:mm:ss.mmm "
   // syslog / journalctl ("Mar  3 10:00:00 host kernel: ", short-precise, short-iso, RFC 5424),
   // with an optional host (journalctl -o short on some setups omits it), busybox facility
   // ("kern.warn") and pid ("kernel[0]:")
   // "MMM dd [yyyy] hh:mm:ss[.frac]" or ISO "yyyy-mm-ddThh:mm:ss[.frac][zone]", one literal so
   // test/input-safety.test.ts can check it is linear.
-  /^(?:[A-Z][a-z]{2}\s+\d{1,2}\s+(?:\d{4}\s+)?\d\d:\d\d:\d\d(?:[.,]\d+)?|\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?)\s+(?:\S+\s+)?(?:[a-z]+\.[a-z]+\s+)?kernel(?:\[\d+\])?:\s?/,
-  /^(?:kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|local\d)\s*:\s*(?:emerg|alert|crit|err|warn|notice|info|debug)\s*:\s?/, // dmesg -x
-  /^<\d>/, // printk level
+  [
+    /^(?:[A-Z][a-z]{2}\s+\d{1,2}\s+(?:\d{4}\s+)?\d\d:\d\d:\d\d(?:[.,]\d+)?|\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?)\s+(?:\S+\s+)?(?:[a-z]+\.[a-z]+\s+)?kernel(?:\[\d+\])?:\s?/,
+    (c) => isUpper(c) || isDigit(c),
+  ],
+  [
+    /^(?:kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|local\d)\s*:\s*(?:emerg|alert|crit|err|warn|notice|info|debug)\s*:\s?/,
+    isLower,
+  ], // dmesg -x
+  [/^<\d>/, is('<')], // printk level
   // "[  501.942745] ", Android "[309805.658294s]", dmesg --reltime "[  501.942745 <    0.000004>]",
   // vendor "[   26.328023 / 09-26 13:22:37.707]"
-  /^\[\s*\d+\.\d+s?(?:\s*<\s*\d+\.\d+>)?(?:\s*\/\s*\d\d-\d\d \d\d:\d\d:\d\d\.\d+)?\]\s?/,
-  /^\[\s*\+\d+\.\d+\]\s?/, // dmesg -H "[  +0.000004] "
-  /^\[[A-Z][a-z]{2} [A-Z][a-z]{2}\s+\d+ \d\d:\d\d:\d\d \d{4}\]\s?/, // dmesg -T "[Sun Mar  3 10:00:00 2024] "
-  /^\[\s*[TC]\d+\]\s?/, // CONFIG_PRINTK_CALLER "[  T123]" / "[    C1]"
-  /^\[pid:[^\]]*\]/, // Android "[pid:1361,cpu5,comm]"
+  [/^\[\s*\d+\.\d+s?(?:\s*<\s*\d+\.\d+>)?(?:\s*\/\s*\d\d-\d\d \d\d:\d\d:\d\d\.\d+)?\]\s?/, is('[')],
+  [/^\[\s*\+\d+\.\d+\]\s?/, is('[')], // dmesg -H "[  +0.000004] "
+  [/^\[[A-Z][a-z]{2} [A-Z][a-z]{2}\s+\d+ \d\d:\d\d:\d\d \d{4}\]\s?/, is('[')], // dmesg -T "[Sun Mar  3 10:00:00 2024] "
+  [/^\[\s*[TC]\d+\]\s?/, is('[')], // CONFIG_PRINTK_CALLER "[  T123]" / "[    C1]"
+  [/^\[pid:[^\]]*\]/, is('[')], // Android "[pid:1361,cpu5,comm]"
 ];
 
-/** Strips every known prefix and the blanks around them (repeatedly, in any order); keeps the rest of the line. */
+/**
+ * Strips every known prefix and the blanks around them (repeatedly, in any order); keeps the rest of
+ * the line. A pattern is only tried where its first character stands: most lines cost one or two.
+ */
 export function stripLogPrefix(text: string): string {
   let s = text;
   for (let changed = true; changed; ) {
     changed = false;
-    for (const re of PREFIXES) {
+    for (const [re, first] of PREFIXES) {
+      if (s.length === 0 || !first(s.charCodeAt(0))) continue;
       const m = re.exec(s);
       if (m && m[0].length > 0) {
         s = s.slice(m[0].length);

@@ -82,3 +82,6 @@ export function printMeminfo(entries: readonly Omit<MeminfoEntry, 'line'>[]): st
     })
     .join('');
 }
+
+/** Row pattern for the log item scanner (src/analyze/items), after stripLogPrefix(). */
+export { ROW as MEMINFO_ROW };

@@ -284,3 +284,6 @@ export function parseOverflowReport(text: string, file = '<input>'): ParseOutput
     diagnostics,
   };
 }
+
+/** Head patterns for the log item scanner (src/analyze/items). */
+export { ARM64_HEAD as OVERFLOW_ARM64_HEAD, STACK_END as OVERFLOW_STACK_END, X86_HEAD as OVERFLOW_X86_HEAD };

@@ -271,3 +271,6 @@ function blockTable(
 function truncate(s: string, n = 60): string {
   return s.length > n ? `${s.slice(0, n)}…` : s;
 }
+
+/** Row patterns for the log item scanner (src/analyze/items), after stripLogPrefix(). */
+export { BLOCK_ROW as PAGETYPEINFO_BLOCK_ROW, FREE_ROW as PAGETYPEINFO_FREE_ROW };

@@ -70,3 +70,6 @@ export function parseStackUsage(text: string, file = '<input>'): ParseOutput<Sta
   }
   return { value: { lowWater, histogram }, diagnostics };
 }
+
+/** Line patterns for the log item scanner (src/analyze/items), after stripLogPrefix(). */
+export { HIST as KSTACK_LINE, LOW as LOW_WATER_LINE };

@@ -100,3 +100,6 @@ export function vmstatDelta(before: Vmstat, after: Vmstat): { name: string; valu
   }
   return out;
 }
+
+/** Row pattern for the log item scanner (src/analyze/items), after stripLogPrefix(). */
+export { ROW as VMSTAT_ROW };

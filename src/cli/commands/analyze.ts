@@ -1,18 +1,24 @@
-// `stacklab analyze FILE|-`: detect what kind of kernel output a file is, parse it, explain it.
+// `stacklab analyze FILE|-`: find every item in a file or log (stack_trace tables, overflow and
+// allocation-failure reports, /proc snapshots, DEBUG_STACK_USAGE output ...), explain each and sum
+// them up. A file of one item is explained as it always was; --item N explains one item of a log.
 import type { Command } from 'commander';
 import '../../analyze/analyzers-mm.ts';
 import '../../analyze/analyzers-stack-pricing.ts';
 import '../../analyze/analyzers-checkstack.ts';
 import '../../analyze/analyzers-memory.ts';
-import { analyzers } from '../../analyze/registry.ts';
-import { diag, formatDiagnostic, InputError } from '../../base/diag.ts';
-import { looksBinary } from '../../base/text.ts';
+import type { ScannedItem } from '../../analyze/items/item.ts';
+import { type AnalysisOutput, type AnalyzeOptions, analyzers } from '../../analyze/registry.ts';
+import { type Diagnostic, diag, formatDiagnostic, InputError } from '../../base/diag.ts';
 import { PROFILE_IDS } from '../../model/profiles.ts';
 import { registerStackAnalyzers } from '../../report/analyzers-stack.ts';
 import { analysisView } from '../../report/drop-analysis.ts';
+import { type ItemAnalysis, type ItemRecord, LogItemAnalyzer } from '../../report/log-items.ts';
+import { renderLogSummary, summarizeLog } from '../../report/log-summary.ts';
 import { type CliContext, reportDiagnostics, usage } from '../context.ts';
+import { DiagnosticTally } from '../diagnostic-tally.ts';
 import { writeHtmlReport } from '../html-report.ts';
 import { JSON_VERSION } from '../json.ts';
+import { scanLog } from '../log-input.ts';
 import { type ProfileOptions, profileOptions, selectedProfiles, sourceOf } from '../profile-options.ts';
 import { jsonOption, outputOption, printText, reportOption, wideOption } from '../shared-options.ts';
 
@@ -24,13 +30,19 @@ const EXAMPLES = `Kernel output to try (on a device: /sys/kernel/tracing/stack_t
   stacklab analyze test/fixtures/arm64-6.1-qemu/fork-256M/pagetypeinfo-before.txt
   dmesg | stacklab analyze -`;
 
+/** --item N explains with the input's line numbers up to this line (padding costs a line each). */
+const PAD_LINES = 200_000;
+
+type AnalyzeOpts = ProfileOptions & { json?: boolean; wide?: boolean; report?: string; item?: string };
+
 export function registerAnalyze(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('analyze')
     .argument('<FILE>', 'kernel output to explain, or - for stdin')
     .description(
-      'detect the format of kernel output, parse it and explain it (depth per stack, margins, why it failed)',
-    );
+      'find every item in a file or log (tables, reports, /proc snapshots, histograms), explain each, and sum them up',
+    )
+    .option('--item <N>', 'explain item N of a log in full (the numbers of the summary list)');
   profileOptions(cmd, 'all', { source: true });
   reportOption(cmd);
   jsonOption(cmd);
@@ -40,65 +52,161 @@ export function registerAnalyze(program: Command, ctx: CliContext): void {
       const list = analyzers()
         .map((a) => `  ${a.id.padEnd(20)} ${a.describes}`)
         .join('\n');
-      return `\nRecognised inputs, tried in this order:\n${list}\n\n${EXAMPLES}`;
+      return `\nRecognised items (a log may hold any number of each), tried in this order:\n${list}\n\n${EXAMPLES}`;
     })
-    .action((file: string, opts: ProfileOptions & { json?: boolean; wide?: boolean; report?: string }) => {
-      if (opts.report !== undefined) ctx.io.checkOutput(opts.report, '--report');
-      // Checked before the input: analyzers of memory reports never look at profiles, and a typo in
-      // -p, --set or --source must not pass silently there.
-      const profiles = selectedProfiles(ctx, opts, PROFILE_IDS);
-      const source = sourceOf(opts);
-      const bytes = ctx.io.readBytes(file);
-      if (looksBinary(bytes)) {
-        const elf = bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
-        throw new InputError(
-          diag(
-            'analyze/binary',
-            'error',
-            elf
-              ? 'this is an ELF binary: use `stacklab frames` or `stacklab paths` on it'
-              : 'binary data, not kernel text output',
-            { file },
-          ),
-        );
-      }
-      const text = new TextDecoder('utf-8').decode(bytes);
-      const a = analyzers().find((x) => x.sniff(text));
-      if (!a) {
-        throw new InputError(
-          diag(
-            'analyze/unknown-format',
-            'error',
-            'not a format stacklab recognises',
-            { file, line: 1 },
-            `one of: ${analyzers()
-              .map((x) => x.id)
-              .join(', ')}`,
-          ),
-        );
-      }
-      const out = a.run(text, file, {
-        profiles: opts.profile,
-        overrides: opts.set,
-        ...(opts.profileFile.length > 0 ? { profileObjects: profiles } : {}),
-        ...(source ? { source } : {}),
-      });
-      if ('error' in out) {
-        if (out.error.code.startsWith('profile/')) usage(formatDiagnostic(out.error));
-        throw new InputError(out.error);
-      }
-      reportDiagnostics(
-        ctx.io,
-        out.diagnostics.filter((d) => d.severity !== 'info'),
-      );
-      if (opts.json) {
-        ctx.io.out(
-          `${JSON.stringify({ version: JSON_VERSION, kind: `stacklab.analyze.${a.id}`, data: out.data, text: out.text }, jsonBigint, 2)}\n`,
-        );
-      } else printText(ctx, out.text, opts);
-      if (opts.report !== undefined)
-        writeHtmlReport(ctx, opts.report, `stacklab analyze ${file}`, [analysisView(text, file)]);
-    });
+    .action((file: string, opts: AnalyzeOpts) => analyzeAction(ctx, file, opts));
+}
+
+interface Found {
+  readonly item: ScannedItem;
+  readonly analysis: ItemAnalysis;
+}
+
+function analyzeAction(ctx: CliContext, file: string, opts: AnalyzeOpts): void {
+  if (opts.report !== undefined) ctx.io.checkOutput(opts.report, '--report');
+  // Checked before the input: analyzers of memory reports never look at profiles, and a typo in
+  // -p, --set or --source must not pass silently there.
+  const profiles = selectedProfiles(ctx, opts, PROFILE_IDS);
+  const source = sourceOf(opts);
+  const want = opts.item === undefined ? undefined : positiveInt(opts.item, '--item');
+  const options: AnalyzeOptions = {
+    profiles: opts.profile,
+    overrides: opts.set,
+    ...(opts.profileFile.length > 0 ? { profileObjects: profiles } : {}),
+    ...(source ? { source } : {}),
+  };
+  const items = new LogItemAnalyzer(file, options, Boolean(opts.json) && want === undefined);
+  const records: ItemRecord[] = [];
+  const diagnostics = new DiagnosticTally();
+  let first: Found | undefined;
+  let wanted: Found | undefined;
+  const log = scanLog(ctx, file, (item) => {
+    const a = items.add(item);
+    for (const d of items.diagnostics.splice(0)) diagnostics.add(d);
+    if (a === null) return;
+    records.push(a.record);
+    for (const d of items.placed(a)) if (d.severity !== 'info') diagnostics.add(d);
+    if (a.record.n === 1) first = { item, analysis: a };
+    if (a.record.n === want) wanted = { item, analysis: a };
+  });
+  if (items.profileError) usage(formatDiagnostic(items.profileError));
+  // One item (or none) in a small file: the file is explained whole, as before logs were read.
+  if (records.length <= 1 && log.text !== undefined && (want === undefined || want === 1)) {
+    wholeFile(ctx, file, log.text, options, opts);
+    return;
+  }
+  if (records.length === 0) throw unknownFormat(file);
+  if (want !== undefined) {
+    if (wanted === undefined)
+      usage(`--item ${want}: ${file} has ${records.length} item${records.length === 1 ? '' : 's'}`);
+    explainItem(ctx, file, wanted, records.length, options, opts);
+    return;
+  }
+  diagnostics.report(ctx.io);
+  const summary = summarizeLog(records, log.lines, log.skippedLines + items.droppedLines);
+  const text = renderLogSummary(file, summary, records);
+  if (opts.json) {
+    const result = { file, items: records, summary };
+    ctx.io.out(
+      `${JSON.stringify({ version: JSON_VERSION, kind: 'stacklab.analyze.log', result, text }, jsonBigint, 2)}\n`,
+    );
+  } else printText(ctx, text, opts);
+  if (opts.report !== undefined)
+    writeHtmlReport(ctx, opts.report, `stacklab analyze ${file}`, [
+      analysisView(log.text ?? `${first!.item.lines.join('\n')}\n`, file),
+    ]);
+}
+
+/** Explains item N of a log in full, with the input's line numbers where that is cheap. */
+function explainItem(
+  ctx: CliContext,
+  file: string,
+  found: Found,
+  count: number,
+  options: AnalyzeOptions,
+  opts: AnalyzeOpts,
+): void {
+  const { item, analysis } = found;
+  const r = analysis.record;
+  const a = analyzers().find((x) => x.id === r.kind)!;
+  const padded = item.line - 1 <= PAD_LINES;
+  const body = `${item.lines.join('\n')}\n`;
+  const again = a.run(padded ? '\n'.repeat(item.line - 1) + body : body, file, options);
+  const out: AnalysisOutput = 'error' in again ? analysis.output : again;
+  reportDiagnostics(
+    ctx.io,
+    (padded ? out.diagnostics : moved(out, r.line)).filter((d) => d.severity !== 'info'),
+  );
+  const head =
+    `${file}, item ${r.n} of ${count}: ${r.kind}, lines ${r.line}-${r.endLine}` +
+    `${r.cut ? ' (cut: the input ends inside it)' : ''}${padded ? '' : ` (line numbers below count from line ${r.line})`}\n`;
+  const text = head + out.text;
+  if (opts.json) {
+    const doc = {
+      version: JSON_VERSION,
+      kind: `stacklab.analyze.${r.kind}`,
+      item: { ...r },
+      data: out.data,
+      text,
+    };
+    ctx.io.out(`${JSON.stringify(doc, jsonBigint, 2)}\n`);
+  } else printText(ctx, text, opts);
+  if (opts.report !== undefined)
+    writeHtmlReport(ctx, opts.report, `stacklab analyze ${file} --item ${r.n}`, [analysisView(body, file)]);
+}
+
+/** An analysis's diagnostics moved to the input's lines. */
+function moved(out: AnalysisOutput, firstLine: number): Diagnostic[] {
+  return out.diagnostics.map((d) =>
+    d.loc?.line === undefined ? d : { ...d, loc: { ...d.loc, line: d.loc.line + firstLine - 1 } },
+  );
+}
+
+function unknownFormat(file: string): InputError {
+  return new InputError(
+    diag(
+      'analyze/unknown-format',
+      'error',
+      'not a format stacklab recognises',
+      { file, line: 1 },
+      `one of: ${analyzers()
+        .map((x) => x.id)
+        .join(', ')}`,
+    ),
+  );
+}
+
+/** A file of one item: the first analyzer whose sniff() accepts the whole text explains it. */
+function wholeFile(
+  ctx: CliContext,
+  file: string,
+  text: string,
+  options: AnalyzeOptions,
+  opts: AnalyzeOpts,
+): void {
+  const a = analyzers().find((x) => x.sniff(text));
+  if (!a) throw unknownFormat(file);
+  const out = a.run(text, file, options);
+  if ('error' in out) {
+    if (out.error.code.startsWith('profile/')) usage(formatDiagnostic(out.error));
+    throw new InputError(out.error);
+  }
+  reportDiagnostics(
+    ctx.io,
+    out.diagnostics.filter((d) => d.severity !== 'info'),
+  );
+  if (opts.json) {
+    ctx.io.out(
+      `${JSON.stringify({ version: JSON_VERSION, kind: `stacklab.analyze.${a.id}`, data: out.data, text: out.text }, jsonBigint, 2)}\n`,
+    );
+  } else printText(ctx, out.text, opts);
+  if (opts.report !== undefined)
+    writeHtmlReport(ctx, opts.report, `stacklab analyze ${file}`, [analysisView(text, file)]);
+}
+
+function positiveInt(text: string, flag: string): number {
+  if (!/^\d{1,15}$/.test(text) || Number(text) === 0) usage(`${flag} ${text}: a positive whole number`);
+  return Number(text);
 }
 
 function jsonBigint(_key: string, value: unknown): unknown {

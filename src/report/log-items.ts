@@ -1,0 +1,165 @@
+// `stacklab analyze` over a whole log: each item the scanner (src/analyze/items) delimits is
+// explained by the analyzer that recognises its text, and reduced to a small record (kind, lines,
+// one-line headline, the numbers the summary needs). Full analyses are kept only when asked
+// (--json, --item N), so that a log of thousands of tables costs thousands of small records.
+
+import type { ItemFamily, ItemKey, ScannedItem } from '../analyze/items/item.ts';
+import { type AnalysisOutput, type AnalyzeOptions, analyzers } from '../analyze/registry.ts';
+import { type Diagnostic, diag } from '../base/diag.ts';
+import type { ReplayReportData } from './replay-report.ts';
+
+/** Which analyzers may explain an item of each family (tried in the registry's order). */
+const FAMILY_ANALYZERS: Record<ItemFamily, readonly string[]> = {
+  'stack-trace': ['stack-trace'],
+  report: ['overflow-report', 'page-alloc-failure'],
+  'stack-usage': ['stack-usage'],
+  vmstat: ['vmstat', 'stack-usage'],
+  meminfo: ['meminfo'],
+  buddyinfo: ['buddyinfo'],
+  pagetypeinfo: ['pagetypeinfo'],
+  checkstack: ['checkstack'],
+};
+
+export interface TableFacts {
+  readonly entries: number;
+  readonly maxDepth: number;
+  readonly sourceEra: string;
+  /** Same functions in the same order (offsets and sizes aside): the same chain. */
+  readonly chain: string;
+  /** Same rows, byte for byte once log prefixes are gone: the same table. */
+  readonly table: string;
+  /** Per profile, the smallest margin of any stack (negative: short). */
+  readonly margins: readonly { profile: string; stack: string; margin: number }[];
+}
+
+export interface ItemRecord {
+  /** 1-based number of the item in the input (what --item takes). */
+  readonly n: number;
+  /** The analyzer that explained it: stack-trace, overflow-report, meminfo ... */
+  readonly kind: string;
+  readonly line: number;
+  readonly endLine: number;
+  readonly cut: boolean;
+  /** Lines inside the item that are not of its kind, by line number. */
+  readonly oddLines: readonly number[];
+  /** The analyzer's first line, without the file name. */
+  readonly headline: string;
+  readonly table?: TableFacts;
+  /** Only when analyses are kept: the analyzer's data (line numbers in it count from the item's first line). */
+  readonly analysis?: unknown;
+}
+
+export interface ItemAnalysis {
+  readonly record: ItemRecord;
+  readonly output: AnalysisOutput;
+}
+
+/** Tables seen this often are explained once: a CI log prints the same table hundreds of times. */
+const CACHE_LIMIT = 256;
+
+/** Explains items one at a time; keeps per-table analyses of identical tables once. */
+export class LogItemAnalyzer {
+  private readonly cache = new Map<string, { kind: string; output: AnalysisOutput }>();
+  private count = 0;
+  /** Items no analyzer could use, as notices (code analyze/item-unusable). */
+  readonly diagnostics: Diagnostic[] = [];
+  /** Lines of scanned items that no analyzer took: they count as skipped text. */
+  droppedLines = 0;
+  /** A --profile / --set problem an analyzer found: not the input's fault, the run's. */
+  profileError: Diagnostic | undefined;
+
+  constructor(
+    private readonly file: string,
+    private readonly options: AnalyzeOptions,
+    private readonly keepAnalyses: boolean,
+  ) {}
+
+  /** The item's analysis, or null when no analyzer recognises it (its lines are then skipped text). */
+  add(item: ScannedItem): ItemAnalysis | null {
+    const text = `${item.lines.join('\n')}\n`;
+    const key = item.family === 'stack-trace' ? (item.key ?? null) : null;
+    let hit = key ? this.cache.get(key.same) : undefined;
+    if (hit === undefined) {
+      const a = analyzers().find((x) => FAMILY_ANALYZERS[item.family].includes(x.id) && x.sniff(text));
+      if (a === undefined) {
+        this.droppedLines += item.endLine - item.line + 1;
+        return null;
+      }
+      const out = a.run(text, this.file, this.options);
+      if ('error' in out) {
+        if (out.error.code.startsWith('profile/')) this.profileError ??= out.error;
+        this.droppedLines += item.endLine - item.line + 1;
+        this.diagnostics.push(
+          diag(
+            'analyze/item-unusable',
+            'notice',
+            `${a.id} at lines ${item.line}-${item.endLine}: ${out.error.message}`,
+            {
+              file: this.file,
+              line: item.line + (out.error.loc?.line ?? 1) - 1,
+            },
+          ),
+        );
+        return null;
+      }
+      hit = { kind: a.id, output: out };
+      if (key) {
+        if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
+        this.cache.set(key.same, hit);
+      }
+    }
+    const output = hit.output;
+    const record: ItemRecord = {
+      n: ++this.count,
+      kind: hit.kind,
+      line: item.line,
+      endLine: item.endLine,
+      cut: item.cut,
+      oddLines: item.oddLines,
+      headline: headline(output.text, this.file),
+      ...(key && hit.kind === 'stack-trace'
+        ? { table: tableFacts(output.data as ReplayReportData, key) }
+        : {}),
+      ...(this.keepAnalyses ? { analysis: output.data } : {}),
+    };
+    return { record, output };
+  }
+
+  /** The diagnostics of an item's analysis, at their lines in the input. */
+  placed(a: ItemAnalysis): Diagnostic[] {
+    return a.output.diagnostics.map((d) =>
+      d.loc?.line === undefined
+        ? d
+        : { ...d, loc: { ...d.loc, file: this.file, line: d.loc.line + a.record.line - 1 } },
+    );
+  }
+}
+
+/**
+ * The first line of an analyzer's text, without the "FILE: " it starts with; when that only names
+ * the format ("/proc/meminfo"), with the line after it, which says what it holds.
+ */
+function headline(text: string, file: string): string {
+  const lines = text.split('\n', 3);
+  const first = lines[0] ?? '';
+  const own = first.startsWith(`${file}: `) ? first.slice(file.length + 2) : first;
+  const next = (lines[1] ?? '').trim().replace(/:$/, '');
+  return own.length <= 30 && next !== '' ? `${own}: ${next}` : own;
+}
+
+function tableFacts(d: ReplayReportData, key: ItemKey): TableFacts {
+  return {
+    entries: d.input.entries,
+    maxDepth: d.input.maxDepth,
+    sourceEra: d.input.sourceEra,
+    chain: key.chain,
+    table: key.same,
+    margins: d.profiles.flatMap((p) => {
+      const worst = p.verdicts.reduce<(typeof p.verdicts)[number] | undefined>(
+        (w, v) => (w === undefined || v.margin < w.margin ? v : w),
+        undefined,
+      );
+      return worst ? [{ profile: p.profile, stack: worst.stack, margin: worst.margin }] : [];
+    }),
+  };
+}

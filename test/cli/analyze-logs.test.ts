@@ -1,0 +1,165 @@
+// `stacklab analyze` on whole logs (issue 9): the summary first, --item N, --json result.items[] and
+// result.summary, stdin, cut items; files of one item explained as before.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, test } from 'node:test';
+import { memoryIo } from '../../src/cli/io.ts';
+import { main } from '../../src/cli/main.ts';
+import { mixedLog } from '../analyze/mixed-log.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const CONSOLE = join(ROOT, 'test/fixtures/logs/console-arm64-6.1-fork-256M.log');
+const TABLE = join(ROOT, 'test/fixtures/arm64-6.1-qemu/fork-256M/stack_trace.txt');
+
+async function run(argv: string[], files: Record<string, string> = {}, stdin = '') {
+  const io = memoryIo(files, stdin);
+  const code = await main(argv, io);
+  return { code, out: io.stdout, err: io.stderr };
+}
+
+interface LogDoc {
+  kind: string;
+  result: {
+    items: { n: number; kind: string; line: number; endLine: number; cut: boolean; analysis?: unknown }[];
+    summary: {
+      items: number;
+      kinds: { kind: string; count: number }[];
+      lines: number;
+      skippedLines: number;
+      cut: number[];
+      tables: { count: number; distinctTables: number; distinctChains: number; deepest: { item: number } };
+      overflows: { item: number }[];
+      worstMargins: { profile: string; margin: number; item: number }[];
+      links: { relation: string; items: number[]; identical?: boolean }[];
+    };
+  };
+}
+
+describe('analyze on a whole log', () => {
+  const mixed = mixedLog();
+  const files = { '/log.txt': mixed.text };
+
+  test('--json: every item with kind, line, endLine and its analysis, and the summary', async () => {
+    const r = await run(['analyze', '/log.txt', '--json'], files);
+    assert.equal(r.code, 0, r.err);
+    const doc = JSON.parse(r.out) as LogDoc;
+    assert.equal(doc.kind, 'stacklab.analyze.log');
+    const { items, summary } = doc.result;
+    assert.deepEqual(
+      items.map((i) => i.kind),
+      mixed.items.map((i) => i.kind),
+    );
+    for (const i of items) {
+      assert.ok(i.endLine >= i.line);
+      assert.equal(typeof i.analysis, 'object', `item ${i.n} carries its analysis`);
+    }
+    assert.equal(summary.items, mixed.items.length);
+    const count = (k: string) => mixed.items.filter((i) => i.kind === k).length;
+    for (const k of summary.kinds) assert.equal(k.count, count(k.kind), k.kind);
+    assert.equal(summary.lines, mixed.text.split('\n').length - 1);
+    // Two copies of one table: counted once.
+    assert.equal(summary.tables.count, count('stack-trace'));
+    assert.equal(summary.tables.distinctTables, count('stack-trace') - 1);
+    const same = summary.links.find((l) => l.relation === 'same-chain');
+    assert.deepEqual(same?.items, [...mixed.sameTable]);
+    assert.equal(same?.identical, true);
+    assert.deepEqual(summary.links.find((l) => l.relation === 'beside')?.items, [...mixed.beside]);
+    assert.deepEqual(
+      summary.overflows.map((o) => o.item),
+      items.filter((i) => i.kind === 'overflow-report').map((i) => i.n),
+    );
+    assert.deepEqual(summary.cut, [mixed.items.length]);
+    // The worst margin under each profile is the smallest any table's analysis gives.
+    for (const m of summary.worstMargins) {
+      const all = items.flatMap((i) =>
+        i.kind === 'stack-trace'
+          ? (i.analysis as { profiles: { profile: string; verdicts: { margin: number }[] }[] }).profiles
+              .filter((p) => p.profile === m.profile)
+              .flatMap((p) => p.verdicts.map((v) => v.margin))
+          : [],
+      );
+      assert.equal(m.margin, Math.min(...all), m.profile);
+    }
+  });
+
+  test('text: the summary first, then one line per item', async () => {
+    const r = await run(['analyze', '/log.txt', '--wide'], files);
+    assert.equal(r.code, 0, r.err);
+    const first = r.out.split('\n')[0]!;
+    assert.match(first, new RegExp(`^/log.txt: ${mixed.items.length} items in \\d+ lines`));
+    assert.match(r.out, /2 identical tables of one chain/);
+    assert.match(r.out, /the table printed just before the report/);
+    assert.match(r.out, /cut: item \d+ \(stack-trace, lines \d+-\d+\) ends with the input/);
+    assert.ok(r.out.indexOf('worst margin') < r.out.indexOf('  item  kind'), 'summary before the list');
+    // Diagnostics of items are at their lines in the log.
+    const cutTable = mixed.items[mixed.items.length - 1]!;
+    assert.match(r.err, new RegExp(`/log.txt:${cutTable.line}: notice\\[stack-trace/entry-count\\]`));
+  });
+
+  test("--item N explains one item in full, with the log's line numbers", async () => {
+    const n = mixed.items.findIndex((i) => i.kind === 'stack-usage') + 1;
+    const r = await run(['analyze', '/log.txt', '--item', String(n)], files);
+    assert.equal(r.code, 0, r.err);
+    const want = mixed.items[n - 1]!;
+    assert.match(
+      r.out,
+      new RegExp(`^/log.txt, item ${n} of ${mixed.items.length}: stack-usage, lines ${want.line}-`),
+    );
+    // The deepest low-water mark is named at its line in the log, not in the item.
+    const lines = mixed.text.split('\n');
+    const deepest = lines.findIndex((l) => l.includes('init used greatest stack depth')) + 1;
+    assert.match(r.out, new RegExp(`\\(line ${deepest}\\)`));
+    const j = await run(['analyze', '/log.txt', '--item', '1', '--json'], files);
+    const doc = JSON.parse(j.out);
+    assert.equal(doc.kind, 'stacklab.analyze.stack-trace');
+    assert.equal(doc.item.line, mixed.items[0]!.line);
+  });
+
+  test('--item past the last item, or not a number, is a usage error naming the count', async () => {
+    const r = await run(['analyze', '/log.txt', '--item', '99'], files);
+    assert.equal(r.code, 2);
+    assert.match(r.err, new RegExp(`--item 99: /log.txt has ${mixed.items.length} items`));
+    const bad = await run(['analyze', '/log.txt', '--item', 'x'], files);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /--item x: a positive whole number/);
+  });
+
+  test('a real console log (arm64 6.1 QEMU): its snapshots before and after and its table', async () => {
+    const r = await run(['analyze', CONSOLE, '--json']);
+    assert.equal(r.code, 0, r.err);
+    const { items, summary } = (JSON.parse(r.out) as LogDoc).result;
+    assert.deepEqual(
+      items.map((i) => i.kind),
+      [
+        'meminfo',
+        'buddyinfo',
+        'pagetypeinfo',
+        'vmstat',
+        'stack-trace',
+        'meminfo',
+        'buddyinfo',
+        'pagetypeinfo',
+        'vmstat',
+      ],
+    );
+    const text = readFileSync(CONSOLE, 'utf8').split('\n');
+    assert.match(text[items[4]!.line - 1]!, /Depth\s+Size\s+Location\s+\(32 entries\)/);
+    assert.equal(summary.links.filter((l) => l.relation === 'snapshots').length, 4);
+  });
+
+  test('stdin is read the same way', async () => {
+    const r = await run(['analyze', '-', '--json'], {}, mixed.text);
+    assert.equal(r.code, 0, r.err);
+    assert.equal((JSON.parse(r.out) as LogDoc).result.items.length, mixed.items.length);
+  });
+
+  test('a file of one item is explained as before; a log of none is exit 1 with what was tried', async () => {
+    const one = await run(['analyze', TABLE, '--json']);
+    assert.equal(one.code, 0, one.err);
+    assert.equal(JSON.parse(one.out).kind, 'stacklab.analyze.stack-trace');
+    const none = await run(['analyze', '/n.txt'], { '/n.txt': 'hello\nworld\n' });
+    assert.equal(none.code, 1);
+    assert.match(none.err, /analyze\/unknown-format.*not a format stacklab recognises/);
+  });
+});

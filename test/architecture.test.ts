@@ -19,7 +19,20 @@ const ALLOWED: Record<string, readonly string[]> = {
   analyze: ['base', 'model', 'engine', 'mm', 'device', 'kernel', 'formats', 'elf'],
   report: ['base', 'model', 'engine', 'mm', 'device', 'kernel', 'formats', 'elf', 'analyze'],
   sweep: ['base', 'model', 'engine', 'mm', 'device', 'kernel', 'formats', 'elf', 'analyze', 'report'],
-  cli: ['base', 'model', 'engine', 'mm', 'device', 'kernel', 'formats', 'elf', 'analyze', 'report', 'sweep', 'cli'],
+  cli: [
+    'base',
+    'model',
+    'engine',
+    'mm',
+    'device',
+    'kernel',
+    'formats',
+    'elf',
+    'analyze',
+    'report',
+    'sweep',
+    'cli',
+  ],
   web: ['base', 'model', 'formats', 'analyze', 'report'],
 };
 

@@ -151,7 +151,7 @@ describe('stacklab analyze', () => {
   test('detects and explains a stack_trace table, an overflow report and stack-usage lines', async () => {
     const t = await run(['analyze', SEED_PATH]);
     assert.equal(t.code, 0, t.err);
-    assert.match(t.out, /a stack_trace table, 51 entries, 5352 B\s+deep, printed\s+by linux-4\.2/);
+    assert.match(t.out, /a stack_trace table, 51 entries, 5352 B\s+deep,\s+printed\s+by linux-4\.2/);
     const o = await run(['analyze', PUB('ovf-arm64-001.txt'), '--json']);
     assert.equal(o.code, 0);
     const j = JSON.parse(o.out);

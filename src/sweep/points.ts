@@ -2,6 +2,7 @@
 // the slices of them that shards run (point i belongs to shard i mod N, so every shard gets a share
 // of every axis value and the costly ones spread evenly).
 import { diag } from '../base/diag.ts';
+import { readNumber } from '../base/number.ts';
 import { err, ok, type Result } from '../base/result.ts';
 import { fieldTarget, type Scalar, type Sweep } from './sweep-file.ts';
 
@@ -74,18 +75,24 @@ export interface ShardEnv {
  * `I/N` or `auto/N`: auto takes I from SLURM_ARRAY_TASK_ID (less SLURM_ARRAY_TASK_MIN, so
  * `--array=1-4` works too) or from a Kubernetes Indexed Job's JOB_COMPLETION_INDEX.
  */
+/** A whole number the regular expressions below already matched as 1-9 digits. */
+function digits(text: string): number {
+  const r = readNumber(text, { code: 'sweep/bad-shard', what: 'shard number' }, { file: '--shard' });
+  return r.ok ? r.value : -1;
+}
+
 export function parseShard(text: string, env: ShardEnv): Result<Shard> {
   const m = /^(\d{1,9}|auto)\/(\d{1,9})$/.exec(text);
   const bad = (why: string) => err(diag('sweep/bad-shard', 'error', `--shard ${text}: ${why}`));
   if (m === null) return bad('expected I/N or auto/N (0 <= I < N)');
-  const count = Number(m[2]);
+  const count = digits(m[2]!);
   if (count === 0) return bad('N must be at least 1');
   let index: number;
   if (m[1] === 'auto') {
     const slurm = env.SLURM_ARRAY_TASK_ID;
     const k8s = env.JOB_COMPLETION_INDEX;
     const whole = (name: string, v: string) =>
-      /^\d{1,9}$/.test(v) ? Number(v) : bad(`${name}="${v}" is not a whole number`);
+      /^\d{1,9}$/.test(v) ? digits(v) : bad(`${name}="${v}" is not a whole number`);
     if (slurm !== undefined && slurm !== '') {
       const id = whole('SLURM_ARRAY_TASK_ID', slurm);
       if (typeof id !== 'number') return id;
@@ -102,7 +109,7 @@ export function parseShard(text: string, env: ShardEnv): Result<Shard> {
         'neither SLURM_ARRAY_TASK_ID (Slurm job array) nor JOB_COMPLETION_INDEX (Kubernetes Indexed Job) is set',
       );
     }
-  } else index = Number(m[1]);
+  } else index = digits(m[1]!);
   if (index >= count) return bad(`shard ${index} does not exist (0..${count - 1})`);
   return ok({ index, count });
 }

@@ -30,7 +30,9 @@ export function registerMerge(program: Command, ctx: CliContext): void {
 Every folder must hold the same sweep (sweep-spec.json); together they must hold every point. The
 points are copied into the --out folder (it may be one of the inputs), and sweep.json is written there.
 
-  stacklab merge rfc/shard-0 rfc/shard-1 rfc/shard-2 rfc/shard-3 --out rfc/all`,
+  stacklab sweep examples/sweeps/rfc-question.yaml --out rfc-0 --shard 0/2
+  stacklab sweep examples/sweeps/rfc-question.yaml --out rfc-1 --shard 1/2
+  stacklab merge rfc-0 rfc-1 --out rfc-all`,
     )
     .action((dirs: string[], opts: MergeOpts) => {
       const specs = dirs.map((d) => {

@@ -66,8 +66,10 @@ once every point is there, the same bytes for any --workers and any shard split.
 
   stacklab sweep examples/sweeps/rfc-question.yaml --plan
   stacklab sweep examples/sweeps/rfc-question.yaml --out rfc --workers 2
-  stacklab sweep examples/sweeps/rfc-question.yaml --out rfc/shard-$SLURM_ARRAY_TASK_ID --shard auto/4
-  stacklab merge rfc/shard-* --out rfc/all
+  stacklab sweep examples/sweeps/rfc-question.yaml --out rfc-0 --shard 0/2
+  stacklab sweep examples/sweeps/rfc-question.yaml --out rfc-1 --shard 1/2
+  stacklab merge rfc-0 rfc-1 --out rfc-all                  the same sweep.json as rfc/
+  stacklab sweep examples/sweeps/rfc-question.yaml --shard auto/4 --out shard-$SLURM_ARRAY_TASK_ID
   stacklab sweep --schema > sweep.schema.json`,
     )
     .action(async (file: string | undefined, opts: SweepOpts) => {

@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { runMmCompare } from '../../src/device/compare.ts';
 import { DEVICES } from '../../src/device/devices.ts';
 import { ageDevice, measureForks, runMmExperiment } from '../../src/device/experiment.ts';
-import { renderMmRun } from '../../src/report/mm-compare.ts';
+import { renderMmRun, stackMemoryKB } from '../../src/report/mm-compare.ts';
 
 describe('page allocator experiments', () => {
   test('same seed → identical results; another seed → different', () => {
@@ -72,5 +72,24 @@ describe('page allocator experiments', () => {
     });
     assert.equal(s.forks.measured, 500);
     assert.deepEqual(s.invariantViolations, []);
+  });
+  test('phone-4g-2026 holds its source: 16 KB stacks are 1-2 % of RAM; dynamic stacks cut that by 65-80 %', () => {
+    const c = runMmCompare({
+      device: 'phone-4g-2026',
+      seed: 1,
+      forks: 300,
+      warmup: 20,
+      strategies: ['16k', 'dynamic'],
+    });
+    const [s16, dyn] = c.runs;
+    const share = stackMemoryKB(s16!) / (s16!.memory.managedPages * 4);
+    assert.ok(share >= 0.01 && share <= 0.02, `16 KB stacks are ${(share * 100).toFixed(2)} % of RAM`);
+    assert.ok(
+      s16!.memory.liveTasks >= 2000,
+      `${s16!.memory.liveTasks} tasks: Stevens counts 2000-3000 in system processes`,
+    );
+    const cut = 1 - stackMemoryKB(dyn!) / stackMemoryKB(s16!);
+    assert.ok(cut >= 0.65 && cut <= 0.8, `dynamic cuts ${(cut * 100).toFixed(1)} %`);
+    assert.deepEqual(dyn!.invariantViolations, []);
   });
 });

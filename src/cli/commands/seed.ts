@@ -192,7 +192,7 @@ simulated 1 GB 2015 phone: order-2 (16 KB), order-1 (8 KB), vmalloc'ed and dynam
 from the same aged memory, and puts the 2015 RFC beside the 2024-2026 dynamic stacks (memory, slow
 path, and the risk of each: overflow, refill panic). In between it simulates the RFC's board under a UDP flood (stacklab run
 seed-dragonboard) under linux-4.2 at 16 and 8 KB, rfc-2015 and linux-6.1, and says how often each
-would overflow and what margin each keeps (about 20 s in all).
+would overflow and what margin each keeps (20-40 s in all).
 
 It ends by writing the HTML report (${SEED_REPORT} in the current folder unless --report says
 where): the stacks drawn to scale under each design, the flame graph, the memory cost over time, and

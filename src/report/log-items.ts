@@ -144,7 +144,9 @@ function headline(text: string, file: string): string {
   const first = lines[0] ?? '';
   const own = first.startsWith(`${file}: `) ? first.slice(file.length + 2) : first;
   const next = (lines[1] ?? '').trim().replace(/:$/, '');
-  return own.length <= 30 && next !== '' ? `${own}: ${next}` : own;
+  const line = own.length <= 30 && next !== '' ? `${own}: ${next}` : own;
+  // A copy, not a slice: a slice would keep the whole analysis text alive for as long as the record.
+  return line.split('').join('');
 }
 
 function tableFacts(d: ReplayReportData, key: ItemKey): TableFacts {

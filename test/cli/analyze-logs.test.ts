@@ -153,6 +153,7 @@ describe('analyze on a whole log', () => {
     const tty = Object.assign(memoryIo({ '/big.txt': big }), { stderrIsTty: true });
     const code = await main(['analyze', '/big.txt', '--json'], tty);
     assert.equal(code, 0, tty.stderr);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal's erase-line sequence
     assert.match(tty.stderr, /\ranalyze: \d+ MB of \d+ MB, \d+ lines, \d+ items\x1b\[K/);
     assert.ok(tty.stderr.includes('\r\x1b[K'), 'the progress line is cleared');
     const pipe = memoryIo({ '/big.txt': big });

@@ -59,7 +59,11 @@ const CACHE_LIMIT = 256;
 
 /** Explains items one at a time; keeps per-table analyses of identical tables once. */
 export class LogItemAnalyzer {
-  private readonly cache = new Map<string, { kind: string; output: AnalysisOutput }>();
+  /** Per distinct table: its analysis and its facts, which every record of that table shares. */
+  private readonly cache = new Map<
+    string,
+    { kind: string; output: AnalysisOutput; headline: string; facts?: TableFacts }
+  >();
   private count = 0;
   /** Items no analyzer could use, as notices (code analyze/item-unusable). */
   readonly diagnostics: Diagnostic[] = [];
@@ -102,7 +106,12 @@ export class LogItemAnalyzer {
         );
         return null;
       }
-      hit = { kind: a.id, output: out };
+      hit = {
+        kind: a.id,
+        output: out,
+        headline: headline(out.text, this.file),
+        ...(key && a.id === 'stack-trace' ? { facts: tableFacts(out.data as ReplayReportData, key) } : {}),
+      };
       if (key) {
         if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
         this.cache.set(key.same, hit);
@@ -116,9 +125,9 @@ export class LogItemAnalyzer {
       endLine: item.endLine,
       cut: item.cut,
       oddLines: item.oddLines,
-      headline: headline(output.text, this.file),
+      headline: hit.headline,
       ...(key && hit.kind === 'stack-trace'
-        ? { table: tableFacts(output.data as ReplayReportData, key) }
+        ? { table: hit.facts ?? tableFacts(output.data as ReplayReportData, key) }
         : {}),
       ...(this.keepAnalyses ? { analysis: output.data } : {}),
     };
@@ -144,7 +153,9 @@ function headline(text: string, file: string): string {
   const first = lines[0] ?? '';
   const own = first.startsWith(`${file}: `) ? first.slice(file.length + 2) : first;
   const next = (lines[1] ?? '').trim().replace(/:$/, '');
-  return own.length <= 30 && next !== '' ? `${own}: ${next}` : own;
+  const line = own.length <= 30 && next !== '' ? `${own}: ${next}` : own;
+  // A copy, not a slice: a slice would keep the whole analysis text alive for as long as the record.
+  return line.split('').join('');
 }
 
 function tableFacts(d: ReplayReportData, key: ItemKey): TableFacts {

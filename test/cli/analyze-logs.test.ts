@@ -148,6 +148,19 @@ describe('analyze on a whole log', () => {
     assert.equal(summary.links.filter((l) => l.relation === 'snapshots').length, 4);
   });
 
+  test('progress on a terminal only, cleared at the end', async () => {
+    const big = `${'[    1.000000] random: crng init done\n'.repeat(450_000)}${mixed.text}`;
+    const tty = Object.assign(memoryIo({ '/big.txt': big }), { stderrIsTty: true });
+    const code = await main(['analyze', '/big.txt', '--json'], tty);
+    assert.equal(code, 0, tty.stderr);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal's erase-line sequence
+    assert.match(tty.stderr, /\ranalyze: \d+ MB of \d+ MB, \d+ lines, \d+ items\x1b\[K/);
+    assert.ok(tty.stderr.includes('\r\x1b[K'), 'the progress line is cleared');
+    const pipe = memoryIo({ '/big.txt': big });
+    await main(['analyze', '/big.txt', '--json'], pipe);
+    assert.doesNotMatch(pipe.stderr, /analyze: \d+ MB/);
+  });
+
   test('stdin is read the same way', async () => {
     const r = await run(['analyze', '-', '--json'], {}, mixed.text);
     assert.equal(r.code, 0, r.err);

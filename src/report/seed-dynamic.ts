@@ -1,4 +1,4 @@
-// Seed section 6: the 2015 RFC (8 KB task stacks with an IRQ stack) and the 2024-2026 design (dynamic
+// Seed section 7: the 2015 RFC (8 KB task stacks with an IRQ stack) and the 2024-2026 design (dynamic
 // stacks: one page, grown on fault from a per-CPU pool) on the same device and workload. Memory and
 // slow-path allocations come from mm compare on the seed's phone; the risk each design carries from
 // the seed's simulation under load (overflow of an 8 KB stack) and from the dynamic run (refill panics).
@@ -30,7 +30,7 @@ export interface SeedDynamicData {
 }
 
 const SIM_8K = 'rfc-2015, 8 KB + IRQ stack';
-/** The 16 KB designs of section 4: IRQs on the task stack (4.2) and on the IRQ stack (6.1). */
+/** The 16 KB designs of section 5: IRQs on the task stack (4.2) and on the IRQ stack (6.1). */
 const SIM_16K = ['linux-4.2, 16 KB', 'linux-6.1, 16 KB + IRQ stack'];
 
 function perHour(v: { estimate: number; low: number; high: number }): string {
@@ -46,7 +46,7 @@ export function seedDynamicSection(compare: MmCompareResult, sim: SeedRunData) {
   const risk = (r: MmRunResult): string => {
     if (r.stacks === '8k')
       return rfc
-        ? `overflow ${perHour(rfc.overflow.perHour)} (section 4, ${sim.seconds} s); ${(share8k * 100).toFixed(1)} % of tasks past 8 KiB (${compare.depths.id})`
+        ? `overflow ${perHour(rfc.overflow.perHour)} (section 5, ${sim.seconds} s); ${(share8k * 100).toFixed(1)} % of tasks past 8 KiB (${compare.depths.id})`
         : '-';
     if (r.stacks === 'dynamic' && r.dynamic) {
       const p = r.dynamic.panicPerDeviceHour;
@@ -91,7 +91,7 @@ export function seedDynamicSection(compare: MmCompareResult, sim: SeedRunData) {
   text += 'the risk each design carries:\n';
   for (const d of designs) text += `  ${d.design}: ${d.risk}\n`;
   if (underLoad.length > 0)
-    text += `\nUnder load (seed-dragonboard, section 4), priced by the simulated tasks' high-water marks:\n`;
+    text += `\nUnder load (seed-dragonboard, section 5), priced by the simulated tasks' high-water marks:\n`;
   for (const u of underLoad) {
     const dyn = u.pricing.designs.find((d) => d.design === 'dynamic')!;
     const base = u.pricing.designs.find((d) => d.design === '16k')!;
@@ -106,7 +106,7 @@ export function seedDynamicSection(compare: MmCompareResult, sim: SeedRunData) {
     'dynamic stacks save more and move the risk to the page pool: a fault that finds it empty panics.\n' +
     'stacklab mm compare --device phone-1g-2015 --stacks 16k,8k,dynamic gives the rows.)\n';
   return {
-    title: '6. The 2015 RFC and the 2024-2026 dynamic stacks, side by side (phone-1g-2015, seed-dragonboard)',
+    title: '7. The 2015 RFC and the 2024-2026 dynamic stacks, side by side (phone-1g-2015, seed-dragonboard)',
     text,
     data,
   };

@@ -35,7 +35,7 @@ describe('stacklab CLI', () => {
     assert.match(j.sections[0].title, /How often each design overflows under load/);
     assert.match(j.sections[1].title, /What the stack size costs in memory/);
     assert.ok(j.checks.some((c: { id: string; ok: boolean }) => c.id === 'irq-stack-8k-under-load' && c.ok));
-    // Section 6: the 2015 RFC beside dynamic stacks, from the same compare as section 5.
+    // Section 7: the 2015 RFC beside dynamic stacks, from the same compare as section 6.
     const six = j.sections[2];
     assert.match(six.title, /The 2015 RFC and the 2024-2026 dynamic stacks/);
     const designs = six.data.designs as { stacks: string; stackKB: number; risk: string }[];

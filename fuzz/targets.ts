@@ -10,11 +10,6 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import '../src/analyze/analyzers-checkstack.ts';
-import { replayBudget } from './measure.ts';
-import '../src/analyze/analyzers-memory.ts';
-import '../src/analyze/analyzers-mm.ts';
-import '../src/analyze/analyzers-stack-pricing.ts';
 import { LogScanner } from '../src/analyze/items/log-scanner.ts';
 import {
   CAPTURE_FILES,
@@ -22,7 +17,7 @@ import {
   modelFromCapture,
   readForkRunCapture,
 } from '../src/analyze/mm-validate.ts';
-import { type Analyzer, analyzers } from '../src/analyze/registry.ts';
+import type { Analyzer } from '../src/analyze/registry.ts';
 import { replayStackTraceText } from '../src/analyze/replay-table.ts';
 import { type Diagnostic, diag, InputError } from '../src/base/diag.ts';
 import type { ParseOutput } from '../src/base/result.ts';
@@ -58,12 +53,11 @@ import { validateScenario } from '../src/kernel/sim/scenario.ts';
 import { parseYamlInput } from '../src/kernel/sim/yaml-input.ts';
 import { loadProfileFile } from '../src/model/profile-file.ts';
 import { PROFILES } from '../src/model/profiles.ts';
-import { registerStackAnalyzers } from '../src/report/analyzers-stack.ts';
+import { analyzers } from '../src/report/analyzers/index.ts';
 import { type ItemRecord, LogItemAnalyzer } from '../src/report/log-items.ts';
 import { renderLogSummary, summarizeLog } from '../src/report/log-summary.ts';
 import { foldedOf, renderReplayText, replayTableData } from '../src/report/replay-report.ts';
-
-registerStackAnalyzers();
+import { replayBudget } from './measure.ts';
 
 export const ROOT = join(import.meta.dirname, '..');
 

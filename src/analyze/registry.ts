@@ -1,5 +1,5 @@
-// `stacklab analyze FILE` dispatch: an ordered list of analyzers, each owning one kind of real input.
-// The first whose sniff() accepts the text runs; when none does, the CLI names every one it tried.
+// What an analyzer of `stacklab analyze` is: one kind of real input, sniffed, parsed and explained.
+// The analyzers themselves and their one ordered list are in src/report/analyzers/ (they render).
 import { type Diagnostic, diag } from '../base/diag.ts';
 import type { ParseOutput } from '../base/result.ts';
 import type { KernelProfile } from '../model/profile.ts';
@@ -36,17 +36,6 @@ export interface AnalyzeOptions {
   readonly profileObjects?: readonly KernelProfile[];
   /** --source: the era that printed a stack_trace table. */
   readonly source?: string;
-}
-
-const ANALYZERS: Analyzer[] = [];
-
-/** Registers an analyzer; order of registration is sniffing order. */
-export function registerAnalyzer(a: Analyzer): void {
-  if (!ANALYZERS.some((x) => x.id === a.id)) ANALYZERS.push(a);
-}
-
-export function analyzers(): readonly Analyzer[] {
-  return ANALYZERS;
 }
 
 /**

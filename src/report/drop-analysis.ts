@@ -4,17 +4,14 @@
 // overflow report is drawn as the stacks it names with SP and FAR marked, its call trace as a
 // flame graph of frames; anything else an analyzer of `stacklab analyze` recognises is explained
 // in its words.
-import '../analyze/analyzers-mm.ts';
-import '../analyze/analyzers-stack-pricing.ts';
-import '../analyze/analyzers-checkstack.ts';
-import '../analyze/analyzers-memory.ts';
-import { analyzers } from '../analyze/registry.ts';
+
 import { replayStackTraceText } from '../analyze/replay-table.ts';
 import { hex16 } from '../base/units.ts';
 import { parseFtraceStackTrace, sniffFtraceStackTrace } from '../formats/ftrace-stack-trace.ts';
 import { type OverflowReport, parseOverflowReport, sniffOverflowReport } from '../formats/overflow-report.ts';
 import { PROFILES } from '../model/profiles.ts';
-import { explainOverflow, registerStackAnalyzers } from './analyzers-stack.ts';
+import { analyzers } from './analyzers/index.ts';
+import { explainOverflow } from './analyzers/stack.ts';
 import { flameOfDesigns, flameOfFrames, renderFlameSvg } from './flame.ts';
 import { Html, html } from './html.ts';
 import { replayTableData } from './replay-report.ts';
@@ -154,7 +151,6 @@ ${frames.length > 0 ? html`<h3>Call trace</h3><div class="toolbar"><button type=
 export function analyzeDropped(text: string, name: string): DropResult {
   if (sniffOverflowReport(text)) return dropOverflow(text, name);
   if (sniffFtraceStackTrace(text)) return dropStackTrace(text, name);
-  registerStackAnalyzers();
   const a = analyzers().find((x) => x.sniff(text));
   if (!a)
     return {

@@ -4,8 +4,9 @@
 // (--json, --item N), so that a log of thousands of tables costs thousands of small records.
 
 import type { ItemFamily, ItemKey, ScannedItem } from '../analyze/items/item.ts';
-import { type AnalysisOutput, type AnalyzeOptions, analyzers } from '../analyze/registry.ts';
+import type { AnalysisOutput, AnalyzeOptions } from '../analyze/registry.ts';
 import { type Diagnostic, diag } from '../base/diag.ts';
+import { analyzers } from './analyzers/index.ts';
 import type { ReplayReportData } from './replay-report.ts';
 
 /** Which analyzers may explain an item of each family (tried in the registry's order). */

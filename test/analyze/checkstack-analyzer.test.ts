@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { checkstackAnalyzer, explainCheckstack } from '../../src/analyze/analyzers-checkstack.ts';
-import { analyzers } from '../../src/analyze/registry.ts';
 import { parseCheckstack } from '../../src/formats/checkstack.ts';
 import { PROFILES } from '../../src/model/profiles.ts';
+import { checkstackAnalyzer, explainCheckstack } from '../../src/report/analyzers/checkstack.ts';
+import { analyzers } from '../../src/report/analyzers/index.ts';
 
 const read = (...p: string[]) => readFileSync(join(import.meta.dirname, '..', 'fixtures', ...p), 'utf8');
 const opts = { profiles: [], overrides: [] };

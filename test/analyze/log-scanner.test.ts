@@ -6,9 +6,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import '../../src/analyze/analyzers-mm.ts';
-import '../../src/analyze/analyzers-checkstack.ts';
-import '../../src/analyze/analyzers-memory.ts';
 import type { ScannedItem } from '../../src/analyze/items/item.ts';
 import { LogScanner } from '../../src/analyze/items/log-scanner.ts';
 import { MAY_OPEN, RECOGNISERS } from '../../src/analyze/items/recognisers.ts';
@@ -16,11 +13,8 @@ import { LineSplitter } from '../../src/base/line-splitter.ts';
 import { splitLines } from '../../src/base/text.ts';
 import { scanChunks } from '../../src/cli/log-input.ts';
 import { stripTablePrefixes } from '../../src/formats/ftrace-stack-trace.ts';
-import { registerStackAnalyzers } from '../../src/report/analyzers-stack.ts';
 import { LogItemAnalyzer } from '../../src/report/log-items.ts';
 import { mixedLog } from './mixed-log.ts';
-
-registerStackAnalyzers();
 
 /** Scans `text` fed in pieces cut at `cuts` (character offsets). */
 function scan(text: string, cuts: readonly number[] = []): { items: ScannedItem[]; s: LogScanner } {

@@ -3,13 +3,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { analyzers } from '../../src/report/analyzers/index.ts';
 import {
   meminfoAnalyzer,
   type VmstatExplanation,
   vmstatAnalyzer,
-} from '../../src/analyze/analyzers-memory.ts';
-import { analyzers } from '../../src/analyze/registry.ts';
-import { registerStackAnalyzers } from '../../src/report/analyzers-stack.ts';
+} from '../../src/report/analyzers/memory.ts';
 
 const read = (f: string) =>
   readFileSync(join(import.meta.dirname, '..', 'fixtures', 'arm64-6.1-qemu', 'fork-256M', f), 'utf8');
@@ -52,6 +51,5 @@ test('vmstat: nr_kernel_stack and the slow-path counters since boot', () => {
   // With the 6.12 kstack_* histogram, the stack-usage analyzer reads it instead.
   const withHistogram = `${text}kstack_1k 0\nkstack_2k 39\n`;
   assert.equal(vmstatAnalyzer.sniff(withHistogram), false);
-  registerStackAnalyzers(); // registered after this module's, as the CLI does
   assert.equal(analyzers().find((a) => a.sniff(withHistogram))?.id, 'stack-usage');
 });

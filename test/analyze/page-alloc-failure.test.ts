@@ -3,14 +3,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { explainPageAllocFailure } from '../../src/analyze/page-alloc-failure.ts';
+import { parsePageAllocFailure } from '../../src/formats/page-alloc-failure.ts';
+import { analyzers } from '../../src/report/analyzers/index.ts';
 import {
   buddyinfoAnalyzer,
   pageAllocFailureAnalyzer,
   pagetypeinfoAnalyzer,
-} from '../../src/analyze/analyzers-mm.ts';
-import { explainPageAllocFailure } from '../../src/analyze/page-alloc-failure.ts';
-import { analyzers } from '../../src/analyze/registry.ts';
-import { parsePageAllocFailure } from '../../src/formats/page-alloc-failure.ts';
+} from '../../src/report/analyzers/mm.ts';
 
 const read = (...p: string[]) => readFileSync(join(import.meta.dirname, '..', 'fixtures', ...p), 'utf8');
 const explain = (f: string) => explainPageAllocFailure(parsePageAllocFailure(read('published', f)).value!);

@@ -4,12 +4,11 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import '../../src/analyze/analyzers-stack-pricing.ts';
-import { analyzers } from '../../src/analyze/registry.ts';
 import { readStackDepths } from '../../src/analyze/stack-depths-input.ts';
 import { priceHighWater, priceKstack, type StackPricing } from '../../src/analyze/stack-pricing.ts';
 import { BUILTIN_DEPTHS, depthsFromHighWater, depthsFromKstack } from '../../src/device/stack-depths.ts';
 import { parseTaskHighWater, sniffTaskHighWater } from '../../src/formats/task-highwater.ts';
+import { analyzers } from '../../src/report/analyzers/index.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'arm64-6.1-qemu');
 const FILES = ['fork-256M', 'udp-512M'].map((d) => join(FIXTURES, d, 'taskstack_highwater.txt'));

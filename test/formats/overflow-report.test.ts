@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { parseOverflowReport, sniffOverflowReport } from '../../src/formats/overflow-report.ts';
 import { parseStackUsage, sniffStackUsage } from '../../src/formats/stack-usage.ts';
-import { explainOverflow } from '../../src/report/analyzers-stack.ts';
+import { explainOverflow } from '../../src/report/analyzers/stack.ts';
 
 const fx = (p: string) => readFileSync(new URL(`../fixtures/published/${p}`, import.meta.url), 'utf8');
 

@@ -16,7 +16,7 @@ import {
 import { parseOverflowReport, sniffOverflowReport } from '../../src/formats/overflow-report.ts';
 import { parsePageAllocFailure, sniffPageAllocFailure } from '../../src/formats/page-alloc-failure.ts';
 import { parsePagetypeinfo, sniffPagetypeinfo } from '../../src/formats/pagetypeinfo.ts';
-import { explainOverflow } from '../../src/report/analyzers-stack.ts';
+import { explainOverflow } from '../../src/report/analyzers/stack.ts';
 
 const fx = (p: string) => readFileSync(new URL(`../fixtures/variants/${p}`, import.meta.url), 'utf8');
 /** The fixture without its "# " provenance lines, which are not kernel output. */

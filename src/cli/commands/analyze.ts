@@ -2,15 +2,11 @@
 // allocation-failure reports, /proc snapshots, DEBUG_STACK_USAGE output ...), explain each and sum
 // them up. A file of one item is explained as it always was; --item N explains one item of a log.
 import type { Command } from 'commander';
-import '../../analyze/analyzers-mm.ts';
-import '../../analyze/analyzers-stack-pricing.ts';
-import '../../analyze/analyzers-checkstack.ts';
-import '../../analyze/analyzers-memory.ts';
 import type { ScannedItem } from '../../analyze/items/item.ts';
-import { type AnalysisOutput, type AnalyzeOptions, analyzers } from '../../analyze/registry.ts';
+import type { AnalysisOutput, AnalyzeOptions } from '../../analyze/registry.ts';
 import { type Diagnostic, diag, formatDiagnostic, InputError } from '../../base/diag.ts';
 import { PROFILE_IDS } from '../../model/profiles.ts';
-import { registerStackAnalyzers } from '../../report/analyzers-stack.ts';
+import { analyzers } from '../../report/analyzers/index.ts';
 import { analysisView } from '../../report/drop-analysis.ts';
 import { type ItemAnalysis, type ItemRecord, LogItemAnalyzer } from '../../report/log-items.ts';
 import { renderLogSummary, summarizeLog } from '../../report/log-summary.ts';
@@ -21,8 +17,6 @@ import { JSON_VERSION } from '../json.ts';
 import { scanLog } from '../log-input.ts';
 import { type ProfileOptions, profileOptions, selectedProfiles, sourceOf } from '../profile-options.ts';
 import { jsonOption, outputOption, printText, reportOption, wideOption } from '../shared-options.ts';
-
-registerStackAnalyzers();
 
 const EXAMPLES = `Kernel output to try (on a device: /sys/kernel/tracing/stack_trace, dmesg, /proc/buddyinfo ...):
   stacklab analyze data/seed/stack_trace-rfc-2015.txt

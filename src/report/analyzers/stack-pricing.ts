@@ -1,10 +1,11 @@
 // `stacklab analyze` of a task high-water file (capture-arm64.sh's kscan): what dynamic stacks and
 // 8 / 12 KiB static stacks would hold instead of today's 16 KiB, and which tasks would fault or
 // overflow. The kstack_* histogram gets the same pricing through the stack-usage analyzer.
-import { diag } from '../base/diag.ts';
-import { parseTaskHighWater, sniffTaskHighWater } from '../formats/task-highwater.ts';
-import { type Analyzer, parsedValue, registerAnalyzer } from './registry.ts';
-import { priceHighWater, renderPricing } from './stack-pricing.ts';
+
+import { type Analyzer, parsedValue } from '../../analyze/registry.ts';
+import { priceHighWater, renderPricing } from '../../analyze/stack-pricing.ts';
+import { diag } from '../../base/diag.ts';
+import { parseTaskHighWater, sniffTaskHighWater } from '../../formats/task-highwater.ts';
 
 /** Rows of a live task's stack (STACK_END_MAGIC found): freed, cached and IRQ stacks are not tasks. */
 const LIVE = 'live-task';
@@ -58,5 +59,3 @@ export const taskHighWaterAnalyzer: Analyzer = {
     };
   },
 };
-
-registerAnalyzer(taskHighWaterAnalyzer);

@@ -1,16 +1,20 @@
 // `stacklab analyze` for stack data: stack_trace tables, stack-overflow reports and
 // DEBUG_STACK_USAGE output. Each explains what the input says about stack depth and size.
-import { analyzeProfiles } from '../analyze/analyze-profiles.ts';
-import { type Analyzer, registerAnalyzer } from '../analyze/registry.ts';
-import type { ReplayResult } from '../analyze/replay.ts';
-import { replayStackTraceText } from '../analyze/replay-table.ts';
-import { priceKstack, renderPricing, type StackPricing } from '../analyze/stack-pricing.ts';
-import { diag } from '../base/diag.ts';
-import { hex16 } from '../base/units.ts';
-import { sniffFtraceStackTrace } from '../formats/ftrace-stack-trace.ts';
-import { type OverflowReport, parseOverflowReport, sniffOverflowReport } from '../formats/overflow-report.ts';
-import { parseStackUsage, sniffStackUsage } from '../formats/stack-usage.ts';
-import { renderComparison, replayTableData } from './replay-report.ts';
+import { analyzeProfiles } from '../../analyze/analyze-profiles.ts';
+import type { Analyzer } from '../../analyze/registry.ts';
+import type { ReplayResult } from '../../analyze/replay.ts';
+import { replayStackTraceText } from '../../analyze/replay-table.ts';
+import { priceKstack, renderPricing, type StackPricing } from '../../analyze/stack-pricing.ts';
+import { diag } from '../../base/diag.ts';
+import { hex16 } from '../../base/units.ts';
+import { sniffFtraceStackTrace } from '../../formats/ftrace-stack-trace.ts';
+import {
+  type OverflowReport,
+  parseOverflowReport,
+  sniffOverflowReport,
+} from '../../formats/overflow-report.ts';
+import { parseStackUsage, sniffStackUsage } from '../../formats/stack-usage.ts';
+import { renderComparison, replayTableData } from '../replay-report.ts';
 
 /** Bytes per execution context (task, softirq, hard IRQ) in one replay. */
 export function contextSplit(r: ReplayResult): { task: number; softirq: number; hardirq: number } {
@@ -206,10 +210,3 @@ export const stackUsageAnalyzer: Analyzer = {
     return { text: s, data: pricing ? { ...r.value, pricing } : r.value, diagnostics: r.diagnostics };
   },
 };
-
-/** Registers stacklab's stack analyzers (order = sniffing order). */
-export function registerStackAnalyzers(): void {
-  registerAnalyzer(overflowAnalyzer);
-  registerAnalyzer(stackTraceAnalyzer);
-  registerAnalyzer(stackUsageAnalyzer);
-}

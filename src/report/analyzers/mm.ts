@@ -1,11 +1,12 @@
 // The page-allocator analyzers of `stacklab analyze`: page allocation failure / OOM reports,
 // /proc/pagetypeinfo and /proc/buddyinfo. Importing this module registers them.
-import { parseBuddyinfo, sniffBuddyinfo } from '../formats/buddyinfo.ts';
-import { parsePageAllocFailure, sniffPageAllocFailure } from '../formats/page-alloc-failure.ts';
-import { parsePagetypeinfo, sniffPagetypeinfo } from '../formats/pagetypeinfo.ts';
-import { explainBuddyinfo, explainPagetypeinfo, renderFragmentation } from './buddyinfo.ts';
-import { explainPageAllocFailure, renderPafExplanation } from './page-alloc-failure.ts';
-import { type Analyzer, parsedValue, registerAnalyzer } from './registry.ts';
+
+import { explainBuddyinfo, explainPagetypeinfo, renderFragmentation } from '../../analyze/buddyinfo.ts';
+import { explainPageAllocFailure, renderPafExplanation } from '../../analyze/page-alloc-failure.ts';
+import { type Analyzer, parsedValue } from '../../analyze/registry.ts';
+import { parseBuddyinfo, sniffBuddyinfo } from '../../formats/buddyinfo.ts';
+import { parsePageAllocFailure, sniffPageAllocFailure } from '../../formats/page-alloc-failure.ts';
+import { parsePagetypeinfo, sniffPagetypeinfo } from '../../formats/pagetypeinfo.ts';
 
 export const pageAllocFailureAnalyzer: Analyzer = {
   id: 'page-alloc-failure',
@@ -45,7 +46,3 @@ export const buddyinfoAnalyzer: Analyzer = {
     return { text: renderFragmentation(zs), data: { zones: zs }, diagnostics: p.diagnostics };
   },
 };
-
-registerAnalyzer(pageAllocFailureAnalyzer);
-registerAnalyzer(pagetypeinfoAnalyzer);
-registerAnalyzer(buddyinfoAnalyzer);

@@ -2,12 +2,13 @@
 // (KernelStack / nr_kernel_stack, in kB), what the same tasks would hold under each design's
 // THREAD_SIZE, and, from vmstat, how often the page allocator has had to stall since boot.
 // Importing this module registers both analyzers.
-import { diag } from '../base/diag.ts';
-import { parseMeminfo, sniffMeminfo } from '../formats/meminfo.ts';
-import { parseVmstat, sniffVmstat } from '../formats/vmstat.ts';
-import type { KernelProfile } from '../model/profile.ts';
-import { analyzeProfiles } from './analyze-profiles.ts';
-import { type Analyzer, parsedValue, registerAnalyzer } from './registry.ts';
+
+import { analyzeProfiles } from '../../analyze/analyze-profiles.ts';
+import { type Analyzer, parsedValue } from '../../analyze/registry.ts';
+import { diag } from '../../base/diag.ts';
+import { parseMeminfo, sniffMeminfo } from '../../formats/meminfo.ts';
+import { parseVmstat, sniffVmstat } from '../../formats/vmstat.ts';
+import type { KernelProfile } from '../../model/profile.ts';
 
 export interface KernelStackExplanation {
   /** KernelStack: / nr_kernel_stack, kB (every task's THREAD_SIZE, vmalloc'ed or not; fs/proc/meminfo.c). */
@@ -137,6 +138,3 @@ export const vmstatAnalyzer: Analyzer = {
     return { text: renderVmstat(x, file), data: x, diagnostics: p.diagnostics };
   },
 };
-
-registerAnalyzer(meminfoAnalyzer);
-registerAnalyzer(vmstatAnalyzer);

@@ -1,10 +1,11 @@
 // `stacklab analyze` on scripts/checkstack.pl output (a pasted report, a CI log): the largest frames,
 // which objects they live in, how each compares with CONFIG_FRAME_WARN and with the task stack of each
 // kernel design, and what checkstack.pl's numbers are not. Importing this module registers it.
-import { type CheckstackEntry, parseCheckstack, sniffCheckstack } from '../formats/checkstack.ts';
-import type { KernelProfile } from '../model/profile.ts';
-import { analyzeProfiles } from './analyze-profiles.ts';
-import { type Analyzer, parsedValue, registerAnalyzer } from './registry.ts';
+
+import { analyzeProfiles } from '../../analyze/analyze-profiles.ts';
+import { type Analyzer, parsedValue } from '../../analyze/registry.ts';
+import { type CheckstackEntry, parseCheckstack, sniffCheckstack } from '../../formats/checkstack.ts';
+import type { KernelProfile } from '../../model/profile.ts';
 
 /**
  * CONFIG_FRAME_WARN's default: 2048 on 64-bit, 1024 on 32-bit (lib/Kconfig.debug, Linux 6.1; the
@@ -116,5 +117,3 @@ export const checkstackAnalyzer: Analyzer = {
     };
   },
 };
-
-registerAnalyzer(checkstackAnalyzer);

@@ -33,6 +33,12 @@ export interface StackUsageEntry {
 const QUALIFIERS: readonly string[] = ['static', 'dynamic', 'dynamic,bounded'];
 const LOCATION = /^(.*?):(\d+):(\d+):(.+)$/;
 
+/**
+ * One .su line's tail, for finding .su lines inside a longer text (the whole-log scanner): a tab, the
+ * frame in bytes, a tab and the qualifier at the line's end. Linear: no nested quantifiers.
+ */
+export const GCC_SU_LINE = /\t\d{1,12}\t(?:static|dynamic|dynamic,bounded)\r?$/;
+
 /** Cheap check: does the first non-blank line look like a .su line? */
 export function sniffGccStackUsage(text: string): boolean {
   const first = text

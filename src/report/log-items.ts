@@ -19,6 +19,7 @@ const FAMILY_ANALYZERS: Record<ItemFamily, readonly string[]> = {
   buddyinfo: ['buddyinfo'],
   pagetypeinfo: ['pagetypeinfo'],
   checkstack: ['checkstack'],
+  'gcc-su': ['gcc-su'],
 };
 
 export interface TableFacts {

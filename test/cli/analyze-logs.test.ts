@@ -176,3 +176,44 @@ describe('analyze on a whole log', () => {
     assert.match(none.err, /analyze\/unknown-format.*not a format stacklab recognises/);
   });
 });
+
+describe('GCC -fstack-usage (.su) output', () => {
+  const SU = join(ROOT, 'examples/arm64/mini-kernel.su');
+  const su = readFileSync(SU, 'utf8');
+  const rows = su
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => ({ fn: l.split('\t')[0]!.split(':')[3]!, bytes: Number(l.split('\t')[1]) }));
+  const largest = rows.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+
+  test('a .su file alone: every function counted, the largest frame first, a share of each THREAD_SIZE', async () => {
+    const r = await run(['analyze', SU, '--json']);
+    assert.equal(r.code, 0, r.err);
+    const doc = JSON.parse(r.out) as {
+      kind: string;
+      data: { functions: number; largest: { function: string; bytes: number }[] };
+    };
+    assert.equal(doc.kind, 'stacklab.analyze.gcc-su');
+    assert.equal(doc.data.functions, rows.length);
+    assert.equal(doc.data.largest[0]!.function, largest.fn);
+    assert.equal(doc.data.largest[0]!.bytes, largest.bytes);
+    const t = await run(['analyze', SU, '-p', 'rfc-2015']);
+    assert.match(t.out, new RegExp(`${rows.length} function\\(s\\)`));
+    assert.match(
+      t.out,
+      new RegExp(`rfc-2015 +THREAD_SIZE +8192: largest frame ${((largest.bytes / 8192) * 100).toFixed(1)} %`),
+    );
+  });
+
+  test('.su lines inside a log are an item of their own, with their line range', async () => {
+    const n = su.split('\n').filter((l) => l.trim() !== '').length;
+    const log = `[    1.000000] booting\nCI: cat build/*.su\n${su.trimEnd()}\nCI: done\n${readFileSync(TABLE, 'utf8')}`;
+    const r = await run(['analyze', '/log.txt', '--json'], { '/log.txt': log });
+    assert.equal(r.code, 0, r.err);
+    const doc = JSON.parse(r.out) as LogDoc;
+    const item = doc.result.items.find((i) => i.kind === 'gcc-su');
+    assert.ok(item, JSON.stringify(doc.result.items.map((i) => i.kind)));
+    assert.deepEqual([item.line, item.endLine], [3, 2 + n]);
+    assert.ok(doc.result.items.some((i) => i.kind === 'stack-trace'));
+  });
+});

@@ -11,7 +11,8 @@ export type ItemFamily =
   | 'meminfo'
   | 'buddyinfo'
   | 'pagetypeinfo'
-  | 'checkstack';
+  | 'checkstack'
+  | 'gcc-su';
 
 export interface ScannedItem {
   readonly family: ItemFamily;

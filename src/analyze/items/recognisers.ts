@@ -12,6 +12,7 @@ import {
   STACK_TRACE_ROW,
   STACK_TRACE_SEPARATOR,
 } from '../../formats/ftrace-stack-trace.ts';
+import { GCC_SU_LINE } from '../../formats/gcc-stack-usage.ts';
 import { MEMINFO_ROW } from '../../formats/meminfo.ts';
 import { OVERFLOW_ARM64_HEAD, OVERFLOW_STACK_END, OVERFLOW_X86_HEAD } from '../../formats/overflow-report.ts';
 import { PAGETYPEINFO_BLOCK_ROW, PAGETYPEINFO_FREE_ROW } from '../../formats/pagetypeinfo.ts';
@@ -23,11 +24,12 @@ import type { Recogniser, Step } from './item.ts';
  * Cheap test on the raw line: can it start any item at all? Most lines of a console log cannot, and
  * this spares them the prefix stripping; a reader may also search a whole chunk of lines with it and
  * skip to the first line it matches. Every open() below needs one of these words on its line ("stack"
- * stands for the overflow heads, the low-water lines and kstack_*); a test checks it. Few words, no
+ * stands for the overflow heads, the low-water lines and kstack_*; a tab before static/dynamic for
+ * .su lines); a test checks it. Few words, no
  * shared prefixes: it is the one regex run over every byte of a log.
  */
 export const MAY_OPEN =
-  /stack|entries\)|allocation failure|oom-killer|cut here|Internal error|Unable to handle|Kernel panic|nr_free_pages|pgalloc_|allocstall|MemTotal|zone|Page block|Free pages|\]:/;
+  /stack|entries\)|allocation failure|oom-killer|cut here|Internal error|Unable to handle|Kernel panic|nr_free_pages|pgalloc_|allocstall|MemTotal|zone|Page block|Free pages|\]:|\t(?:static|dynamic)/;
 
 interface TableState {
   declared: number;
@@ -210,6 +212,18 @@ const checkstack: Recogniser<null> = {
   yields: false,
 };
 
+/** GCC/clang -fstack-usage output (.su lines, e.g. a CI log that cats them): "FILE:L:C:FN<TAB>N<TAB>static". */
+const gccSu: Recogniser<null> = {
+  family: 'gcc-su',
+  open: (body) => (GCC_SU_LINE.test(body) ? null : undefined),
+  next: (_s, body) => (GCC_SU_LINE.test(body) ? 'in' : 'odd'),
+  // A blank line between two concatenated .su files.
+  maxOdd: 1,
+  maxLines: 1_000_000,
+  complete: () => true,
+  yields: false,
+};
+
 /** Every recogniser, in the order a line that several could open is given to them. */
 export const RECOGNISERS: readonly Recogniser[] = [
   stackTrace,
@@ -220,4 +234,5 @@ export const RECOGNISERS: readonly Recogniser[] = [
   meminfo,
   vmstat,
   checkstack,
+  gccSu,
 ] as unknown as readonly Recogniser[];

@@ -3,6 +3,7 @@
 // kind of input is a new file in this folder and a line here.
 import type { Analyzer } from '../../analyze/registry.ts';
 import { checkstackAnalyzer } from './checkstack.ts';
+import { gccSuAnalyzer } from './gcc-su.ts';
 import { meminfoAnalyzer, vmstatAnalyzer } from './memory.ts';
 import { buddyinfoAnalyzer, pageAllocFailureAnalyzer, pagetypeinfoAnalyzer } from './mm.ts';
 import { overflowAnalyzer, stackTraceAnalyzer, stackUsageAnalyzer } from './stack.ts';
@@ -16,6 +17,7 @@ const ANALYZERS: readonly Analyzer[] = Object.freeze([
   buddyinfoAnalyzer,
   taskHighWaterAnalyzer,
   checkstackAnalyzer,
+  gccSuAnalyzer,
   meminfoAnalyzer,
   vmstatAnalyzer,
   overflowAnalyzer,

@@ -184,15 +184,16 @@ export function registerSeed(program: Command, ctx: CliContext): void {
     .addHelpText(
       'after',
       `
-Replays the RFC's stack_trace table (51 entries, 5352 B, a timer IRQ on a UDP softirq on a sendmmsg
-syscall) under linux-4.2, rfc-2015, linux-4.5, linux-6.1 and x86_64-6.1, and checks the RFC's claims:
-the 4.2 table comes back byte for byte, the IRQ stack lets an 8 KB task stack fit, ftrace goes blind
-to the IRQ frames, and 6.1 moves softirqs onto the IRQ stack. Then it prices the stack size on a
-simulated 1 GB 2015 phone: order-2 (16 KB), order-1 (8 KB), vmalloc'ed and dynamic stacks, forked
-from the same aged memory, and puts the 2015 RFC beside the 2024-2026 dynamic stacks (memory, slow
-path, and the risk of each: overflow, refill panic). In between it simulates the RFC's board under a UDP flood (stacklab run
-seed-dragonboard) under linux-4.2 at 16 and 8 KB, rfc-2015 and linux-6.1, and says how often each
-would overflow and what margin each keeps (20-40 s in all).
+Replays the RFC's stack_trace table (51 entries, 5352 B, a timer IRQ on a UDP softirq on a
+sendmmsg syscall) under linux-4.2, rfc-2015, linux-4.5, linux-6.1 and x86_64-6.1, and checks the
+RFC's claims: the 4.2 table comes back byte for byte, the IRQ stack lets an 8 KB task stack fit,
+ftrace goes blind to the IRQ frames, and 6.1 moves softirqs onto the IRQ stack. Then it simulates
+the RFC's board under a UDP flood (stacklab run seed-dragonboard) under linux-4.2 at 16 and 8 KB,
+rfc-2015 and linux-6.1, and says how often each would overflow and what margin each keeps. Then it
+prices the stack size on a simulated 1 GB 2015 phone: order-2 (16 KB), order-1 (8 KB), vmalloc'ed
+and dynamic stacks, forked from the same aged memory, and puts the 2015 RFC beside the 2024-2026
+dynamic stacks (memory, slow path, and the risk of each: overflow, refill panic). 12-15 s in all on
+two idle cores, up to 40 s on a loaded machine.
 
 It ends by writing the HTML report (${SEED_REPORT} in the current folder unless --report says
 where): the stacks drawn to scale under each design, the flame graph, the memory cost over time, and

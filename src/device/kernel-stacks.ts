@@ -211,33 +211,9 @@ export class KernelStacks {
       }
     }
     st.cacheMisses++;
-    const id = this.newId();
-    let slowpath = false;
-    const vm = this.vmapSlab.alloc(node);
-    slowpath ||= node.trace.slowpath;
-    this.accountTrace(node.trace);
-    charge(node.trace);
-    if (vm === NO_PAGE) return this.fail(id, 0, -1, slowpath);
-    this.slabPage[id] = vm;
-    for (let i = 0; i < VMAP_PAGES; i++) {
-      const p = allocPages(node, 0, THREADINFO_GFP, PG_VMALLOC);
-      slowpath ||= node.trace.slowpath;
-      this.accountTrace(node.trace);
-      charge(node.trace);
-      if (p === NO_PAGE) return this.fail(id, i, vm, slowpath);
-      this.pfns[id * 4 + i] = p;
-    }
-    this.pagesHeld += VMAP_PAGES;
-    node.trace.reset(0);
-    node.charge(node.params.costs.vmallocUs);
-    if (++this.vmapAreas > this.ptePages * VMAP_AREAS_PER_PTE_PAGE) {
-      const p = allocPages(node, 0, THREADINFO_GFP, PG_PAGETABLE);
-      if (p !== NO_PAGE) {
-        this.ptePages++;
-        this.pagesHeld++;
-      }
-    }
-    charge(node.trace);
+    const area = this.mapVmArea(charge, VMAP_PAGES);
+    if ('failed' in area) return area.failed;
+    const { id, slowpath } = area;
     if (slowpath) st.slowpath++;
     return this.taken(id, kind);
   }
@@ -260,35 +236,11 @@ export class KernelStacks {
       return hit;
     }
     st.cacheMisses++;
-    const id = this.newId();
-    let slowpath = false;
-    const vm = this.vmapSlab.alloc(node);
-    slowpath ||= node.trace.slowpath;
-    this.accountTrace(node.trace);
-    charge(node.trace);
-    if (vm === NO_PAGE) return this.fail(id, 0, -1, slowpath);
-    this.slabPage[id] = vm;
     const atFork = d.params.pagesAtFork;
-    for (let i = 0; i < atFork; i++) {
-      const p = allocPages(node, 0, THREADINFO_GFP, PG_VMALLOC);
-      slowpath ||= node.trace.slowpath;
-      this.accountTrace(node.trace);
-      charge(node.trace);
-      if (p === NO_PAGE) return this.fail(id, i, vm, slowpath);
-      this.pfns[id * 4 + i] = p;
-    }
+    const area = this.mapVmArea(charge, atFork);
+    if ('failed' in area) return area.failed;
+    const { id, slowpath } = area;
     d.setMapped(id, atFork);
-    this.pagesHeld += atFork;
-    node.trace.reset(0);
-    node.charge(node.params.costs.vmallocUs);
-    if (++this.vmapAreas > this.ptePages * VMAP_AREAS_PER_PTE_PAGE) {
-      const p = allocPages(node, 0, THREADINFO_GFP, PG_PAGETABLE);
-      if (p !== NO_PAGE) {
-        this.ptePages++;
-        this.pagesHeld++;
-      }
-    }
-    charge(node.trace);
     if (slowpath) st.slowpath++;
     this.kinds[id] = KIND_DYNAMIC;
     this.live++;
@@ -304,6 +256,46 @@ export class KernelStacks {
    */
   grow(id: number): void {
     if (this.kinds[id] === KIND_DYNAMIC) this.dyn!.grow(id);
+  }
+
+  /**
+   * A vmalloc'ed stack's area (vmap and dynamic stacks): its vmap_area from the slab, `pages` order-0
+   * pages, the vmalloc cost and, every VMAP_AREAS_PER_PTE_PAGE areas, a page-table page. Returns the
+   * new stack's id, or what fail() returned when a page could not be had.
+   */
+  private mapVmArea(
+    charge: (t: AllocTrace) => void,
+    pages: number,
+  ): { id: number; slowpath: boolean } | { failed: number } {
+    const node = this.node;
+    const id = this.newId();
+    let slowpath = false;
+    const vm = this.vmapSlab.alloc(node);
+    slowpath ||= node.trace.slowpath;
+    this.accountTrace(node.trace);
+    charge(node.trace);
+    if (vm === NO_PAGE) return { failed: this.fail(id, 0, -1, slowpath) };
+    this.slabPage[id] = vm;
+    for (let i = 0; i < pages; i++) {
+      const p = allocPages(node, 0, THREADINFO_GFP, PG_VMALLOC);
+      slowpath ||= node.trace.slowpath;
+      this.accountTrace(node.trace);
+      charge(node.trace);
+      if (p === NO_PAGE) return { failed: this.fail(id, i, vm, slowpath) };
+      this.pfns[id * 4 + i] = p;
+    }
+    this.pagesHeld += pages;
+    node.trace.reset(0);
+    node.charge(node.params.costs.vmallocUs);
+    if (++this.vmapAreas > this.ptePages * VMAP_AREAS_PER_PTE_PAGE) {
+      const p = allocPages(node, 0, THREADINFO_GFP, PG_PAGETABLE);
+      if (p !== NO_PAGE) {
+        this.ptePages++;
+        this.pagesHeld++;
+      }
+    }
+    charge(node.trace);
+    return { id, slowpath };
   }
 
   /** Pages held changes as the dynamic pools refill and stacks give pages back. */

@@ -2,17 +2,17 @@
 // which objects they live in, how each compares with CONFIG_FRAME_WARN and with the task stack of each
 // kernel design, and what checkstack.pl's numbers are not. Importing this module registers it.
 
-import { analyzeProfiles } from '../../analyze/analyze-profiles.ts';
+import {
+  analyzeProfiles,
+  FRAME_WARN_32,
+  FRAME_WARN_64,
+  type FrameShare,
+  frameShares,
+} from '../../analyze/analyze-profiles.ts';
 import { type Analyzer, parsedValue } from '../../analyze/registry.ts';
 import { type CheckstackEntry, parseCheckstack, sniffCheckstack } from '../../formats/checkstack.ts';
 import type { KernelProfile } from '../../model/profile.ts';
 
-/**
- * CONFIG_FRAME_WARN's default: 2048 on 64-bit, 1024 on 32-bit (lib/Kconfig.debug, Linux 6.1; the
- * KASAN, XTENSA and PARISC variants aside). GCC warns at build time for frames larger than it.
- */
-const FRAME_WARN_64 = 2048;
-const FRAME_WARN_32 = 1024;
 /** How many of the largest frames the text lists. */
 const TOP = 15;
 
@@ -28,12 +28,7 @@ export interface CheckstackExplanation {
   /** Per checkstack file tag (vmlinux, module name): functions listed and the largest frame. */
   readonly files: readonly { file: string; functions: number; largest: number; function: string }[];
   /** Per profile: the largest frame's share of THREAD_SIZE, and how many frames take more than 1/8 of it. */
-  readonly profiles: readonly {
-    id: string;
-    THREAD_SIZE: number;
-    largestShare: number;
-    overEighth: number;
-  }[];
+  readonly profiles: readonly FrameShare[];
 }
 
 export function explainCheckstack(
@@ -50,7 +45,6 @@ export function explainCheckstack(
       byFile.set(e.file, { file: e.file, functions: 1, largest: e.bytes, function: e.function });
     else f.functions++;
   }
-  const top = sorted[0]?.bytes ?? 0;
   return {
     entries: entries.length,
     bits,
@@ -59,12 +53,10 @@ export function explainCheckstack(
     dynamic: entries.filter((e) => e.dynamic).length,
     largest: sorted.slice(0, TOP),
     files: [...byFile.values()].sort((a, b) => b.largest - a.largest || a.file.localeCompare(b.file)),
-    profiles: profiles.map((p) => ({
-      id: p.id,
-      THREAD_SIZE: p.THREAD_SIZE,
-      largestShare: top / p.THREAD_SIZE,
-      overEighth: sorted.filter((e) => e.bytes > p.THREAD_SIZE / 8).length,
-    })),
+    profiles: frameShares(
+      entries.map((e) => e.bytes),
+      profiles,
+    ),
   };
 }
 

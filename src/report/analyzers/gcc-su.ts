@@ -1,7 +1,12 @@
 // `stacklab analyze` on GCC's (or clang's) -fstack-usage output, .su lines pasted or found in a log:
 // the largest frames, which are dynamic (alloca, VLAs: the number is a floor) and which are bounded,
 // how each compares with CONFIG_FRAME_WARN and with the task stack of each kernel design.
-import { analyzeProfiles } from '../../analyze/analyze-profiles.ts';
+import {
+  analyzeProfiles,
+  FRAME_WARN_64,
+  type FrameShare,
+  frameShares,
+} from '../../analyze/analyze-profiles.ts';
 import { type Analyzer, parsedValue } from '../../analyze/registry.ts';
 import {
   parseGccStackUsage,
@@ -10,8 +15,6 @@ import {
 } from '../../formats/gcc-stack-usage.ts';
 import type { KernelProfile } from '../../model/profile.ts';
 
-/** CONFIG_FRAME_WARN's 64-bit default (lib/Kconfig.debug, Linux 6.1): GCC's -Wframe-larger-than. */
-const FRAME_WARN = 2048;
 /** How many of the largest frames the text lists. */
 const TOP = 15;
 
@@ -26,7 +29,7 @@ export interface GccSuExplanation {
   /** Unbounded dynamic frames: their number is what GCC knows, the real frame is larger. */
   readonly unbounded: readonly StackUsageEntry[];
   readonly sourceFiles: number;
-  readonly profiles: readonly { id: string; THREAD_SIZE: number; largestShare: number; overEighth: number }[];
+  readonly profiles: readonly FrameShare[];
 }
 
 export function explainGccSu(
@@ -34,23 +37,20 @@ export function explainGccSu(
   profiles: readonly KernelProfile[],
 ): GccSuExplanation {
   const sorted = [...entries].sort((a, b) => b.bytes - a.bytes || a.srcLine - b.srcLine);
-  const top = sorted[0]?.bytes ?? 0;
   return {
     functions: entries.length,
     static: entries.filter((e) => e.qualifier === 'static').length,
     dynamic: entries.filter((e) => e.qualifier === 'dynamic').length,
     bounded: entries.filter((e) => e.qualifier === 'dynamic,bounded').length,
-    frameWarn: FRAME_WARN,
-    overFrameWarn: sorted.filter((e) => e.bytes > FRAME_WARN).length,
+    frameWarn: FRAME_WARN_64,
+    overFrameWarn: sorted.filter((e) => e.bytes > FRAME_WARN_64).length,
     largest: sorted.slice(0, TOP),
     unbounded: sorted.filter((e) => e.qualifier === 'dynamic').slice(0, TOP),
     sourceFiles: new Set(entries.map((e) => e.file)).size,
-    profiles: profiles.map((p) => ({
-      id: p.id,
-      THREAD_SIZE: p.THREAD_SIZE,
-      largestShare: top / p.THREAD_SIZE,
-      overEighth: sorted.filter((e) => e.bytes > p.THREAD_SIZE / 8).length,
-    })),
+    profiles: frameShares(
+      entries.map((e) => e.bytes),
+      profiles,
+    ),
   };
 }
 

@@ -45,20 +45,32 @@ function stacklab(args: string[]): number {
 }
 
 /**
- * The bundled CLI in this process (its workers are threads of this process, so process.cpuUsage()
- * counts them): wall and CPU seconds.
+ * CPU seconds of this process and of its children that have ended (a sweep's worker processes are
+ * reaped when its pool closes): /proc/self/stat's utime, stime, cutime and cstime, in clock ticks.
+ */
+function cpuSeconds(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 14-17 of proc(5), counted from the state (field 3) at index 0.
+  const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
+  return ticks / 100; // USER_HZ is 100 on Linux
+}
+
+/**
+ * The bundled CLI in this process (its worker threads are this process's, its worker processes its
+ * children: cpuSeconds() counts both): wall and CPU seconds.
  */
 async function inProcess(args: string[]): Promise<{ wall: number; cpu: number }> {
   const { main } = (await import(join(DIST, 'stacklab.mjs'))) as {
     main: (argv: string[], io: typeof processIo) => Promise<number>;
   };
   const io = { ...processIo, out: () => {}, stderrIsTty: false };
-  const c0 = process.cpuUsage();
+  const c0 = cpuSeconds();
   const t = performance.now();
   const code = await main(args, io);
-  const c = process.cpuUsage(c0);
+  const c = cpuSeconds() - c0;
   if (code !== 0) throw new Error(`stacklab ${args.join(' ')}: exit ${code}`);
-  return { wall: (performance.now() - t) / 1000, cpu: (c.user + c.system) / 1e6 };
+  return { wall: (performance.now() - t) / 1000, cpu: c };
 }
 
 // 1. Workers.
@@ -78,29 +90,34 @@ grid:
   hz: [100, 250, 300, 1000]
 `,
 );
-const times: Record<1 | 2, { wall: number; cpu: number }[]> = { 1: [], 2: [] };
-let k = 0;
 const load = loadavg()[0]!;
-for (const workers of [1, 2, 1, 2] as const) {
-  const out = join(work, `speed-${k++}`);
-  times[workers].push(await inProcess(['sweep', speedSweep, '--out', out, '--workers', String(workers)]));
+for (const pool of (process.env.SWEEP_BENCH_POOLS ?? 'processes,threads').split(',')) {
+  const times: Record<1 | 2, { wall: number; cpu: number }[]> = { 1: [], 2: [] };
+  const outs: string[] = [];
+  for (const workers of [1, 2, 1, 2] as const) {
+    const out = join(work, `speed-${pool}-${outs.length}`);
+    outs.push(out);
+    times[workers].push(
+      await inProcess(['sweep', speedSweep, '--out', out, '--workers', String(workers), '--pool', pool]),
+    );
+  }
+  const same = outs.every(
+    (o) => readFileSync(join(o, 'sweep.json'), 'utf8') === readFileSync(join(outs[0]!, 'sweep.json'), 'utf8'),
+  );
+  const best = (w: 1 | 2) => times[w].reduce((a, b) => (b.wall < a.wall ? b : a));
+  const one = best(1);
+  const two = best(2);
+  console.log(
+    `--pool ${pool}, 12 points x 2 seeds x ${DURATION}: 1 worker ${one.wall.toFixed(2)} s (${one.cpu.toFixed(2)} CPU s), ` +
+      `2 workers ${two.wall.toFixed(2)} s (${two.cpu.toFixed(2)} CPU s): ${(one.wall / two.wall).toFixed(2)}x ` +
+      `(target >= 1.8x); sweep.json identical: ${same}`,
+  );
+  console.log(
+    `  CPU used: ${(one.cpu / one.wall).toFixed(2)} cores with 1 worker, ${(two.cpu / two.wall).toFixed(2)} ` +
+      `with 2 (load average ${load.toFixed(1)} on ${availableParallelism()} CPUs); with a core per worker: ` +
+      `${(one.cpu / (two.cpu / 2)).toFixed(2)}x (the CPU work of 2 workers against 1)`,
+  );
 }
-const same =
-  readFileSync(join(work, 'speed-0/sweep.json'), 'utf8') ===
-  readFileSync(join(work, 'speed-1/sweep.json'), 'utf8');
-const best = (w: 1 | 2) => times[w].reduce((a, b) => (b.wall < a.wall ? b : a));
-const one = best(1);
-const two = best(2);
-console.log(
-  `12 points x 2 seeds x ${DURATION}: 1 worker ${one.wall.toFixed(2)} s (${one.cpu.toFixed(2)} CPU s), ` +
-    `2 workers ${two.wall.toFixed(2)} s (${two.cpu.toFixed(2)} CPU s): ${(one.wall / two.wall).toFixed(2)}x ` +
-    `(target >= 1.8x); sweep.json identical: ${same}`,
-);
-console.log(
-  `  CPU this process got: ${(one.cpu / one.wall).toFixed(2)} cores with 1 worker, ${(two.cpu / two.wall).toFixed(2)} ` +
-    `with 2 (load average ${load.toFixed(1)} on ${availableParallelism()} CPUs); with a core per worker: ` +
-    `${(one.cpu / (two.cpu / 2)).toFixed(2)}x (the CPU work of 2 workers against 1)`,
-);
 
 // 2. Merge of 10,000 points.
 const bigSweep = join(work, 'big.yaml');

@@ -27,8 +27,8 @@ await build({
     'frames-worker': 'src/cli/frames-worker.ts',
     'sweep-worker': 'src/cli/sweep-worker.ts',
   },
-  // piscina starts its threads from its own files: it stays in node_modules.
-  external: ['piscina'],
+  // tinypool starts its workers from its own files: it stays in node_modules.
+  external: ['tinypool'],
   outdir,
   outExtension: { '.js': '.mjs' },
   bundle: true,

@@ -1,48 +1,52 @@
-// The worker threads of a sweep: a piscina pool running src/cli/sweep-worker.ts (through tsx, from
-// the sources) or dist/sweep-worker.mjs (next to the bundle). Each finished point is handed to
-// `onPoint` as soon as it is done, so a killed sweep keeps every point it finished.
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Piscina } from 'piscina';
+// The workers of a sweep: a tinypool pool running src/cli/sweep-worker.ts (through tsx, from the
+// sources) or dist/sweep-worker.mjs (next to the bundle), in child processes by default (each point
+// is seconds of pure CPU work; separate processes scale to every core, where threads of one process
+// share one V8 heap's compiler and GC threads: bench/README.md "Sweeps") or in worker threads.
+// Each finished point is handed to `onPoint` as soon as it is done, so a killed sweep keeps every
+// point it finished.
+import { Tinypool } from 'tinypool';
 import type { PointJob } from './sweep-setup.ts';
 
-function workerEntry(): { filename: string; execArgv: string[] } {
+/** Where the workers run: `processes` (child processes, the default) or `threads` (worker threads). */
+export type PoolKind = 'processes' | 'threads';
+export const POOL_KINDS: readonly PoolKind[] = ['processes', 'threads'];
+
+function workerEntry(): string {
   const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    // From the sources: the worker is TypeScript too, so it gets tsx's loader.
-    const tsx = pathToFileURL(createRequire(here).resolve('tsx')).href;
-    return {
-      filename: new URL('./sweep-worker.ts', here).href,
-      execArgv: ['--import', tsx],
-    };
-  }
-  // The process's own flags (--test, --import ...) are not the worker's business.
-  return { filename: new URL('./sweep-worker.mjs', here).href, execArgv: [] };
+  // From the sources: a JavaScript shim that loads the TypeScript worker through tsx.
+  if (here.endsWith('.ts')) return new URL('./sweep-worker-source.mjs', here).href;
+  return new URL('./sweep-worker.mjs', here).href;
 }
 
 /**
- * Runs every job on `workers` threads; `onPoint` gets each point's file text when its point finishes
- * (in finishing order). Rejects on the first failure, after the pool is closed.
+ * Runs every job on `workers` workers, the costliest first (`cost`, so that no worker is left with
+ * a long point at the end while the others idle); `onPoint` gets each point's file text when its
+ * point finishes (in finishing order). Rejects on the first failure, after the pool is closed.
  */
 export async function runPoints(
   jobs: readonly PointJob[],
   workers: number,
   onPoint: (job: PointJob, text: string) => void,
+  options: { kind?: PoolKind; cost?: (job: PointJob) => number } = {},
 ): Promise<void> {
   if (jobs.length === 0) return;
-  const { filename, execArgv } = workerEntry();
-  const pool = new Piscina({
-    filename,
-    execArgv,
+  const pool = new Tinypool({
+    filename: workerEntry(),
+    // The process's own flags (--test, --import ...) are not the workers' business.
+    execArgv: [],
+    runtime: (options.kind ?? 'processes') === 'processes' ? 'child_process' : 'worker_threads',
     minThreads: workers,
     maxThreads: workers,
-    // One task per thread at a time: a point is seconds of work, queueing more buys nothing.
+    // One task per worker at a time: a point is seconds of work, queueing more buys nothing.
     concurrentTasksPerWorker: 1,
     idleTimeout: 60_000,
   });
+  const cost = options.cost;
+  // A stable sort: points of equal cost keep their order (the result does not depend on it anyway).
+  const order = cost === undefined ? jobs : [...jobs].sort((a, b) => cost(b) - cost(a));
   try {
     await Promise.all(
-      jobs.map(async (job) => {
+      order.map(async (job) => {
         const text = (await pool.run(job)) as string;
         onPoint(job, text);
       }),

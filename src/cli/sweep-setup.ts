@@ -166,3 +166,15 @@ export function pointJob(s: LoadedSweep, index: number): PointJob {
     durationNs: s.header.durationNs,
   };
 }
+
+/**
+ * A point's relative cost, to hand out the costliest first: simulated CPU-seconds (runs x duration x
+ * CPUs) weighted by the interrupts each simulated second brings (ticks and device interrupts), the
+ * part of the work that differs most between the points of one sweep. A ranking, not a time.
+ */
+export function pointCost(job: PointJob): number {
+  const s = job.scenario;
+  const irqs = s.irqs.reduce((sum, q) => sum + q.rate, 0);
+  const perCpuSecond = 1 + (s.hz * s.cpus + irqs) / (1000 * s.cpus);
+  return job.seeds.length * (job.durationNs / 1e9) * s.cpus * perCpuSecond;
+}

@@ -1,5 +1,5 @@
-// Entry point of a sweep worker thread (piscina runs its default export, one point per task): the
-// point's seeds through `stacklab run`'s code path, returned as the point file's bytes.
+// Entry point of a sweep worker (tinypool runs its default export, one point per task, in a child
+// process or a worker thread): the point's seeds through `stacklab run`'s code path, returned as the point file's bytes.
 import { runScenario } from '../analyze/run.ts';
 import { pointFile, pointText } from '../sweep/sweep-result.ts';
 import type { PointJob } from './sweep-setup.ts';

@@ -64,14 +64,15 @@ describe('stacklab sweep', () => {
     assert.doesNotMatch(reference, /null|NaN|Infinity/);
   });
 
-  test('the same bytes for any worker count and any shard split, merged (property)', async () => {
+  test('the same bytes for any worker count, pool kind and shard split, merged (property)', async () => {
     let k = 0;
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 3 }),
         fc.integer({ min: 1, max: 5 }),
         fc.boolean(),
-        async (workers, shards, oneFolder) => {
+        fc.constantFrom('processes', 'threads'),
+        async (workers, shards, oneFolder, pool) => {
           const base = join(WORK, `split-${k++}`);
           const dirs: string[] = [];
           for (let i = 0; i < shards; i++) {
@@ -83,6 +84,8 @@ describe('stacklab sweep', () => {
               dir,
               '--workers',
               String(workers),
+              '--pool',
+              pool,
               '--shard',
               `${i}/${shards}`,
             ];
@@ -93,7 +96,7 @@ describe('stacklab sweep', () => {
           const out = join(base, 'merged');
           const m = await stacklab(['merge', ...dirs, '--out', out]);
           assert.equal(m.code, 0, m.err);
-          assert.equal(sweepJson(out), reference, `${workers} workers, ${shards} shards`);
+          assert.equal(sweepJson(out), reference, `${workers} workers (${pool}), ${shards} shards`);
           // Shards that share one folder: the last one finds it complete and writes sweep.json itself.
           if (oneFolder) assert.equal(sweepJson(join(base, 'all')), reference);
         },
@@ -256,6 +259,9 @@ describe('stacklab sweep', () => {
     assert.match(m.err, /6 of 9 points are in none of .*: 1, 2, 4, 5, 7, 8/);
     assert.equal((await stacklab(['merge', dir, '--out', join(dir, 'm')])).code, 1);
     assert.equal((await stacklab(['sweep', SWEEP])).code, 2, 'no --out');
+    const pool = await stacklab(['sweep', SWEEP, '--out', join(dir, 'p'), '--pool', 'fibers']);
+    assert.equal(pool.code, 2);
+    assert.match(pool.err, /--pool fibers: one of processes, threads/);
     assert.equal((await stacklab(['sweep', SWEEP, '--out', half, '--shard', '3/3'])).code, 2);
   });
 });

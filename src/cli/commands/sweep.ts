@@ -1,5 +1,5 @@
-// `stacklab sweep SWEEP --out DIR`: every point of a parameter grid simulated on a pool of worker
-// threads, one point file each as it finishes, and DIR/sweep.json (per point its runs and the
+// `stacklab sweep SWEEP --out DIR`: every point of a parameter grid simulated on a pool of workers
+// (child processes, or threads with --pool threads), one point file each as it finishes, and DIR/sweep.json (per point its runs and the
 // combined overflow rate) once all are there. `--shard I/N` runs one slice (Slurm arrays,
 // Kubernetes Indexed Jobs, CI matrices); `stacklab merge` puts the slices together.
 import { availableParallelism } from 'node:os';
@@ -23,12 +23,13 @@ import {
   wideOption,
 } from '../shared-options.ts';
 import { claimFolder, finishedPoints, SWEEP_FILE, writeSweepJson } from '../sweep-output.ts';
-import { runPoints } from '../sweep-pool.ts';
-import { type LoadedSweep, loadSweep, pointJob } from '../sweep-setup.ts';
+import { POOL_KINDS, type PoolKind, runPoints } from '../sweep-pool.ts';
+import { type LoadedSweep, loadSweep, pointCost, pointJob } from '../sweep-setup.ts';
 
 interface SweepOpts {
   out?: string;
   workers?: string;
+  pool?: string;
   shard?: string;
   plan?: boolean;
   schema?: boolean;
@@ -41,10 +42,15 @@ export function registerSweep(program: Command, ctx: CliContext): void {
     .command('sweep')
     .argument('[SWEEP]', 'a sweep file (YAML/JSON): a scenario, a grid of values, seeds and a duration')
     .description(
-      'parameter sweeps: every point of a grid simulated, on worker threads or as shards of a batch job',
+      'parameter sweeps: every point of a grid simulated, on a pool of workers or as shards of a batch job',
     );
   outDirOption(cmd)
-    .option('--workers <n>', 'worker threads (default: one per CPU, at most one per point)')
+    .option('--workers <n>', 'workers (default: one per CPU, at most one per point)')
+    .option(
+      '--pool <kind>',
+      'where the workers run: processes (child processes, the default: scales to every core) or threads',
+      'processes',
+    )
     .option(
       '--shard <I/N>',
       'run only slice I of N (0-based); auto/N takes I from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX',
@@ -84,7 +90,8 @@ once every point is there, the same bytes for any --workers and any shard split.
       if (opts.plan) return plan(ctx, s, want, shard, opts);
       if (opts.out === undefined) usage('sweep needs --out DIR (or --plan)');
       const workers = opts.workers === undefined ? undefined : positiveInt(opts.workers, '--workers');
-      await runSweep(ctx, s, want, shard, { out: opts.out, workers, json: opts.json, wide: opts.wide });
+      const pool = poolKind(opts.pool ?? 'processes');
+      await runSweep(ctx, s, want, shard, { out: opts.out, workers, pool, json: opts.json, wide: opts.wide });
     });
 }
 
@@ -92,6 +99,12 @@ function shardOf(text: string): Shard {
   const r = parseShard(text, process.env);
   if (!r.ok) usage(formatDiagnostic(r.error));
   return r.value;
+}
+
+function poolKind(text: string): PoolKind {
+  const kind = POOL_KINDS.find((k) => k === text);
+  if (kind === undefined) usage(`--pool ${text}: one of ${POOL_KINDS.join(', ')}`);
+  return kind;
 }
 
 function positiveInt(text: string, flag: string): number {
@@ -104,7 +117,13 @@ async function runSweep(
   s: LoadedSweep,
   want: readonly number[],
   shard: Shard | undefined,
-  opts: { out: string; workers: number | undefined; json?: boolean | undefined; wide?: boolean | undefined },
+  opts: {
+    out: string;
+    workers: number | undefined;
+    pool: PoolKind;
+    json?: boolean | undefined;
+    wide?: boolean | undefined;
+  },
 ): Promise<void> {
   const { out } = opts;
   ctx.io.checkOutput(out, '--out', 'dir');
@@ -130,11 +149,16 @@ async function runSweep(
     );
   };
   show();
-  await runPoints(jobs, workers, (job, text) => {
-    ctx.io.writeFileAtomic(`${out}/${pointFileName(job.point.index, s.header.points)}`, text);
-    finished++;
-    show();
-  });
+  await runPoints(
+    jobs,
+    workers,
+    (job, text) => {
+      ctx.io.writeFileAtomic(`${out}/${pointFileName(job.point.index, s.header.points)}`, text);
+      finished++;
+      show();
+    },
+    { kind: opts.pool, cost: pointCost },
+  );
   if (tty) clearProgress(ctx.io);
   const what = `${jobs.length} point${jobs.length === 1 ? '' : 's'} run${done.size > 0 ? `, ${done.size} already finished` : ''}`;
   const all = shardPoints(s.header.points, undefined);

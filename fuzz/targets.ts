@@ -20,7 +20,7 @@ import {
 import type { Analyzer } from '../src/analyze/registry.ts';
 import { replayStackTraceText } from '../src/analyze/replay-table.ts';
 import { type Diagnostic, diag, InputError } from '../src/base/diag.ts';
-import type { ParseOutput } from '../src/base/result.ts';
+import type { ParseOutput, Result } from '../src/base/result.ts';
 import { err, ok } from '../src/base/result.ts';
 import { memoryIo } from '../src/cli/io.ts';
 import { scanChunks } from '../src/cli/log-input.ts';
@@ -396,7 +396,31 @@ function readerTarget(r: (typeof READERS)[number]): Target {
   );
 }
 
+/**
+ * The code models a scenario names, read from data/scenarios/ once per target list (the input under
+ * test is the scenario; `stacklab run` reads its code model once too).
+ */
+function codeModelFiles(): (name: string) => Result<unknown> {
+  const parsed = new Map<string, Result<unknown>>();
+  return (name) => {
+    let r = parsed.get(name);
+    if (r === undefined) {
+      const p = join(ROOT, 'data', 'scenarios', name.replace(/^.*\//, ''));
+      const c = existsSync(p) ? parseYamlInput(readFileSync(p, 'utf8'), name, 'code-model') : undefined;
+      r =
+        c === undefined
+          ? err(diag('io/cannot-read', 'error', `no ${name}`, { file: name }))
+          : c.ok
+            ? ok(c.value.value)
+            : c;
+      parsed.set(name, r);
+    }
+    return r;
+  };
+}
+
 export function targets(): Target[] {
+  const codeModels = codeModelFiles();
   const list: Target[] = [
     ...READERS.map(readerTarget),
     ...IMPORT_READERS.map((r) =>
@@ -573,15 +597,7 @@ export function targets(): Target[] {
       (t, file) => {
         const y = parseYamlInput(t, file, 'scenario');
         if (!y.ok) return checkDiagnostics([y.error]);
-        const s = validateScenario(y.value.value, file, (name) => {
-          const p = join(ROOT, 'data', 'scenarios', name.replace(/^.*\//, ''));
-          const c = existsSync(p) ? parseYamlInput(readFileSync(p, 'utf8'), name, 'code-model') : undefined;
-          return c === undefined
-            ? err(diag('io/cannot-read', 'error', `no ${name}`, { file: name }))
-            : c.ok
-              ? ok(c.value.value)
-              : c;
-        });
+        const s = validateScenario(y.value.value, file, codeModels);
         const m = validateCodeModel(y.value.value, file);
         return checkDiagnostics([...(s.ok ? [] : [s.error]), ...(m.ok ? [] : [m.error])]);
       },

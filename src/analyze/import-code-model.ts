@@ -87,7 +87,13 @@ export interface ImportSummary {
   readonly syscalls: readonly string[];
   readonly handlers: readonly { readonly name: string; readonly kind: HandlerKind; readonly count: number }[];
   readonly actions: Partial<Record<SoftirqName, string>>;
-  readonly framesFrom: { readonly elf: number; readonly table: number; readonly default: number };
+  readonly framesFrom: {
+    readonly elf: number;
+    readonly table: number;
+    /** Frames a --with file gives (kept as written). */
+    readonly with: number;
+    readonly default: number;
+  };
   readonly paths: number;
 }
 
@@ -468,7 +474,7 @@ export class CodeModelBuilder {
   build(opts: ImportOptions): ImportResult {
     const elf = opts.elfFrames;
     const dflt = opts.defaultFrame ?? 64;
-    const framesFrom = { elf: 0, table: 0, default: 0 };
+    const framesFrom = { elf: 0, table: 0, with: 0, default: 0 };
     const functions: Record<string, unknown> = {};
     const names = [...this.fns.keys()].sort();
     for (const name of names) {
@@ -476,7 +482,7 @@ export class CodeModelBuilder {
       const e = elf?.get(name) ?? elf?.get(name.replace(/\.(constprop|isra|part|cold)\.\d+$/, ''));
       const frame = e ?? f.frame ?? dflt;
       const from = e !== undefined ? 'elf' : f.frame !== undefined ? f.from : 'default';
-      framesFrom[from === 'with' ? 'table' : (from as 'elf' | 'table' | 'default')]++;
+      framesFrom[from as 'elf' | 'table' | 'with' | 'default']++;
       const steps = [...(f.edges.size > 0 || f.bhDisable ? this.steps(f) : []), ...(f.extra?.steps ?? [])];
       functions[name] = {
         frame: frame - (frame % 8),

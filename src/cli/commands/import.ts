@@ -120,7 +120,7 @@ self times and probabilities, then name the model in a scenario (codeModel: FILE
       if (!v.ok) throw new InputError(v.error);
       const header = [
         `# code model imported by stacklab from: ${[...files, ...opts.with].join(', ')}`,
-        `# ${r.summary.functions} functions (frames: ${r.summary.framesFrom.elf} from ELF, ${r.summary.framesFrom.table} from tables, ${r.summary.framesFrom.default} default)`,
+        `# ${r.summary.functions} functions (frames: ${r.summary.framesFrom.elf} from ELF, ${r.summary.framesFrom.table} from tables, ${r.summary.framesFrom.with} from --with, ${r.summary.framesFrom.default} default)`,
         `# syscalls: ${r.summary.syscalls.join(', ') || 'none seen'}`,
         `# interrupt handlers: ${r.summary.handlers.map((h) => `${h.name} (${h.kind})`).join(', ') || 'none seen'}`,
         ...rateComments(ctx, opts),

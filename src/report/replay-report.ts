@@ -147,6 +147,7 @@ function profileData(r: ReplayResult, inputText: string | null): ProfileReplayDa
 function eventData(e: StackEvent): ProfileReplayData['events'][number] {
   if (e.type === 'overflow-panic' || e.type === 'stack-end-panic')
     return { type: e.type, stack: e.stack.name, frame: e.frame, report: e.report };
+  if (e.type === 'dynamic-stack-panic') return { type: e.type, stack: e.stack.name, frame: e.frame };
   return { type: e.type, stack: e.stack.name, frame: e.frame, what: e.what };
 }
 

@@ -136,4 +136,20 @@ describe('dynamic stack pages (stack machine)', () => {
     assert.equal(d.poolSize(0), 2);
     assert.equal(d.stats.refills, 2);
   });
+
+  test('the guard page is never backed: a push past THREAD_SIZE is an overflow, not a fault', () => {
+    const m = new StackMachine(dynamicProfile(), { cpus: 1, tasks: 1 });
+    const cpu = m.cpus[0]!;
+    const d = m.dynamic!;
+    assert.ok(
+      m.call(cpu, 'deep', 16384, 0xffff800008001000n),
+      'the whole stack is usable: no STACK_END_MAGIC',
+    );
+    assert.equal(d.stats.faults, 3);
+    assert.equal(d.mapped(0), 4);
+    assert.equal(m.call(cpu, 'over', 16, 0xffff800008001000n), false);
+    assert.equal(m.events.at(-1)?.type, 'overflow-panic');
+    assert.equal(d.stats.faults, 3, 'no fault for the guard page');
+    assert.equal(d.heldPfns().length, 4 + d.poolSize(0));
+  });
 });

@@ -59,6 +59,23 @@ export interface ReplayResult {
   readonly verdicts: readonly StackVerdict[];
   readonly events: readonly StackEvent[];
   readonly notes: readonly string[];
+  /** Dynamic stacks (stackAllocation `dynamic`): the faults this chain takes on its task stack. */
+  readonly dynamic?: ReplayDynamic;
+}
+
+export interface ReplayDynamic {
+  readonly pagesAtFork: number;
+  readonly threadPages: number;
+  /** Task-stack pages mapped after the chain (at fork plus faulted in). */
+  readonly pagesMapped: number;
+  readonly faults: number;
+  /** Faults that found the pool empty (the kernel panicked). */
+  readonly panics: number;
+  readonly poolPages: number;
+  /** Pool pages left on the CPU after the chain. */
+  readonly poolLeft: number;
+  /** The faults' cost at the declared faultUs, µs. */
+  readonly faultUs: number;
 }
 
 /**
@@ -329,6 +346,11 @@ function runChain(
       `${unknownSizes} frame size(s) not in the table (a function hooked before its prologue) taken as 16 B`,
     );
 
+  const dynamic = m.dynamic === null ? undefined : replayDynamic(m);
+  if (dynamic)
+    notes.push(
+      `dynamic stack: ${dynamic.faults} stack fault(s) for this chain (${dynamic.pagesMapped} of ${dynamic.threadPages} pages mapped, ${dynamic.pagesAtFork} at fork; ${dynamic.faultUs} µs), ${dynamic.poolLeft} of ${dynamic.poolPages} pool pages left${dynamic.panics > 0 ? `; the pool ran dry: ${dynamic.panics} panic` : ''}`,
+    );
   const table = kernelTracer.table;
   const text = table ? printFtraceStackTrace({ rows: table.rows }) : printFtraceStackTrace({ rows: [] });
   const task = ours.maxOf('task');
@@ -377,8 +399,23 @@ function runChain(
     verdicts,
     events: m.events,
     notes,
+    ...(dynamic ? { dynamic } : {}),
   };
   return { result, maxCount: kernelTracer.maxCount, tableBuiltAt: kernelTracer.tableBuiltAt };
+}
+
+function replayDynamic(m: StackMachine): ReplayDynamic {
+  const d = m.dynamic!;
+  return {
+    pagesAtFork: d.params.pagesAtFork,
+    threadPages: d.params.threadPages,
+    pagesMapped: d.mapped(0),
+    faults: d.stats.faults,
+    panics: d.stats.panics,
+    poolPages: d.params.poolPages,
+    poolLeft: d.poolSize(0),
+    faultUs: d.stats.faultUs,
+  };
 }
 
 /**

@@ -5,9 +5,11 @@
 import { fitGevPwm, gevExceedance, poissonRate, type RateInterval } from '../engine/stats.ts';
 import { NS_PER_HOUR, NS_PER_S } from '../engine/time.ts';
 import { printFtraceStackTrace } from '../formats/ftrace-stack-trace.ts';
+import type { DynamicRunOutput } from '../kernel/sim/dynamic-sim.ts';
 import { HIST_BUCKET, KINDS, THRESHOLDS } from '../kernel/sim/sim-stats.ts';
 import { type SimOptions, type SimOutput, simulate } from '../kernel/sim/simulate.ts';
 import { SOFTIRQ_NAMES } from '../model/constants.ts';
+import type { MachineDynamicStack } from '../model/dynamic-stack-params.ts';
 import { kstackHistogram as kstackCounts } from '../model/kstack-histogram.ts';
 
 export const RUN_RESULT_VERSION = '1.0';
@@ -18,6 +20,43 @@ type PerKind<T> = Record<Kind, T>;
 export interface Histogram {
   readonly bucketBytes: number;
   readonly counts: readonly number[];
+}
+
+/**
+ * Dynamic task stacks (stackAllocation `dynamic`, issue 13): what the run's stack faults cost.
+ * Absent for every other design.
+ */
+export interface RunDynamic {
+  /** The design's parameters as run (defaults and sources: src/model/dynamic-stack-params.ts). */
+  readonly params: MachineDynamicStack;
+  /** Where a refill's order-0 allocation gets its answer. */
+  readonly allocator: string;
+  readonly faults: number;
+  readonly faultsPerSecond: number;
+  /** Pool refill allocations that succeeded, and those that failed. */
+  readonly refills: number;
+  readonly refillFailures: number;
+  /** Faults that found the CPU's pool empty: kernel panics (each stops its CPU unless panic: reboot). */
+  readonly panics: number;
+  readonly panicsPerHour: RateInterval;
+  readonly unmaps: number;
+  readonly tasks: number;
+  readonly tasksFaulted: number;
+  /** Fault and unmap work at the declared costs, µs, and its share of the CPUs' time. */
+  readonly faultUs: number;
+  readonly faultCpuShare: number;
+  /** Task-stack pages mapped at the end (kB: 4 KiB each) and pool pages left, over all tasks and CPUs. */
+  readonly pagesMapped: number;
+  readonly kBMapped: number;
+  readonly poolPagesLeft: number;
+  /** The first panics (up to 100). */
+  readonly panicEvents: readonly {
+    readonly atNs: number;
+    readonly cpu: number;
+    readonly task: string;
+    readonly depth: number;
+    readonly frame: string;
+  }[];
 }
 
 export interface RunResult {
@@ -81,6 +120,8 @@ export interface RunResult {
   }[];
   /** The deepest stack seen on each kind (kinds never used are absent). */
   readonly deepest: Partial<PerKind<DeepestStack>>;
+  /** Dynamic task stacks: faults, refills, panics (stackAllocation `dynamic` only). */
+  readonly dynamic?: RunDynamic;
   /** Every simulated task with the deepest point its own stack reached (its high-water mark). */
   readonly perTask: readonly {
     readonly name: string;
@@ -190,6 +231,10 @@ export function runResult(o: SimOutput): RunResult {
     notes.push(
       'a kernel panic stopped a CPU (as the kernel would); the other CPUs went on. `--set panic=reboot` restarts it to keep measuring',
     );
+  if ((o.dynamic?.panics ?? 0) > 0 && o.reboots === 0)
+    notes.push(
+      "a dynamic stack fault found its CPU's pool empty: the kernel panics there, so that CPU stopped; `--set panic=reboot` restarts it",
+    );
   if (o.reboots > 0)
     notes.push(`${o.reboots} CPU reboot${o.reboots === 1 ? '' : 's'} after a panic (panic: reboot)`);
   return {
@@ -272,13 +317,47 @@ export function runResult(o: SimOutput): RunResult {
     ),
     perTask: o.tasks.map((t) => ({ name: t.name, kind: t.kind, cpu: t.cpu, highWater: t.highWater })),
     notes,
+    ...(o.dynamic ? { dynamic: runDynamic(o, o.dynamic) } : {}),
+  };
+}
+
+function runDynamic(o: SimOutput, d: DynamicRunOutput): RunDynamic {
+  const seconds = o.simulatedNs / NS_PER_S;
+  const cpuUs = seconds * 1e6 * o.cpus.length;
+  const perSecond = (n: number) => (seconds > 0 ? n / seconds : 0);
+  return {
+    params: d.params,
+    allocator: `declared: each refill allocation fails with probability ${d.params.refillFailureP} (refillFailureP; the simulator has no memory pressure of its own)`,
+    faults: d.faults,
+    faultsPerSecond: perSecond(d.faults),
+    refills: d.refills,
+    refillFailures: d.refillFailures,
+    panics: d.panics,
+    panicsPerHour: poissonRate(d.panics, o.simulatedNs / NS_PER_HOUR),
+    unmaps: d.unmaps,
+    tasks: d.tasks,
+    tasksFaulted: d.tasksFaulted,
+    faultUs: d.faultUs,
+    faultCpuShare: cpuUs > 0 ? d.faultUs / cpuUs : 0,
+    pagesMapped: d.pagesMapped,
+    kBMapped: d.pagesMapped * 4,
+    poolPagesLeft: d.poolPagesLeft,
+    panicEvents: d.panicEvents.map((e) => ({
+      atNs: e.atNs,
+      cpu: e.cpu,
+      task: o.tasks[e.task]?.name ?? `task${e.task}`,
+      depth: e.depth,
+      frame: e.frame,
+    })),
   };
 }
 
 /** Bytes each stack kind can hold before an overflow (the fast machine's limit: thread_info and STACK_END_MAGIC excluded). */
 function usableSizes(o: SimOutput): PerKind<number> {
   const p = o.profile;
-  const reserved = (p.threadInfo === 'stack-bottom' ? p.THREAD_INFO_SIZE : 0) + 8;
+  // Dynamic stacks keep no STACK_END_MAGIC: the whole stack is usable.
+  const reserved =
+    p.stackAllocation === 'dynamic' ? 0 : (p.threadInfo === 'stack-bottom' ? p.THREAD_INFO_SIZE : 0) + 8;
   return {
     task: p.THREAD_SIZE - reserved,
     irq: p.irqStack?.IRQ_STACK_SIZE ?? 0,

@@ -105,3 +105,35 @@ function marginRow(label: string, stack: 'task' | 'irq', r: RunResult): MarginRo
     episodes: total,
   };
 }
+
+/** The dynamic design of section 7, simulated: linux-6.1 with the RFC's dynamic stacks. */
+export const SEED_DYNAMIC_DESIGN = { label: 'linux-6.1, dynamic + IRQ stack', profile: 'linux-6.1' } as const;
+
+/**
+ * The seed's board under load with dynamic stacks: faults, refills and panics from the simulator.
+ * `refillFailureP` is the device experiment's measured failure rate per refill allocation (the
+ * simulator has no memory pressure of its own).
+ */
+export function runSeedDynamic(
+  scenario: Scenario,
+  refillFailureP: number,
+  progress?: (label: string, fraction: number) => void,
+): { readonly label: string; readonly refillFailureP: number; readonly result: RunResult } {
+  const profile = profileOf(SEED_DYNAMIC_DESIGN.profile, [
+    'stackAllocation=dynamic',
+    `dynamicStack.refillFailureP=${refillFailureP}`,
+  ]);
+  const raw = simulate({
+    scenario,
+    profile,
+    seed: scenario.seed,
+    durationNs: SEED_RUN_NS,
+    ...(progress
+      ? {
+          onProgress: (done: number, total: number) =>
+            progress(`simulating ${SEED_DYNAMIC_DESIGN.label}`, done / total),
+        }
+      : {}),
+  });
+  return { label: SEED_DYNAMIC_DESIGN.label, refillFailureP, result: runResult(raw) };
+}

@@ -7,9 +7,10 @@
 // touched, ceil(high-water / 4 KiB) and at least the page mapped at fork. The guard page below a
 // vmalloc'ed stack is virtual only and costs nothing in any design. The per-CPU pools of dynamic
 // stacks (3 pages per CPU) come on top; a file does not say how many CPUs there were.
-import { DEFAULT_DYNAMIC_STACK } from '../device/dynamic-stack-params.ts';
+
 import { pagesForHighWater } from '../device/stack-depths.ts';
 import { PAGE_SIZE } from '../mm/constants.ts';
+import { DEFAULT_DYNAMIC_STACK } from '../model/dynamic-stack-params.ts';
 
 /** A figure known exactly (low = high) or as an interval. */
 export interface Span {

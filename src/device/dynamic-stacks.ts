@@ -1,5 +1,5 @@
 // The per-CPU page pools and fault accounting of dynamic kernel stacks (parameters and their
-// sources: dynamic-stack-params.ts). KernelStacks owns the stacks' PFNs; this file owns what is new
+// sources: ../model/dynamic-stack-params.ts). KernelStacks owns the stacks' PFNs; this file owns what is new
 // in the design: how many pages each stack has mapped, the pools the faults take from, the refills,
 // and the counters a comparison reports (faults, refills, refill failures, panics).
 //
@@ -11,13 +11,18 @@
 
 import { Rng } from '../engine/rng.ts';
 import { allocPages, freePages } from '../mm/alloc.ts';
-import { NO_PAGE } from '../mm/constants.ts';
+import { GFP_ATOMIC, NO_PAGE, THREADINFO_GFP } from '../mm/constants.ts';
 import type { MmNode } from '../mm/node.ts';
 import { PG_VMALLOC } from '../mm/page-kind.ts';
 import { NR_CACHED_STACKS } from '../model/constants.ts';
-import { type DynamicStackParams, refillGfp } from './dynamic-stack-params.ts';
+import type { DynamicStackParams } from '../model/dynamic-stack-params.ts';
 import type { KernelStacks } from './kernel-stacks.ts';
 import { type StackDepths, samplePages } from './stack-depths.ts';
+
+/** The GFP flags of a pool refill. */
+export function refillGfp(p: DynamicStackParams): number {
+  return p.refillGfp === 'atomic' ? GFP_ATOMIC : THREADINFO_GFP;
+}
 
 export interface DynamicStackStats {
   /** Stack faults: pages mapped from a pool. */

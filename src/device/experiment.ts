@@ -33,12 +33,12 @@ import {
   PG_TAIL,
 } from '../mm/page-kind.ts';
 import type { VmEvents } from '../mm/vmstat.ts';
-import { DEVICES, type DeviceId, type DeviceSpec, deviceParams } from './devices.ts';
 import {
   checkDynamicStackParams,
   DEFAULT_DYNAMIC_STACK,
   type DynamicStackParams,
-} from './dynamic-stack-params.ts';
+} from '../model/dynamic-stack-params.ts';
+import { DEVICES, type DeviceId, type DeviceSpec, deviceParams } from './devices.ts';
 import type { DynamicStackStats } from './dynamic-stacks.ts';
 import type { StackStrategy } from './kernel-stacks.ts';
 import { BUILTIN_DEPTHS, DEFAULT_DEPTHS, type StackDepths } from './stack-depths.ts';

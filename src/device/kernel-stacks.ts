@@ -5,7 +5,7 @@
 //   vmap  VMAP_STACK: a per-CPU cache of NR_CACHED_STACKS = 2 freed stacks (a hit allocates nothing);
 //         a miss allocates four order-0 UNMOVABLE pages plus a vmap_area / vm_struct and the pages[]
 //         array from slab, and now and then a page-table page for the vmalloc range
-//   dynamic  the 2024 RFC "Dynamic Kernel Stacks" (dynamic-stack-params.ts): a vmap stack with only
+//   dynamic  the 2024 RFC "Dynamic Kernel Stacks" (../model/dynamic-stack-params.ts): a vmap stack with only
 //         pagesAtFork pages mapped; the rest fault in from a per-CPU pool refilled by order-0
 //         allocations; a fault on an empty pool is a panic, counted (dynamic-stacks.ts)
 //
@@ -20,7 +20,7 @@ import { NO_PAGE, THREADINFO_GFP } from '../mm/constants.ts';
 import type { AllocTrace, MmNode } from '../mm/node.ts';
 import { PG_PAGETABLE, PG_STACK, PG_VMALLOC } from '../mm/page-kind.ts';
 import { NR_CACHED_STACKS } from '../model/constants.ts';
-import type { DynamicStackParams } from './dynamic-stack-params.ts';
+import type { DynamicStackParams } from '../model/dynamic-stack-params.ts';
 import { DynamicStacks } from './dynamic-stacks.ts';
 import type { SlabCache } from './slab.ts';
 import type { StackDepths } from './stack-depths.ts';

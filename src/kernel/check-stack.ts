@@ -208,7 +208,12 @@ export class KernelStackTracer {
     }
     this.maxSize = thisSize;
     const ordinal = ++this.maxCount;
-    if (task.read(this.m.stackEndMagicAddr(task)) !== STACK_END_MAGIC) this.stackEndCorrupted = true;
+    // Dynamic stacks have no STACK_END_MAGIC: task_stack_end_corrupted() is 0 (RFC 00/14).
+    if (
+      this.m.profile.stackAllocation !== 'dynamic' &&
+      task.read(this.m.stackEndMagicAddr(task)) !== STACK_END_MAGIC
+    )
+      this.stackEndCorrupted = true;
     const at = this.opts.buildTableAt;
     if (at !== undefined && ordinal !== at && this.tracerFrame !== 0) return;
     this.tableBuiltAt = ordinal;

@@ -14,8 +14,10 @@
 // x86_64 ("call; push rbp; mov rbp, rsp; sub rsp, N") keeps the return address at the top instead.
 import { assertTrue } from '../base/assert.ts';
 import { hex16 } from '../base/units.ts';
+import { RngStreams } from '../engine/streams.ts';
 import { STACK_END_MAGIC } from '../model/constants.ts';
 import type { KernelProfile } from '../model/profile.ts';
+import { DeclaredFailurePages, DynamicPages, dynamicParams, isDynamic } from './dynamic-pages.ts';
 import { type StackLayout, stackLayout } from './layout.ts';
 import { signReturnAddress } from './pointer-auth.ts';
 import { KStack } from './stack.ts';
@@ -85,6 +87,18 @@ export type StackEvent =
       readonly stack: KStack;
       readonly frame: string;
       readonly report: string;
+    }
+  | {
+      /**
+       * A dynamic stack's fault found this CPU's pool empty (issue 13): the kernel panics. stacklab's
+       * own event, not a kernel text (the RFC prints nothing of its own there).
+       */
+      readonly type: 'dynamic-stack-panic';
+      readonly cpu: number;
+      readonly stack: KStack;
+      /** Depth below the stack's top the push reached, bytes. */
+      readonly depth: number;
+      readonly frame: string;
     }
   | {
       readonly type: 'corruption';
@@ -196,14 +210,25 @@ export class StackMachine {
    * irq_exit_rcu, do_softirq_own_stack ...), so a stack tracer can sample them like any function.
    */
   entryHook: ((cpu: Cpu, name: string, ret: string, phase: 'before' | 'after') => void) | null = null;
+  /**
+   * The pages of dynamic task stacks (stackAllocation `dynamic`), or null: every other design, and a
+   * machine built with `dynamic: 'off'` (the simulator's rebuilding shadow, which must not fault).
+   */
+  readonly dynamic: DynamicPages | null;
+  /** Virtual time the dynamic stacks' refill delays are measured against, ns (callers advance it). */
+  nowNs = 0;
 
   constructor(
     readonly profile: KernelProfile,
-    opts: { cpus?: number; tasks?: number } = {},
+    opts: { cpus?: number; tasks?: number; dynamic?: DynamicPages | 'off'; seed?: number } = {},
   ) {
     const ncpu = opts.cpus ?? 1;
     const ntask = opts.tasks ?? 1;
     this.layout = stackLayout(profile);
+    this.dynamic =
+      opts.dynamic === 'off' || !isDynamic(profile)
+        ? null
+        : (opts.dynamic ?? defaultDynamicPages(profile, ncpu, ntask, opts.seed ?? 0));
     for (let t = 0; t < ntask; t++) this.tasks.push(this.newTask(t, t === 0 ? 'task0' : `task${t}`));
     for (let c = 0; c < ncpu; c++) {
       const irq = profile.irqStack
@@ -248,8 +273,12 @@ export class StackMachine {
     return { id, name, stack };
   }
 
-  /** set_task_stack_end_magic() at fork; thread_info occupies the bottom in 2015 profiles. */
+  /**
+   * set_task_stack_end_magic() at fork; thread_info occupies the bottom in 2015 profiles. Dynamic
+   * stacks write none: their bottom page is not mapped at fork (RFC 00/14 makes it an empty function).
+   */
   private writeStackEnd(stack: KStack): void {
+    if (isDynamic(this.profile)) return;
     stack.write(this.stackEndMagicAddr(stack), STACK_END_MAGIC);
   }
 
@@ -260,7 +289,8 @@ export class StackMachine {
 
   /** Bytes at the bottom of a task stack that are not usable stack (thread_info + STACK_END_MAGIC). */
   reservedBottom(stack: KStack): number {
-    return stack.kind === 'task' ? Number(this.stackEndMagicAddr(stack) - stack.low) + 8 : 0;
+    if (stack.kind !== 'task' || isDynamic(this.profile)) return 0;
+    return Number(this.stackEndMagicAddr(stack) - stack.low) + 8;
   }
 
   /** The first usable SP of a stack: THREAD_START_SP / IRQ_STACK_START_SP. */
@@ -300,6 +330,8 @@ export class StackMachine {
     const stack = cpu.stack;
     const newSp = cpu.sp - BigInt(spec.size);
     if (!this.checkRoom(cpu, stack, newSp, spec)) return false;
+    if (this.dynamic !== null && stack.kind === 'task' && !this.stackFault(cpu, stack, newSp, spec))
+      return false;
     const frame: Frame = {
       kind: spec.kind,
       name: spec.name,
@@ -420,6 +452,20 @@ export class StackMachine {
     for (const o of this.observers) o.onEvent?.(e);
   }
 
+  /**
+   * A push below a dynamic stack's mapped pages: the fault maps them from this CPU's pool, or, with
+   * the pool empty, the kernel panics and this CPU stops (as for an overflow panic).
+   */
+  private stackFault(cpu: Cpu, stack: KStack, newSp: bigint, spec: PushSpec): boolean {
+    const dyn = this.dynamic!;
+    const depth = Number(stack.high - newSp);
+    if (depth <= dyn.mappedBytes(stack.owner)) return true;
+    if (dyn.touch(cpu.id, stack.owner, depth, this.nowNs)) return true;
+    cpu.halted = true;
+    this.emit({ type: 'dynamic-stack-panic', cpu: cpu.id, stack, depth, frame: spec.name });
+    return false;
+  }
+
   /** The overflow rules: detection per profile, or silent corruption recorded as an event. */
   private checkRoom(cpu: Cpu, stack: KStack, newSp: bigint, spec: PushSpec): boolean {
     const p = this.profile;
@@ -453,7 +499,9 @@ export class StackMachine {
    */
   scheduleCheck(cpu: Cpu): boolean {
     const stack = cpu.task.stack;
-    if (!this.profile.SCHED_STACK_END_CHECK) return false;
+    // Dynamic stacks: the task leaving the CPU refills its pool; task_stack_end_corrupted() is 0.
+    if (this.dynamic !== null) this.dynamic.schedulePoint(cpu.id, this.nowNs);
+    if (!this.profile.SCHED_STACK_END_CHECK || isDynamic(this.profile)) return false;
     if (stack.read(this.stackEndMagicAddr(stack)) === STACK_END_MAGIC) return false;
     this.emit({
       type: 'stack-end-panic',
@@ -511,4 +559,11 @@ export class StackMachine {
       report: `${lines.join('\n')}\n`,
     });
   }
+}
+
+/** A machine's own dynamic pages: the declared failure probability on a seeded stream of its own. */
+function defaultDynamicPages(p: KernelProfile, cpus: number, tasks: number, seed: number): DynamicPages {
+  const params = dynamicParams(p);
+  const rng = new RngStreams(seed).stream('dynamic-stack-refill');
+  return new DynamicPages(params, cpus, tasks, new DeclaredFailurePages(params.refillFailureP, rng));
 }

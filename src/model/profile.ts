@@ -207,8 +207,29 @@ export const ProfileSchema = z.object({
   SCHED_STACK_END_CHECK: z.boolean(),
   unwinder: UnwinderSchema,
   tracer: TracerSchema,
-  /** How fork allocates the task stack: contiguous order-N pages, or vmalloc'ed order-0 pages. */
-  stackAllocation: z.enum(['order-1', 'order-2', 'order-3', 'vmap']),
+  /**
+   * How fork allocates the task stack: contiguous order-N pages, vmalloc'ed order-0 pages, or
+   * `dynamic` (issue 13: the 2024 RFC "Dynamic Kernel Stacks", a vmap stack with only its first pages
+   * mapped at fork and the rest faulted in from a per-CPU pool; the stack machine counts the faults).
+   */
+  stackAllocation: z.enum(['order-1', 'order-2', 'order-3', 'vmap', 'dynamic']),
+  /**
+   * The dynamic design's parameters (`--set dynamicStack.poolPages=1`); absent fields take the declared
+   * defaults of dynamic-stack-params.ts, where each has its unit and source. Read only with `dynamic`.
+   */
+  dynamicStack: z
+    .object({
+      pagesAtFork: z.number().int().min(1).max(64).optional(),
+      poolPages: z.number().int().min(0).max(64).optional(),
+      refillDelayUs: z.number().min(0).max(1e9).optional(),
+      refillGfp: z.enum(['atomic', 'kernel']).optional(),
+      refillRetryUs: z.number().min(0).max(1e9).optional(),
+      unmapOnReturnToUser: z.boolean().optional(),
+      faultUs: z.number().min(0).max(1e6).optional(),
+      unmapUs: z.number().min(0).max(1e6).optional(),
+      refillFailureP: z.number().min(0).max(1).optional(),
+    })
+    .optional(),
   // Fields added by issue 10. Optional, so profile files and objects written before them stay valid;
   // absent means false.
   /**
@@ -279,6 +300,10 @@ function checkConsistency(p: KernelProfile, source: string): Result<KernelProfil
       'softirq.ownStack',
       'PREEMPT_RT has no SOFTIRQ_ON_OWN_STACK: softirqs run on the current stack',
     );
+  if (p.stackAllocation === 'dynamic' && !(p.VMAP_STACK && p.overflowDetection !== 'none'))
+    return bad('stackAllocation', 'dynamic stacks are vmap stacks: they need VMAP_STACK and its guard page');
+  if (p.stackAllocation === 'dynamic' && (p.dynamicStack?.pagesAtFork ?? 1) > p.THREAD_SIZE / 4096)
+    return bad('dynamicStack.pagesAtFork', `at most THREAD_SIZE / 4096 (${p.THREAD_SIZE / 4096})`);
   if (p.ARM64_PTR_AUTH_KERNEL && p.arch !== 'arm64')
     return bad('ARM64_PTR_AUTH_KERNEL', 'pointer authentication is an arm64 feature');
   return ok(p);
@@ -328,6 +353,12 @@ export function applyOverrides(
             { file: source },
           ),
         );
+      }
+      if (next === undefined && (schemaKeys(path.slice(0, i + 1)) ?? []).length > 0) {
+        // An optional object the profile leaves out (dynamicStack): --set starts it empty.
+        obj[key] = {};
+        obj = obj[key] as Record<string, unknown>;
+        continue;
       }
       if (typeof next !== 'object' || next === null) {
         return err(unknownField(path.slice(0, i + 1).join('.'), Object.keys(obj), source));

@@ -230,7 +230,7 @@ function dynamicNote(c: MmCompareResult): string {
     const p = r.params;
     s += `Dynamic stacks: ${p.pagesAtFork} page at fork, pool of ${p.poolPages} per CPU, refill ${p.refillGfp} `;
     s += `${p.refillDelayUs} µs after the fault${p.unmapOnReturnToUser ? ', pages unmapped on return to user' : ''}; `;
-    s += 'tasks reach their depth at their first run (src/device/dynamic-stack-params.ts has the sources).\n';
+    s += 'tasks reach their depth at their first run (src/model/dynamic-stack-params.ts has the sources).\n';
   }
   return s;
 }

@@ -3,7 +3,7 @@
 
 import type { Chain } from '../analyze/chain.ts';
 import type { OwnEraCheck } from '../analyze/own-era.ts';
-import type { ReplayResult, StackVerdict } from '../analyze/replay.ts';
+import type { ReplayDynamic, ReplayResult, StackVerdict } from '../analyze/replay.ts';
 import type { ReplayTableOutput } from '../analyze/replay-table.ts';
 import type { Diagnostic } from '../base/diag.ts';
 import { padLeft } from '../base/text.ts';
@@ -57,6 +57,8 @@ export interface ProfileReplayData {
   };
   readonly events: readonly { type: string; stack: string; frame: string; report?: string; what?: string }[];
   readonly notes: readonly string[];
+  /** Dynamic stacks (stackAllocation `dynamic`): the chain's stack faults, pages mapped, pool left. */
+  readonly dynamic?: ReplayDynamic;
 }
 
 export interface ReplayReportData {
@@ -141,12 +143,14 @@ function profileData(r: ReplayResult, inputText: string | null): ProfileReplayDa
     },
     events: r.events.map(eventData),
     notes: r.notes,
+    ...(r.dynamic ? { dynamic: r.dynamic } : {}),
   };
 }
 
 function eventData(e: StackEvent): ProfileReplayData['events'][number] {
   if (e.type === 'overflow-panic' || e.type === 'stack-end-panic')
     return { type: e.type, stack: e.stack.name, frame: e.frame, report: e.report };
+  if (e.type === 'dynamic-stack-panic') return { type: e.type, stack: e.stack.name, frame: e.frame };
   return { type: e.type, stack: e.stack.name, frame: e.frame, what: e.what };
 }
 

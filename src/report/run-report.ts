@@ -1,7 +1,7 @@
 // `stacklab run` as text: the verdict first (did a stack overflow, how often would it), then the
 // deepest point of each stack, the threshold crossings, what the kernel's tracer saw and the load.
 // Fits 100 columns; --json has everything.
-import type { RunResult } from '../analyze/run.ts';
+import type { RunDynamic, RunResult } from '../analyze/run.ts';
 import type { FoldedLine } from '../formats/folded-stacks.ts';
 import { THRESHOLDS } from '../kernel/sim/sim-stats.ts';
 
@@ -40,12 +40,28 @@ export function overflowVerdict(r: RunResult): string {
   return `no overflow in ${t}: at most ${o.perHour.high.toPrecision(2)}/h (95 % Poisson bound for the time simulated)${exText}`;
 }
 
+/** The dynamic-stack lines of a run (stackAllocation `dynamic`). */
+export function dynamicLines(d: RunDynamic): string[] {
+  const p = d.params;
+  const rate = d.panicsPerHour;
+  const panics =
+    d.panics > 0
+      ? `${d.panics} panic${d.panics === 1 ? '' : 's'} (a fault found its CPU's pool empty), ${rate.estimate.toPrecision(3)}/h [${rate.low.toPrecision(3)}, ${rate.high.toPrecision(3)}]`
+      : `no panic: at most ${rate.high.toPrecision(2)}/h (95 % Poisson bound)`;
+  return [
+    `  dynamic stacks: ${d.faults} stack faults (${d.faultsPerSecond.toPrecision(3)}/s, ${d.tasksFaulted} of ${d.tasks} tasks), ${d.refills} pool refills, ${d.refillFailures} refill failures; ${panics}`,
+    `    ${p.pagesAtFork} page at fork, pool of ${p.poolPages} per CPU, refill at the next task switch ${p.refillDelayUs} µs after the fault${p.unmapOnReturnToUser ? ', pages unmapped on return to user' : ''}; ${d.kBMapped} kB mapped at the end; fault work ${(d.faultCpuShare * 100).toPrecision(2)} % of CPU time`,
+    `    refill allocator: ${d.allocator}`,
+  ];
+}
+
 export function renderRunText(r: RunResult): string {
   const lines: string[] = [];
   lines.push(
     `stacklab run: ${r.scenario} under ${r.profile.id}, seed ${r.seed}, ${sec(r.simulatedNs)} simulated`,
   );
   lines.push(`  ${overflowVerdict(r)}`);
+  if (r.dynamic) lines.push(...dynamicLines(r.dynamic));
   for (const n of r.notes) lines.push(`  note: ${n}`);
   lines.push('');
   lines.push('deepest point of each stack (all CPUs)');

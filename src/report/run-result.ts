@@ -9,6 +9,8 @@
 //   result.thresholds[].{stack, bytes, label}
 //   result.overflow.{count, perHour.{estimate, low, high}}
 //   result.depthSeries[].{cpu, stack, bucketNs, maxBytes[]}
+//   result.dynamic (stackAllocation `dynamic` only, issue 13): {faults, faultsPerSecond, refills,
+//     refillFailures, panics, panicsPerHour.{estimate, low, high}, params, allocator, ...}
 import { z } from 'zod';
 import { readNumber } from '../base/number.ts';
 
@@ -86,6 +88,26 @@ export const RunReportSchema = z
     /** Sizes of the IRQ and overflow stacks (`stacklab run` writes them; 0: the design has none). */
     irqStackSize: z.number().int().min(0).optional(),
     overflowStackSize: z.number().int().min(0).optional(),
+    /**
+     * Dynamic task stacks (`--set stackAllocation=dynamic`): stack faults (a push below a stack's mapped
+     * pages), pool refill allocations and their failures, and panics (a fault that found its CPU's pool
+     * empty: that CPU stops, as for an overflow panic, unless `panic: reboot`). Absent for other designs.
+     */
+    dynamic: z
+      .object({
+        faults: z.number().int().min(0),
+        faultsPerSecond: z.number().min(0),
+        refills: z.number().int().min(0),
+        refillFailures: z.number().int().min(0),
+        panics: z.number().int().min(0),
+        panicsPerHour: z.object({
+          estimate: z.number().min(0),
+          low: z.number().min(0),
+          high: z.number().min(0),
+        }),
+      })
+      .loose()
+      .optional(),
     /** Per CPU and stack kind: the deepest point in each time bucket of bucketNs nanoseconds. */
     depthSeries: z.array(
       z.object({

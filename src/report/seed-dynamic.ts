@@ -3,7 +3,7 @@
 // slow-path allocations come from mm compare on the seed's phone; the risk each design carries from
 // the seed's simulation under load (overflow of an 8 KB stack) and from the dynamic run (refill panics).
 // The simulated tasks' high-water marks under linux-6.1 price dynamic stacks under load.
-import type { SeedRunData } from '../analyze/seed-run.ts';
+import type { runSeedDynamic, SeedRunData } from '../analyze/seed-run.ts';
 import { priceHighWater } from '../analyze/stack-pricing.ts';
 import type { MmCompareResult } from '../device/compare.ts';
 import type { MmRunResult } from '../device/experiment.ts';
@@ -22,6 +22,18 @@ export interface SeedDynamicData {
     readonly forkP999Us: number;
     readonly risk: string;
   }[];
+  /** The simulator run with dynamic stacks (faults, refills, panics under load), when there is one. */
+  readonly simulated?: {
+    readonly design: string;
+    readonly seconds: number;
+    readonly refillFailureP: number;
+    readonly faults: number;
+    readonly faultsPerSecond: number;
+    readonly refills: number;
+    readonly refillFailures: number;
+    readonly panics: number;
+    readonly panicsPerHour: { readonly estimate: number; readonly low: number; readonly high: number };
+  };
   /** Stacks priced with the simulated tasks' high-water marks under load, per simulated design. */
   readonly underLoad: readonly {
     readonly design: string;
@@ -39,7 +51,11 @@ function perHour(v: { estimate: number; low: number; high: number }): string {
 }
 
 /** The section; undefined pieces (a strategy not run) leave their row out. */
-export function seedDynamicSection(compare: MmCompareResult, sim: SeedRunData) {
+export function seedDynamicSection(
+  compare: MmCompareResult,
+  sim: SeedRunData,
+  dynamicRun?: ReturnType<typeof runSeedDynamic>,
+) {
   const run = (s: string) => compare.runs.find((r) => r.stacks === s);
   const rfc = sim.runs.find((r) => r.label === SIM_8K)?.result;
   const share8k = overflowShare('8k', compare.depths);
@@ -79,7 +95,28 @@ export function seedDynamicSection(compare: MmCompareResult, sim: SeedRunData) {
     const hw = tasks.map((t, i) => ({ highWaterBytes: t.highWater, line: i + 1, caller: t.name }));
     return [{ design, pricing: priceHighWater(hw) }];
   });
-  const data: SeedDynamicData = { device: compare.device, forks: compare.forks, designs, underLoad };
+  const d = dynamicRun?.result.dynamic;
+  const simulated =
+    dynamicRun && d
+      ? {
+          design: dynamicRun.label,
+          seconds: dynamicRun.result.simulatedNs / 1e9,
+          refillFailureP: dynamicRun.refillFailureP,
+          faults: d.faults,
+          faultsPerSecond: d.faultsPerSecond,
+          refills: d.refills,
+          refillFailures: d.refillFailures,
+          panics: d.panics,
+          panicsPerHour: d.panicsPerHour,
+        }
+      : undefined;
+  const data: SeedDynamicData = {
+    device: compare.device,
+    forks: compare.forks,
+    designs,
+    underLoad,
+    ...(simulated ? { simulated } : {}),
+  };
   const w = Math.max(...designs.map((d) => d.design.length));
   let text = `Same device (${compare.device}), workload (${compare.scenario}) and aged memory, ${compare.forks} forks each;\n`;
   text += `memory with every live task on the design, depths ${compare.depths.id}:\n`;
@@ -100,6 +137,16 @@ export function seedDynamicSection(compare: MmCompareResult, sim: SeedRunData) {
     text += `  ${u.design}: ${u.pricing.tasks} tasks, deepest ${deepest} B; dynamic ${dyn.pages.high} pages `;
     text += `(${saved.toFixed(0)} % less than 16 KB), ${dyn.faulting.high} tasks fault, `;
     text += `${u.pricing.designs.find((d) => d.design === '8k')!.overflowing.high} past 8 KB\n`;
+  }
+  if (simulated && dynamicRun) {
+    const r = dynamicRun.result;
+    text +=
+      `\nSimulated with dynamic stacks (${simulated.design}, ${sim.scenario}, ${simulated.seconds} s; each refill allocation` +
+      ` fails with probability ${simulated.refillFailureP}, the rate the device rows above measured): ${simulated.faults} stack faults` +
+      ` (${simulated.faultsPerSecond.toFixed(1)}/s), ${simulated.refills} refills, ${simulated.refillFailures} refill failures,` +
+      ` ${simulated.panics} panics (${perHour(simulated.panicsPerHour)}). Task stacks reached ${r.maxDepth.task} B, ${r.highwater.task} B` +
+      " with the stack tracer's own frames, which fault too. The simulated tasks live for the whole run, so each faults once" +
+      ' per page it grows to; task churn (the device rows) is what keeps faults coming.\n';
   }
   text +=
     '\n(The RFC bought memory with an IRQ stack and a smaller static stack, whose risk is overflow;\n' +

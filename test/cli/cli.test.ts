@@ -50,6 +50,17 @@ describe('stacklab CLI', () => {
     assert.match(designs[1]!.risk, /overflow/);
     assert.match(designs[2]!.risk, /refill panics/);
     assert.equal(six.data.underLoad.length, 2, 'priced under linux-4.2 and linux-6.1 load');
+    // Its dynamic faults and panics come from a simulator run with dynamic stacks, refilled with the
+    // failure rate the device experiment measured.
+    const sim = six.data.simulated;
+    const dyn = j.sections[1].data[0].runs.find((r: { stacks: string }) => r.stacks === 'dynamic').dynamic
+      .stats;
+    const attempts = dyn.refills + dyn.refillFailures;
+    assert.equal(sim.refillFailureP, attempts > 0 ? dyn.refillFailures / attempts : 0);
+    assert.ok(sim.faults > 0, 'the tasks that grow past one page fault under load');
+    assert.equal(sim.faultsPerSecond, sim.faults / sim.seconds);
+    assert.ok(sim.panicsPerHour.low <= sim.panicsPerHour.estimate);
+    assert.match(six.text, /Simulated with dynamic stacks \(linux-6\.1, dynamic/);
   });
 
   test('replay --format ftrace under the own era prints the input back', async () => {

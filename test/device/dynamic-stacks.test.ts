@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { DEFAULT_DYNAMIC_STACK, type DynamicStackParams } from '../../src/device/dynamic-stack-params.ts';
 import { KernelStacks, RCU_DELAY_US } from '../../src/device/kernel-stacks.ts';
 import { SlabCaches } from '../../src/device/slab.ts';
 import { type StackDepths, samplePages } from '../../src/device/stack-depths.ts';
@@ -11,6 +10,7 @@ import { allocPagesNoWatermarks } from '../../src/mm/alloc.ts';
 import { GFP_KERNEL, NO_PAGE } from '../../src/mm/constants.ts';
 import { DEFAULT_MM_PARAMS, MmNode } from '../../src/mm/node.ts';
 import { PG_KERNEL, PG_PAGETABLE, PG_VMALLOC } from '../../src/mm/page-kind.ts';
+import { DEFAULT_DYNAMIC_STACK, type DynamicStackParams } from '../../src/model/dynamic-stack-params.ts';
 
 function setup(nrCpus: number, params: Partial<DynamicStackParams>, depths: StackDepths, seed = 1) {
   const node = new MmNode({ ...DEFAULT_MM_PARAMS, mode: '6.1', spannedPages: 8192, nrCpus }, seed);

@@ -22,12 +22,6 @@ import {
   type DeviceSpec,
   deviceParams,
 } from '../../device/devices.ts';
-import {
-  checkDynamicStackParams,
-  DEFAULT_DYNAMIC_STACK,
-  DYNAMIC_STACK_PARAMS,
-  type DynamicStackParams,
-} from '../../device/dynamic-stack-params.ts';
 import { runMmExperiment } from '../../device/experiment.ts';
 import { STACK_STRATEGIES, type StackStrategy } from '../../device/kernel-stacks.ts';
 import {
@@ -40,6 +34,12 @@ import {
 import { SCENARIO_IDS, SCENARIOS, type ScenarioId } from '../../device/workloads.ts';
 import { MAX_ORDER_NR_PAGES } from '../../mm/constants.ts';
 import { KERNEL_MODES, type KernelMode } from '../../mm/migratetype.ts';
+import {
+  checkDynamicStackParams,
+  DEFAULT_DYNAMIC_STACK,
+  DYNAMIC_STACK_PARAMS,
+  type DynamicStackParams,
+} from '../../model/dynamic-stack-params.ts';
 import { renderMmCompare, renderMmRun } from '../../report/mm-compare.ts';
 import { mmProcFiles } from '../../report/mm-proc-files.ts';
 import { type CliContext, diag, reportDiagnostics, usage } from '../context.ts';

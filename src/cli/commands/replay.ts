@@ -68,6 +68,8 @@ and the table ftrace would print there.
   stacklab replay data/seed/stack_trace-rfc-2015.txt
   stacklab replay data/seed/stack_trace-rfc-2015.txt -p rfc-2015 -p linux-6.1 --frames
   stacklab replay test/fixtures/arm64-6.1-qemu/udp-512M/stack_trace.txt -p linux-6.1 --format ftrace
+  stacklab replay test/fixtures/arm64-6.1-qemu/udp-512M/stack_trace.txt -p linux-6.1 \\
+    --set stackAllocation=dynamic
   cat /sys/kernel/tracing/stack_trace | stacklab replay - -p linux-6.1 --set THREAD_SIZE=8192 --json`,
     )
     .action((file: string, opts: ReplayOpts) => {

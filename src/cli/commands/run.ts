@@ -88,12 +88,15 @@ interrupt sources, and the code model they all execute (see data/scenarios/). Ev
 the stack the profile says; the kernel's stack tracer and stacklab's all-stacks tracer both watch.
 --set takes scenario fields too (cpus=8, irqs.eth0.rate=1e5); --seed and --duration default to
 the scenario's. --out DIR gets result.json, and the
---trace and --folded files are written where they are named.
+--trace and --folded files are written where they are named. --set stackAllocation=dynamic runs
+the 2024 RFC's dynamic stacks (dynamicStack.poolPages=1, dynamicStack.refillFailureP=0.01 ...:
+src/model/dynamic-stack-params.ts) and reports their faults, refills and panics.
 
   stacklab run                                   seed-dragonboard under its profile, 10 s
   stacklab run seed-dragonboard --profile rfc-2015 --duration 1min
   stacklab run seed-dragonboard --duration 8s --format ftrace
   stacklab run data/scenarios/seed-dragonboard.yaml --set THREAD_SIZE=8192 --json > run.json
+  stacklab run qemu-6.1-udp --set stackAllocation=dynamic        dynamic stacks: faults, refills, panics
   stacklab run --schema > scenario.schema.json`,
     )
     .action((scenarioArg: string, opts: RunOpts) => {

@@ -62,7 +62,7 @@ export class ExactShadow {
     nCpus: number,
     nTasks: number,
   ) {
-    this.m = new StackMachine(profile, { cpus: nCpus, tasks: nTasks });
+    this.m = new StackMachine(profile, { cpus: nCpus, tasks: nTasks, dynamic: 'off' });
     this.tracer = new KernelStackTracer(this.m, this.codes);
     this.m.observe({
       onPush: () => {},

@@ -98,6 +98,12 @@ export interface OverflowSink {
 }
 export type OverflowWhat = 'panic' | 'STACK_END_MAGIC' | 'thread_info' | 'below-stack';
 
+/** Dynamic task stacks (dynamic-sim.ts): called on a push below a task stack's mapped pages. */
+export interface FastDynamic {
+  /** Maps the pages down to depth `nd` of task `t`'s stack; false when the pool ran dry (a panic). */
+  fault(cpu: FastCpu, t: number, nd: number, frameName: string): boolean;
+}
+
 /** Per-push statistics the simulator keeps (the machine calls it only when a maximum moves). */
 export interface DepthSink {
   /** A push took stack `s` from its episode maximum `prev` to `depth` (episodeMax already updated). */
@@ -114,6 +120,13 @@ export class FastMachine {
   readonly stackSize: Int32Array;
   /** Deepest depth without touching thread_info / STACK_END_MAGIC (size - reserved bottom). */
   readonly stackLimit: Int32Array;
+  /**
+   * The one compare a push makes: stackLimit, or less where a dynamic task stack's mapped pages end
+   * (dynamic-sim.ts keeps it), so only a push that faults or runs out of stack leaves the hot path.
+   */
+  readonly pushLimit: Int32Array;
+  /** Dynamic task stacks (stackAllocation `dynamic`), or null. */
+  dynamic: FastDynamic | null = null;
   /** Depth at which a task stack's STACK_END_MAGIC word is overwritten (size - magic offset). */
   readonly magicDepth: Int32Array;
   /** (stack high address) mod THREAD_SIZE, for the tracer's masking. */
@@ -169,6 +182,7 @@ export class FastMachine {
     this.stackKind = new Uint8Array(nStacks);
     this.stackSize = new Int32Array(nStacks);
     this.stackLimit = new Int32Array(nStacks);
+    this.pushLimit = new Int32Array(nStacks);
     this.magicDepth = new Int32Array(nStacks);
     this.highMod = new Int32Array(nStacks);
     this.owner = new Int32Array(nStacks);
@@ -186,11 +200,13 @@ export class FastMachine {
     const layout = stackLayout(profile);
     const T = BigInt(profile.THREAD_SIZE);
     const magicOff = profile.threadInfo === 'stack-bottom' ? profile.THREAD_INFO_SIZE : 0;
+    // Dynamic stacks keep no STACK_END_MAGIC (machine.ts): the whole stack is usable, nothing to smash.
+    const dynamic = profile.stackAllocation === 'dynamic';
     for (let t = 0; t < nTasks; t++) {
       this.stackKind[t] = KIND_TASK;
       this.stackSize[t] = profile.THREAD_SIZE;
-      this.stackLimit[t] = profile.THREAD_SIZE - magicOff - 8;
-      this.magicDepth[t] = profile.THREAD_SIZE - magicOff;
+      this.stackLimit[t] = dynamic ? profile.THREAD_SIZE : profile.THREAD_SIZE - magicOff - 8;
+      this.magicDepth[t] = dynamic ? 0x7fffffff : profile.THREAD_SIZE - magicOff;
       this.highMod[t] = Number((layout.taskStackLow(t) + T) % T);
       this.owner[t] = t;
       this.frames.push(new Int32Array(MAX_FRAMES * F));
@@ -235,6 +251,7 @@ export class FastMachine {
       ownStack: reg(s.ownStackFrames),
       afterSwitch: reg(s.afterSwitchFrames),
     };
+    this.pushLimit.set(this.stackLimit);
     code.internProfile(profile);
   }
 
@@ -264,7 +281,7 @@ export class FastMachine {
     if (n >= MAX_FRAMES) tooDeep();
     const s = cpu.stack;
     const nd = cpu.depth + size;
-    if (nd > this.stackLimit[s]! && !this.ranOut(cpu, s, nd, kind, id)) return false;
+    if (nd > this.pushLimit[s]! && !this.slowPush(cpu, s, nd, kind, id)) return false;
     const fr = this.frames[t]!;
     const o = n * F;
     fr[o + F_KIND] = kind;
@@ -344,6 +361,14 @@ export class FastMachine {
       default:
         return 'add_random_kstack_offset';
     }
+  }
+
+  /** A push past pushLimit: a dynamic stack's fault (machine.ts stackFault()), then the overflow rules. */
+  private slowPush(cpu: FastCpu, s: number, nd: number, kind: number, id: number): boolean {
+    const dyn = this.dynamic;
+    if (dyn !== null && s < this.nTasks && nd <= this.stackSize[s]! && nd > this.pushLimit[s]!)
+      if (!dyn.fault(cpu, s, nd, this.frameName(kind, id))) return false;
+    return nd <= this.stackLimit[s]! || this.ranOut(cpu, s, nd, kind, id);
   }
 
   private ranOut(cpu: FastCpu, s: number, nd: number, kind: number, id: number): boolean {

@@ -67,7 +67,8 @@ export class FastKernelTracer {
       dl > this.T ||
       dl <= 0 ||
       dl - this.shadow.tracer.tracerFrame > this.shadow.tracer.maxSize ||
-      dl > fm.stackLimit[s]! ||
+      // pushLimit: stackLimit, or where a dynamic stack's mapped pages end (the tracer's frames fault too).
+      dl > fm.pushLimit[s]! ||
       dl > this.highwaterWithTracer[fm.stackKind[s]!]!
     );
   }
@@ -79,6 +80,10 @@ export class FastKernelTracer {
     const dl = cpu.depth + this.delta;
     const kind = fm.stackKind[s]!;
     if (dl > this.highwaterWithTracer[kind]!) this.highwaterWithTracer[kind] = dl;
+    // The tracer's own frames below a dynamic stack's mapped pages fault like any push.
+    const dyn = fm.dynamic;
+    if (dyn !== null && s < fm.nTasks && dl > fm.pushLimit[s]! && dl <= fm.stackSize[s]!)
+      if (!dyn.fault(cpu, s, dl, 'stack_trace_call')) return null;
     // A THREAD_SIZE-aligned stack (every task stack) masks to the depth itself: skip the modulo.
     const hm = fm.highMod[s]!;
     const thisSize =

@@ -46,6 +46,7 @@ import {
   TO_ALL,
   TO_OTHER,
 } from './compiled.ts';
+import type { SimDynamicStacks } from './dynamic-sim.ts';
 import type { ExactShadow } from './exact-shadow.ts';
 import {
   CTX_HARDIRQ,
@@ -143,6 +144,8 @@ export interface KernelSimConfig {
   readonly softirqJiffies: number;
   /** 4.9+ ksoftirqd_running(): irq_exit and do_softirq leave pending work to a running ksoftirqd. */
   readonly deferToKsoftirqd: boolean;
+  /** Dynamic task stacks (stackAllocation `dynamic`): faults, refills and panics. */
+  readonly dynamic?: SimDynamicStacks | null;
 }
 
 /** Trace slices the simulator reports (for --trace): a recorder decides what to keep. */
@@ -234,6 +237,13 @@ export class KernelSim implements OverflowSink {
     this.tracer = new FastKernelTracer(fm, cfg.shadow, cfg.profile);
     fm.overflowSink = this;
     fm.depthSink = cfg.stats;
+    if (cfg.dynamic) {
+      cfg.dynamic.clock = () => this.now;
+      // A pool that ran dry panics the kernel: this CPU stops, as for an overflow panic.
+      cfg.dynamic.onPanic = (cpu) => {
+        if (cfg.panic === 'reboot') this.rebootPending[cpu.id] = 1;
+      };
+    }
     if (cfg.stackTracer) fm.entryTraceHook = (cpu, id) => this.sampleEntry(cpu, id);
     this.boot();
   }
@@ -606,6 +616,7 @@ export class KernelSim implements OverflowSink {
       this.recorder.slice(`${this.cfg.tasks[cpu.task]!.name} syscalls`, sys.name, sys.start, this.now);
     this.cfg.stats.episodeEnd(cpu, cpu.task);
     fm.popTo(cpu, 0);
+    this.cfg.dynamic?.returnToUser(cpu);
     A.n--;
   }
 
@@ -713,7 +724,10 @@ export class KernelSim implements OverflowSink {
     A.n--;
     const irq = this.trace.irq[cpu.id];
     if (this.recorder && irq) this.recorder.slice(`cpu${cpu.id} hardirq`, irq.name, irq.start, this.now);
-    if (fromUser) this.cfg.stats.episodeEnd(cpu, cpu.task);
+    if (fromUser) {
+      this.cfg.stats.episodeEnd(cpu, cpu.task);
+      this.cfg.dynamic?.returnToUser(cpu);
+    }
     const top = A.n - 1;
     if (A.type[top] === A_IDLE) {
       this.cfg.stats.episodeEnd(cpu, cpu.task, cpu.depth);
@@ -959,6 +973,7 @@ export class KernelSim implements OverflowSink {
     const prevWork = tasks[prev]!.kind !== TASK_IDLE && this.taskState[prev] === ST_RUNNING;
     if (q.length === 0 && (prevWork || tasks[prev]!.kind === TASK_IDLE)) return;
     const next = q.length > 0 ? q.shift()! : this.idleOf[c]!;
+    this.cfg.dynamic?.schedulePoint(cpu);
     if (prevWork) {
       this.taskState[prev] = ST_RUNNABLE;
       q.push(prev);
@@ -1021,7 +1036,9 @@ export class KernelSim implements OverflowSink {
     }
     const events = this.tracer.sample(cpu, name, parentLoc);
     if (events === null) return;
-    for (const e of events)
+    for (const e of events) {
+      // The shadow's machine has no dynamic pages ('off'): it never reports a stack fault.
+      if (e.type === 'dynamic-stack-panic') continue;
       this.exactEvent(
         cpu,
         e.type,
@@ -1029,6 +1046,7 @@ export class KernelSim implements OverflowSink {
         e.frame,
         'report' in e ? e.report : undefined,
       );
+    }
     // check_stack() BUG()s when it records a maximum with STACK_END_MAGIC gone (once per corruption).
     const sawCorruption = this.cfg.shadow.tracer.stackEndCorrupted;
     this.cfg.shadow.tracer.stackEndCorrupted = false;
@@ -1104,6 +1122,7 @@ export class KernelSim implements OverflowSink {
     this.rebootPending[cpu.id] = 0;
     this.reboots++;
     cpu.halted = false;
+    this.cfg.dynamic?.reboot(cpu);
     const t = cpu.task;
     fm.resetToTop(cpu, t);
     fm.magicGone[t] = 0;

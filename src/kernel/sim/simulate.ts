@@ -9,7 +9,9 @@ import { NS_PER_MS, NS_PER_S } from '../../engine/time.ts';
 import { MAX_SOFTIRQ_TIME_NS } from '../../model/constants.ts';
 import type { KernelProfile } from '../../model/profile.ts';
 import type { TracerTable } from '../check-stack.ts';
+import { isDynamic } from '../dynamic-pages.ts';
 import { CompiledModel } from './compiled.ts';
+import { type DynamicRunOutput, SimDynamicStacks } from './dynamic-sim.ts';
 import { ExactShadow } from './exact-shadow.ts';
 import { FastMachine } from './fast-machine.ts';
 import {
@@ -105,6 +107,8 @@ export interface SimOutput {
   readonly frameName: (kind: number, id: number) => string;
   readonly threadSize: number;
   readonly irqStackSize: number;
+  /** Dynamic task stacks (stackAllocation `dynamic`): faults, refills, panics. */
+  readonly dynamic?: DynamicRunOutput;
 }
 
 /** Builds the task list: swapper/N and ksoftirqd/N per CPU, then the scenario's tasks. */
@@ -187,6 +191,7 @@ export function simulate(opts: SimOptions): SimOutput {
     panic: s.panic,
     softirqJiffies: Math.ceil(MAX_SOFTIRQ_TIME_NS / tickNs),
     deferToKsoftirqd: profile.softirq.deferToKsoftirqd ?? false,
+    dynamic: isDynamic(profile) ? SimDynamicStacks.forRun(fm, profile, opts.seed) : null,
   });
   if (opts.recorder) sim.recorder = opts.recorder;
   stats.clock = () => sim.now;
@@ -433,5 +438,6 @@ function output(
     frameName: (kind, id) => fm.frameName(kind, id),
     threadSize: opts.profile.THREAD_SIZE,
     irqStackSize: opts.profile.irqStack?.IRQ_STACK_SIZE ?? 0,
+    ...(sim.cfg.dynamic ? { dynamic: sim.cfg.dynamic.output() } : {}),
   };
 }

@@ -5,8 +5,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
+import { RngStreams } from '../../../src/engine/streams.ts';
 import { KernelStackTracer } from '../../../src/kernel/check-stack.ts';
 import type { CodeMap } from '../../../src/kernel/codemap.ts';
+import { DeclaredFailurePages, DynamicPages, dynamicParams } from '../../../src/kernel/dynamic-pages.ts';
 import {
   enterFromUser,
   enterSoftirq,
@@ -18,6 +20,7 @@ import {
 import { type Cpu, StackMachine } from '../../../src/kernel/machine.ts';
 import { validateCodeModel } from '../../../src/kernel/sim/code-model.ts';
 import { CompiledModel } from '../../../src/kernel/sim/compiled.ts';
+import { SimDynamicStacks } from '../../../src/kernel/sim/dynamic-sim.ts';
 import { ExactShadow, traceIpText } from '../../../src/kernel/sim/exact-shadow.ts';
 import { type FastCpu, FastMachine } from '../../../src/kernel/sim/fast-machine.ts';
 import {
@@ -47,7 +50,9 @@ type Op =
   | { op: 'irq-exit-softirq' }
   | { op: 'irq-exit-frames' }
   | { op: 'bh-softirq' }
-  | { op: 'exit' };
+  | { op: 'exit' }
+  /** A task switch: the dynamic stacks' refill point (nothing else here: the frames stay). */
+  | { op: 'switch' };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   {
@@ -64,6 +69,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ op: 'irq-exit-frames' as const }) },
   { weight: 1, arbitrary: fc.constant({ op: 'bh-softirq' as const }) },
   { weight: 2, arbitrary: fc.constant({ op: 'exit' as const }) },
+  { weight: 1, arbitrary: fc.constant({ op: 'switch' as const }) },
 );
 
 interface Both {
@@ -81,13 +87,31 @@ interface Both {
   /** Frame blocks pushed in task context, popped a block at a time (a call is 1, irq exit's frames a few). */
   taskCalls: number[];
   readonly problems: string[];
+  /** Dynamic stacks: the fast machine's hook (the exact machine has its own pages, m.dynamic). */
+  readonly dyn: SimDynamicStacks | null;
+}
+
+/** Both machines' dynamic pages: the same parameters and the same refill-failure draws. */
+function dynamicPair(p: KernelProfile): { fast: DynamicPages; exact: DynamicPages } | null {
+  if (p.stackAllocation !== 'dynamic') return null;
+  const params = dynamicParams(p);
+  const pages = () =>
+    new DynamicPages(
+      params,
+      1,
+      1,
+      new DeclaredFailurePages(params.refillFailureP, new RngStreams(7).stream('dynamic-stack-refill')),
+    );
+  return { fast: pages(), exact: pages() };
 }
 
 function setup(p: KernelProfile, start: 'syscall' | 'irq' | 'kthread'): Both {
   const code = new CompiledModel(model);
   const fm = new FastMachine(p, code, 1, 1);
   const shadow = new ExactShadow(p, code, 1, 1);
-  const m = new StackMachine(p, { cpus: 1, tasks: 1 });
+  const pair = dynamicPair(p);
+  const m = new StackMachine(p, { cpus: 1, tasks: 1, ...(pair ? { dynamic: pair.exact } : {}) });
+  const dyn = pair ? new SimDynamicStacks(fm, pair.fast) : null;
   const codes = shadow.codes; // one address space, so both tracers print the same texts
   const b: Both = {
     fm,
@@ -102,6 +126,7 @@ function setup(p: KernelProfile, start: 'syscall' | 'irq' | 'kthread'): Both {
     open: [],
     taskCalls: [],
     problems: [],
+    dyn,
   };
   // The simulator's exact machine holds only live frames' words (exact-shadow.ts): the reference forgets
   // a frame's words when it is popped, so stale words cannot make one scan match early.
@@ -135,6 +160,14 @@ function compare(b: Both, where: string): void {
   if (f.irqCount !== ec.irqCount) bad('irqCount', f.irqCount, ec.irqCount);
   if (f.hardirqStackInuse !== ec.hardirqStackInuse) bad('inuse', f.hardirqStackInuse, ec.hardirqStackInuse);
   if (f.halted !== ec.halted) bad('halted', f.halted, ec.halted);
+  if (b.dyn) {
+    const a = b.dyn.pages;
+    const e = b.m.dynamic!;
+    for (const k of ['faults', 'panics', 'refills', 'refillFailures'] as const)
+      if (a.stats[k] !== e.stats[k]) bad(k, a.stats[k], e.stats[k]);
+    if (a.mapped(0) !== e.mapped(0)) bad('mapped pages', a.mapped(0), e.mapped(0));
+    if (a.poolSize(0) !== e.poolSize(0)) bad('pool', a.poolSize(0), e.poolSize(0));
+  }
 }
 
 /** A traced function's entry on both: the exact tracer samples the exact CPU, the fast path goes through rebuild. */
@@ -230,6 +263,11 @@ function step(b: Both, o: Op): void {
       enterSoftirq(m, ec, 'bh-enable', codes);
       b.open.push({ kind: 'softirq', calls: [], exitedToEntry: false });
       return;
+    case 'switch':
+      if (!b.dyn) return;
+      b.dyn.schedulePoint(f);
+      m.scheduleCheck(ec);
+      return;
     case 'exit':
       if (!top) return;
       fm.exitEntry(f);
@@ -287,5 +325,22 @@ describe('fast stack machine = exact stack machine', () => {
     }
     test(`${p.id} with 4 KB stacks: overflows stop or corrupt the same way`, () =>
       check(small(p), 'syscall', 20, 120));
+  }
+  // Dynamic stacks (issue 13): the same faults, refills, refill failures and panics.
+  const dynamic = (id: string, sets: string[]) => {
+    const base = PROFILES.find((p) => p.id === id)!;
+    const r = applyOverrides(base, ['stackAllocation=dynamic', ...sets]);
+    assert.ok(r.ok, r.ok ? '' : r.error.message);
+    return r.value;
+  };
+  for (const [id, sets] of [
+    ['linux-6.1', []],
+    ['linux-6.1', ['dynamicStack.poolPages=1', 'dynamicStack.refillFailureP=0.4']],
+    ['linux-6.1', ['dynamicStack.poolPages=0']],
+    ['x86_64-6.1', ['dynamicStack.pagesAtFork=2', 'dynamicStack.poolPages=1']],
+  ] as const) {
+    for (const start of ['syscall', 'irq'] as const)
+      test(`${id} dynamic ${sets.join(' ') || '(defaults)'}, from ${start}: same faults, refills and panics`, () =>
+        check(dynamic(id, [...sets]), start, 20, 120));
   }
 });

@@ -10,7 +10,10 @@
 //   THREAD_SIZE 16 KiB, 4 KiB pages (a vmalloc area with a guard page below it, never backed):
 //     guard | page 3 | page 2 | page 1 | page 0 (mapped at fork)
 //     ^ unmapped, costs nothing       ^ faulted in as the stack grows down
-import { GFP_ATOMIC, THREADINFO_GFP } from '../mm/constants.ts';
+//
+// Declared in model/ so that both experiments read one list: the page allocator experiment
+// (src/device/dynamic-stacks.ts) and the stack machine and simulator (src/kernel/dynamic-pages.ts).
+import { PAGE_SIZE } from './constants.ts';
 
 export interface DynamicStackParams {
   /** Pages of the stack mapped at fork. */
@@ -116,11 +119,6 @@ export const DEFAULT_DYNAMIC_STACK: DynamicStackParams = Object.fromEntries(
   Object.values(DYNAMIC_STACK_PARAMS).map((d) => [d.name, d.default]),
 ) as unknown as DynamicStackParams;
 
-/** The GFP flags of a pool refill. */
-export function refillGfp(p: DynamicStackParams): number {
-  return p.refillGfp === 'atomic' ? GFP_ATOMIC : THREADINFO_GFP;
-}
-
 /** Why a parameter set cannot be used, or undefined. */
 export function checkDynamicStackParams(p: DynamicStackParams): string | undefined {
   const whole = (v: number, lo: number, hi: number) => Number.isInteger(v) && v >= lo && v <= hi;
@@ -132,4 +130,42 @@ export function checkDynamicStackParams(p: DynamicStackParams): string | undefin
   for (const k of ['refillDelayUs', 'refillRetryUs', 'faultUs', 'unmapUs'] as const)
     if (!(Number.isFinite(p[k]) && p[k] >= 0)) return `${k} must be a number >= 0, got ${p[k]}`;
   return undefined;
+}
+
+/**
+ * The stack machine and the simulator have no page allocator under pressure of their own (no page
+ * cache, no forks filling memory), so a pool refill's order-0 allocation there fails with this declared
+ * probability, drawn from its own seeded stream. The device experiment (src/device) is where pressure
+ * lives: `seed` carries its measured failure rate per refill allocation over to the simulator.
+ */
+export const REFILL_FAILURE_PARAM = {
+  name: 'refillFailureP',
+  default: 0,
+  unit: 'probability per order-0 allocation',
+  description: 'chance that one pool refill allocation fails (stack machine and simulator only)',
+  source:
+    'model parameter: 0 on an idle machine; the device experiment measures it under its workload (mm compare: refill failures / refill attempts)',
+} as const;
+
+/** What a profile may say about its dynamic stacks (`--set dynamicStack.poolPages=1`); absent = default. */
+export type DynamicStackOverrides = Partial<
+  Omit<DynamicStackParams, 'threadPages'> & { readonly refillFailureP: number }
+>;
+
+/** The stack machine's full parameter set: the declared defaults, the profile's overrides, THREAD_SIZE. */
+export interface MachineDynamicStack extends DynamicStackParams {
+  readonly refillFailureP: number;
+}
+
+/** Resolves a profile's dynamic-stack fields; threadPages follows THREAD_SIZE. */
+export function machineDynamicStack(
+  threadSize: number,
+  o: DynamicStackOverrides | undefined,
+): MachineDynamicStack {
+  return {
+    ...DEFAULT_DYNAMIC_STACK,
+    refillFailureP: REFILL_FAILURE_PARAM.default,
+    ...o,
+    threadPages: Math.max(1, Math.floor(threadSize / PAGE_SIZE)),
+  };
 }

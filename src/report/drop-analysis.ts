@@ -5,25 +5,22 @@
 // flame graph of frames; anything else an analyzer of `stacklab analyze` recognises is explained
 // in its words.
 
+import { explainOverflow } from '../analyze/analyzers/stack.ts';
+import { analyzers } from '../analyze/index.ts';
+import { replayTableData } from '../analyze/replay-data.ts';
 import { replayStackTraceText } from '../analyze/replay-table.ts';
+import type { StackRangeData } from '../analyze/stack-ranges.ts';
 import { hex16 } from '../base/units.ts';
 import { parseFtraceStackTrace, sniffFtraceStackTrace } from '../formats/ftrace-stack-trace.ts';
 import { type OverflowReport, parseOverflowReport, sniffOverflowReport } from '../formats/overflow-report.ts';
 import { PROFILES } from '../model/profiles.ts';
-import { analyzers } from './analyzers/index.ts';
-import { explainOverflow } from './analyzers/stack.ts';
+import { renderAnalysis } from './analysis-text/index.ts';
+import { renderOverflowExplanation } from './analysis-text/stack.ts';
 import { flameOfDesigns, flameOfFrames, renderFlameSvg } from './flame.ts';
 import { Html, html } from './html.ts';
-import { replayTableData } from './replay-report.ts';
 import { comparisonTable, designsView, layoutColumn, replayFlame } from './replay-views.ts';
 import { jsonForHtml, type View } from './report-page.ts';
-import {
-  LAYOUT_LEGEND,
-  type LayoutColumn,
-  type LayoutMark,
-  renderStackLayoutSvg,
-  type StackRangeData,
-} from './stack-layout.ts';
+import { LAYOUT_LEGEND, type LayoutColumn, type LayoutMark, renderStackLayoutSvg } from './stack-layout.ts';
 
 export interface DropResult {
   /** What the file was read as: stack-trace, overflow-report, an analyzer id, or `unknown`. */
@@ -140,7 +137,7 @@ function dropOverflow(text: string, name: string): DropResult {
   ]);
   return {
     kind: 'overflow-report',
-    html: html`${heading(name, `a ${o.arch} stack overflow report`)}<pre>${e.text}</pre>
+    html: html`${heading(name, `a ${o.arch} stack overflow report`)}<pre>${renderOverflowExplanation(e)}</pre>
 ${col ? html`<div class="layout">${new Html(renderStackLayoutSvg([col], `the stacks named in ${name}`))}</div>` : ''}
 ${frames.length > 0 ? html`<h3>Call trace</h3><div class="toolbar"><button type="button" data-flame-reset>zoom out</button></div><div class="flame-box">${new Html(renderFlameSvg(tree, { label: `call trace of ${name}` }))}${new Html(`<script type="application/json" class="flame-tree">${jsonForHtml(tree)}</script>`)}</div>` : ''}`
       .value,
@@ -165,7 +162,10 @@ export function analyzeDropped(text: string, name: string): DropResult {
       kind: a.id,
       html: html`${heading(name, a.describes)}<p class="bad">${out.error.message}</p>`.value,
     };
-  return { kind: a.id, html: html`${heading(name, a.describes)}<pre>${out.text}</pre>`.value };
+  return {
+    kind: a.id,
+    html: html`${heading(name, a.describes)}<pre>${renderAnalysis(a.id, out.data, name)}</pre>`.value,
+  };
 }
 
 /** `stacklab analyze FILE --report`: the same reading as the drop zone, as a view. */

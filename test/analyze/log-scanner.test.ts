@@ -7,14 +7,18 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { ScannedItem } from '../../src/analyze/items/item.ts';
+import { LogItemAnalyzer } from '../../src/analyze/items/item-analysis.ts';
 import { LogScanner } from '../../src/analyze/items/log-scanner.ts';
 import { MAY_OPEN, RECOGNISERS } from '../../src/analyze/items/recognisers.ts';
 import { LineSplitter } from '../../src/base/line-splitter.ts';
 import { splitLines } from '../../src/base/text.ts';
 import { scanChunks } from '../../src/cli/log-input.ts';
 import { stripTablePrefixes } from '../../src/formats/ftrace-stack-trace.ts';
-import { LogItemAnalyzer } from '../../src/report/log-items.ts';
+import { analysisHeadline, renderAnalysis } from '../../src/report/analysis-text/index.ts';
 import { mixedLog } from './mixed-log.ts';
+
+const headlineOf = (kind: string, data: unknown) =>
+  analysisHeadline(renderAnalysis(kind, data, 'log'), 'log');
 
 /** Scans `text` fed in pieces cut at `cuts` (character offsets). */
 function scan(text: string, cuts: readonly number[] = []): { items: ScannedItem[]; s: LogScanner } {
@@ -37,7 +41,7 @@ const shape = (items: readonly ScannedItem[]) =>
 
 /** Items as analyzed: the kind the analyzers give each one. */
 function analyzed(text: string) {
-  const a = new LogItemAnalyzer('log', { profiles: [], overrides: [] }, false);
+  const a = new LogItemAnalyzer('log', { profiles: [], overrides: [] }, false, headlineOf);
   return scan(text)
     .items.map((i) => a.add(i)?.record)
     .filter((r) => r !== undefined);
@@ -104,7 +108,7 @@ describe('log scanner', () => {
     const { items } = scan(text);
     assert.equal(items.length, 1);
     assert.deepEqual(items[0]!.oddLines, [11]);
-    const a = new LogItemAnalyzer('log', { profiles: [], overrides: [] }, false);
+    const a = new LogItemAnalyzer('log', { profiles: [], overrides: [] }, false, headlineOf);
     const r = a.add(items[0]!)!;
     const bad = a.placed(r).filter((d) => d.code === 'stack-trace/bad-row');
     assert.deepEqual(
@@ -151,7 +155,7 @@ describe('log scanner', () => {
       fc.property(mutated, (text) => {
         const { items, s } = scan(text);
         checkScan(text, items, s);
-        const a = new LogItemAnalyzer('log', { profiles: [], overrides: [] }, true);
+        const a = new LogItemAnalyzer('log', { profiles: [], overrides: [] }, true, headlineOf);
         for (const i of items) a.add(i);
       }),
       { numRuns: 150, seed: 9 },

@@ -2,14 +2,16 @@
 // allocation-failure reports, /proc snapshots, DEBUG_STACK_USAGE output ...), explain each and sum
 // them up. A file of one item is explained as it always was; --item N explains one item of a log.
 import type { Command } from 'commander';
+import { analyzerById, analyzers } from '../../analyze/index.ts';
 import type { ScannedItem } from '../../analyze/items/item.ts';
-import type { AnalysisOutput, AnalyzeOptions } from '../../analyze/registry.ts';
+import { type ItemAnalysis, type ItemRecord, LogItemAnalyzer } from '../../analyze/items/item-analysis.ts';
+import { summarizeLog } from '../../analyze/items/log-summary.ts';
+import { type Analysis, type AnalyzeOptions, analysisJson } from '../../analyze/registry.ts';
 import { type Diagnostic, diag, formatDiagnostic, InputError } from '../../base/diag.ts';
 import { PROFILE_IDS } from '../../model/profiles.ts';
-import { analyzers } from '../../report/analyzers/index.ts';
+import { analysisHeadline, renderAnalysis } from '../../report/analysis-text/index.ts';
 import { analysisView } from '../../report/drop-analysis.ts';
-import { type ItemAnalysis, type ItemRecord, LogItemAnalyzer } from '../../report/log-items.ts';
-import { renderLogSummary, summarizeLog } from '../../report/log-summary.ts';
+import { renderLogSummary } from '../../report/log-summary.ts';
 import { type CliContext, reportDiagnostics, usage } from '../context.ts';
 import { DiagnosticTally } from '../diagnostic-tally.ts';
 import { writeHtmlReport } from '../html-report.ts';
@@ -69,7 +71,9 @@ function analyzeAction(ctx: CliContext, file: string, opts: AnalyzeOpts): void {
     ...(opts.profileFile.length > 0 ? { profileObjects: profiles } : {}),
     ...(source ? { source } : {}),
   };
-  const items = new LogItemAnalyzer(file, options, Boolean(opts.json) && want === undefined);
+  const items = new LogItemAnalyzer(file, options, Boolean(opts.json) && want === undefined, (kind, data) =>
+    analysisHeadline(renderAnalysis(kind, data, file), file),
+  );
   const records: ItemRecord[] = [];
   const diagnostics = new DiagnosticTally();
   let first: Found | undefined;
@@ -122,11 +126,11 @@ function explainItem(
 ): void {
   const { item, analysis } = found;
   const r = analysis.record;
-  const a = analyzers().find((x) => x.id === r.kind)!;
+  const a = analyzerById(r.kind)!;
   const padded = item.line - 1 <= PAD_LINES;
   const body = `${item.lines.join('\n')}\n`;
   const again = a.run(padded ? '\n'.repeat(item.line - 1) + body : body, file, options);
-  const out: AnalysisOutput = 'error' in again ? analysis.output : again;
+  const out: Analysis = 'error' in again ? analysis.output : again;
   reportDiagnostics(
     ctx.io,
     (padded ? out.diagnostics : moved(out, r.line)).filter((d) => d.severity !== 'info'),
@@ -134,13 +138,13 @@ function explainItem(
   const head =
     `${file}, item ${r.n} of ${count}: ${r.kind}, lines ${r.line}-${r.endLine}` +
     `${r.cut ? ' (cut: the input ends inside it)' : ''}${padded ? '' : ` (line numbers below count from line ${r.line})`}\n`;
-  const text = head + out.text;
+  const text = head + renderAnalysis(a.id, out.data, file);
   if (opts.json) {
     const doc = {
       version: JSON_VERSION,
       kind: `stacklab.analyze.${r.kind}`,
       item: { ...r },
-      data: out.data,
+      data: analysisJson(a, out.data),
       text,
     };
     ctx.io.out(`${JSON.stringify(doc, jsonBigint, 2)}\n`);
@@ -150,7 +154,7 @@ function explainItem(
 }
 
 /** An analysis's diagnostics moved to the input's lines. */
-function moved(out: AnalysisOutput, firstLine: number): Diagnostic[] {
+function moved(out: Analysis, firstLine: number): Diagnostic[] {
   return out.diagnostics.map((d) =>
     d.loc?.line === undefined ? d : { ...d, loc: { ...d.loc, line: d.loc.line + firstLine - 1 } },
   );
@@ -189,11 +193,16 @@ function wholeFile(
     ctx.io,
     out.diagnostics.filter((d) => d.severity !== 'info'),
   );
+  const explained = renderAnalysis(a.id, out.data, file);
   if (opts.json) {
-    ctx.io.out(
-      `${JSON.stringify({ version: JSON_VERSION, kind: `stacklab.analyze.${a.id}`, data: out.data, text: out.text }, jsonBigint, 2)}\n`,
-    );
-  } else printText(ctx, out.text, opts);
+    const doc = {
+      version: JSON_VERSION,
+      kind: `stacklab.analyze.${a.id}`,
+      data: analysisJson(a, out.data),
+      text: explained,
+    };
+    ctx.io.out(`${JSON.stringify(doc, jsonBigint, 2)}\n`);
+  } else printText(ctx, explained, opts);
   if (opts.report !== undefined)
     writeHtmlReport(ctx, opts.report, `stacklab analyze ${file}`, [analysisView(text, file)]);
 }

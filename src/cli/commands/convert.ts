@@ -1,6 +1,7 @@
 // `stacklab convert FILE|- [--format folded|speedscope|chrome|ftrace|json]`: a stack_trace table (or
 // folded stacks) into the formats flame-graph and trace viewers read.
 import type { Command } from 'commander';
+import { replayTableData } from '../../analyze/replay-data.ts';
 import { replayStackTraceText } from '../../analyze/replay-table.ts';
 import { diag, InputError } from '../../base/diag.ts';
 import { printChromeTrace, type TraceSlice } from '../../formats/chrome-trace.ts';
@@ -8,7 +9,7 @@ import { type FoldedLine, parseFolded, printFolded, sniffFolded } from '../../fo
 import { sniffFtraceStackTrace } from '../../formats/ftrace-stack-trace.ts';
 import { printSpeedscope } from '../../formats/speedscope.ts';
 import { PROFILE_IDS } from '../../model/profiles.ts';
-import { foldedOf, replayTableData } from '../../report/replay-report.ts';
+import { foldedOf } from '../../report/replay-report.ts';
 import { type CliContext, reportDiagnostics } from '../context.ts';
 import { JSON_VERSION } from '../json.ts';
 import { type ProfileOptions, profileOptions, selectedProfiles, sourceOf } from '../profile-options.ts';

@@ -1,13 +1,13 @@
-// `stacklab analyze` over a whole log: each item the scanner (src/analyze/items) delimits is
-// explained by the analyzer that recognises its text, and reduced to a small record (kind, lines,
-// one-line headline, the numbers the summary needs). Full analyses are kept only when asked
-// (--json, --item N), so that a log of thousands of tables costs thousands of small records.
+// `stacklab analyze` over a whole log: each item the scanner (log-scanner.ts) delimits is explained
+// by the analyzer that recognises its text, and reduced to a small record (kind, lines, one-line
+// headline, the numbers the summary needs). Full analyses are kept only when asked (--json), so
+// that a log of thousands of tables costs thousands of small records.
 
-import type { ItemFamily, ItemKey, ScannedItem } from '../analyze/items/item.ts';
-import type { AnalysisOutput, AnalyzeOptions } from '../analyze/registry.ts';
-import { type Diagnostic, diag } from '../base/diag.ts';
-import { analyzers } from './analyzers/index.ts';
-import type { ReplayReportData } from './replay-report.ts';
+import { type Diagnostic, diag } from '../../base/diag.ts';
+import { analyzers } from '../index.ts';
+import { type Analysis, type AnalyzeOptions, analysisJson } from '../registry.ts';
+import type { ReplayReportData } from '../replay-data.ts';
+import type { ItemFamily, ItemKey, ScannedItem } from './item.ts';
 
 /** Which analyzers may explain an item of each family (tried in the registry's order). */
 const FAMILY_ANALYZERS: Record<ItemFamily, readonly string[]> = {
@@ -47,14 +47,20 @@ export interface ItemRecord {
   /** The analyzer's first line, without the file name. */
   readonly headline: string;
   readonly table?: TableFacts;
-  /** Only when analyses are kept: the analyzer's data (line numbers in it count from the item's first line). */
+  /** Only when analyses are kept: the analysis as --json shows it. */
   readonly analysis?: unknown;
 }
 
 export interface ItemAnalysis {
   readonly record: ItemRecord;
-  readonly output: AnalysisOutput;
+  readonly output: Analysis;
 }
+
+/**
+ * An item's one-line headline from its analysis (the first line of its text, src/report's): given by
+ * the caller, so that analysis stays free of rendering.
+ */
+export type HeadlineOf = (kind: string, data: unknown) => string;
 
 /** Tables seen this often are explained once: a CI log prints the same table hundreds of times. */
 const CACHE_LIMIT = 256;
@@ -64,7 +70,7 @@ export class LogItemAnalyzer {
   /** Per distinct table: its analysis and its facts, which every record of that table shares. */
   private readonly cache = new Map<
     string,
-    { kind: string; output: AnalysisOutput; headline: string; facts?: TableFacts }
+    { kind: string; output: Analysis; json: unknown; headline: string; facts?: TableFacts }
   >();
   private count = 0;
   /** Items no analyzer could use, as notices (code analyze/item-unusable). */
@@ -78,6 +84,7 @@ export class LogItemAnalyzer {
     private readonly file: string,
     private readonly options: AnalyzeOptions,
     private readonly keepAnalyses: boolean,
+    private readonly headlineOf: HeadlineOf,
   ) {}
 
   /** The item's analysis, or null when no analyzer recognises it (its lines are then skipped text). */
@@ -111,7 +118,8 @@ export class LogItemAnalyzer {
       hit = {
         kind: a.id,
         output: out,
-        headline: headline(out.text, this.file),
+        json: this.keepAnalyses ? analysisJson(a, out.data) : undefined,
+        headline: this.headlineOf(a.id, out.data),
         ...(key && a.id === 'stack-trace' ? { facts: tableFacts(out.data as ReplayReportData, key) } : {}),
       };
       if (key) {
@@ -131,7 +139,7 @@ export class LogItemAnalyzer {
       ...(key && hit.kind === 'stack-trace'
         ? { table: hit.facts ?? tableFacts(output.data as ReplayReportData, key) }
         : {}),
-      ...(this.keepAnalyses ? { analysis: output.data } : {}),
+      ...(this.keepAnalyses ? { analysis: hit.json } : {}),
     };
     return { record, output };
   }
@@ -144,20 +152,6 @@ export class LogItemAnalyzer {
         : { ...d, loc: { ...d.loc, file: this.file, line: d.loc.line + a.record.line - 1 } },
     );
   }
-}
-
-/**
- * The first line of an analyzer's text, without the "FILE: " it starts with; when that only names
- * the format ("/proc/meminfo"), with the line after it, which says what it holds.
- */
-function headline(text: string, file: string): string {
-  const lines = text.split('\n', 3);
-  const first = lines[0] ?? '';
-  const own = first.startsWith(`${file}: `) ? first.slice(file.length + 2) : first;
-  const next = (lines[1] ?? '').trim().replace(/:$/, '');
-  const line = own.length <= 30 && next !== '' ? `${own}: ${next}` : own;
-  // A copy, not a slice: a slice would keep the whole analysis text alive for as long as the record.
-  return line.split('').join('');
 }
 
 function tableFacts(d: ReplayReportData, key: ItemKey): TableFacts {

@@ -1,12 +1,12 @@
 // The page-allocator analyzers of `stacklab analyze`: page allocation failure / OOM reports,
-// /proc/pagetypeinfo and /proc/buddyinfo. Importing this module registers them.
+// /proc/pagetypeinfo and /proc/buddyinfo. The text is report/analysis-text/mm.ts.
 
-import { explainBuddyinfo, explainPagetypeinfo, renderFragmentation } from '../../analyze/buddyinfo.ts';
-import { explainPageAllocFailure, renderPafExplanation } from '../../analyze/page-alloc-failure.ts';
-import { type Analyzer, parsedValue } from '../../analyze/registry.ts';
 import { parseBuddyinfo, sniffBuddyinfo } from '../../formats/buddyinfo.ts';
 import { parsePageAllocFailure, sniffPageAllocFailure } from '../../formats/page-alloc-failure.ts';
 import { parsePagetypeinfo, sniffPagetypeinfo } from '../../formats/pagetypeinfo.ts';
+import { explainBuddyinfo, explainPagetypeinfo } from '../buddyinfo.ts';
+import { explainPageAllocFailure } from '../page-alloc-failure.ts';
+import { type Analyzer, parsedValue } from '../registry.ts';
 
 export const pageAllocFailureAnalyzer: Analyzer = {
   id: 'page-alloc-failure',
@@ -16,8 +16,7 @@ export const pageAllocFailureAnalyzer: Analyzer = {
     const p = parsePageAllocFailure(text, file);
     const v = parsedValue(p, file, { code: 'page-alloc-failure/empty', message: 'no failure report found' });
     if ('error' in v) return v;
-    const e = explainPageAllocFailure(v.value);
-    return { text: renderPafExplanation(e), data: e, diagnostics: p.diagnostics };
+    return { data: explainPageAllocFailure(v.value), diagnostics: p.diagnostics };
   },
 };
 
@@ -30,7 +29,7 @@ export const pagetypeinfoAnalyzer: Analyzer = {
     const v = parsedValue(p, file, { code: 'pagetypeinfo/empty', message: 'no pagetypeinfo tables found' });
     if ('error' in v) return v;
     const zs = explainPagetypeinfo(v.value);
-    return { text: renderFragmentation(zs), data: { zones: zs }, diagnostics: p.diagnostics };
+    return { data: { zones: zs }, diagnostics: p.diagnostics };
   },
 };
 
@@ -43,6 +42,6 @@ export const buddyinfoAnalyzer: Analyzer = {
     const v = parsedValue(p, file, { code: 'buddyinfo/empty', message: 'no buddyinfo rows found' });
     if ('error' in v) return v;
     const zs = explainBuddyinfo(v.value);
-    return { text: renderFragmentation(zs), data: { zones: zs }, diagnostics: p.diagnostics };
+    return { data: { zones: zs }, diagnostics: p.diagnostics };
   },
 };

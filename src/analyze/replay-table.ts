@@ -133,6 +133,12 @@ export function replayStackTraceText(
 }
 
 /** The input table as t_show() would print it (so prefixed or re-indented copies still compare). */
+/** The first table of `text` as t_show() prints it (log prefixes gone, the layout fixed), if it has one. */
+export function canonicalTableText(text: string, file: string): string | undefined {
+  const t = parseFtraceStackTrace(text, file).value?.tables[0];
+  return t === undefined ? undefined : canonicalText(t);
+}
+
 function canonicalText(t: StackTraceTable): string {
   let s = `        Depth    Size   Location    (${t.declaredEntries} entries)\n        -----    ----   --------\n`;
   for (const r of t.rows)

@@ -20,7 +20,7 @@ export interface ScannedLog {
   readonly lines: number;
   /** Lines in no item the scanner delimited. */
   readonly skippedLines: number;
-  /** The whole input, when it is at most KEEP_WHOLE_BYTES. */
+  /** The whole input, when it is at most the keepBytes asked (KEEP_WHOLE_BYTES by default). */
   readonly text: string | undefined;
 }
 
@@ -130,8 +130,16 @@ function feedLines(
   }
 }
 
-/** Scans `file` ("-": stdin) once; onItem gets each item as soon as it ends. */
-export function scanLog(ctx: CliContext, file: string, onItem: (item: ScannedItem) => void): ScannedLog {
+/**
+ * Scans `file` ("-": stdin) once; onItem gets each item as soon as it ends. The input is also kept
+ * whole when it is at most `keepBytes` long (ScannedLog.text). `command` names the reader in progress.
+ */
+export function scanLog(
+  ctx: CliContext,
+  file: string,
+  onItem: (item: ScannedItem) => void,
+  { keepBytes = KEEP_WHOLE_BYTES, command = 'analyze' }: { keepBytes?: number; command?: string } = {},
+): ScannedLog {
   const input = ctx.io.readChunks(file);
   const scanner = new LogScanner();
   const decoder = new TextDecoder('utf-8');
@@ -151,7 +159,7 @@ export function scanLog(ctx: CliContext, file: string, onItem: (item: ScannedIte
     if (bytes === 0 && looksBinary(chunk)) throw binaryError(file, chunk);
     bytes += chunk.length;
     if (kept !== undefined) {
-      if (bytes <= KEEP_WHOLE_BYTES) kept.push(decoder.decode(chunk, { stream: true }));
+      if (bytes <= keepBytes) kept.push(decoder.decode(chunk, { stream: true }));
       else kept = undefined;
     }
     if (tty && bytes >= nextProgress) {
@@ -159,7 +167,7 @@ export function scanLog(ctx: CliContext, file: string, onItem: (item: ScannedIte
       const of = input.size === undefined ? '' : ` of ${(input.size / 1e6).toFixed(0)} MB`;
       progressLine(
         ctx.io,
-        `analyze: ${(bytes / 1e6).toFixed(0)} MB${of}, ${scanner.lines} lines, ${items} items`,
+        `${command}: ${(bytes / 1e6).toFixed(0)} MB${of}, ${scanner.lines} lines, ${items} items`,
       );
       shown = true;
     }

@@ -17,8 +17,16 @@ import { DiagnosticTally } from '../diagnostic-tally.ts';
 import { writeHtmlReport } from '../html-report.ts';
 import { JSON_VERSION } from '../json.ts';
 import { scanLog } from '../log-input.ts';
+import { positiveInt } from '../option-values.ts';
 import { type ProfileOptions, profileOptions, selectedProfiles, sourceOf } from '../profile-options.ts';
-import { jsonOption, outputOption, printText, reportOption, wideOption } from '../shared-options.ts';
+import {
+  itemOption,
+  jsonOption,
+  outputOption,
+  printText,
+  reportOption,
+  wideOption,
+} from '../shared-options.ts';
 
 const EXAMPLES = `Kernel output to try (on a device: /sys/kernel/tracing/stack_trace, dmesg, /proc/buddyinfo ...):
   stacklab analyze data/seed/stack_trace-rfc-2015.txt
@@ -37,8 +45,8 @@ export function registerAnalyze(program: Command, ctx: CliContext): void {
     .argument('<FILE>', 'kernel output to explain, or - for stdin')
     .description(
       'find every item in a file or log (tables, reports, /proc snapshots, histograms), explain each, and sum them up',
-    )
-    .option('--item <N>', 'explain item N of a log in full (the numbers of the summary list)');
+    );
+  itemOption(cmd);
   profileOptions(cmd, 'all', { source: true });
   reportOption(cmd);
   jsonOption(cmd);
@@ -205,11 +213,6 @@ function wholeFile(
   } else printText(ctx, explained, opts);
   if (opts.report !== undefined)
     writeHtmlReport(ctx, opts.report, `stacklab analyze ${file}`, [analysisView(text, file)]);
-}
-
-function positiveInt(text: string, flag: string): number {
-  if (!/^\d{1,15}$/.test(text) || Number(text) === 0) usage(`${flag} ${text}: a positive whole number`);
-  return Number(text);
 }
 
 function jsonBigint(_key: string, value: unknown): unknown {

@@ -37,6 +37,11 @@ export interface AnalyzeOptions {
   readonly profileObjects?: readonly KernelProfile[];
   /** --source: the era that printed a stack_trace table. */
   readonly source?: string;
+  /**
+   * The number of the text's first line in the input (an item of a log: its first line), so that
+   * every line an analysis names, and its diagnostics, are the input's. Default 1.
+   */
+  readonly firstLine?: number;
 }
 
 /** An analysis as --json shows it. */

@@ -178,3 +178,17 @@ export function segmentsOf(frames: readonly LiveFrame[]): SegmentData[] {
   }
   return out;
 }
+
+/**
+ * The same data with every input line it names moved by `delta`: the analysis of an identical table
+ * printed `delta` lines further down a log.
+ */
+export function movedReplayData(d: ReplayReportData, delta: number): ReplayReportData {
+  if (delta === 0) return d;
+  const m = d.ownEra?.firstMismatch;
+  return {
+    ...d,
+    ownEra: d.ownEra && m ? { ...d.ownEra, firstMismatch: { ...m, line: m.line + delta } } : d.ownEra,
+    diagnostics: d.diagnostics.map((x) => (x.line === undefined ? x : { ...x, line: x.line + delta })),
+  };
+}

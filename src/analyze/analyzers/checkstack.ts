@@ -64,11 +64,11 @@ export const checkstackAnalyzer: Analyzer = {
   id: 'checkstack',
   describes: 'scripts/checkstack.pl output ("0xADDR function [file]:<TAB>BYTES")',
   sniff: sniffCheckstack,
-  run(text, file, options) {
-    const p = parseCheckstack(text, file);
+  run(text, file, opts) {
+    const p = parseCheckstack(text, file, opts.firstLine);
     const v = parsedValue(p, file, { code: 'checkstack/empty', message: 'no checkstack.pl lines found' });
     if ('error' in v) return v;
-    const ps = analyzeProfiles(options);
+    const ps = analyzeProfiles(opts);
     if (!ps.ok) return { error: ps.error };
     const x = explainCheckstack(v.value, ps.value);
     return {

@@ -55,11 +55,11 @@ export const gccSuAnalyzer: Analyzer = {
   id: 'gcc-su',
   describes: 'GCC/clang -fstack-usage .su files ("file.c:12:5:func<TAB>48<TAB>static")',
   sniff: sniffGccStackUsage,
-  run(text, file, options) {
-    const p = parseGccStackUsage(text, file);
+  run(text, file, opts) {
+    const p = parseGccStackUsage(text, file, opts.firstLine);
     const v = parsedValue(p, file, { code: 'gcc-su/empty', message: 'no .su lines found' });
     if ('error' in v) return v;
-    const ps = analyzeProfiles(options);
+    const ps = analyzeProfiles(opts);
     if (!ps.ok) return { error: ps.error };
     const x = explainGccSu(v.value, ps.value);
     return {

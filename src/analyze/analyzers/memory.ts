@@ -50,8 +50,8 @@ export const meminfoAnalyzer: Analyzer = {
   id: 'meminfo',
   describes: '/proc/meminfo (KernelStack: what the task stacks hold, under each design)',
   sniff: sniffMeminfo,
-  run(text, file, options) {
-    const p = parseMeminfo(text, file);
+  run(text, file, opts) {
+    const p = parseMeminfo(text, file, opts.firstLine);
     const m = parsedValue(p, file, { code: 'meminfo/empty', message: 'no meminfo lines' });
     if ('error' in m) return m;
     const ks = m.value.values.get('KernelStack');
@@ -66,7 +66,7 @@ export const meminfoAnalyzer: Analyzer = {
           },
         ),
       };
-    const ps = analyzeProfiles(options);
+    const ps = analyzeProfiles(opts);
     if (!ps.ok) return { error: ps.error };
     const x = explainKernelStack(ks, m.value.values.get('MemTotal'), ps.value);
     return { data: x, diagnostics: p.diagnostics };
@@ -78,12 +78,12 @@ export const vmstatAnalyzer: Analyzer = {
   describes: '/proc/vmstat (nr_kernel_stack, allocation stalls, compaction, OOM kills since boot)',
   // A 6.12+ vmstat with the kstack_* histogram (DEBUG_STACK_USAGE) is left to the stack-usage analyzer.
   sniff: (text) => sniffVmstat(text) && !/^[ \t]*kstack_\d+k\s/m.test(text),
-  run(text, file, options) {
-    const p = parseVmstat(text, file);
+  run(text, file, opts) {
+    const p = parseVmstat(text, file, opts.firstLine);
     const parsed = parsedValue(p, file, { code: 'vmstat/empty', message: 'no vmstat lines' });
     if ('error' in parsed) return parsed;
     const v = parsed.value.values;
-    const ps = analyzeProfiles(options);
+    const ps = analyzeProfiles(opts);
     if (!ps.ok) return { error: ps.error };
     const sum = (prefix: string) => {
       let n = 0;

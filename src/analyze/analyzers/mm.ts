@@ -12,8 +12,8 @@ export const pageAllocFailureAnalyzer: Analyzer = {
   id: 'page-alloc-failure',
   describes: 'a kernel "page allocation failure: order:N" or OOM report with its Mem-Info block',
   sniff: sniffPageAllocFailure,
-  run(text, file) {
-    const p = parsePageAllocFailure(text, file);
+  run(text, file, opts) {
+    const p = parsePageAllocFailure(text, file, opts.firstLine);
     const v = parsedValue(p, file, { code: 'page-alloc-failure/empty', message: 'no failure report found' });
     if ('error' in v) return v;
     return { data: explainPageAllocFailure(v.value), diagnostics: p.diagnostics };
@@ -24,8 +24,8 @@ export const pagetypeinfoAnalyzer: Analyzer = {
   id: 'pagetypeinfo',
   describes: '/proc/pagetypeinfo (free blocks per migratetype, pageblocks per type)',
   sniff: sniffPagetypeinfo,
-  run(text, file) {
-    const p = parsePagetypeinfo(text, file);
+  run(text, file, opts) {
+    const p = parsePagetypeinfo(text, file, opts.firstLine);
     const v = parsedValue(p, file, { code: 'pagetypeinfo/empty', message: 'no pagetypeinfo tables found' });
     if ('error' in v) return v;
     const zs = explainPagetypeinfo(v.value);
@@ -37,8 +37,8 @@ export const buddyinfoAnalyzer: Analyzer = {
   id: 'buddyinfo',
   describes: '/proc/buddyinfo (free blocks per order)',
   sniff: sniffBuddyinfo,
-  run(text, file) {
-    const p = parseBuddyinfo(text, file);
+  run(text, file, opts) {
+    const p = parseBuddyinfo(text, file, opts.firstLine);
     const v = parsedValue(p, file, { code: 'buddyinfo/empty', message: 'no buddyinfo rows found' });
     if ('error' in v) return v;
     const zs = explainBuddyinfo(v.value);

@@ -23,7 +23,10 @@ export const stackTraceAnalyzer: Analyzer = {
   run(text, file, opts) {
     const ps = analyzeProfiles(opts);
     if (!ps.ok) return { error: ps.error };
-    const r = replayStackTraceText(text, file, ps.value, opts.source ? { source: opts.source } : {});
+    const r = replayStackTraceText(text, file, ps.value, {
+      ...(opts.source ? { source: opts.source } : {}),
+      ...(opts.firstLine ? { firstLine: opts.firstLine } : {}),
+    });
     if (!r.ok) return { error: r.error };
     return { data: replayTableData(file, r.value), diagnostics: r.value.diagnostics };
   },
@@ -124,8 +127,8 @@ export const overflowAnalyzer: Analyzer = {
   id: 'overflow-report',
   describes: 'kernel stack overflow reports (arm64/riscv panic_bad_stack, x86_64 "stack guard page was hit")',
   sniff: sniffOverflowReport,
-  run(text, file) {
-    const r = parseOverflowReport(text, file);
+  run(text, file, opts) {
+    const r = parseOverflowReport(text, file, opts.firstLine);
     if (!r.value)
       return {
         error:
@@ -144,8 +147,8 @@ export const stackUsageAnalyzer: Analyzer = {
   id: 'stack-usage',
   describes: 'CONFIG_DEBUG_STACK_USAGE output ("used greatest stack depth") and kstack_* vmstat buckets',
   sniff: sniffStackUsage,
-  run(text, file) {
-    const r = parseStackUsage(text, file);
+  run(text, file, opts) {
+    const r = parseStackUsage(text, file, opts.firstLine);
     if (!r.value)
       return { error: r.diagnostics[0] ?? diag('stack-usage/none', 'error', 'no usable lines', { file }) };
     const { histogram } = r.value;

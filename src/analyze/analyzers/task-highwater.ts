@@ -23,8 +23,8 @@ export const taskHighWaterAnalyzer: Analyzer = {
   describes:
     'per-stack high-water marks (capture-arm64.sh kscan): priced as dynamic, 8, 12 and 16 KiB stacks',
   sniff: sniffTaskHighWater,
-  run(text, file) {
-    const p = parseTaskHighWater(text, file);
+  run(text, file, opts) {
+    const p = parseTaskHighWater(text, file, opts.firstLine);
     const parsed = parsedValue(p, file, { code: 'highwater/empty', message: 'no high-water rows' });
     if ('error' in parsed) return parsed;
     const hw = parsed.value;
@@ -36,7 +36,7 @@ export const taskHighWaterAnalyzer: Analyzer = {
           'highwater/no-task-stacks',
           'error',
           `${hw.stacks.length} stacks, none a live task stack (state ${LIVE})`,
-          { file, line: 1 },
+          { file, line: opts.firstLine ?? 1 },
           'a taskstack_highwater.txt (patterns with kernel_clone); irqstack_highwater.txt holds IRQ stacks',
         ),
       };
@@ -46,7 +46,7 @@ export const taskHighWaterAnalyzer: Analyzer = {
           'highwater/not-16k',
           'error',
           `stacks of size=${hw.stackBytes} B; the pricing compares against 16 KiB stacks`,
-          { file, line: 1 },
+          { file, line: opts.firstLine ?? 1 },
           'size=16384',
         ),
       };

@@ -6,7 +6,7 @@
 import { type Diagnostic, diag } from '../../base/diag.ts';
 import { analyzers } from '../index.ts';
 import { type Analysis, type AnalyzeOptions, analysisJson } from '../registry.ts';
-import type { ReplayReportData } from '../replay-data.ts';
+import { movedReplayData, type ReplayReportData } from '../replay-data.ts';
 import type { ItemFamily, ItemKey, ScannedItem } from './item.ts';
 
 /** Which analyzers may explain an item of each family (tried in the registry's order). */
@@ -53,7 +53,12 @@ export interface ItemRecord {
 
 export interface ItemAnalysis {
   readonly record: ItemRecord;
+  /**
+   * The analysis, its lines the input's: of this item, or of the identical table analysed first,
+   * `delta` lines above it (placed() moves its diagnostics; record.analysis is moved already).
+   */
   readonly output: Analysis;
+  readonly delta: number;
 }
 
 /**
@@ -70,7 +75,7 @@ export class LogItemAnalyzer {
   /** Per distinct table: its analysis and its facts, which every record of that table shares. */
   private readonly cache = new Map<
     string,
-    { kind: string; output: Analysis; json: unknown; headline: string; facts?: TableFacts }
+    { kind: string; line: number; output: Analysis; json: unknown; headline: string; facts?: TableFacts }
   >();
   private count = 0;
   /** Items no analyzer could use, as notices (code analyze/item-unusable). */
@@ -98,7 +103,7 @@ export class LogItemAnalyzer {
         this.droppedLines += item.endLine - item.line + 1;
         return null;
       }
-      const out = a.run(text, this.file, this.options);
+      const out = a.run(text, this.file, { ...this.options, firstLine: item.line });
       if ('error' in out) {
         if (out.error.code.startsWith('profile/')) this.profileError ??= out.error;
         this.droppedLines += item.endLine - item.line + 1;
@@ -109,7 +114,7 @@ export class LogItemAnalyzer {
             `${a.id} at lines ${item.line}-${item.endLine}: ${out.error.message}`,
             {
               file: this.file,
-              line: item.line + (out.error.loc?.line ?? 1) - 1,
+              line: Math.max(item.line, out.error.loc?.line ?? item.line),
             },
           ),
         );
@@ -117,6 +122,7 @@ export class LogItemAnalyzer {
       }
       hit = {
         kind: a.id,
+        line: item.line,
         output: out,
         json: this.keepAnalyses ? analysisJson(a, out.data) : undefined,
         headline: this.headlineOf(a.id, out.data),
@@ -128,6 +134,7 @@ export class LogItemAnalyzer {
       }
     }
     const output = hit.output;
+    const delta = item.line - hit.line;
     const record: ItemRecord = {
       n: ++this.count,
       kind: hit.kind,
@@ -139,17 +146,18 @@ export class LogItemAnalyzer {
       ...(key && hit.kind === 'stack-trace'
         ? { table: hit.facts ?? tableFacts(output.data as ReplayReportData, key) }
         : {}),
-      ...(this.keepAnalyses ? { analysis: hit.json } : {}),
+      ...(this.keepAnalyses
+        ? { analysis: delta === 0 ? hit.json : movedReplayData(hit.json as ReplayReportData, delta) }
+        : {}),
     };
-    return { record, output };
+    return { record, output, delta };
   }
 
   /** The diagnostics of an item's analysis, at their lines in the input. */
-  placed(a: ItemAnalysis): Diagnostic[] {
+  placed(a: ItemAnalysis): readonly Diagnostic[] {
+    if (a.delta === 0) return a.output.diagnostics;
     return a.output.diagnostics.map((d) =>
-      d.loc?.line === undefined
-        ? d
-        : { ...d, loc: { ...d.loc, file: this.file, line: d.loc.line + a.record.line - 1 } },
+      d.loc?.line === undefined ? d : { ...d, loc: { ...d.loc, line: d.loc.line + a.delta } },
     );
   }
 }

@@ -7,7 +7,7 @@ import type { ScannedItem } from '../../analyze/items/item.ts';
 import { type ItemAnalysis, type ItemRecord, LogItemAnalyzer } from '../../analyze/items/item-analysis.ts';
 import { summarizeLog } from '../../analyze/items/log-summary.ts';
 import { type Analysis, type AnalyzeOptions, analysisJson } from '../../analyze/registry.ts';
-import { type Diagnostic, diag, formatDiagnostic, InputError } from '../../base/diag.ts';
+import { diag, formatDiagnostic, InputError } from '../../base/diag.ts';
 import { PROFILE_IDS } from '../../model/profiles.ts';
 import { analysisHeadline, renderAnalysis } from '../../report/analysis-text/index.ts';
 import { analysisView } from '../../report/drop-analysis.ts';
@@ -33,9 +33,6 @@ const EXAMPLES = `Kernel output to try (on a device: /sys/kernel/tracing/stack_t
   stacklab analyze test/fixtures/published/ovf-arm64-001.txt
   stacklab analyze test/fixtures/arm64-6.1-qemu/fork-256M/pagetypeinfo-before.txt
   dmesg | stacklab analyze -`;
-
-/** --item N explains with the input's line numbers up to this line (padding costs a line each). */
-const PAD_LINES = 200_000;
 
 type AnalyzeOpts = ProfileOptions & { json?: boolean; wide?: boolean; report?: string; item?: string };
 
@@ -135,17 +132,17 @@ function explainItem(
   const { item, analysis } = found;
   const r = analysis.record;
   const a = analyzerById(r.kind)!;
-  const padded = item.line - 1 <= PAD_LINES;
   const body = `${item.lines.join('\n')}\n`;
-  const again = a.run(padded ? '\n'.repeat(item.line - 1) + body : body, file, options);
+  // Run again with the item's lines, which the log analysis may have shared with an identical table.
+  const again = a.run(body, file, { ...options, firstLine: item.line });
   const out: Analysis = 'error' in again ? analysis.output : again;
   reportDiagnostics(
     ctx.io,
-    (padded ? out.diagnostics : moved(out, r.line)).filter((d) => d.severity !== 'info'),
+    out.diagnostics.filter((d) => d.severity !== 'info'),
   );
   const head =
     `${file}, item ${r.n} of ${count}: ${r.kind}, lines ${r.line}-${r.endLine}` +
-    `${r.cut ? ' (cut: the input ends inside it)' : ''}${padded ? '' : ` (line numbers below count from line ${r.line})`}\n`;
+    `${r.cut ? ' (cut: the input ends inside it)' : ''}\n`;
   const text = head + renderAnalysis(a.id, out.data, file);
   if (opts.json) {
     const doc = {
@@ -159,13 +156,6 @@ function explainItem(
   } else printText(ctx, text, opts);
   if (opts.report !== undefined)
     writeHtmlReport(ctx, opts.report, `stacklab analyze ${file} --item ${r.n}`, [analysisView(body, file)]);
-}
-
-/** An analysis's diagnostics moved to the input's lines. */
-function moved(out: Analysis, firstLine: number): Diagnostic[] {
-  return out.diagnostics.map((d) =>
-    d.loc?.line === undefined ? d : { ...d, loc: { ...d.loc, line: d.loc.line + firstLine - 1 } },
-  );
 }
 
 function unknownFormat(file: string): InputError {

@@ -36,14 +36,14 @@ function heading(name: string, what: string): Html {
   return html`<h3><span class="filename">${name}</span>: ${what}</h3>`;
 }
 
-function dropStackTrace(text: string, name: string): DropResult {
-  const parsed = parseFtraceStackTrace(text, name);
+function dropStackTrace(text: string, name: string, firstLine: number): DropResult {
+  const parsed = parseFtraceStackTrace(text, name, firstLine);
   const tables = parsed.value?.tables ?? [];
   let deepest = 0;
   tables.forEach((t, i) => {
     if ((t.rows[0]?.depth ?? 0) > (tables[deepest]?.rows[0]?.depth ?? 0)) deepest = i;
   });
-  const r = replayStackTraceText(text, name, PROFILES, { tableIndex: deepest });
+  const r = replayStackTraceText(text, name, PROFILES, { tableIndex: deepest, firstLine });
   if (!r.ok)
     return {
       kind: 'stack-trace',
@@ -112,8 +112,8 @@ function overflowColumn(o: OverflowReport, name: string): LayoutColumn | null {
   };
 }
 
-function dropOverflow(text: string, name: string): DropResult {
-  const p = parseOverflowReport(text, name);
+function dropOverflow(text: string, name: string, firstLine: number): DropResult {
+  const p = parseOverflowReport(text, name, firstLine);
   if (!p.value)
     return {
       kind: 'overflow-report',
@@ -144,10 +144,13 @@ ${frames.length > 0 ? html`<h3>Call trace</h3><div class="toolbar"><button type=
   };
 }
 
-/** Reads a dropped file's text the way `stacklab analyze` would, and draws what it can. */
-export function analyzeDropped(text: string, name: string): DropResult {
-  if (sniffOverflowReport(text)) return dropOverflow(text, name);
-  if (sniffFtraceStackTrace(text)) return dropStackTrace(text, name);
+/**
+ * Reads a dropped file's text the way `stacklab analyze` would, and draws what it can. `firstLine`:
+ * the number of the text's first line (an item of a log keeps the log's line numbers).
+ */
+export function analyzeDropped(text: string, name: string, firstLine = 1): DropResult {
+  if (sniffOverflowReport(text)) return dropOverflow(text, name, firstLine);
+  if (sniffFtraceStackTrace(text)) return dropStackTrace(text, name, firstLine);
   const a = analyzers().find((x) => x.sniff(text));
   if (!a)
     return {
@@ -156,7 +159,7 @@ export function analyzeDropped(text: string, name: string): DropResult {
         .map((x) => x.id)
         .join(', ')}.</p>`.value,
     };
-  const out = a.run(text, name, { profiles: [], overrides: [] });
+  const out = a.run(text, name, { profiles: [], overrides: [], firstLine });
   if ('error' in out)
     return {
       kind: a.id,
@@ -169,8 +172,8 @@ export function analyzeDropped(text: string, name: string): DropResult {
 }
 
 /** `stacklab analyze FILE --report`: the same reading as the drop zone, as a view. */
-export function analysisView(text: string, file: string): View {
-  const r = analyzeDropped(text, file);
+export function analysisView(text: string, file: string, firstLine = 1): View {
+  const r = analyzeDropped(text, file, firstLine);
   return {
     name: 'analysis',
     title: 'Analysis',

@@ -275,3 +275,23 @@ describe("line numbers of a log are the log's", () => {
     assert.doesNotMatch(item.out, /count from line/);
   });
 });
+
+describe('analyze --report on a log of several items', () => {
+  test('the summary first, then every item, identical tables once', async () => {
+    const mixed = mixedLog();
+    const io = memoryIo({ '/log.txt': mixed.text });
+    assert.equal(await main(['analyze', '/log.txt', '--report', '/r.html'], io), 0, io.stderr);
+    const page = String(io.written.get('/r.html'));
+    const titles = [...page.matchAll(/<h2 id="h-[^"]*">([^<]*)<\/h2>/g)].map((m) => m[1]);
+    assert.equal(titles[0], 'Summary');
+    assert.match(page, /17 items in 906 lines/);
+    // Items 1 and 2 are the same table: drawn once, item 2 named beside it.
+    const drawn = mixed.items
+      .map((it, i) => `Item ${i + 1}: ${it.kind}`)
+      .filter((t) => t !== 'Item 2: stack-trace');
+    assert.deepEqual(titles.slice(1, -1), drawn);
+    assert.match(page, /Lines 41-74; the same table as item 2\./);
+    // Each table replayed and drawn; each overflow report's stacks drawn.
+    assert.equal((page.match(/<svg[^>]*class="flame/g) ?? []).length >= 3, true);
+  });
+});

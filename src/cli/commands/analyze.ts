@@ -11,6 +11,7 @@ import { diag, formatDiagnostic, InputError } from '../../base/diag.ts';
 import { PROFILE_IDS } from '../../model/profiles.ts';
 import { analysisHeadline, renderAnalysis } from '../../report/analysis-text/index.ts';
 import { analysisView } from '../../report/drop-analysis.ts';
+import { LogReportItems, logReportViews } from '../../report/log-report.ts';
 import { renderLogSummary } from '../../report/log-summary.ts';
 import { type CliContext, reportDiagnostics, usage } from '../context.ts';
 import { DiagnosticTally } from '../diagnostic-tally.ts';
@@ -81,7 +82,7 @@ function analyzeAction(ctx: CliContext, file: string, opts: AnalyzeOpts): void {
   );
   const records: ItemRecord[] = [];
   const diagnostics = new DiagnosticTally();
-  let first: Found | undefined;
+  const drawn = opts.report === undefined ? undefined : new LogReportItems();
   let wanted: Found | undefined;
   const log = scanLog(ctx, file, (item) => {
     const a = items.add(item);
@@ -89,7 +90,7 @@ function analyzeAction(ctx: CliContext, file: string, opts: AnalyzeOpts): void {
     if (a === null) return;
     records.push(a.record);
     for (const d of items.placed(a)) if (d.severity !== 'info') diagnostics.add(d);
-    if (a.record.n === 1) first = { item, analysis: a };
+    drawn?.add(a.record, item.lines);
     if (a.record.n === want) wanted = { item, analysis: a };
   });
   if (items.profileError) usage(formatDiagnostic(items.profileError));
@@ -114,10 +115,13 @@ function analyzeAction(ctx: CliContext, file: string, opts: AnalyzeOpts): void {
       `${JSON.stringify({ version: JSON_VERSION, kind: 'stacklab.analyze.log', result, text }, jsonBigint, 2)}\n`,
     );
   } else printText(ctx, text, opts);
-  if (opts.report !== undefined)
-    writeHtmlReport(ctx, opts.report, `stacklab analyze ${file}`, [
-      analysisView(log.text ?? `${first!.item.lines.join('\n')}\n`, file),
-    ]);
+  if (opts.report !== undefined && drawn)
+    writeHtmlReport(
+      ctx,
+      opts.report,
+      `stacklab analyze ${file}`,
+      logReportViews(file, summary, records, drawn.drawn, drawn.notDrawn),
+    );
 }
 
 /** Explains item N of a log in full, with the input's line numbers where that is cheap. */
@@ -155,7 +159,9 @@ function explainItem(
     ctx.io.out(`${JSON.stringify(doc, jsonBigint, 2)}\n`);
   } else printText(ctx, text, opts);
   if (opts.report !== undefined)
-    writeHtmlReport(ctx, opts.report, `stacklab analyze ${file} --item ${r.n}`, [analysisView(body, file)]);
+    writeHtmlReport(ctx, opts.report, `stacklab analyze ${file} --item ${r.n}`, [
+      analysisView(body, file, r.line),
+    ]);
 }
 
 function unknownFormat(file: string): InputError {

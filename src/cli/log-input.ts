@@ -1,11 +1,12 @@
 // Reads a log for `stacklab analyze` piece by piece (Io.readChunks) and feeds the item scanner: a
 // 1 GB log is never in memory whole. While no item is open, the lines that cannot start one are not
 // even decoded: each chunk is searched for MAY_OPEN (on a latin1 view of its bytes, where the ASCII
-// words read the same) and the lines before the first match only counted. Lines the scanner does
-// look at are decoded as UTF-8. Shows progress on a terminal.
+// words read the same), the lines before the first match only counted, and the matched line given
+// to the scanner only if OPENS matches it too. Lines the scanner does look at are decoded as UTF-8.
+// Shows progress on a terminal.
 import type { ScannedItem } from '../analyze/items/item.ts';
 import { LogScanner } from '../analyze/items/log-scanner.ts';
-import { MAY_OPEN } from '../analyze/items/recognisers.ts';
+import { MAY_OPEN, OPENS } from '../analyze/items/recognisers.ts';
 import { diag, InputError } from '../base/diag.ts';
 import { looksBinary } from '../base/text.ts';
 import type { CliContext } from './context.ts';
@@ -59,7 +60,7 @@ function newlines(buf: Buffer, from: number, to: number): number {
 export function scanChunks(
   chunks: Iterable<Uint8Array>,
   scanner: LogScanner,
-  give: (items: ScannedItem[]) => void,
+  give: (items: readonly ScannedItem[]) => void,
   onChunk: (c: Uint8Array) => void = () => {},
 ): void {
   const search = new RegExp(MAY_OPEN.source, 'g');
@@ -102,7 +103,7 @@ function feedLines(
   from: number,
   to: number,
   scanner: LogScanner,
-  give: (items: ScannedItem[]) => void,
+  give: (items: readonly ScannedItem[]) => void,
   search: RegExp,
 ): void {
   let view: string | undefined;
@@ -124,7 +125,9 @@ function feedLines(
     p = start;
     if (m) {
       const nl = buf.indexOf(10, p);
-      give(scanner.push(lineText(buf, p, nl)));
+      // A line MAY_OPEN matches that OPENS does not ("mem auto-init: stack:all") is skipped undecoded.
+      if (OPENS.test(view.slice(p - from, nl - from))) give(scanner.push(lineText(buf, p, nl)));
+      else scanner.skipLines(1);
       p = nl + 1;
     }
   }
@@ -149,7 +152,7 @@ export function scanLog(
   let nextProgress = PROGRESS_BYTES;
   let items = 0;
   let shown = false;
-  const give = (list: ScannedItem[]) => {
+  const give = (list: readonly ScannedItem[]) => {
     for (const it of list) {
       items++;
       onItem(it);

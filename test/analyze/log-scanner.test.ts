@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import type { ScannedItem } from '../../src/analyze/items/item.ts';
 import { LogItemAnalyzer } from '../../src/analyze/items/item-analysis.ts';
 import { LogScanner } from '../../src/analyze/items/log-scanner.ts';
-import { MAY_OPEN, RECOGNISERS } from '../../src/analyze/items/recognisers.ts';
+import { MAY_OPEN, OPENS, RECOGNISERS } from '../../src/analyze/items/recognisers.ts';
 import { LineSplitter } from '../../src/base/line-splitter.ts';
 import { splitLines } from '../../src/base/text.ts';
 import { scanChunks } from '../../src/cli/log-input.ts';
@@ -192,17 +192,25 @@ describe('log scanner', () => {
 describe('the chunk reader of the CLI', () => {
   const mixed = mixedLog();
 
-  test('MAY_OPEN matches every line any recogniser opens on, in every text fixture', () => {
+  test('OPENS matches every line any recogniser opens on, and MAY_OPEN every line OPENS matches', () => {
     const lines = [...mixed.text.split('\n'), ...fixtureLines()];
     let opened = 0;
+    let narrower = 0;
     for (const raw of lines) {
       const body = stripTablePrefixes(raw);
       if (RECOGNISERS.some((r) => r.open(body, raw) !== undefined)) {
         opened++;
-        assert.ok(MAY_OPEN.test(raw), `MAY_OPEN misses ${JSON.stringify(raw.slice(0, 80))}`);
+        assert.ok(OPENS.test(raw), `OPENS misses ${JSON.stringify(raw.slice(0, 80))}`);
       }
+      if (OPENS.test(raw))
+        assert.ok(MAY_OPEN.test(raw), `MAY_OPEN misses ${JSON.stringify(raw.slice(0, 80))}`);
+      else if (MAY_OPEN.test(raw)) narrower++;
     }
     assert.ok(opened > 50, `${opened} opening lines checked`);
+    // The point of OPENS: lines that say "stack" or "]:" and open nothing are not handed on.
+    assert.ok(narrower > 0, 'OPENS is no narrower than MAY_OPEN on these fixtures');
+    assert.equal(OPENS.test('[    0.000000] mem auto-init: stack:all(zero), heap alloc:on'), false);
+    assert.equal(MAY_OPEN.test('[    0.000000] mem auto-init: stack:all(zero), heap alloc:on'), true);
   });
 
   test('scanChunks gives the items LineSplitter + push gives, whatever the chunks (bytes, CRLF, BOM, UTF-8)', () => {

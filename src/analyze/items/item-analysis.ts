@@ -94,10 +94,10 @@ export class LogItemAnalyzer {
 
   /** The item's analysis, or null when no analyzer recognises it (its lines are then skipped text). */
   add(item: ScannedItem): ItemAnalysis | null {
-    const text = `${item.lines.join('\n')}\n`;
     const key = item.family === 'stack-trace' ? (item.key ?? null) : null;
     let hit = key ? this.cache.get(key.same) : undefined;
     if (hit === undefined) {
+      const text = `${item.lines.join('\n')}\n`;
       const a = analyzers().find((x) => FAMILY_ANALYZERS[item.family].includes(x.id) && x.sniff(text));
       if (a === undefined) {
         this.droppedLines += item.endLine - item.line + 1;

@@ -4,7 +4,9 @@
 // merely reading its lines in Node (Io.readChunks + LineSplitter, what analyze reads with). Each runs
 // in a child process of its own, so that its peak RSS is its own.
 //
-//   node --import tsx bench/logs.ts [--mb 100] [--keep FILE]
+//   node --import tsx bench/logs.ts [--mb 100] [--keep FILE] [--compare OTHER/bin/stacklab.js]
+//
+// --compare times another checkout's CLI on the same file in the same run (before / after a change).
 //
 // Target: analyze at least a tenth of the speed of `wc -l`, peak RSS under 200 MB. analyze is timed
 // as a user runs it, the whole process (build the bundle first, `npm run build`, or bin/stacklab.js
@@ -89,19 +91,24 @@ function childLines(file: string): void {
 
 interface Run {
   readonly seconds: number;
+  /** User + system CPU seconds of the whole process: steadier than wall time on a shared machine. */
+  readonly cpu: number;
   readonly maxRssMb: number;
   readonly out: string;
 }
 
-/** Runs a command under /usr/bin/time (its peak RSS); `inner` takes the time the child reports. */
+/** Runs a command under /usr/bin/time (its peak RSS and CPU); `inner` takes the time the child reports. */
 function timed(cmd: string, args: string[], inner = false): Run {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', cmd, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
-  const kb = Number(r.stderr.trim().split('\n').pop());
+  const [kb, user, sys] = (r.stderr.trim().split('\n').pop() ?? '').split(' ').map(Number);
   const seconds = inner ? (JSON.parse(r.stdout) as { seconds: number }).seconds : wall;
-  return { seconds, maxRssMb: kb / 1024, out: r.stdout };
+  return { seconds, cpu: (user ?? 0) + (sys ?? 0), maxRssMb: (kb ?? 0) / 1024, out: r.stdout };
 }
 
 function best(n: number, f: () => Run): Run {
@@ -110,6 +117,7 @@ function best(n: number, f: () => Run): Run {
     const r = f();
     if (b === undefined || r.seconds < b.seconds)
       b = { ...r, maxRssMb: Math.max(r.maxRssMb, b?.maxRssMb ?? 0) };
+    else if (b !== undefined) b = { ...b, maxRssMb: Math.max(r.maxRssMb, b.maxRssMb) };
   }
   return b!;
 }
@@ -131,17 +139,27 @@ async function bench(): Promise<void> {
     const wc = best(rounds, () => timed('wc', ['-l', file]));
     const lines = best(rounds, () => timed(tsx[0], [...tsx.slice(1), '--child-lines', file], true));
     const cli = best(rounds, () => timed(process.execPath, [join(ROOT, 'bin/stacklab.js'), 'analyze', file]));
+    const cmpArg = process.argv.indexOf('--compare');
+    const other =
+      cmpArg > 0
+        ? best(rounds, () => timed(process.execPath, [process.argv[cmpArg + 1]!, 'analyze', file]))
+        : null;
     const mbps = (r: Run) => size / 1e6 / r.seconds;
     const row = (label: string, r: Run) =>
       console.log(
-        `${label.padEnd(44)} ${r.seconds.toFixed(2).padStart(6)} s ${mbps(r).toFixed(0).padStart(6)} MB/s  peak RSS ${r.maxRssMb.toFixed(0).padStart(4)} MB`,
+        `${label.padEnd(44)} ${r.seconds.toFixed(2).padStart(6)} s ${mbps(r).toFixed(0).padStart(6)} MB/s  CPU ${r.cpu.toFixed(2).padStart(5)} s  peak RSS ${r.maxRssMb.toFixed(0).padStart(4)} MB`,
       );
     row('wc -l', wc);
     row('read lines (readChunks + LineSplitter)', lines);
     row('stacklab analyze (the CLI, whole process)', cli);
+    if (other) row(`--compare ${process.argv[cmpArg + 1]!.slice(-34)}`, other);
     console.log(`analyze / wc -l speed:       ${(mbps(cli) / mbps(wc)).toFixed(3)} (target >= 0.1)`);
     console.log(`analyze / read lines speed:  ${(mbps(cli) / mbps(lines)).toFixed(2)}`);
+    console.log(
+      `analyze / wc -l CPU:         ${(wc.cpu / cli.cpu).toFixed(3)} (CPU seconds, 10 ms resolution)`,
+    );
     console.log(`CLI peak RSS:                ${cli.maxRssMb.toFixed(0)} MB (target < 200 MB)`);
+    if (other) console.log(`--compare / this, CPU:       ${(other.cpu / cli.cpu).toFixed(2)}x`);
     console.log(`analyze said: ${cli.out.split('\n')[0] ?? ''}`);
   } finally {
     if (keepArg < 0) rmSync(dir, { recursive: true, force: true });

@@ -10,14 +10,18 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { analyzers } from '../src/analyze/index.ts';
+import { type ItemRecord, LogItemAnalyzer } from '../src/analyze/items/item-analysis.ts';
 import { LogScanner } from '../src/analyze/items/log-scanner.ts';
+import { summarizeLog } from '../src/analyze/items/log-summary.ts';
 import {
   CAPTURE_FILES,
   type CaptureFile,
   modelFromCapture,
   readForkRunCapture,
 } from '../src/analyze/mm-validate.ts';
-import type { Analyzer } from '../src/analyze/registry.ts';
+import { type Analyzer, analysisJson } from '../src/analyze/registry.ts';
+import { replayTableData } from '../src/analyze/replay-data.ts';
 import { replayStackTraceText } from '../src/analyze/replay-table.ts';
 import { type Diagnostic, diag, InputError } from '../src/base/diag.ts';
 import type { ParseOutput, Result } from '../src/base/result.ts';
@@ -53,10 +57,9 @@ import { validateScenario } from '../src/kernel/sim/scenario.ts';
 import { parseYamlInput } from '../src/kernel/sim/yaml-input.ts';
 import { loadProfileFile } from '../src/model/profile-file.ts';
 import { PROFILES } from '../src/model/profiles.ts';
-import { analyzers } from '../src/report/analyzers/index.ts';
-import { type ItemRecord, LogItemAnalyzer } from '../src/report/log-items.ts';
-import { renderLogSummary, summarizeLog } from '../src/report/log-summary.ts';
-import { foldedOf, renderReplayText, replayTableData } from '../src/report/replay-report.ts';
+import { analysisHeadline, renderAnalysis } from '../src/report/analysis-text/index.ts';
+import { renderLogSummary } from '../src/report/log-summary.ts';
+import { foldedOf, renderReplayText } from '../src/report/replay-report.ts';
 import { replayBudget } from './measure.ts';
 
 export const ROOT = join(import.meta.dirname, '..');
@@ -192,7 +195,8 @@ function analyzerTarget(a: Analyzer): Target {
     (t, file) => {
       const out = a.run(t, file, { profiles: [], overrides: [] });
       if ('error' in out) return checkDiagnostics([out.error]);
-      checkFinite(out.data);
+      checkFinite(analysisJson(a, out.data));
+      renderAnalysis(a.id, out.data, file);
       return checkDiagnostics(out.diagnostics);
     },
   );
@@ -443,7 +447,8 @@ export function targets(): Target[] {
         if (!a) return 0;
         const out = a.run(t, file, { profiles: [], overrides: [] });
         if ('error' in out) return checkDiagnostics([out.error]);
-        checkFinite(out.data);
+        checkFinite(analysisJson(a, out.data));
+        renderAnalysis(a.id, out.data, file);
         return checkDiagnostics(out.diagnostics);
       },
     ),
@@ -453,7 +458,9 @@ export function targets(): Target[] {
       () => true,
       (t, file) => {
         const scanner = new LogScanner();
-        const items = new LogItemAnalyzer(file, { profiles: [], overrides: [] }, true);
+        const items = new LogItemAnalyzer(file, { profiles: [], overrides: [] }, true, (kind, data) =>
+          analysisHeadline(renderAnalysis(kind, data, file), file),
+        );
         const records: ItemRecord[] = [];
         let n = 0;
         let last = 0;

@@ -75,6 +75,7 @@ export function chooseOwnEra(
   file: string,
   candidates: readonly SourceEra[],
   opts: ReplayOptions = {},
+  firstLine = 1,
 ): OwnEraReading {
   const readings: {
     chain: Chain;
@@ -111,7 +112,7 @@ export function chooseOwnEra(
     check: {
       replayed: best.result !== null,
       exact: best.result !== null && best.wrong.length === 0,
-      whitespaceNormalised: whitespaceNormalised(text, table),
+      whitespaceNormalised: whitespaceNormalised(text, table, firstLine),
       firstMismatch: best.wrong[0] ?? null,
       rowsWrong: best.wrong.length,
       tried,
@@ -192,11 +193,11 @@ function reasonFor(
 }
 
 /** Whether the input's row lines match t_show()'s layout only after collapsing whitespace. */
-function whitespaceNormalised(text: string, table: StackTraceTable): boolean {
+function whitespaceNormalised(text: string, table: StackTraceTable, firstLine: number): boolean {
   const lines = splitLines(text);
   const squash = (s: string) => s.replace(/\s+/g, ' ').trim();
   for (const r of table.rows) {
-    const raw = (lines[r.line - 1]?.text ?? '').trimEnd();
+    const raw = (lines[r.line - firstLine]?.text ?? '').trimEnd();
     const want = rowText(r).trimStart();
     if (raw.endsWith(want)) continue;
     if (squash(raw).endsWith(squash(want))) return true;

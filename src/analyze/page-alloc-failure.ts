@@ -11,12 +11,7 @@ import {
   type PageAllocFailure,
 } from '../formats/page-alloc-failure.ts';
 import { ALLOC_CMA, ALLOC_MIN_RESERVE, ALLOC_NON_BLOCK, PAGE_ALLOC_COSTLY_ORDER } from '../mm/constants.ts';
-import {
-  formatExtfragIndex,
-  formatUnusableIndex,
-  fragmentationIndex,
-  unusableFreeIndex,
-} from '../mm/frag-index.ts';
+import { fragmentationIndex, unusableFreeIndex } from '../mm/frag-index.ts';
 import { type KernelMode, MIGRATETYPE_LETTERS } from '../mm/migratetype.ts';
 import {
   explainWatermark61,
@@ -255,60 +250,4 @@ function reasons(
         : 'The two modes disagree: the 2015 check accepts this request, the 6.1 check rejects it.',
     );
   return out;
-}
-
-function pad(s: string | number, w: number): string {
-  return String(s).padStart(w);
-}
-
-/** Text for `stacklab analyze`. */
-export function renderPafExplanation(e: PafExplanation): string {
-  const lines: string[] = [];
-  const what = e.kind === 'oom-killer' ? 'OOM killer invoked for' : 'page allocation failure:';
-  // @kernel is_sysrq_oom() mm/oom_kill.c: order -1 marks a kill asked for with sysrq-f.
-  const sysrq = e.order < 0;
-  if (sysrq)
-    lines.push(
-      `OOM killer invoked with order=${e.order}: a manual kill (sysrq-f, is_sysrq_oom()), not an allocation; no watermark check applies`,
-    );
-  else
-    lines.push(
-      `${what} order ${e.order} (${2 ** e.order * 4} KB), gfp 0x${e.gfpMask.toString(16)} = ${e.gfp.names.join('|') || '0'}${e.gfp.layout === 'printed' ? '' : ` [decoded with the ${e.gfp.layout} bit layout]`}`,
-    );
-  lines.push(
-    `kernel ${e.kernelVersion ?? 'unknown'}${e.kernelCheck ? ` — runs the ${e.kernelCheck === '2015' ? '2015 (pre-4.4, per-order loop)' : '6.1 (order-0 + one block)'} watermark check` : ''}${e.comm ? `; task ${e.comm}` : ''}`,
-  );
-  lines.push('');
-  for (const z of e.zones) {
-    lines.push(
-      `zone ${z.zone}${z.eligible ? '' : ' (not usable by this request)'}: free ${z.freePages} pages, min ${z.minPages}, low ${z.lowPages}, high ${z.highPages}` +
-        (z.lowmemReserve ? `, lowmem_reserve ${z.lowmemReserve}` : '') +
-        (z.buddyPages !== null && z.buddyPages !== z.freePages ? ` (free lists sum to ${z.buddyPages})` : ''),
-    );
-    if (z.nrFree.length > 0) {
-      lines.push(`  order          ${z.nrFree.map((_, o) => pad(o, 7)).join('')}`);
-      lines.push(`  free blocks    ${z.nrFree.map((n) => pad(n, 7)).join('')}`);
-      lines.push(`  types          ${z.types.map((t) => pad(t || '-', 7)).join('')}`);
-      lines.push(`  unusable_index ${z.unusableIndex.map((i) => pad(formatUnusableIndex(i), 7)).join('')}`);
-      lines.push(
-        `  extfrag_index  ${z.extfragIndex.map((i) => pad(formatExtfragIndex(i).trim(), 7)).join('')}`,
-      );
-    }
-    if (z.eligible && !sysrq) {
-      for (const c of z.checks) {
-        lines.push(`  ${c.mode} check at min (${z.minPages}): ${c.atMin.ok ? 'PASS' : 'FAIL'}`);
-        for (const s of c.atMin.steps) lines.push(`    ${s.ok ? 'ok  ' : 'FAIL'} ${s.text}`);
-        lines.push(`  ${c.mode} check at low (${z.lowPages}): ${c.atLow.ok ? 'PASS' : 'FAIL'}`);
-      }
-    }
-    lines.push('');
-  }
-  if (sysrq) return `${lines.join('\n')}\n`;
-  lines.push('verdict:');
-  lines.push(`  2015 mode: ${e.verdict['2015'].summary}`);
-  lines.push(`  6.1 mode:  ${e.verdict['6.1'].summary}`);
-  lines.push('');
-  lines.push('why:');
-  for (const r of e.reasons) lines.push(`  - ${r}`);
-  return `${lines.join('\n')}\n`;
 }

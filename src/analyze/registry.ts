@@ -1,20 +1,19 @@
-// What an analyzer of `stacklab analyze` is: one kind of real input, sniffed, parsed and explained.
-// The analyzers themselves and their one ordered list are in src/report/analyzers/ (they render).
+// What an analyzer of `stacklab analyze` is: one kind of real input, sniffed, parsed and explained
+// as data. The analyzers and their one ordered list are in src/analyze/index.ts; the text each
+// explanation reads as is src/report's (report/analysis-text/), found by the analyzer's id.
 import { type Diagnostic, diag } from '../base/diag.ts';
 import type { ParseOutput } from '../base/result.ts';
 import type { KernelProfile } from '../model/profile.ts';
 
-export interface AnalysisOutput {
-  /** Human-readable explanation for stdout. */
-  readonly text: string;
-  /** The same as data for --json (the CLI adds `version` and `kind`). */
+export interface Analysis {
+  /** The explanation, what the renderers of src/report read (and, unless json() says otherwise, --json). */
   readonly data: unknown;
   /** Oddities met on the way (counted and reported on stderr). */
   readonly diagnostics: readonly Diagnostic[];
 }
 
 export interface Analyzer {
-  /** Stable id, e.g. "stack-trace", "page-alloc-failure". */
+  /** Stable id, e.g. "stack-trace", "page-alloc-failure"; also the key of its text renderer. */
   readonly id: string;
   /** What this analyzer reads, for help text and "tried:" messages. */
   readonly describes: string;
@@ -24,7 +23,9 @@ export interface Analyzer {
    * Parses and explains. Returns a diagnostic of severity "error" (and no output) when the input
    * looked right to sniff() but cannot be used.
    */
-  run(text: string, file: string, options: AnalyzeOptions): AnalysisOutput | { error: Diagnostic };
+  run(text: string, file: string, options: AnalyzeOptions): Analysis | { error: Diagnostic };
+  /** What --json shows of an explanation, where that is not all of it (the renderers read more). */
+  json?(data: unknown): unknown;
 }
 
 export interface AnalyzeOptions {
@@ -36,6 +37,16 @@ export interface AnalyzeOptions {
   readonly profileObjects?: readonly KernelProfile[];
   /** --source: the era that printed a stack_trace table. */
   readonly source?: string;
+  /**
+   * The number of the text's first line in the input (an item of a log: its first line), so that
+   * every line an analysis names, and its diagnostics, are the input's. Default 1.
+   */
+  readonly firstLine?: number;
+}
+
+/** An analysis as --json shows it. */
+export function analysisJson(a: Analyzer, data: unknown): unknown {
+  return a.json ? a.json(data) : data;
 }
 
 /**

@@ -24,6 +24,8 @@ export interface ReplayTableOptions {
   readonly tableIndex?: number;
   /** Also replay under the table's own era when `profiles` does not hold it (the CLI default). */
   readonly withOwnEra?: boolean;
+  /** The number of the text's first line in its input (a table cut out of a log). */
+  readonly firstLine?: number;
 }
 
 export interface ReplayTableOutput {
@@ -44,7 +46,7 @@ export function replayStackTraceText(
   profiles: readonly KernelProfile[],
   opts: ReplayTableOptions = {},
 ): Result<ReplayTableOutput> {
-  const parsed = parseFtraceStackTrace(text, file);
+  const parsed = parseFtraceStackTrace(text, file, opts.firstLine);
   const fatal = parsed.diagnostics.find((d) => d.severity === 'error');
   if (!parsed.value || fatal)
     return err(fatal ?? diag('stack-trace/unusable', 'error', 'no usable table', { file }));
@@ -94,7 +96,7 @@ export function replayStackTraceText(
   if (opts.source !== undefined && given === null)
     return err(diag('replay/unknown-source', 'error', `no built-in profile "${opts.source}"`, { file }));
   const candidates = given ? [given] : candidateSourceEras(table);
-  const reading = chooseOwnEra(table, text, file, candidates);
+  const reading = chooseOwnEra(table, text, file, candidates, {}, opts.firstLine);
   const chain = reading.chain;
   const own = chain.source.profile;
   if (own && chain.maxDepth > own.THREAD_SIZE)
@@ -133,6 +135,12 @@ export function replayStackTraceText(
 }
 
 /** The input table as t_show() would print it (so prefixed or re-indented copies still compare). */
+/** The first table of `text` as t_show() prints it (log prefixes gone, the layout fixed), if it has one. */
+export function canonicalTableText(text: string, file: string): string | undefined {
+  const t = parseFtraceStackTrace(text, file).value?.tables[0];
+  return t === undefined ? undefined : canonicalText(t);
+}
+
 function canonicalText(t: StackTraceTable): string {
   let s = `        Depth    Size   Location    (${t.declaredEntries} entries)\n        -----    ----   --------\n`;
   for (const r of t.rows)

@@ -7,11 +7,12 @@ export interface Line {
   readonly text: string;
 }
 
-export function splitLines(input: string): Line[] {
+/** `firstLine`: the number of the input's first line (an item cut out of a longer log keeps the log's). */
+export function splitLines(input: string, firstLine = 1): Line[] {
   const body = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   const parts = body.split('\n');
   if (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
-  return parts.map((t, i) => ({ no: i + 1, text: t.endsWith('\r') ? t.slice(0, -1) : t }));
+  return parts.map((t, i) => ({ no: i + firstLine, text: t.endsWith('\r') ? t.slice(0, -1) : t }));
 }
 
 export function padLeft(s: string | number, width: number): string {

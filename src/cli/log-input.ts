@@ -1,11 +1,12 @@
 // Reads a log for `stacklab analyze` piece by piece (Io.readChunks) and feeds the item scanner: a
 // 1 GB log is never in memory whole. While no item is open, the lines that cannot start one are not
 // even decoded: each chunk is searched for MAY_OPEN (on a latin1 view of its bytes, where the ASCII
-// words read the same) and the lines before the first match only counted. Lines the scanner does
-// look at are decoded as UTF-8. Shows progress on a terminal.
+// words read the same), the lines before the first match only counted, and the matched line given
+// to the scanner only if OPENS matches it too. Lines the scanner does look at are decoded as UTF-8.
+// Shows progress on a terminal.
 import type { ScannedItem } from '../analyze/items/item.ts';
 import { LogScanner } from '../analyze/items/log-scanner.ts';
-import { MAY_OPEN } from '../analyze/items/recognisers.ts';
+import { MAY_OPEN, OPENS } from '../analyze/items/recognisers.ts';
 import { diag, InputError } from '../base/diag.ts';
 import { looksBinary } from '../base/text.ts';
 import type { CliContext } from './context.ts';
@@ -20,7 +21,7 @@ export interface ScannedLog {
   readonly lines: number;
   /** Lines in no item the scanner delimited. */
   readonly skippedLines: number;
-  /** The whole input, when it is at most KEEP_WHOLE_BYTES. */
+  /** The whole input, when it is at most the keepBytes asked (KEEP_WHOLE_BYTES by default). */
   readonly text: string | undefined;
 }
 
@@ -59,7 +60,7 @@ function newlines(buf: Buffer, from: number, to: number): number {
 export function scanChunks(
   chunks: Iterable<Uint8Array>,
   scanner: LogScanner,
-  give: (items: ScannedItem[]) => void,
+  give: (items: readonly ScannedItem[]) => void,
   onChunk: (c: Uint8Array) => void = () => {},
 ): void {
   const search = new RegExp(MAY_OPEN.source, 'g');
@@ -102,7 +103,7 @@ function feedLines(
   from: number,
   to: number,
   scanner: LogScanner,
-  give: (items: ScannedItem[]) => void,
+  give: (items: readonly ScannedItem[]) => void,
   search: RegExp,
 ): void {
   let view: string | undefined;
@@ -124,14 +125,24 @@ function feedLines(
     p = start;
     if (m) {
       const nl = buf.indexOf(10, p);
-      give(scanner.push(lineText(buf, p, nl)));
+      // A line MAY_OPEN matches that OPENS does not ("mem auto-init: stack:all") is skipped undecoded.
+      if (OPENS.test(view.slice(p - from, nl - from))) give(scanner.push(lineText(buf, p, nl)));
+      else scanner.skipLines(1);
       p = nl + 1;
     }
   }
 }
 
-/** Scans `file` ("-": stdin) once; onItem gets each item as soon as it ends. */
-export function scanLog(ctx: CliContext, file: string, onItem: (item: ScannedItem) => void): ScannedLog {
+/**
+ * Scans `file` ("-": stdin) once; onItem gets each item as soon as it ends. The input is also kept
+ * whole when it is at most `keepBytes` long (ScannedLog.text). `command` names the reader in progress.
+ */
+export function scanLog(
+  ctx: CliContext,
+  file: string,
+  onItem: (item: ScannedItem) => void,
+  { keepBytes = KEEP_WHOLE_BYTES, command = 'analyze' }: { keepBytes?: number; command?: string } = {},
+): ScannedLog {
   const input = ctx.io.readChunks(file);
   const scanner = new LogScanner();
   const decoder = new TextDecoder('utf-8');
@@ -141,7 +152,7 @@ export function scanLog(ctx: CliContext, file: string, onItem: (item: ScannedIte
   let nextProgress = PROGRESS_BYTES;
   let items = 0;
   let shown = false;
-  const give = (list: ScannedItem[]) => {
+  const give = (list: readonly ScannedItem[]) => {
     for (const it of list) {
       items++;
       onItem(it);
@@ -151,7 +162,7 @@ export function scanLog(ctx: CliContext, file: string, onItem: (item: ScannedIte
     if (bytes === 0 && looksBinary(chunk)) throw binaryError(file, chunk);
     bytes += chunk.length;
     if (kept !== undefined) {
-      if (bytes <= KEEP_WHOLE_BYTES) kept.push(decoder.decode(chunk, { stream: true }));
+      if (bytes <= keepBytes) kept.push(decoder.decode(chunk, { stream: true }));
       else kept = undefined;
     }
     if (tty && bytes >= nextProgress) {
@@ -159,7 +170,7 @@ export function scanLog(ctx: CliContext, file: string, onItem: (item: ScannedIte
       const of = input.size === undefined ? '' : ` of ${(input.size / 1e6).toFixed(0)} MB`;
       progressLine(
         ctx.io,
-        `analyze: ${(bytes / 1e6).toFixed(0)} MB${of}, ${scanner.lines} lines, ${items} items`,
+        `${command}: ${(bytes / 1e6).toFixed(0)} MB${of}, ${scanner.lines} lines, ${items} items`,
       );
       shown = true;
     }

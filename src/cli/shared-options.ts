@@ -61,6 +61,14 @@ export function schemaOption(cmd: Command): Command {
   return cmd.option('--schema', SCHEMA_HELP);
 }
 
+/** `--item N` of the commands that read whole logs (analyze, convert): the numbers analyze lists. */
+export function itemOption(cmd: Command): Command {
+  return cmd.option(
+    '--item <N>',
+    'item N of a log alone, in full (the numbers `stacklab analyze LOG` lists)',
+  );
+}
+
 export function wideOption(cmd: Command): Command {
   return cmd.option('--wide', WIDE_HELP);
 }

@@ -47,10 +47,10 @@ export function sniffBuddyinfo(text: string): boolean {
   );
 }
 
-export function parseBuddyinfo(text: string, file = '<input>'): ParseOutput<BuddyInfo> {
+export function parseBuddyinfo(text: string, file = '<input>', firstLine = 1): ParseOutput<BuddyInfo> {
   const diagnostics: Diagnostic[] = [];
   const zones: BuddyInfoZone[] = [];
-  for (const l of splitLines(text)) {
+  for (const l of splitLines(text, firstLine)) {
     const body = stripLogPrefix(l.text).trim();
     if (body === '') continue;
     const m = ROW.exec(body);
@@ -92,7 +92,7 @@ export function parseBuddyinfo(text: string, file = '<input>'): ParseOutput<Budd
         'buddyinfo/empty',
         'error',
         'no buddyinfo rows found',
-        { file, line: 1 },
+        { file, line: firstLine },
         '"Node 0, zone      DMA     13     28 ..." as printed by /proc/buddyinfo',
       ),
     );

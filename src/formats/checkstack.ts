@@ -43,10 +43,14 @@ export function sniffCheckstack(text: string): boolean {
     .some((l) => ENTRY.test(l.trim()));
 }
 
-export function parseCheckstack(text: string, file = '<input>'): ParseOutput<CheckstackEntry[]> {
+export function parseCheckstack(
+  text: string,
+  file = '<input>',
+  firstLine = 1,
+): ParseOutput<CheckstackEntry[]> {
   const diagnostics: Diagnostic[] = [];
   const entries: CheckstackEntry[] = [];
-  for (const l of splitLines(text)) {
+  for (const l of splitLines(text, firstLine)) {
     const body = l.text.trim();
     if (body === '' || body.startsWith('#')) continue;
     const m = ENTRY.exec(body);

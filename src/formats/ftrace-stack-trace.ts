@@ -111,10 +111,14 @@ export function sniffFtraceStackTrace(text: string): boolean {
   return /Depth\s+Size\s+Location\s+\(\d+ entries\)/.test(head);
 }
 
-export function parseFtraceStackTrace(text: string, file = '<input>'): ParseOutput<StackTraceFile> {
+export function parseFtraceStackTrace(
+  text: string,
+  file = '<input>',
+  firstLine = 1,
+): ParseOutput<StackTraceFile> {
   const diagnostics: Diagnostic[] = [];
   const tables: StackTraceTable[] = [];
-  const lines = splitLines(text);
+  const lines = splitLines(text, firstLine);
   let i = 0;
   while (i < lines.length) {
     const line = lines[i]!;

@@ -50,10 +50,14 @@ export function sniffGccStackUsage(text: string): boolean {
   return f.length === 3 && /^\d+$/.test(f[1]!) && QUALIFIERS.includes(f[2]!);
 }
 
-export function parseGccStackUsage(text: string, file = '<input>'): ParseOutput<StackUsageEntry[]> {
+export function parseGccStackUsage(
+  text: string,
+  file = '<input>',
+  firstLine = 1,
+): ParseOutput<StackUsageEntry[]> {
   const diagnostics: Diagnostic[] = [];
   const entries: StackUsageEntry[] = [];
-  for (const l of splitLines(text)) {
+  for (const l of splitLines(text, firstLine)) {
     if (l.text.trim() === '') continue;
     const fields = l.text.split('\t');
     const qualifier = fields.pop();

@@ -30,11 +30,11 @@ export function sniffMeminfo(text: string): boolean {
   return strippedHead(text, 16, 4096).some((l) => /^MemTotal:\s+\d+\s*kB/.test(l));
 }
 
-export function parseMeminfo(text: string, file = '<input>'): ParseOutput<Meminfo> {
+export function parseMeminfo(text: string, file = '<input>', firstLine = 1): ParseOutput<Meminfo> {
   const diagnostics: Diagnostic[] = [];
   const entries: MeminfoEntry[] = [];
   const values = new Map<string, number>();
-  for (const l of splitLines(text)) {
+  for (const l of splitLines(text, firstLine)) {
     const body = stripLogPrefix(l.text).trim();
     if (body === '') continue;
     const m = ROW.exec(body);
@@ -62,7 +62,13 @@ export function parseMeminfo(text: string, file = '<input>'): ParseOutput<Meminf
   }
   if (entries.length === 0) {
     diagnostics.push(
-      diag('meminfo/empty', 'error', 'no meminfo lines found', { file, line: 1 }, '"MemTotal:  229380 kB"'),
+      diag(
+        'meminfo/empty',
+        'error',
+        'no meminfo lines found',
+        { file, line: firstLine },
+        '"MemTotal:  229380 kB"',
+      ),
     );
     return { value: undefined, diagnostics };
   }

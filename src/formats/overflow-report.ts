@@ -105,9 +105,13 @@ function releaseAfterTaint(t: string): string | null {
   }
 }
 
-export function parseOverflowReport(text: string, file = '<input>'): ParseOutput<OverflowReport> {
+export function parseOverflowReport(
+  text: string,
+  file = '<input>',
+  firstLine = 1,
+): ParseOutput<OverflowReport> {
   const diagnostics: Diagnostic[] = [];
-  const lines = splitLines(text).map((l) => ({ no: l.no, text: strip(l.text) }));
+  const lines = splitLines(text, firstLine).map((l) => ({ no: l.no, text: strip(l.text) }));
   /** An address as printed (with or without 0x); a malformed or over-long one is a diagnostic and null. */
   let lineNo = 0;
   const big = (s: string): bigint | null => {
@@ -245,7 +249,7 @@ export function parseOverflowReport(text: string, file = '<input>'): ParseOutput
         'overflow/no-report',
         'error',
         'no stack overflow report found',
-        { file, line: 1 },
+        { file, line: firstLine },
         '"Insufficient stack space to handle exception!" (arm64, riscv), "BUG: stack guard page was hit" (x86_64) or "corrupted stack end detected inside scheduler"',
       ),
     );

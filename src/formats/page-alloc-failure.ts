@@ -203,9 +203,13 @@ export function sniffPageAllocFailure(text: string): boolean {
   );
 }
 
-export function parsePageAllocFailure(text: string, file = '<input>'): ParseOutput<PageAllocFailure> {
+export function parsePageAllocFailure(
+  text: string,
+  file = '<input>',
+  firstLine = 1,
+): ParseOutput<PageAllocFailure> {
   const diagnostics: Diagnostic[] = [];
-  const lines = splitLines(text).flatMap((l) =>
+  const lines = splitLines(text, firstLine).flatMap((l) =>
     splitSyslogEscapes(stripLogPrefix(l.text)).map((part) => ({ no: l.no, body: part.trim() })),
   );
   let hdrIdx = -1;
@@ -217,7 +221,7 @@ export function parsePageAllocFailure(text: string, file = '<input>'): ParseOutp
         'page-alloc-failure/no-header',
         'error',
         'no "page allocation failure: order:N, mode:0x..." or "invoked oom-killer: gfp_mask=..." line',
-        { file, line: 1 },
+        { file, line: firstLine },
         'a kernel warning as printed by warn_alloc() or the OOM killer',
       ),
     );

@@ -65,7 +65,7 @@ export function sniffPagetypeinfo(text: string): boolean {
   return /Page block order:\s*\d+/.test(head) || /Free pages count per migrate type at order/.test(head);
 }
 
-export function parsePagetypeinfo(text: string, file = '<input>'): ParseOutput<PagetypeInfo> {
+export function parsePagetypeinfo(text: string, file = '<input>', firstLine = 1): ParseOutput<PagetypeInfo> {
   const diagnostics: Diagnostic[] = [];
   let pageblockOrder: number | undefined;
   let pagesPerBlock: number | undefined;
@@ -88,7 +88,7 @@ export function parsePagetypeinfo(text: string, file = '<input>'): ParseOutput<P
         expected,
       ),
     );
-  for (const l of splitLines(text)) {
+  for (const l of splitLines(text, firstLine)) {
     const body = stripLogPrefix(l.text).trim();
     if (body === '') continue;
     lastLine = l.no;
@@ -199,7 +199,7 @@ export function parsePagetypeinfo(text: string, file = '<input>'): ParseOutput<P
         'pagetypeinfo/empty',
         'error',
         'no pagetypeinfo tables found',
-        { file, line: 1 },
+        { file, line: firstLine },
         '"Free pages count per migrate type at order" and "Number of blocks type" tables from /proc/pagetypeinfo',
       ),
     );

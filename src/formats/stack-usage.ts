@@ -32,11 +32,11 @@ export function sniffStackUsage(text: string): boolean {
   );
 }
 
-export function parseStackUsage(text: string, file = '<input>'): ParseOutput<StackUsage> {
+export function parseStackUsage(text: string, file = '<input>', firstLine = 1): ParseOutput<StackUsage> {
   const diagnostics: Diagnostic[] = [];
   const lowWater: { comm: string; bytesLeft: number; line: number }[] = [];
   const histogram: { bucket: string; bytes: number; tasks: number }[] = [];
-  for (const l of splitLines(text)) {
+  for (const l of splitLines(text, firstLine)) {
     const t = stripLogPrefix(l.text).trim();
     if (t.startsWith('# ')) continue;
     let m: RegExpExecArray | null;
@@ -64,7 +64,7 @@ export function parseStackUsage(text: string, file = '<input>'): ParseOutput<Sta
   }
   if (lowWater.length === 0 && histogram.length === 0) {
     diagnostics.push(
-      diag('stack-usage/none', 'error', 'no DEBUG_STACK_USAGE output found', { file, line: 1 }),
+      diag('stack-usage/none', 'error', 'no DEBUG_STACK_USAGE output found', { file, line: firstLine }),
     );
     return { value: undefined, diagnostics };
   }

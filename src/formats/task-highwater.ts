@@ -44,12 +44,16 @@ export function sniffTaskHighWater(text: string): boolean {
   return HEADER.test(text.slice(0, 512));
 }
 
-export function parseTaskHighWater(text: string, file = '<input>'): ParseOutput<TaskHighWater> {
+export function parseTaskHighWater(
+  text: string,
+  file = '<input>',
+  firstLine = 1,
+): ParseOutput<TaskHighWater> {
   const diagnostics: Diagnostic[] = [];
   const stacks: HighWaterStack[] = [];
   let stackBytes: number | undefined;
   let patterns = '';
-  for (const l of splitLines(text)) {
+  for (const l of splitLines(text, firstLine)) {
     const t = l.text.trim();
     if (t === '') continue;
     const loc = { file, line: l.no };
@@ -98,7 +102,7 @@ export function parseTaskHighWater(text: string, file = '<input>'): ParseOutput<
         'highwater/no-header',
         'error',
         'no "# kscan patterns=... size=N" header line',
-        { file, line: 1 },
+        { file, line: firstLine },
         'the first line of a stackwork kscan file',
       ),
     );

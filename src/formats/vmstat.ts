@@ -33,11 +33,11 @@ export function sniffVmstat(text: string): boolean {
   return good >= 3 && /\b(?:nr_free_pages|pgalloc_|pgfault|compact_stall|nr_zone_)/.test(text.slice(0, 8192));
 }
 
-export function parseVmstat(text: string, file = '<input>'): ParseOutput<Vmstat> {
+export function parseVmstat(text: string, file = '<input>', firstLine = 1): ParseOutput<Vmstat> {
   const diagnostics: Diagnostic[] = [];
   const entries: VmstatEntry[] = [];
   const values = new Map<string, number>();
-  for (const l of splitLines(text)) {
+  for (const l of splitLines(text, firstLine)) {
     const body = stripLogPrefix(l.text).trim();
     if (body === '') continue;
     const m = ROW.exec(body);
@@ -75,7 +75,7 @@ export function parseVmstat(text: string, file = '<input>'): ParseOutput<Vmstat>
         'vmstat/empty',
         'error',
         'no vmstat lines found',
-        { file, line: 1 },
+        { file, line: firstLine },
         '"nr_free_pages 50326" style lines',
       ),
     );

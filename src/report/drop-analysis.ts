@@ -5,25 +5,22 @@
 // flame graph of frames; anything else an analyzer of `stacklab analyze` recognises is explained
 // in its words.
 
+import { explainOverflow } from '../analyze/analyzers/stack.ts';
+import { analyzers } from '../analyze/index.ts';
+import { replayTableData } from '../analyze/replay-data.ts';
 import { replayStackTraceText } from '../analyze/replay-table.ts';
+import type { StackRangeData } from '../analyze/stack-ranges.ts';
 import { hex16 } from '../base/units.ts';
 import { parseFtraceStackTrace, sniffFtraceStackTrace } from '../formats/ftrace-stack-trace.ts';
 import { type OverflowReport, parseOverflowReport, sniffOverflowReport } from '../formats/overflow-report.ts';
 import { PROFILES } from '../model/profiles.ts';
-import { analyzers } from './analyzers/index.ts';
-import { explainOverflow } from './analyzers/stack.ts';
+import { renderAnalysis } from './analysis-text/index.ts';
+import { renderOverflowExplanation } from './analysis-text/stack.ts';
 import { flameOfDesigns, flameOfFrames, renderFlameSvg } from './flame.ts';
 import { Html, html } from './html.ts';
-import { replayTableData } from './replay-report.ts';
 import { comparisonTable, designsView, layoutColumn, replayFlame } from './replay-views.ts';
 import { jsonForHtml, type View } from './report-page.ts';
-import {
-  LAYOUT_LEGEND,
-  type LayoutColumn,
-  type LayoutMark,
-  renderStackLayoutSvg,
-  type StackRangeData,
-} from './stack-layout.ts';
+import { LAYOUT_LEGEND, type LayoutColumn, type LayoutMark, renderStackLayoutSvg } from './stack-layout.ts';
 
 export interface DropResult {
   /** What the file was read as: stack-trace, overflow-report, an analyzer id, or `unknown`. */
@@ -39,14 +36,14 @@ function heading(name: string, what: string): Html {
   return html`<h3><span class="filename">${name}</span>: ${what}</h3>`;
 }
 
-function dropStackTrace(text: string, name: string): DropResult {
-  const parsed = parseFtraceStackTrace(text, name);
+function dropStackTrace(text: string, name: string, firstLine: number): DropResult {
+  const parsed = parseFtraceStackTrace(text, name, firstLine);
   const tables = parsed.value?.tables ?? [];
   let deepest = 0;
   tables.forEach((t, i) => {
     if ((t.rows[0]?.depth ?? 0) > (tables[deepest]?.rows[0]?.depth ?? 0)) deepest = i;
   });
-  const r = replayStackTraceText(text, name, PROFILES, { tableIndex: deepest });
+  const r = replayStackTraceText(text, name, PROFILES, { tableIndex: deepest, firstLine });
   if (!r.ok)
     return {
       kind: 'stack-trace',
@@ -115,8 +112,8 @@ function overflowColumn(o: OverflowReport, name: string): LayoutColumn | null {
   };
 }
 
-function dropOverflow(text: string, name: string): DropResult {
-  const p = parseOverflowReport(text, name);
+function dropOverflow(text: string, name: string, firstLine: number): DropResult {
+  const p = parseOverflowReport(text, name, firstLine);
   if (!p.value)
     return {
       kind: 'overflow-report',
@@ -140,17 +137,20 @@ function dropOverflow(text: string, name: string): DropResult {
   ]);
   return {
     kind: 'overflow-report',
-    html: html`${heading(name, `a ${o.arch} stack overflow report`)}<pre>${e.text}</pre>
+    html: html`${heading(name, `a ${o.arch} stack overflow report`)}<pre>${renderOverflowExplanation(e)}</pre>
 ${col ? html`<div class="layout">${new Html(renderStackLayoutSvg([col], `the stacks named in ${name}`))}</div>` : ''}
 ${frames.length > 0 ? html`<h3>Call trace</h3><div class="toolbar"><button type="button" data-flame-reset>zoom out</button></div><div class="flame-box">${new Html(renderFlameSvg(tree, { label: `call trace of ${name}` }))}${new Html(`<script type="application/json" class="flame-tree">${jsonForHtml(tree)}</script>`)}</div>` : ''}`
       .value,
   };
 }
 
-/** Reads a dropped file's text the way `stacklab analyze` would, and draws what it can. */
-export function analyzeDropped(text: string, name: string): DropResult {
-  if (sniffOverflowReport(text)) return dropOverflow(text, name);
-  if (sniffFtraceStackTrace(text)) return dropStackTrace(text, name);
+/**
+ * Reads a dropped file's text the way `stacklab analyze` would, and draws what it can. `firstLine`:
+ * the number of the text's first line (an item of a log keeps the log's line numbers).
+ */
+export function analyzeDropped(text: string, name: string, firstLine = 1): DropResult {
+  if (sniffOverflowReport(text)) return dropOverflow(text, name, firstLine);
+  if (sniffFtraceStackTrace(text)) return dropStackTrace(text, name, firstLine);
   const a = analyzers().find((x) => x.sniff(text));
   if (!a)
     return {
@@ -159,18 +159,21 @@ export function analyzeDropped(text: string, name: string): DropResult {
         .map((x) => x.id)
         .join(', ')}.</p>`.value,
     };
-  const out = a.run(text, name, { profiles: [], overrides: [] });
+  const out = a.run(text, name, { profiles: [], overrides: [], firstLine });
   if ('error' in out)
     return {
       kind: a.id,
       html: html`${heading(name, a.describes)}<p class="bad">${out.error.message}</p>`.value,
     };
-  return { kind: a.id, html: html`${heading(name, a.describes)}<pre>${out.text}</pre>`.value };
+  return {
+    kind: a.id,
+    html: html`${heading(name, a.describes)}<pre>${renderAnalysis(a.id, out.data, name)}</pre>`.value,
+  };
 }
 
 /** `stacklab analyze FILE --report`: the same reading as the drop zone, as a view. */
-export function analysisView(text: string, file: string): View {
-  const r = analyzeDropped(text, file);
+export function analysisView(text: string, file: string, firstLine = 1): View {
+  const r = analyzeDropped(text, file, firstLine);
   return {
     name: 'analysis',
     title: 'Analysis',

@@ -1,8 +1,9 @@
 // The views of a replay (and of the seed, which is a replay plus more): the stack layout under
 // each design, the flame graph of the deepest stacks, the comparison and the per-design details.
+
+import type { ProfileReplayData } from '../analyze/replay-data.ts';
 import { type FlameNode, flameOfDesigns, flameOfFrames, renderFlameSvg } from './flame.ts';
 import { Html, html } from './html.ts';
-import type { ProfileReplayData } from './replay-report.ts';
 import type { View } from './report-page.ts';
 import { jsonForHtml, placeholder } from './report-page.ts';
 import { LAYOUT_LEGEND, type LayoutColumn, renderStackLayoutSvg } from './stack-layout.ts';

@@ -1,6 +1,8 @@
 // `stacklab report`: any of stacklab's --json results (seed, replay, analyze, mm run/compare/validate,
 // paths, run, frames, profiles) as one HTML page. The JSON's `kind` picks the views; its shape is
 // checked first (result-schema.ts): a document stacklab did not write is bad input naming the field.
+
+import type { ReplayReportData } from '../analyze/replay-data.ts';
 import { type Diagnostic, diag } from '../base/diag.ts';
 import { err, ok, type Result } from '../base/result.ts';
 import type { MmCompareResult } from '../device/compare.ts';
@@ -10,7 +12,6 @@ import { dropView } from './drop-view.ts';
 import { html } from './html.ts';
 import { compareBlock, memoryView, mmRunBlock } from './memory-view.ts';
 import { type PathsReportData, pathsView } from './paths-view.ts';
-import type { ReplayReportData } from './replay-report.ts';
 import { type PageScript, renderReportPage, type View } from './report-page.ts';
 import { shapeProblem } from './result-schema.ts';
 import { readRunReport } from './run-result.ts';

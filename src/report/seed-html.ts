@@ -2,11 +2,11 @@
 // design (the seed's headline picture: linux-4.2, rfc-2015, linux-6.1), the RFC's claims against
 // the model, the flame graph, the memory cost, and the numbers per design.
 
+import type { ReplayReportData } from '../analyze/replay-data.ts';
 import { depthTimeView } from './depth-time-view.ts';
 import { dropView } from './drop-view.ts';
 import { type Html, html } from './html.ts';
 import { memoryViewOfSeed } from './memory-view.ts';
-import type { ReplayReportData } from './replay-report.ts';
 import { designsView, flameView, replayFlame, stackLayoutView } from './replay-views.ts';
 import { type PageScript, renderReportPage, type View } from './report-page.ts';
 import type { SeedReportData } from './seed-report.ts';

@@ -1,7 +1,7 @@
 // The seed experiment's report: the RFC's table replayed under every profile, and the RFC's claims
 // checked against the replays. Pure: data in, data and text out.
 import type { ReplayResult } from '../analyze/replay.ts';
-import type { ReplayReportData } from './replay-report.ts';
+import type { ReplayReportData } from '../analyze/replay-data.ts';
 import { renderComparison, renderProfileReplay } from './replay-report.ts';
 
 export interface SeedCheck {

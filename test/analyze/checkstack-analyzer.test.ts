@@ -5,10 +5,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { checkstackAnalyzer, explainCheckstack } from '../../src/analyze/analyzers/checkstack.ts';
+import { analyzers } from '../../src/analyze/index.ts';
 import { parseCheckstack } from '../../src/formats/checkstack.ts';
 import { PROFILES } from '../../src/model/profiles.ts';
-import { checkstackAnalyzer, explainCheckstack } from '../../src/report/analyzers/checkstack.ts';
-import { analyzers } from '../../src/report/analyzers/index.ts';
+import { renderAnalysis } from '../../src/report/analysis-text/index.ts';
 
 const read = (...p: string[]) => readFileSync(join(import.meta.dirname, '..', 'fixtures', ...p), 'utf8');
 const opts = { profiles: [], overrides: [] };
@@ -27,8 +28,11 @@ test('chk-003 (32-bit ARM, eLinux wiki): 24 frames, the largest first, measured 
   const rfc = x.profiles.find((p) => p.id === 'rfc-2015');
   assert.equal(rfc?.THREAD_SIZE, 8192);
   assert.equal(rfc?.largestShare, 720 / 8192);
-  assert.match(out.text, /nlmclnt_reclaim \[vmlinux-arm\.o\] +720 B/);
-  assert.match(out.text, /32-bit ARM's THREAD_SIZE is 8192/);
+  assert.match(
+    renderAnalysis('checkstack', out.data, 'chk-003.txt'),
+    /nlmclnt_reclaim \[vmlinux-arm\.o\] +720 B/,
+  );
+  assert.match(renderAnalysis('checkstack', out.data, 'chk-003.txt'), /32-bit ARM's THREAD_SIZE is 8192/);
   // The "$ objdump" lines are skipped quietly (info), not counted as bad lines.
   assert.deepEqual(out.diagnostics, []);
 });

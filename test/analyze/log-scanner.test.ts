@@ -7,14 +7,18 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { ScannedItem } from '../../src/analyze/items/item.ts';
+import { LogItemAnalyzer } from '../../src/analyze/items/item-analysis.ts';
 import { LogScanner } from '../../src/analyze/items/log-scanner.ts';
-import { MAY_OPEN, RECOGNISERS } from '../../src/analyze/items/recognisers.ts';
+import { MAY_OPEN, OPENS, RECOGNISERS } from '../../src/analyze/items/recognisers.ts';
 import { LineSplitter } from '../../src/base/line-splitter.ts';
 import { splitLines } from '../../src/base/text.ts';
 import { scanChunks } from '../../src/cli/log-input.ts';
 import { stripTablePrefixes } from '../../src/formats/ftrace-stack-trace.ts';
-import { LogItemAnalyzer } from '../../src/report/log-items.ts';
+import { analysisHeadline, renderAnalysis } from '../../src/report/analysis-text/index.ts';
 import { mixedLog } from './mixed-log.ts';
+
+const headlineOf = (kind: string, data: unknown) =>
+  analysisHeadline(renderAnalysis(kind, data, 'log'), 'log');
 
 /** Scans `text` fed in pieces cut at `cuts` (character offsets). */
 function scan(text: string, cuts: readonly number[] = []): { items: ScannedItem[]; s: LogScanner } {
@@ -37,7 +41,7 @@ const shape = (items: readonly ScannedItem[]) =>
 
 /** Items as analyzed: the kind the analyzers give each one. */
 function analyzed(text: string) {
-  const a = new LogItemAnalyzer('log', { profiles: [], overrides: [] }, false);
+  const a = new LogItemAnalyzer('log', { profiles: [], overrides: [] }, false, headlineOf);
   return scan(text)
     .items.map((i) => a.add(i)?.record)
     .filter((r) => r !== undefined);
@@ -104,7 +108,7 @@ describe('log scanner', () => {
     const { items } = scan(text);
     assert.equal(items.length, 1);
     assert.deepEqual(items[0]!.oddLines, [11]);
-    const a = new LogItemAnalyzer('log', { profiles: [], overrides: [] }, false);
+    const a = new LogItemAnalyzer('log', { profiles: [], overrides: [] }, false, headlineOf);
     const r = a.add(items[0]!)!;
     const bad = a.placed(r).filter((d) => d.code === 'stack-trace/bad-row');
     assert.deepEqual(
@@ -151,7 +155,7 @@ describe('log scanner', () => {
       fc.property(mutated, (text) => {
         const { items, s } = scan(text);
         checkScan(text, items, s);
-        const a = new LogItemAnalyzer('log', { profiles: [], overrides: [] }, true);
+        const a = new LogItemAnalyzer('log', { profiles: [], overrides: [] }, true, headlineOf);
         for (const i of items) a.add(i);
       }),
       { numRuns: 150, seed: 9 },
@@ -188,17 +192,25 @@ describe('log scanner', () => {
 describe('the chunk reader of the CLI', () => {
   const mixed = mixedLog();
 
-  test('MAY_OPEN matches every line any recogniser opens on, in every text fixture', () => {
+  test('OPENS matches every line any recogniser opens on, and MAY_OPEN every line OPENS matches', () => {
     const lines = [...mixed.text.split('\n'), ...fixtureLines()];
     let opened = 0;
+    let narrower = 0;
     for (const raw of lines) {
       const body = stripTablePrefixes(raw);
       if (RECOGNISERS.some((r) => r.open(body, raw) !== undefined)) {
         opened++;
-        assert.ok(MAY_OPEN.test(raw), `MAY_OPEN misses ${JSON.stringify(raw.slice(0, 80))}`);
+        assert.ok(OPENS.test(raw), `OPENS misses ${JSON.stringify(raw.slice(0, 80))}`);
       }
+      if (OPENS.test(raw))
+        assert.ok(MAY_OPEN.test(raw), `MAY_OPEN misses ${JSON.stringify(raw.slice(0, 80))}`);
+      else if (MAY_OPEN.test(raw)) narrower++;
     }
     assert.ok(opened > 50, `${opened} opening lines checked`);
+    // The point of OPENS: lines that say "stack" or "]:" and open nothing are not handed on.
+    assert.ok(narrower > 0, 'OPENS is no narrower than MAY_OPEN on these fixtures');
+    assert.equal(OPENS.test('[    0.000000] mem auto-init: stack:all(zero), heap alloc:on'), false);
+    assert.equal(MAY_OPEN.test('[    0.000000] mem auto-init: stack:all(zero), heap alloc:on'), true);
   });
 
   test('scanChunks gives the items LineSplitter + push gives, whatever the chunks (bytes, CRLF, BOM, UTF-8)', () => {

@@ -3,12 +3,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { analyzers } from '../../src/report/analyzers/index.ts';
 import {
   meminfoAnalyzer,
   type VmstatExplanation,
   vmstatAnalyzer,
-} from '../../src/report/analyzers/memory.ts';
+} from '../../src/analyze/analyzers/memory.ts';
+import { analyzers } from '../../src/analyze/index.ts';
+import { renderAnalysis } from '../../src/report/analysis-text/index.ts';
 
 const read = (f: string) =>
   readFileSync(join(import.meta.dirname, '..', 'fixtures', 'arm64-6.1-qemu', 'fork-256M', f), 'utf8');
@@ -20,10 +21,22 @@ test('meminfo: KernelStack in stacks of each design, and what 8 KB stacks would 
   assert.equal(vmstatAnalyzer.sniff(text), false);
   const out = meminfoAnalyzer.run(text, 'meminfo-after.txt', opts);
   assert.ok(!('error' in out));
-  assert.match(out.text, /kernel stacks hold 848 kB now \(0\.37 % of MemTotal\)/);
-  assert.match(out.text, /linux-6\.1 +THREAD_SIZE 16384: about 53\.0 stacks/);
-  assert.match(out.text, /rfc-2015 +THREAD_SIZE {2}8192: about 106\.0 stacks/);
-  assert.match(out.text, /8 KB stacks would hold 424 kB for the same tasks \(424 kB less\)/);
+  assert.match(
+    renderAnalysis('meminfo', out.data, 'meminfo-after.txt'),
+    /kernel stacks hold 848 kB now \(0\.37 % of MemTotal\)/,
+  );
+  assert.match(
+    renderAnalysis('meminfo', out.data, 'meminfo-after.txt'),
+    /linux-6\.1 +THREAD_SIZE 16384: about 53\.0 stacks/,
+  );
+  assert.match(
+    renderAnalysis('meminfo', out.data, 'meminfo-after.txt'),
+    /rfc-2015 +THREAD_SIZE {2}8192: about 106\.0 stacks/,
+  );
+  assert.match(
+    renderAnalysis('meminfo', out.data, 'meminfo-after.txt'),
+    /8 KB stacks would hold 424 kB for the same tasks \(424 kB less\)/,
+  );
   const bad = meminfoAnalyzer.run('MemTotal:  1000 kB\nMemFree:  10 kB\n', 'm', opts);
   assert.ok('error' in bad && bad.error.code === 'meminfo/no-kernel-stack');
 });
@@ -46,7 +59,7 @@ test('vmstat: nr_kernel_stack and the slow-path counters since boot', () => {
   assert.ok(!('error' in old));
   const y = old.data as VmstatExplanation;
   assert.deepEqual([y.allocstall, y.compactStall, y.compactFail, y.pgscanDirect], [7, 5, 3, 42]);
-  assert.match(old.text, /waited for reclaim or compaction/);
+  assert.match(renderAnalysis('vmstat', old.data, 'old'), /waited for reclaim or compaction/);
   assert.ok(analyzers().some((a) => a.id === 'vmstat'));
   // With the 6.12 kstack_* histogram, the stack-usage analyzer reads it instead.
   const withHistogram = `${text}kstack_1k 0\nkstack_2k 39\n`;

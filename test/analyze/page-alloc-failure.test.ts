@@ -3,14 +3,15 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { explainPageAllocFailure } from '../../src/analyze/page-alloc-failure.ts';
-import { parsePageAllocFailure } from '../../src/formats/page-alloc-failure.ts';
-import { analyzers } from '../../src/report/analyzers/index.ts';
 import {
   buddyinfoAnalyzer,
   pageAllocFailureAnalyzer,
   pagetypeinfoAnalyzer,
-} from '../../src/report/analyzers/mm.ts';
+} from '../../src/analyze/analyzers/mm.ts';
+import { analyzers } from '../../src/analyze/index.ts';
+import { explainPageAllocFailure } from '../../src/analyze/page-alloc-failure.ts';
+import { parsePageAllocFailure } from '../../src/formats/page-alloc-failure.ts';
+import { renderAnalysis } from '../../src/report/analysis-text/index.ts';
 
 const read = (...p: string[]) => readFileSync(join(import.meta.dirname, '..', 'fixtures', ...p), 'utf8');
 const explain = (f: string) => explainPageAllocFailure(parsePageAllocFailure(read('published', f)).value!);
@@ -56,6 +57,6 @@ describe('page allocation failure analysis', () => {
     assert.equal(buddyinfoAnalyzer.sniff(pti), false);
     const out = pagetypeinfoAnalyzer.run(pti, 'p', { profiles: [], overrides: [] });
     assert.ok(!('error' in out));
-    assert.match(out.text, /unusable_index/);
+    assert.match(renderAnalysis('pagetypeinfo', out.data, 'p'), /unusable_index/);
   });
 });

@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
+import { replayTableData } from '../../src/analyze/replay-data.ts';
 import { replayStackTraceText } from '../../src/analyze/replay-table.ts';
 import { applyOverrides } from '../../src/model/profile.ts';
 import { LINUX_6_1 } from '../../src/model/profiles.ts';
-import { replayTableData } from '../../src/report/replay-report.ts';
 
 const FILE = 'test/fixtures/arm64-6.1-qemu/udp-512M/stack_trace.txt';
 const TEXT = readFileSync(new URL(`../../${FILE}`, import.meta.url), 'utf8');

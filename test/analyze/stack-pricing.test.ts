@@ -4,11 +4,12 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { analyzers } from '../../src/analyze/index.ts';
 import { readStackDepths } from '../../src/analyze/stack-depths-input.ts';
 import { priceHighWater, priceKstack, type StackPricing } from '../../src/analyze/stack-pricing.ts';
 import { BUILTIN_DEPTHS, depthsFromHighWater, depthsFromKstack } from '../../src/device/stack-depths.ts';
 import { parseTaskHighWater, sniffTaskHighWater } from '../../src/formats/task-highwater.ts';
-import { analyzers } from '../../src/report/analyzers/index.ts';
+import { renderAnalysis } from '../../src/report/analysis-text/index.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'arm64-6.1-qemu');
 const FILES = ['fork-256M', 'udp-512M'].map((d) => join(FIXTURES, d, 'taskstack_highwater.txt'));
@@ -103,9 +104,10 @@ describe('stack pricing of the real task high-water files', () => {
     const a = analyzers().find((x) => x.sniff(text));
     assert.equal(a?.id, 'task-highwater');
     const out = a!.run(text, 'taskstack_highwater.txt', { profiles: [], overrides: [] });
-    assert.ok('text' in out);
-    assert.match(out.text, /dynamic \(1 page \+ faults\)\s+56\s+224\s+75 %/);
-    assert.match(out.text, /line 2: 5096 B, 2 pages, 1 faults/);
+    assert.ok('data' in out);
+    const shown = renderAnalysis('task-highwater', out.data, 'taskstack_highwater.txt');
+    assert.match(shown, /dynamic \(1 page \+ faults\)\s+56\s+224\s+75 %/);
+    assert.match(shown, /line 2: 5096 B, 2 pages, 1 faults/);
   });
 });
 

@@ -217,3 +217,81 @@ describe('GCC -fstack-usage (.su) output', () => {
     assert.ok(doc.result.items.some((i) => i.kind === 'stack-trace'));
   });
 });
+
+describe("line numbers of a log are the log's", () => {
+  /** Every `line` an analysis names (a .su entry's `line` is its source line: left out). */
+  function linesIn(v: unknown, out: number[] = []): number[] {
+    if (Array.isArray(v)) for (const x of v) linesIn(x, out);
+    else if (typeof v === 'object' && v !== null)
+      for (const [k, x] of Object.entries(v)) {
+        if (k === 'line' && typeof x === 'number') out.push(x);
+        else linesIn(x, out);
+      }
+    return out;
+  }
+
+  test('--json: every line an item analysis names lies inside that item, far down the log too', async () => {
+    const mixed = mixedLog();
+    const r = await run(['analyze', '/log.txt', '--json'], { '/log.txt': mixed.text });
+    const doc = JSON.parse(r.out) as LogDoc;
+    let named = 0;
+    for (const i of doc.result.items) {
+      if (i.kind === 'gcc-su') continue;
+      for (const l of linesIn(i.analysis)) {
+        named++;
+        assert.ok(
+          l >= i.line && l <= i.endLine,
+          `item ${i.n} (${i.kind}, lines ${i.line}-${i.endLine}) names line ${l}`,
+        );
+      }
+    }
+    assert.ok(named > 10, `${named} lines named`);
+  });
+
+  test('an identical table further down: its own lines in --json, on stderr and in --item N', async () => {
+    const table = readFileSync(join(ROOT, 'test/fixtures/published/st-x86_64-017.txt'), 'utf8')
+      .split('\n')
+      .filter((l) => !l.startsWith('#'))
+      .slice(0, 12);
+    const noise = Array.from({ length: 300 }, (_, i) => `[ ${i}.000000] eth0: link up`);
+    const lines = [...noise.slice(0, 10), ...table, ...noise, ...table, 'done'];
+    const second = 10 + table.length + noise.length + 1;
+    const r = await run(['analyze', '/two.log', '--json'], { '/two.log': `${lines.join('\n')}\n` });
+    assert.equal(r.code, 0, r.err);
+    const doc = JSON.parse(r.out) as LogDoc;
+    const [a, b] = doc.result.items;
+    assert.deepEqual([a!.line, b!.line], [11, second]);
+    assert.equal(doc.result.summary.tables.distinctTables, 1, 'one analysis for both');
+    for (const i of [a!, b!]) {
+      const ls = linesIn(i.analysis);
+      assert.ok(ls.length > 0);
+      for (const l of ls) assert.ok(l >= i.line && l <= i.endLine, `item ${i.n} names line ${l}`);
+    }
+    // The entry-count notice (25 entries announced, 10 rows) at the header line; stderr shows the
+    // first few in full, so the second table's is checked through --item 2.
+    assert.match(r.err, /\/two.log:11: notice\[stack-trace\/entry-count\]/);
+    const item = await run(['analyze', '/two.log', '--item', '2'], { '/two.log': `${lines.join('\n')}\n` });
+    assert.match(item.err, new RegExp(`/two.log:${second}: notice\\[stack-trace/entry-count\\]`));
+    assert.doesNotMatch(item.out, /count from line/);
+  });
+});
+
+describe('analyze --report on a log of several items', () => {
+  test('the summary first, then every item, identical tables once', async () => {
+    const mixed = mixedLog();
+    const io = memoryIo({ '/log.txt': mixed.text });
+    assert.equal(await main(['analyze', '/log.txt', '--report', '/r.html'], io), 0, io.stderr);
+    const page = String(io.written.get('/r.html'));
+    const titles = [...page.matchAll(/<h2 id="h-[^"]*">([^<]*)<\/h2>/g)].map((m) => m[1]);
+    assert.equal(titles[0], 'Summary');
+    assert.match(page, /17 items in 906 lines/);
+    // Items 1 and 2 are the same table: drawn once, item 2 named beside it.
+    const drawn = mixed.items
+      .map((it, i) => `Item ${i + 1}: ${it.kind}`)
+      .filter((t) => t !== 'Item 2: stack-trace');
+    assert.deepEqual(titles.slice(1, -1), drawn);
+    assert.match(page, /Lines 41-74; the same table as item 2\./);
+    // Each table replayed and drawn; each overflow report's stacks drawn.
+    assert.equal((page.match(/<svg[^>]*class="flame/g) ?? []).length >= 3, true);
+  });
+});

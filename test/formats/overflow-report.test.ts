@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
+import { explainOverflow } from '../../src/analyze/analyzers/stack.ts';
 import { parseOverflowReport, sniffOverflowReport } from '../../src/formats/overflow-report.ts';
 import { parseStackUsage, sniffStackUsage } from '../../src/formats/stack-usage.ts';
-import { explainOverflow } from '../../src/report/analyzers/stack.ts';
+import { renderOverflowExplanation } from '../../src/report/analysis-text/stack.ts';
 
 const fx = (p: string) => readFileSync(new URL(`../fixtures/published/${p}`, import.meta.url), 'utf8');
 
@@ -21,8 +22,8 @@ describe('overflow reports', () => {
     assert.equal(o.pc, 'qce_ahash_update+0x4/0x1f4');
     assert.ok(r.diagnostics.some((d) => d.code === 'overflow/elided' && d.loc?.line === 75));
     const e = explainOverflow(o);
-    assert.match(e.text, /FAR 0xffff800084927fe0: 32 B below the task stack's base/);
-    assert.match(e.text, /wanted 80 B more below SP/);
+    assert.match(renderOverflowExplanation(e), /FAR 0xffff800084927fe0: 32 B below the task stack's base/);
+    assert.match(renderOverflowExplanation(e), /wanted 80 B more below SP/);
     assert.deepEqual(e.data.recursion, { fn: 'crypto_ahash_finup', shown: 26 });
   });
 
@@ -41,7 +42,7 @@ describe('overflow reports', () => {
     assert.equal(o.far, 0xffffc90007207ff8n);
     assert.equal(o.sp, 0xffffc90007208000n);
     const e = explainOverflow(o);
-    assert.match(e.text, /saves the interrupt frame on the interrupted stack/);
+    assert.match(renderOverflowExplanation(e), /saves the interrupt frame on the interrupted stack/);
     assert.equal((e.data.recursion as { fn: string }).fn, 'notifier_call_chain');
   });
 

@@ -3,9 +3,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { explainBuddyinfo, explainPagetypeinfo, renderFragmentation } from '../../src/analyze/buddyinfo.ts';
+import { explainOverflow } from '../../src/analyze/analyzers/stack.ts';
+import { explainBuddyinfo, explainPagetypeinfo } from '../../src/analyze/buddyinfo.ts';
 import { rebuildChain } from '../../src/analyze/chain.ts';
-import { explainPageAllocFailure, renderPafExplanation } from '../../src/analyze/page-alloc-failure.ts';
+import { explainPageAllocFailure } from '../../src/analyze/page-alloc-failure.ts';
 import { replayStackTraceText } from '../../src/analyze/replay-table.ts';
 import { parseBuddyinfo } from '../../src/formats/buddyinfo.ts';
 import {
@@ -16,7 +17,8 @@ import {
 import { parseOverflowReport, sniffOverflowReport } from '../../src/formats/overflow-report.ts';
 import { parsePageAllocFailure, sniffPageAllocFailure } from '../../src/formats/page-alloc-failure.ts';
 import { parsePagetypeinfo, sniffPagetypeinfo } from '../../src/formats/pagetypeinfo.ts';
-import { explainOverflow } from '../../src/report/analyzers/stack.ts';
+import { renderFragmentation, renderPafExplanation } from '../../src/report/analysis-text/mm.ts';
+import { renderOverflowExplanation } from '../../src/report/analysis-text/stack.ts';
 
 const fx = (p: string) => readFileSync(new URL(`../fixtures/variants/${p}`, import.meta.url), 'utf8');
 /** The fixture without its "# " provenance lines, which are not kernel output. */
@@ -152,7 +154,7 @@ describe('stack-end overflow reports (CONFIG_SCHED_STACK_END_CHECK)', () => {
       // No guard page, so no "Task stack:" line is expected.
       assert.deepEqual(codes(r.diagnostics), []);
       const e = explainOverflow(o);
-      assert.match(e.text, /STACK_END_MAGIC/);
+      assert.match(renderOverflowExplanation(e), /STACK_END_MAGIC/);
       assert.equal(e.data.kind, 'stack-end');
     });
   }
@@ -194,8 +196,8 @@ test('ovf-arm-vmap-constructed.txt: arm (32-bit) handle_bad_stack() is not read 
     ['recurse_fn', 'recurse_fn', 'recurse_fn', 'recurse_fn', 'recurse_init'],
   );
   const e = explainOverflow(o);
-  assert.match(e.text, /^arm \(32-bit\) VMAP_STACK overflow/);
-  assert.match(e.text, /16 B below the task stack's base \(its guard page\)/);
+  assert.match(renderOverflowExplanation(e), /^arm \(32-bit\) VMAP_STACK overflow/);
+  assert.match(renderOverflowExplanation(e), /16 B below the task stack's base \(its guard page\)/);
   assert.deepEqual(e.data.recursion, { fn: 'recurse_fn', shown: 4 });
 });
 

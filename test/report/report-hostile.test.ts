@@ -93,6 +93,34 @@ describe('hostile names in Chromium', needs('chromium'), () => {
     await page.close();
   });
 
+  test('analyze --report on a log of several items: the summary and every distinct item', async () => {
+    const table = hostileTable();
+    const other = table.replace('el0_svc_naked+0x20/0x28', 'el0_svc+0x20/0x28');
+    const log = [
+      '[    1.000000] boot',
+      table,
+      `[    2.000000] ${IMG} used greatest stack depth: 9000 bytes left`,
+      '[    3.000000] noise',
+      table,
+      '[    4.000000] more noise',
+      other,
+    ].join('\n');
+    const io = memoryIo({ [`/${FILE_NAME}`]: log });
+    assert.equal(await main(['analyze', `/${FILE_NAME}`, '--report', '/l.html'], io), 0, io.stderr);
+    const html = String(io.written.get('/l.html'));
+    const page = await check(html, 'hostile-log.html');
+    const titles = await page.locator('section[data-view] > h2').allTextContents();
+    assert.deepEqual(titles.slice(0, 4), [
+      'Summary',
+      'Item 1: stack-trace',
+      'Item 2: stack-usage',
+      'Item 4: stack-trace',
+    ]);
+    assert.match((await page.locator('#view-analysis').textContent()) ?? '', /the same table as item 3/);
+    assert.equal(await page.locator('section[data-view="analysis"] svg.flame').count(), 2);
+    await page.close();
+  });
+
   test('the drop zone', async () => {
     // Every report has the drop zone; a replay report is the quickest to make.
     const io = memoryIo({ '/ok.txt': readFileSync(SEED, 'utf8') });

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
+import { stackRanges } from '../../src/analyze/stack-ranges.ts';
 import { memoryIo } from '../../src/cli/io.ts';
 import { main } from '../../src/cli/main.ts';
 import { runMmExperiment } from '../../src/device/experiment.ts';
@@ -10,7 +11,6 @@ import { PROFILES } from '../../src/model/profiles.ts';
 import { depthSeriesSvg, depthTimeView, poolMax } from '../../src/report/depth-time-view.ts';
 import { flameNeighbours, flameOfFrames, renderFlameSvg } from '../../src/report/flame.ts';
 import { readRunReport } from '../../src/report/run-result.ts';
-import { stackRanges } from '../../src/report/stack-layout.ts';
 
 const RUN = JSON.parse(
   readFileSync(new URL('../fixtures/report/run-rfc-2015.json', import.meta.url), 'utf8'),

@@ -4,7 +4,9 @@
 // bounded by the largest item, whatever the length of the log.
 import { stripTablePrefixes } from '../../formats/ftrace-stack-trace.ts';
 import type { Recogniser, ScannedItem } from './item.ts';
-import { MAY_OPEN, RECOGNISERS } from './recognisers.ts';
+import { OPENS, RECOGNISERS } from './recognisers.ts';
+
+const NONE: readonly ScannedItem[] = Object.freeze([]);
 
 interface Held {
   readonly raw: string;
@@ -31,14 +33,14 @@ export class LogScanner {
     return this.lineNo;
   }
 
-  /** No item is open: the next lines matter only if MAY_OPEN matches them (see skipLines). */
+  /** No item is open: the next lines matter only if OPENS matches them (see skipLines). */
   get idle(): boolean {
     return this.open === null;
   }
 
   /**
-   * Counts `n` lines, none of which MAY_OPEN matches, while no item is open: what a reader that
-   * searched a chunk for MAY_OPEN does with the lines before the first match, instead of pushing each.
+   * Counts `n` lines, none of which OPENS matches, while no item is open: what a reader that searched
+   * a chunk for MAY_OPEN (and the lines it matched for OPENS) does with the lines it skips.
    */
   skipLines(n: number): void {
     if (this.open !== null) throw new Error('LogScanner.skipLines with an item open');
@@ -47,10 +49,11 @@ export class LogScanner {
   }
 
   /** Takes the next line of the input (without its newline); returns the items it ended. */
-  push(raw: string): ScannedItem[] {
+  push(raw: string): readonly ScannedItem[] {
     const out: ScannedItem[] = [];
     this.take(raw, ++this.lineNo, out);
-    return out;
+    // Most lines end nothing: one shared empty list for them, not an array a line.
+    return out.length === 0 ? NONE : out;
   }
 
   /** The input ended: the open item, if any, ends here (cut when it had not got all it announced). */
@@ -70,7 +73,7 @@ export class LogScanner {
       const body = stripTablePrefixes(raw);
       if (
         o.rec.yields &&
-        MAY_OPEN.test(raw) &&
+        OPENS.test(raw) &&
         RECOGNISERS.some((r) => r !== o.rec && r.open(body, raw) !== undefined)
       ) {
         this.close(out, false);
@@ -98,7 +101,7 @@ export class LogScanner {
       this.take(raw, no, out);
       return;
     }
-    if (!MAY_OPEN.test(raw)) {
+    if (!OPENS.test(raw)) {
       this.skippedLines++;
       return;
     }

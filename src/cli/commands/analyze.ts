@@ -2,30 +2,38 @@
 // allocation-failure reports, /proc snapshots, DEBUG_STACK_USAGE output ...), explain each and sum
 // them up. A file of one item is explained as it always was; --item N explains one item of a log.
 import type { Command } from 'commander';
+import { analyzerById, analyzers } from '../../analyze/index.ts';
 import type { ScannedItem } from '../../analyze/items/item.ts';
-import type { AnalysisOutput, AnalyzeOptions } from '../../analyze/registry.ts';
-import { type Diagnostic, diag, formatDiagnostic, InputError } from '../../base/diag.ts';
+import { type ItemAnalysis, type ItemRecord, LogItemAnalyzer } from '../../analyze/items/item-analysis.ts';
+import { summarizeLog } from '../../analyze/items/log-summary.ts';
+import { type Analysis, type AnalyzeOptions, analysisJson } from '../../analyze/registry.ts';
+import { diag, formatDiagnostic, InputError } from '../../base/diag.ts';
 import { PROFILE_IDS } from '../../model/profiles.ts';
-import { analyzers } from '../../report/analyzers/index.ts';
+import { analysisHeadline, renderAnalysis } from '../../report/analysis-text/index.ts';
 import { analysisView } from '../../report/drop-analysis.ts';
-import { type ItemAnalysis, type ItemRecord, LogItemAnalyzer } from '../../report/log-items.ts';
-import { renderLogSummary, summarizeLog } from '../../report/log-summary.ts';
+import { LogReportItems, logReportViews } from '../../report/log-report.ts';
+import { renderLogSummary } from '../../report/log-summary.ts';
 import { type CliContext, reportDiagnostics, usage } from '../context.ts';
 import { DiagnosticTally } from '../diagnostic-tally.ts';
 import { writeHtmlReport } from '../html-report.ts';
 import { JSON_VERSION } from '../json.ts';
 import { scanLog } from '../log-input.ts';
+import { positiveInt } from '../option-values.ts';
 import { type ProfileOptions, profileOptions, selectedProfiles, sourceOf } from '../profile-options.ts';
-import { jsonOption, outputOption, printText, reportOption, wideOption } from '../shared-options.ts';
+import {
+  itemOption,
+  jsonOption,
+  outputOption,
+  printText,
+  reportOption,
+  wideOption,
+} from '../shared-options.ts';
 
 const EXAMPLES = `Kernel output to try (on a device: /sys/kernel/tracing/stack_trace, dmesg, /proc/buddyinfo ...):
   stacklab analyze data/seed/stack_trace-rfc-2015.txt
   stacklab analyze test/fixtures/published/ovf-arm64-001.txt
   stacklab analyze test/fixtures/arm64-6.1-qemu/fork-256M/pagetypeinfo-before.txt
   dmesg | stacklab analyze -`;
-
-/** --item N explains with the input's line numbers up to this line (padding costs a line each). */
-const PAD_LINES = 200_000;
 
 type AnalyzeOpts = ProfileOptions & { json?: boolean; wide?: boolean; report?: string; item?: string };
 
@@ -35,8 +43,8 @@ export function registerAnalyze(program: Command, ctx: CliContext): void {
     .argument('<FILE>', 'kernel output to explain, or - for stdin')
     .description(
       'find every item in a file or log (tables, reports, /proc snapshots, histograms), explain each, and sum them up',
-    )
-    .option('--item <N>', 'explain item N of a log in full (the numbers of the summary list)');
+    );
+  itemOption(cmd);
   profileOptions(cmd, 'all', { source: true });
   reportOption(cmd);
   jsonOption(cmd);
@@ -69,10 +77,12 @@ function analyzeAction(ctx: CliContext, file: string, opts: AnalyzeOpts): void {
     ...(opts.profileFile.length > 0 ? { profileObjects: profiles } : {}),
     ...(source ? { source } : {}),
   };
-  const items = new LogItemAnalyzer(file, options, Boolean(opts.json) && want === undefined);
+  const items = new LogItemAnalyzer(file, options, Boolean(opts.json) && want === undefined, (kind, data) =>
+    analysisHeadline(renderAnalysis(kind, data, file), file),
+  );
   const records: ItemRecord[] = [];
   const diagnostics = new DiagnosticTally();
-  let first: Found | undefined;
+  const drawn = opts.report === undefined ? undefined : new LogReportItems();
   let wanted: Found | undefined;
   const log = scanLog(ctx, file, (item) => {
     const a = items.add(item);
@@ -80,7 +90,7 @@ function analyzeAction(ctx: CliContext, file: string, opts: AnalyzeOpts): void {
     if (a === null) return;
     records.push(a.record);
     for (const d of items.placed(a)) if (d.severity !== 'info') diagnostics.add(d);
-    if (a.record.n === 1) first = { item, analysis: a };
+    drawn?.add(a.record, item.lines);
     if (a.record.n === want) wanted = { item, analysis: a };
   });
   if (items.profileError) usage(formatDiagnostic(items.profileError));
@@ -105,10 +115,13 @@ function analyzeAction(ctx: CliContext, file: string, opts: AnalyzeOpts): void {
       `${JSON.stringify({ version: JSON_VERSION, kind: 'stacklab.analyze.log', result, text }, jsonBigint, 2)}\n`,
     );
   } else printText(ctx, text, opts);
-  if (opts.report !== undefined)
-    writeHtmlReport(ctx, opts.report, `stacklab analyze ${file}`, [
-      analysisView(log.text ?? `${first!.item.lines.join('\n')}\n`, file),
-    ]);
+  if (opts.report !== undefined && drawn)
+    writeHtmlReport(
+      ctx,
+      opts.report,
+      `stacklab analyze ${file}`,
+      logReportViews(file, summary, records, drawn.drawn, drawn.notDrawn),
+    );
 }
 
 /** Explains item N of a log in full, with the input's line numbers where that is cheap. */
@@ -122,38 +135,33 @@ function explainItem(
 ): void {
   const { item, analysis } = found;
   const r = analysis.record;
-  const a = analyzers().find((x) => x.id === r.kind)!;
-  const padded = item.line - 1 <= PAD_LINES;
+  const a = analyzerById(r.kind)!;
   const body = `${item.lines.join('\n')}\n`;
-  const again = a.run(padded ? '\n'.repeat(item.line - 1) + body : body, file, options);
-  const out: AnalysisOutput = 'error' in again ? analysis.output : again;
+  // Run again with the item's lines, which the log analysis may have shared with an identical table.
+  const again = a.run(body, file, { ...options, firstLine: item.line });
+  const out: Analysis = 'error' in again ? analysis.output : again;
   reportDiagnostics(
     ctx.io,
-    (padded ? out.diagnostics : moved(out, r.line)).filter((d) => d.severity !== 'info'),
+    out.diagnostics.filter((d) => d.severity !== 'info'),
   );
   const head =
     `${file}, item ${r.n} of ${count}: ${r.kind}, lines ${r.line}-${r.endLine}` +
-    `${r.cut ? ' (cut: the input ends inside it)' : ''}${padded ? '' : ` (line numbers below count from line ${r.line})`}\n`;
-  const text = head + out.text;
+    `${r.cut ? ' (cut: the input ends inside it)' : ''}\n`;
+  const text = head + renderAnalysis(a.id, out.data, file);
   if (opts.json) {
     const doc = {
       version: JSON_VERSION,
       kind: `stacklab.analyze.${r.kind}`,
       item: { ...r },
-      data: out.data,
+      data: analysisJson(a, out.data),
       text,
     };
     ctx.io.out(`${JSON.stringify(doc, jsonBigint, 2)}\n`);
   } else printText(ctx, text, opts);
   if (opts.report !== undefined)
-    writeHtmlReport(ctx, opts.report, `stacklab analyze ${file} --item ${r.n}`, [analysisView(body, file)]);
-}
-
-/** An analysis's diagnostics moved to the input's lines. */
-function moved(out: AnalysisOutput, firstLine: number): Diagnostic[] {
-  return out.diagnostics.map((d) =>
-    d.loc?.line === undefined ? d : { ...d, loc: { ...d.loc, line: d.loc.line + firstLine - 1 } },
-  );
+    writeHtmlReport(ctx, opts.report, `stacklab analyze ${file} --item ${r.n}`, [
+      analysisView(body, file, r.line),
+    ]);
 }
 
 function unknownFormat(file: string): InputError {
@@ -189,18 +197,18 @@ function wholeFile(
     ctx.io,
     out.diagnostics.filter((d) => d.severity !== 'info'),
   );
+  const explained = renderAnalysis(a.id, out.data, file);
   if (opts.json) {
-    ctx.io.out(
-      `${JSON.stringify({ version: JSON_VERSION, kind: `stacklab.analyze.${a.id}`, data: out.data, text: out.text }, jsonBigint, 2)}\n`,
-    );
-  } else printText(ctx, out.text, opts);
+    const doc = {
+      version: JSON_VERSION,
+      kind: `stacklab.analyze.${a.id}`,
+      data: analysisJson(a, out.data),
+      text: explained,
+    };
+    ctx.io.out(`${JSON.stringify(doc, jsonBigint, 2)}\n`);
+  } else printText(ctx, explained, opts);
   if (opts.report !== undefined)
     writeHtmlReport(ctx, opts.report, `stacklab analyze ${file}`, [analysisView(text, file)]);
-}
-
-function positiveInt(text: string, flag: string): number {
-  if (!/^\d{1,15}$/.test(text) || Number(text) === 0) usage(`${flag} ${text}: a positive whole number`);
-  return Number(text);
 }
 
 function jsonBigint(_key: string, value: unknown): unknown {

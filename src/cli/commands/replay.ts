@@ -1,11 +1,12 @@
 // `stacklab replay TABLE --profile P...`: rebuild a stack_trace table's call chain and run it again
 // under other kernel designs.
 import type { Command } from 'commander';
+import { replayTableData } from '../../analyze/replay-data.ts';
 import { replayStackTraceText } from '../../analyze/replay-table.ts';
 import { InputError } from '../../base/diag.ts';
 import { printFolded } from '../../formats/folded-stacks.ts';
 import { PROFILE_IDS } from '../../model/profiles.ts';
-import { foldedOf, renderReplayText, replayTableData } from '../../report/replay-report.ts';
+import { foldedOf, renderReplayText } from '../../report/replay-report.ts';
 import { renderReplayHtml } from '../../report/seed-html.ts';
 import { type CliContext, reportDiagnostics, usage } from '../context.ts';
 import { JSON_VERSION } from '../json.ts';

@@ -1,5 +1,6 @@
 // `stacklab seed [--report FILE] [--json] [--wide]`: the RFC's experiment end to end on embedded defaults.
 import type { Command } from 'commander';
+import { replayTableData } from '../../analyze/replay-data.ts';
 import { replayStackTraceText } from '../../analyze/replay-table.ts';
 import { runSeedDesigns, runSeedDynamic } from '../../analyze/seed-run.ts';
 import { AssertionFailed } from '../../base/assert.ts';
@@ -9,7 +10,6 @@ import type { Scenario } from '../../kernel/sim/scenario.ts';
 import { PROFILES } from '../../model/profiles.ts';
 import { SEED_SOURCE, SEED_STACK_TRACE } from '../../model/seed-table.ts';
 import { renderMmCompare } from '../../report/mm-compare.ts';
-import { replayTableData } from '../../report/replay-report.ts';
 import { seedDynamicSection } from '../../report/seed-dynamic.ts';
 import { renderSeedHtml } from '../../report/seed-html.ts';
 import { renderSeedText, type SeedReportData, seedChecks, seedEstimates } from '../../report/seed-report.ts';

@@ -1,13 +1,13 @@
-// `stacklab analyze` over a whole log: each item the scanner (src/analyze/items) delimits is
-// explained by the analyzer that recognises its text, and reduced to a small record (kind, lines,
-// one-line headline, the numbers the summary needs). Full analyses are kept only when asked
-// (--json, --item N), so that a log of thousands of tables costs thousands of small records.
+// `stacklab analyze` over a whole log: each item the scanner (log-scanner.ts) delimits is explained
+// by the analyzer that recognises its text, and reduced to a small record (kind, lines, one-line
+// headline, the numbers the summary needs). Full analyses are kept only when asked (--json), so
+// that a log of thousands of tables costs thousands of small records.
 
-import type { ItemFamily, ItemKey, ScannedItem } from '../analyze/items/item.ts';
-import type { AnalysisOutput, AnalyzeOptions } from '../analyze/registry.ts';
-import { type Diagnostic, diag } from '../base/diag.ts';
-import { analyzers } from './analyzers/index.ts';
-import type { ReplayReportData } from './replay-report.ts';
+import { type Diagnostic, diag } from '../../base/diag.ts';
+import { analyzers } from '../index.ts';
+import { type Analysis, type AnalyzeOptions, analysisJson } from '../registry.ts';
+import { movedReplayData, type ReplayReportData } from '../replay-data.ts';
+import type { ItemFamily, ItemKey, ScannedItem } from './item.ts';
 
 /** Which analyzers may explain an item of each family (tried in the registry's order). */
 const FAMILY_ANALYZERS: Record<ItemFamily, readonly string[]> = {
@@ -47,14 +47,25 @@ export interface ItemRecord {
   /** The analyzer's first line, without the file name. */
   readonly headline: string;
   readonly table?: TableFacts;
-  /** Only when analyses are kept: the analyzer's data (line numbers in it count from the item's first line). */
+  /** Only when analyses are kept: the analysis as --json shows it. */
   readonly analysis?: unknown;
 }
 
 export interface ItemAnalysis {
   readonly record: ItemRecord;
-  readonly output: AnalysisOutput;
+  /**
+   * The analysis, its lines the input's: of this item, or of the identical table analysed first,
+   * `delta` lines above it (placed() moves its diagnostics; record.analysis is moved already).
+   */
+  readonly output: Analysis;
+  readonly delta: number;
 }
+
+/**
+ * An item's one-line headline from its analysis (the first line of its text, src/report's): given by
+ * the caller, so that analysis stays free of rendering.
+ */
+export type HeadlineOf = (kind: string, data: unknown) => string;
 
 /** Tables seen this often are explained once: a CI log prints the same table hundreds of times. */
 const CACHE_LIMIT = 256;
@@ -64,7 +75,7 @@ export class LogItemAnalyzer {
   /** Per distinct table: its analysis and its facts, which every record of that table shares. */
   private readonly cache = new Map<
     string,
-    { kind: string; output: AnalysisOutput; headline: string; facts?: TableFacts }
+    { kind: string; line: number; output: Analysis; json: unknown; headline: string; facts?: TableFacts }
   >();
   private count = 0;
   /** Items no analyzer could use, as notices (code analyze/item-unusable). */
@@ -78,20 +89,21 @@ export class LogItemAnalyzer {
     private readonly file: string,
     private readonly options: AnalyzeOptions,
     private readonly keepAnalyses: boolean,
+    private readonly headlineOf: HeadlineOf,
   ) {}
 
   /** The item's analysis, or null when no analyzer recognises it (its lines are then skipped text). */
   add(item: ScannedItem): ItemAnalysis | null {
-    const text = `${item.lines.join('\n')}\n`;
     const key = item.family === 'stack-trace' ? (item.key ?? null) : null;
     let hit = key ? this.cache.get(key.same) : undefined;
     if (hit === undefined) {
+      const text = `${item.lines.join('\n')}\n`;
       const a = analyzers().find((x) => FAMILY_ANALYZERS[item.family].includes(x.id) && x.sniff(text));
       if (a === undefined) {
         this.droppedLines += item.endLine - item.line + 1;
         return null;
       }
-      const out = a.run(text, this.file, this.options);
+      const out = a.run(text, this.file, { ...this.options, firstLine: item.line });
       if ('error' in out) {
         if (out.error.code.startsWith('profile/')) this.profileError ??= out.error;
         this.droppedLines += item.endLine - item.line + 1;
@@ -102,7 +114,7 @@ export class LogItemAnalyzer {
             `${a.id} at lines ${item.line}-${item.endLine}: ${out.error.message}`,
             {
               file: this.file,
-              line: item.line + (out.error.loc?.line ?? 1) - 1,
+              line: Math.max(item.line, out.error.loc?.line ?? item.line),
             },
           ),
         );
@@ -110,8 +122,10 @@ export class LogItemAnalyzer {
       }
       hit = {
         kind: a.id,
+        line: item.line,
         output: out,
-        headline: headline(out.text, this.file),
+        json: this.keepAnalyses ? analysisJson(a, out.data) : undefined,
+        headline: this.headlineOf(a.id, out.data),
         ...(key && a.id === 'stack-trace' ? { facts: tableFacts(out.data as ReplayReportData, key) } : {}),
       };
       if (key) {
@@ -120,6 +134,7 @@ export class LogItemAnalyzer {
       }
     }
     const output = hit.output;
+    const delta = item.line - hit.line;
     const record: ItemRecord = {
       n: ++this.count,
       kind: hit.kind,
@@ -131,33 +146,20 @@ export class LogItemAnalyzer {
       ...(key && hit.kind === 'stack-trace'
         ? { table: hit.facts ?? tableFacts(output.data as ReplayReportData, key) }
         : {}),
-      ...(this.keepAnalyses ? { analysis: output.data } : {}),
+      ...(this.keepAnalyses
+        ? { analysis: delta === 0 ? hit.json : movedReplayData(hit.json as ReplayReportData, delta) }
+        : {}),
     };
-    return { record, output };
+    return { record, output, delta };
   }
 
   /** The diagnostics of an item's analysis, at their lines in the input. */
-  placed(a: ItemAnalysis): Diagnostic[] {
+  placed(a: ItemAnalysis): readonly Diagnostic[] {
+    if (a.delta === 0) return a.output.diagnostics;
     return a.output.diagnostics.map((d) =>
-      d.loc?.line === undefined
-        ? d
-        : { ...d, loc: { ...d.loc, file: this.file, line: d.loc.line + a.record.line - 1 } },
+      d.loc?.line === undefined ? d : { ...d, loc: { ...d.loc, line: d.loc.line + a.delta } },
     );
   }
-}
-
-/**
- * The first line of an analyzer's text, without the "FILE: " it starts with; when that only names
- * the format ("/proc/meminfo"), with the line after it, which says what it holds.
- */
-function headline(text: string, file: string): string {
-  const lines = text.split('\n', 3);
-  const first = lines[0] ?? '';
-  const own = first.startsWith(`${file}: `) ? first.slice(file.length + 2) : first;
-  const next = (lines[1] ?? '').trim().replace(/:$/, '');
-  const line = own.length <= 30 && next !== '' ? `${own}: ${next}` : own;
-  // A copy, not a slice: a slice would keep the whole analysis text alive for as long as the record.
-  return line.split('').join('');
 }
 
 function tableFacts(d: ReplayReportData, key: ItemKey): TableFacts {

@@ -1,14 +1,14 @@
 // `stacklab analyze` on /proc/meminfo and /proc/vmstat: what the kernel stacks hold now
 // (KernelStack / nr_kernel_stack, in kB), what the same tasks would hold under each design's
 // THREAD_SIZE, and, from vmstat, how often the page allocator has had to stall since boot.
-// Importing this module registers both analyzers.
+// The text is report/analysis-text/memory.ts.
 
-import { analyzeProfiles } from '../../analyze/analyze-profiles.ts';
-import { type Analyzer, parsedValue } from '../../analyze/registry.ts';
 import { diag } from '../../base/diag.ts';
 import { parseMeminfo, sniffMeminfo } from '../../formats/meminfo.ts';
 import { parseVmstat, sniffVmstat } from '../../formats/vmstat.ts';
 import type { KernelProfile } from '../../model/profile.ts';
+import { analyzeProfiles } from '../analyze-profiles.ts';
+import { type Analyzer, parsedValue } from '../registry.ts';
 
 export interface KernelStackExplanation {
   /** KernelStack: / nr_kernel_stack, kB (every task's THREAD_SIZE, vmalloc'ed or not; fs/proc/meminfo.c). */
@@ -46,45 +46,12 @@ export function explainKernelStack(
   };
 }
 
-function renderKernelStack(x: KernelStackExplanation): string {
-  const share = x.memTotalKb ? ` (${((x.kernelStackKb / x.memTotalKb) * 100).toFixed(2)} % of MemTotal)` : '';
-  let s = `  kernel stacks hold ${x.kernelStackKb} kB now${share}:\n`;
-  for (const p of x.profiles) {
-    // Not always a whole number on a real kernel (fork-256M's 828 kB is 51.75 x 16 KB): only its size is meant.
-    s += `    ${p.id.padEnd(12)} THREAD_SIZE ${String(p.THREAD_SIZE).padStart(5)}: about ${p.stacks.toFixed(1)} stacks\n`;
-  }
-  const sizes = [...new Set(x.profiles.map((p) => p.THREAD_SIZE))].sort((a, b) => a - b);
-  if (sizes.length > 1) {
-    const big = sizes[sizes.length - 1]!;
-    const small = sizes[0]!;
-    s += `  if these are ${big / 1024} KB stacks, ${small / 1024} KB stacks would hold ${(x.kernelStackKb * small) / big} kB for the same tasks (${x.kernelStackKb - (x.kernelStackKb * small) / big} kB less)\n`;
-  }
-  return s;
-}
-
-function renderVmstat(x: VmstatExplanation, file: string): string {
-  let s = `${file}: /proc/vmstat\n`;
-  if (x.kernelStack) s += renderKernelStack(x.kernelStack);
-  s += '  page allocator slow path since boot:\n';
-  s += `    direct reclaim stalls (allocstall_*)   ${x.allocstall}\n`;
-  s += `    direct compaction stalls               ${x.compactStall} (${x.compactSuccess} succeeded, ${x.compactFail} failed)\n`;
-  s += `    pages scanned: direct ${x.pgscanDirect}, kswapd ${x.pgscanKswapd}\n`;
-  if (x.oomKill !== undefined) s += `    OOM kills                              ${x.oomKill}\n`;
-  s +=
-    x.allocstall + x.compactStall === 0
-      ? '  no allocation has had to stall: every stack allocation was served from free pages (or by kswapd in time)\n'
-      : '  stalls are allocations (an order-2 stack among them) that waited for reclaim or compaction; `stacklab mm compare` shows what 16 KB, 8 KB and vmalloc stacks cost\n';
-  s +=
-    '  (counters are totals since boot: take two copies around a workload, as `stacklab mm validate` does, for rates)\n';
-  return s;
-}
-
 export const meminfoAnalyzer: Analyzer = {
   id: 'meminfo',
   describes: '/proc/meminfo (KernelStack: what the task stacks hold, under each design)',
   sniff: sniffMeminfo,
-  run(text, file, options) {
-    const p = parseMeminfo(text, file);
+  run(text, file, opts) {
+    const p = parseMeminfo(text, file, opts.firstLine);
     const m = parsedValue(p, file, { code: 'meminfo/empty', message: 'no meminfo lines' });
     if ('error' in m) return m;
     const ks = m.value.values.get('KernelStack');
@@ -99,10 +66,10 @@ export const meminfoAnalyzer: Analyzer = {
           },
         ),
       };
-    const ps = analyzeProfiles(options);
+    const ps = analyzeProfiles(opts);
     if (!ps.ok) return { error: ps.error };
     const x = explainKernelStack(ks, m.value.values.get('MemTotal'), ps.value);
-    return { text: `${file}: /proc/meminfo\n${renderKernelStack(x)}`, data: x, diagnostics: p.diagnostics };
+    return { data: x, diagnostics: p.diagnostics };
   },
 };
 
@@ -111,12 +78,12 @@ export const vmstatAnalyzer: Analyzer = {
   describes: '/proc/vmstat (nr_kernel_stack, allocation stalls, compaction, OOM kills since boot)',
   // A 6.12+ vmstat with the kstack_* histogram (DEBUG_STACK_USAGE) is left to the stack-usage analyzer.
   sniff: (text) => sniffVmstat(text) && !/^[ \t]*kstack_\d+k\s/m.test(text),
-  run(text, file, options) {
-    const p = parseVmstat(text, file);
+  run(text, file, opts) {
+    const p = parseVmstat(text, file, opts.firstLine);
     const parsed = parsedValue(p, file, { code: 'vmstat/empty', message: 'no vmstat lines' });
     if ('error' in parsed) return parsed;
     const v = parsed.value.values;
-    const ps = analyzeProfiles(options);
+    const ps = analyzeProfiles(opts);
     if (!ps.ok) return { error: ps.error };
     const sum = (prefix: string) => {
       let n = 0;
@@ -135,6 +102,6 @@ export const vmstatAnalyzer: Analyzer = {
       pgscanKswapd: v.get('pgscan_kswapd') ?? sum('pgscan_kswapd_'),
       oomKill: v.get('oom_kill'),
     };
-    return { text: renderVmstat(x, file), data: x, diagnostics: p.diagnostics };
+    return { data: x, diagnostics: p.diagnostics };
   },
 };

@@ -114,6 +114,11 @@ export class FastMachine {
   readonly stackSize: Int32Array;
   /** Deepest depth without touching thread_info / STACK_END_MAGIC (size - reserved bottom). */
   readonly stackLimit: Int32Array;
+  /**
+   * Deepest depth a push may reach on the fast path; deeper goes through pastPushLimit(). Equal to
+   * stackLimit today; a stack with a smaller mapped part (issue 13's dynamic stacks) lowers it.
+   */
+  readonly pushLimit: Int32Array;
   /** Depth at which a task stack's STACK_END_MAGIC word is overwritten (size - magic offset). */
   readonly magicDepth: Int32Array;
   /** (stack high address) mod THREAD_SIZE, for the tracer's masking. */
@@ -169,6 +174,7 @@ export class FastMachine {
     this.stackKind = new Uint8Array(nStacks);
     this.stackSize = new Int32Array(nStacks);
     this.stackLimit = new Int32Array(nStacks);
+    this.pushLimit = new Int32Array(nStacks);
     this.magicDepth = new Int32Array(nStacks);
     this.highMod = new Int32Array(nStacks);
     this.owner = new Int32Array(nStacks);
@@ -218,6 +224,7 @@ export class FastMachine {
       cpu.depth = this.startGapTask;
       this.cpus.push(cpu);
     }
+    this.pushLimit.set(this.stackLimit);
     const reg = (frames: readonly EntryFrame[]) =>
       frames.map((f) => {
         this.entryFrames.push(f);
@@ -264,7 +271,57 @@ export class FastMachine {
     if (n >= MAX_FRAMES) tooDeep();
     const s = cpu.stack;
     const nd = cpu.depth + size;
-    if (nd > this.stackLimit[s]! && !this.ranOut(cpu, s, nd, kind, id)) return false;
+    if (nd > this.pushLimit[s]! && !this.pastPushLimit(cpu, s, nd, kind, id)) return false;
+    this.writeFrame(cpu, t, n, kind, id, size, step, loc, aux);
+    if (nd > this.episodeMax[s]!) {
+      this.episodeMax[s] = nd;
+      // The sink is told only when something it counts can change (a maximum, a threshold, the limit).
+      if (nd > this.notifyAbove[s]!) {
+        const prev = this.notifiedMax[s]!;
+        this.notifiedMax[s] = nd;
+        this.depthSink?.deeper(cpu, s, prev, nd);
+      }
+    }
+    return true;
+  }
+
+  /**
+   * pushFn() for the simulator's hot loop: the same frame, when the push stays within the push
+   * limit and moves no maximum the depth sink must hear of. Otherwise does nothing and returns false
+   * (the caller then calls pushFn, which handles every case).
+   */
+  pushFnFast(cpu: FastCpu, fn: number, retLoc: number): boolean {
+    const t = cpu.task;
+    const n = this.nFrames[t]!;
+    const s = cpu.stack;
+    const size = this.code.frame[fn]!;
+    const nd = cpu.depth + size;
+    if (
+      cpu.halted ||
+      n >= MAX_FRAMES ||
+      nd > this.pushLimit[s]! ||
+      (nd > this.episodeMax[s]! && nd > this.notifyAbove[s]!)
+    )
+      return false;
+    this.writeFrame(cpu, t, n, FK_FN, fn, size, STEP_FN, retLoc, -1);
+    if (nd > this.episodeMax[s]!) this.episodeMax[s] = nd;
+    return true;
+  }
+
+  /** Writes frame `n` of task `t` on the CPU's current stack and moves SP below it. */
+  private writeFrame(
+    cpu: FastCpu,
+    t: number,
+    n: number,
+    kind: number,
+    id: number,
+    size: number,
+    step: number,
+    loc: number,
+    aux: number,
+  ): void {
+    const s = cpu.stack;
+    const nd = cpu.depth + size;
     const fr = this.frames[t]!;
     const o = n * F;
     fr[o + F_KIND] = kind;
@@ -280,16 +337,6 @@ export class FastMachine {
     cpu.depth = nd;
     this.frameEvents++;
     if (nd > this.windowMax[s]!) this.windowMax[s] = nd;
-    if (nd > this.episodeMax[s]!) {
-      this.episodeMax[s] = nd;
-      // The sink is told only when something it counts can change (a maximum, a threshold, the limit).
-      if (nd > this.notifyAbove[s]!) {
-        const prev = this.notifiedMax[s]!;
-        this.notifiedMax[s] = nd;
-        this.depthSink?.deeper(cpu, s, prev, nd);
-      }
-    }
-    return true;
   }
 
   /** A code-model function's frame. */
@@ -311,6 +358,24 @@ export class FastMachine {
     cpu.depth = fr[o + F_PREV_DEPTH]!;
     this.frameEvents++;
     if (prev !== s) this.depthSink?.left(cpu, s);
+  }
+
+  /**
+   * pop() of the top frame when it is frame `n - 1` and was pushed on the stack SP is on (a function
+   * frame on the hot path): true when done, false (nothing done) when popTo is needed.
+   */
+  popFast(cpu: FastCpu, n: number): boolean {
+    const t = cpu.task;
+    if (this.nFrames[t] !== n + 1) return false;
+    const fr = this.frames[t]!;
+    const o = n * F;
+    const prev = fr[o + F_PREV_STACK]!;
+    if (prev !== fr[o + F_STACK]) return false;
+    this.nFrames[t] = n;
+    cpu.stack = prev;
+    cpu.depth = fr[o + F_PREV_DEPTH]!;
+    this.frameEvents++;
+    return true;
   }
 
   /** Starts a new episode of stack `s` at `depth` (the next deeper push is reported). */
@@ -344,6 +409,14 @@ export class FastMachine {
       default:
         return 'add_random_kstack_offset';
     }
+  }
+
+  /**
+   * A push to `nd` passed the stack's push limit: false when the CPU stops. The one place a push
+   * leaves the fast path for depth (issue 13's grow-on-fault of a dynamic stack goes here).
+   */
+  private pastPushLimit(cpu: FastCpu, s: number, nd: number, kind: number, id: number): boolean {
+    return nd <= this.stackLimit[s]! || this.ranOut(cpu, s, nd, kind, id);
   }
 
   private ranOut(cpu: FastCpu, s: number, nd: number, kind: number, id: number): boolean {

@@ -59,16 +59,25 @@ export class FastKernelTracer {
    */
   needsWork(cpu: FastCpu): boolean {
     this.samples++;
-    const s = cpu.stack;
     const dl = cpu.depth + this.delta;
+    return dl <= 0 || dl > this.quietBound(cpu.stack);
+  }
+
+  /**
+   * The deepest tracer depth (SP's depth plus `delta`) at which a sample on stack `s` changes
+   * nothing but the sample count: it sets no maximum, raises no high-water, stays on the stack and
+   * within THREAD_SIZE. -1 when every sample there needs sample() (a stack not THREAD_SIZE-aligned).
+   * A depth d is quiet when 0 < d <= quietBound(s); the bound moves only when sample() runs.
+   */
+  quietBound(s: number): number {
     const fm = this.fm;
-    return (
-      fm.highMod[s] !== 0 ||
-      dl > this.T ||
-      dl <= 0 ||
-      dl - this.shadow.tracer.tracerFrame > this.shadow.tracer.maxSize ||
-      dl > fm.stackLimit[s]! ||
-      dl > this.highwaterWithTracer[fm.stackKind[s]!]!
+    if (fm.highMod[s] !== 0) return -1;
+    const tr = this.shadow.tracer;
+    return Math.min(
+      this.T,
+      tr.maxSize + tr.tracerFrame,
+      fm.stackLimit[s]!,
+      this.highwaterWithTracer[fm.stackKind[s]!]!,
     );
   }
 

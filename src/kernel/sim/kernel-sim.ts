@@ -351,6 +351,7 @@ export class KernelSim implements OverflowSink {
    * The hot loop: walks code-model functions of the current task, their time gaps and call steps,
    * until `horizon` (returns true: time reached it), a step or return that needs the general path, or
    * an activation that is not a function (returns false). No arrival can come before `horizon`.
+   * Function frames stay on the stack SP is on, so pushes and pops take the machine's fast paths.
    */
   private walk(cpu: FastCpu, A: Activations, horizon: number): boolean {
     const fm = this.fm;
@@ -376,7 +377,8 @@ export class KernelSim implements OverflowSink {
       const st = A.step[i]!;
       if (st >= stepStart[fn + 1]!) {
         if (A.arg[i] !== 0) break; // an IRQ handler's or softirq entry's end: irq_exit, the action loop
-        fm.popTo(cpu, A.frames[i]!);
+        const base = A.frames[i]!;
+        if (!fm.popFast(cpu, base)) fm.popTo(cpu, base);
         A.n--;
         continue;
       }
@@ -456,25 +458,29 @@ export class KernelSim implements OverflowSink {
   private callFn(cpu: FastCpu, fn: number, retLoc: number, flags: number): boolean {
     const before = this.fm.nFrames[cpu.task]!;
     if (!this.enterFn(cpu, fn, retLoc)) return false;
-    const A = this.acts[cpu.task]!;
     const t = this.selfTable[fn]!;
     const ss = this.stepStart;
     const self = t < 0 ? 0 : pick(this.tables[t]!, this.rngs[cpu.id]!.nextU32());
-    const gap = self / (ss[fn + 1]! - ss[fn]! + 1);
-    const i = A.push(A_FN, fn, before, gap);
-    A.step[i] = ss[fn]!;
-    A.gap[i] = gap;
-    A.arg[i] = flags;
+    this.acts[cpu.task]!.pushFn(fn, before, self / (ss[fn + 1]! - ss[fn]! + 1), ss[fn]!, flags);
     return true;
   }
 
   /** Pushes `fn`'s frame, sampling it for the kernel tracer where the profile hooks it. */
   private enterFn(cpu: FastCpu, fn: number, retLoc: number): boolean {
+    const fm = this.fm;
     const traced = this.tracing && this.traced[fn] === 1;
-    if (traced && !this.hookAfter) this.sample(cpu, fn, retLoc);
-    if (!this.fm.pushFn(cpu, fn, retLoc)) return false;
-    if (traced && this.hookAfter) this.sample(cpu, fn, retLoc);
+    if (traced && !this.hookAfter) this.sampleFn(cpu, fn, retLoc);
+    if (!fm.pushFnFast(cpu, fn, retLoc) && !fm.pushFn(cpu, fn, retLoc)) return false;
+    if (traced && this.hookAfter) this.sampleFn(cpu, fn, retLoc);
     return !cpu.halted;
+  }
+
+  /** A traced function's tracer sample: only counted when it is quiet, else the whole check. */
+  private sampleFn(cpu: FastCpu, fn: number, retLoc: number): void {
+    const tracer = this.tracer;
+    const dl = cpu.depth + tracer.delta;
+    if (dl > 0 && dl <= tracer.quietBound(cpu.stack)) tracer.samples++;
+    else this.sample(cpu, fn, retLoc);
   }
 
   private stepFn(cpu: FastCpu, A: Activations, i: number): void {

@@ -2,7 +2,7 @@
 // probabilities as 32-bit thresholds, self times as quantile tables, every location text the
 // kernel tracer may print interned once. Nothing here allocates while a run goes.
 
-import { type Distribution, quantileTable } from '../../engine/sampler.ts';
+import { type Distribution, quantileShape, quantileTable } from '../../engine/sampler.ts';
 import { SOFTIRQ_NAMES, type SoftirqName } from '../../model/constants.ts';
 import type { KernelProfile } from '../../model/profile.ts';
 import type { CodeModel, Step } from './code-model.ts';
@@ -32,8 +32,13 @@ export class CompiledModel {
   readonly frame: Int32Array;
   readonly recordOffset: Int32Array;
   readonly traced: Uint8Array;
-  /** Sampler table per function (an index into `tables`), -1 for no self time. */
-  readonly selfTable: Int32Array;
+  /**
+   * Self time per function: the shape of its distribution (an index into `shapes`, -1 for no self
+   * time) and its scale; a draw is shapes[selfShape[f]][u >>> 20] * selfScale[f] (quantileShape).
+   */
+  readonly selfShape: Int32Array;
+  readonly selfScale: Float64Array;
+  readonly shapes: Float64Array[] = [];
   /** First step of each function; steps of f are [stepStart[f], stepStart[f + 1]). */
   readonly stepStart: Int32Array;
   readonly stKind: Uint8Array;
@@ -72,7 +77,8 @@ export class CompiledModel {
     this.frame = new Int32Array(n);
     this.recordOffset = new Int32Array(n);
     this.traced = new Uint8Array(n);
-    this.selfTable = new Int32Array(n);
+    this.selfShape = new Int32Array(n);
+    this.selfScale = new Float64Array(n);
     this.stepStart = new Int32Array(n + 1);
     this.fnLoc = new Int32Array(n);
     this.elrLoc = new Int32Array(n);
@@ -84,13 +90,15 @@ export class CompiledModel {
     this.stThreshold = new Float64Array(steps);
     this.stLoc = new Int32Array(steps).fill(-1);
     const tableIds = new Map<string, number>();
+    const shapeIds = new Map<string, number>();
     let actionsAt: number | undefined;
     let s = 0;
     fns.forEach(([name, f], i) => {
       this.frame[i] = f.frame;
       this.recordOffset[i] = f.recordOffset ?? 0;
       this.traced[i] = f.traced ? 1 : 0;
-      this.selfTable[i] = this.tableFor(f.self, tableIds);
+      this.selfShape[i] = this.shapeFor(f.self, shapeIds);
+      this.selfScale[i] = this.selfShape[i]! < 0 ? 0 : quantileShape(f.self).scale;
       this.fnLoc[i] = this.loc(name);
       const len = f.len !== undefined ? `/0x${f.len.toString(16)}` : '';
       const mod = f.module !== undefined ? ` [${f.module}]` : '';
@@ -149,6 +157,19 @@ export class CompiledModel {
       t = this.tables.length;
       this.tables.push(quantileTable(d));
       ids.set(key, t);
+    }
+    return t;
+  }
+
+  /** The shape table of a self-time distribution (-1: no self time, no draw). */
+  private shapeFor(d: Distribution, ids: Map<string, number>): number {
+    if (d.kind === 'fixed' && d.ns === 0) return -1;
+    const shape = quantileShape(d);
+    let t = ids.get(shape.key);
+    if (t === undefined) {
+      t = this.shapes.length;
+      this.shapes.push(shape.table());
+      ids.set(shape.key, t);
     }
     return t;
   }

@@ -74,6 +74,33 @@ function popEmpty(t: number): never {
   throw new AssertionFailed(`pop on an empty task ${t}`);
 }
 
+/**
+ * The record of a frame of `size` bytes pushed at `depth` on stack `s`, at offset `o` of a task's
+ * frame array (the simulator's hot loop writes function frames with it too).
+ */
+export function writeRecord(
+  fr: Int32Array,
+  o: number,
+  kind: number,
+  id: number,
+  size: number,
+  s: number,
+  depth: number,
+  step: number,
+  loc: number,
+  aux: number,
+): void {
+  fr[o + F_KIND] = kind;
+  fr[o + F_ID] = id;
+  fr[o + F_SIZE] = size;
+  fr[o + F_STACK] = s;
+  fr[o + F_PREV_STACK] = s;
+  fr[o + F_PREV_DEPTH] = depth;
+  fr[o + F_STEP] = step;
+  fr[o + F_LOC] = loc;
+  fr[o + F_AUX] = aux;
+}
+
 export class FastCpu {
   task = 0;
   stack = 0;
@@ -322,17 +349,7 @@ export class FastMachine {
   ): void {
     const s = cpu.stack;
     const nd = cpu.depth + size;
-    const fr = this.frames[t]!;
-    const o = n * F;
-    fr[o + F_KIND] = kind;
-    fr[o + F_ID] = id;
-    fr[o + F_SIZE] = size;
-    fr[o + F_STACK] = s;
-    fr[o + F_PREV_STACK] = s;
-    fr[o + F_PREV_DEPTH] = cpu.depth;
-    fr[o + F_STEP] = step;
-    fr[o + F_LOC] = loc;
-    fr[o + F_AUX] = aux;
+    writeRecord(this.frames[t]!, n * F, kind, id, size, s, cpu.depth, step, loc, aux);
     this.nFrames[t] = n + 1;
     cpu.depth = nd;
     this.frameEvents++;

@@ -54,12 +54,18 @@ import {
   F_ID,
   F_KIND,
   F_LOC,
+  F_PREV_DEPTH,
+  F_PREV_STACK,
+  F_STACK,
   type FastCpu,
   type FastMachine,
   FK_FN,
   KIND_TASK,
+  MAX_FRAMES,
   type OverflowSink,
   type OverflowWhat,
+  STEP_FN,
+  writeRecord,
 } from './fast-machine.ts';
 import { FastKernelTracer } from './fast-tracer.ts';
 import type { SimStats } from './sim-stats.ts';
@@ -181,8 +187,9 @@ export class KernelSim implements OverflowSink {
   private readonly stepStart: Int32Array;
   private readonly stKind: Uint8Array;
   private readonly stArg: Int32Array;
-  private readonly selfTable: Int32Array;
-  private readonly tables: readonly Float64Array[];
+  private readonly selfShape: Int32Array;
+  private readonly selfScale: Float64Array;
+  private readonly shapes: readonly Float64Array[];
   private readonly traced: Uint8Array;
   private readonly tracing: boolean;
   private readonly hookAfter: boolean;
@@ -209,8 +216,9 @@ export class KernelSim implements OverflowSink {
     this.stepStart = cfg.code.stepStart;
     this.stKind = cfg.code.stKind;
     this.stArg = cfg.code.stArg;
-    this.selfTable = cfg.code.selfTable;
-    this.tables = cfg.code.tables;
+    this.selfShape = cfg.code.selfShape;
+    this.selfScale = cfg.code.selfScale;
+    this.shapes = cfg.code.shapes;
     this.traced = cfg.code.traced;
     this.tracing = cfg.stackTracer;
     this.hookAfter = cfg.profile.tracer.hook === 'mcount-after-prologue';
@@ -349,41 +357,68 @@ export class KernelSim implements OverflowSink {
 
   /**
    * The hot loop: walks code-model functions of the current task, their time gaps and call steps,
-   * until `horizon` (returns true: time reached it), a step or return that needs the general path, or
-   * an activation that is not a function (returns false). No arrival can come before `horizon`.
-   * Function frames stay on the stack SP is on, so pushes and pops take the machine's fast paths.
+   * until `horizon` (returns true: time reached it), a step, return or call that needs the general
+   * path, or an activation that is not a function (returns false). No arrival can come before
+   * `horizon`. Function frames stay on the stack SP is on, so the walk keeps that stack's depth,
+   * frame count and maxima in locals and writes them back when it leaves: a push here is
+   * FastMachine.pushFnFast (same record, writeRecord; the general push when it does not apply), a
+   * pop is popFast, a quiet tracer sample is FastKernelTracer.quietBound's count.
    */
   private walk(cpu: FastCpu, A: Activations, horizon: number): boolean {
     const fm = this.fm;
-    const { stepStart, stKind, stArg } = this;
-    const { stArg2, stThreshold, stLoc } = this.code;
+    const { stepStart, stKind, stArg, shapes, selfShape, selfScale } = this;
+    const { stArg2, stThreshold, stLoc, frame, traced } = this.code;
     const rng = this.rngs[cpu.id]!;
+    const t = cpu.task;
+    const s = cpu.stack;
+    const fr = fm.frames[t]!;
+    const limit = fm.pushLimit[s]!;
+    const notify = fm.notifyAbove[s]!;
+    const tracing = this.tracing;
+    const after = this.hookAfter;
+    const delta = this.tracer.delta;
+    const quiet = tracing ? this.tracer.quietBound(s) : 0;
+    const { type, fn: aFn, step: aStep, rep: aRep, arg: aArg, frames: aFrames, left: aLeft, gap: aGap } = A;
+    const cap = type.length;
     let now = this.now;
+    let n = fm.nFrames[t]!;
+    let depth = cpu.depth;
+    let an = A.n;
+    let epMax = fm.episodeMax[s]!;
+    let wMax = fm.windowMax[s]!;
+    let events = 0;
+    let samples = 0;
+    let reached = false;
+    let call = -1; // a call step the general callFn must make (st)
     for (;;) {
-      const i = A.n - 1;
-      if (A.type[i] !== A_FN) break;
-      const left = A.left[i]!;
+      const i = an - 1;
+      if (type[i] !== A_FN) break;
+      const left = aLeft[i]!;
       if (left > 0) {
         const end = now + left;
         if (end > horizon) {
-          A.left[i] = end - horizon;
-          this.now = horizon;
-          return true;
+          aLeft[i] = end - horizon;
+          now = horizon;
+          reached = true;
+          break;
         }
         now = end;
-        A.left[i] = 0;
+        aLeft[i] = 0;
       }
-      const fn = A.fn[i]!;
-      const st = A.step[i]!;
+      const fn = aFn[i]!;
+      const st = aStep[i]!;
       if (st >= stepStart[fn + 1]!) {
-        if (A.arg[i] !== 0) break; // an IRQ handler's or softirq entry's end: irq_exit, the action loop
-        const base = A.frames[i]!;
-        if (!fm.popFast(cpu, base)) fm.popTo(cpu, base);
-        A.n--;
+        // An IRQ handler's or softirq entry's end (irq_exit, the action loop), or a frame popTo must pop.
+        const o = (n - 1) * F;
+        if (aArg[i] !== 0 || n !== aFrames[i]! + 1 || fr[o + F_PREV_STACK] !== fr[o + F_STACK]) break;
+        n--;
+        depth = fr[o + F_PREV_DEPTH]!;
+        events++;
+        an--;
         continue;
       }
       if (stKind[st] !== ST_CALL) break;
-      let rep = A.rep[i]!;
+      let rep = aRep[i]!;
       if (rep < 0) rep = stArg2[st]!;
       const thr = stThreshold[st]!;
       let called = false;
@@ -395,17 +430,59 @@ export class KernelSim implements OverflowSink {
         }
       }
       if (!called) {
-        A.step[i] = st + 1;
-        A.rep[i] = -1;
-        A.left[i] = A.gap[i]!;
+        aStep[i] = st + 1;
+        aRep[i] = -1;
+        aLeft[i] = aGap[i]!;
         continue;
       }
-      A.rep[i] = rep;
-      this.now = now;
-      if (!this.callFn(cpu, stArg[st]!, stLoc[st]!, 0)) return false;
+      aRep[i] = rep;
+      const callee = stArg[st]!;
+      const size = frame[callee]!;
+      const nd = depth + size;
+      const sampled = tracing && traced[callee] === 1;
+      const dl = (after ? nd : depth) + delta;
+      if (
+        n >= MAX_FRAMES ||
+        nd > limit ||
+        (nd > epMax && nd > notify) ||
+        an === cap ||
+        (sampled && (dl <= 0 || dl > quiet))
+      ) {
+        call = st;
+        break;
+      }
+      if (sampled) samples++;
+      writeRecord(fr, n * F, FK_FN, callee, size, s, depth, STEP_FN, stLoc[st]!, -1);
+      n++;
+      depth = nd;
+      events++;
+      if (nd > wMax) wMax = nd;
+      if (nd > epMax) epMax = nd;
+      const sh = selfShape[callee]!;
+      const first = stepStart[callee]!;
+      const self = sh < 0 ? 0 : pick(shapes[sh]!, rng.nextU32()) * selfScale[callee]!;
+      const gap = self / (stepStart[callee + 1]! - first + 1);
+      type[an] = A_FN;
+      aFn[an] = callee;
+      aStep[an] = first;
+      aRep[an] = -1;
+      aArg[an] = 0;
+      aFrames[an] = n - 1;
+      aLeft[an] = gap;
+      aGap[an] = gap;
+      an++;
     }
     this.now = now;
-    if (A.type[A.n - 1] === A_FN) this.stepFn(cpu, A, A.n - 1);
+    fm.nFrames[t] = n;
+    cpu.depth = depth;
+    fm.episodeMax[s] = epMax;
+    fm.windowMax[s] = wMax;
+    fm.frameEvents += events;
+    this.tracer.samples += samples;
+    A.n = an;
+    if (reached) return true;
+    if (call >= 0) this.callFn(cpu, stArg[call]!, stLoc[call]!, 0);
+    else if (type[an - 1] === A_FN) this.stepFn(cpu, A, an - 1);
     return false;
   }
 
@@ -458,9 +535,9 @@ export class KernelSim implements OverflowSink {
   private callFn(cpu: FastCpu, fn: number, retLoc: number, flags: number): boolean {
     const before = this.fm.nFrames[cpu.task]!;
     if (!this.enterFn(cpu, fn, retLoc)) return false;
-    const t = this.selfTable[fn]!;
+    const sh = this.selfShape[fn]!;
     const ss = this.stepStart;
-    const self = t < 0 ? 0 : pick(this.tables[t]!, this.rngs[cpu.id]!.nextU32());
+    const self = sh < 0 ? 0 : pick(this.shapes[sh]!, this.rngs[cpu.id]!.nextU32()) * this.selfScale[fn]!;
     this.acts[cpu.task]!.pushFn(fn, before, self / (ss[fn + 1]! - ss[fn]! + 1), ss[fn]!, flags);
     return true;
   }

@@ -289,13 +289,17 @@ function runWindows(opts: SimOptions, p: Parts): SimOutput {
   let nextProgress = 10 * NS_PER_MS;
   while (now < total) {
     const wEnd = Math.min(total, now + window);
-    const r: RunEnd = engine.run({
-      untilNs: wEnd,
-      ...(opts.maxQueueEvents ? { maxEvents: opts.maxQueueEvents - engine.events } : {}),
-    });
-    if (r.reason === 'events') {
-      stop = 'event-budget';
-      break;
+    // Most windows have no arrival to hand out: the queue is only run when its next event is due.
+    const next = engine.nextAt();
+    if (next !== null && next <= wEnd) {
+      const r: RunEnd = engine.run({
+        untilNs: wEnd,
+        ...(opts.maxQueueEvents ? { maxEvents: opts.maxQueueEvents - engine.events } : {}),
+      });
+      if (r.reason === 'events') {
+        stop = 'event-budget';
+        break;
+      }
     }
     for (let c = 0; c < s.cpus; c++) {
       sim.now = now;
@@ -330,12 +334,17 @@ function runWindows(opts: SimOptions, p: Parts): SimOutput {
       stop = 'frame-budget';
       break;
     }
-    if (fm.cpus.every((c) => c.halted)) {
+    if (allHalted(fm)) {
       stop = 'halted';
       break;
     }
   }
   return output(opts, p, { now, stop, series, blocks, bucketNs });
+}
+
+function allHalted(fm: FastMachine): boolean {
+  for (let c = 0; c < fm.cpus.length; c++) if (!fm.cpus[c]!.halted) return false;
+  return true;
 }
 
 /** Folds one window's per-stack maxima into the per-CPU series bucket and the current block. */

@@ -364,7 +364,10 @@ export class KernelSim implements OverflowSink {
    * FastMachine.pushFnFast (same record, writeRecord; the general push when it does not apply), a
    * pop is popFast, a quiet tracer sample is FastKernelTracer.quietBound's count.
    */
-  private walk(cpu: FastCpu, A: Activations, horizon: number): boolean {
+  private walk(cpu: FastCpu, A: Activations, until: number): boolean {
+    // A float64 from here on: the parameter arrives tagged, and a tagged value in the time phi makes
+    // V8 box every time step (a heap number per frame).
+    const horizon = +until;
     const fm = this.fm;
     const { stepStart, stKind, stArg, shapes, selfShape, selfScale } = this;
     const { stArg2, stThreshold, stLoc, frame, traced } = this.code;
@@ -417,7 +420,22 @@ export class KernelSim implements OverflowSink {
         an--;
         continue;
       }
-      if (stKind[st] !== ST_CALL) break;
+      const kind = stKind[st]!;
+      if (kind !== ST_CALL) {
+        // Steps that move no frame and no task are done here (as stepFn does them), the rest there.
+        if (kind === ST_BH_DISABLE) cpu.bhCount++;
+        else if (kind === ST_RAISE) {
+          const p = stThreshold[st]!;
+          if (p >= U32 || rng.nextU32() < p) this.raise(cpu, stArg[st]!);
+        } else if (kind === ST_BH_ENABLE) {
+          if (cpu.bhCount <= 1 && cpu.context === CTX_TASK && this.softirqsMayRun(cpu)) break;
+          if (cpu.bhCount > 0) cpu.bhCount--;
+        } else break;
+        aStep[i] = st + 1;
+        aRep[i] = -1;
+        aLeft[i] = aGap[i]!;
+        continue;
+      }
       let rep = aRep[i]!;
       if (rep < 0) rep = stArg2[st]!;
       const thr = stThreshold[st]!;

@@ -286,16 +286,18 @@ function runWindows(opts: SimOptions, p: Parts): SimOutput {
   const taskCpu = Int32Array.from(p.tasks.map((t) => t.cpu));
   let stop: SimOutput['stop'] = 'time';
   let now = 0;
+  let nowBlock = 0; // Math.floor(now / BLOCK_NS)
   let nextProgress = 10 * NS_PER_MS;
+  // Most windows have no arrival to hand out: the queue runs only when its next event is due.
+  let due = engine.nextAt() ?? Number.POSITIVE_INFINITY;
   while (now < total) {
     const wEnd = Math.min(total, now + window);
-    // Most windows have no arrival to hand out: the queue is only run when its next event is due.
-    const next = engine.nextAt();
-    if (next !== null && next <= wEnd) {
+    if (due <= wEnd) {
       const r: RunEnd = engine.run({
         untilNs: wEnd,
         ...(opts.maxQueueEvents ? { maxEvents: opts.maxQueueEvents - engine.events } : {}),
       });
+      due = engine.nextAt() ?? Number.POSITIVE_INFINITY;
       if (r.reason === 'events') {
         stop = 'event-budget';
         break;
@@ -305,26 +307,20 @@ function runWindows(opts: SimOptions, p: Parts): SimOutput {
       sim.now = now;
       sim.runCpu(c, wEnd);
     }
-    for (const e of sim.ipiOut) {
-      const kind = e.kind;
-      const cpu = e.cpu;
-      engine.at(Math.max(e.at, wEnd), ipi, () => sim.inbox[cpu]!.add(Math.max(e.at, wEnd), kind, 0), 'ipi');
+    if (sim.ipiOut.length > 0 || sim.wakeOut.length > 0) {
+      handOff(engine, sim, wEnd, ipi, wake);
+      due = engine.nextAt() ?? Number.POSITIVE_INFINITY;
     }
-    sim.ipiOut.length = 0;
-    for (const e of sim.wakeOut) {
-      const { cpu, task } = e;
-      const at = Math.max(e.at, wEnd);
-      engine.at(at, wake, () => sim.inbox[cpu]!.add(at, ARR_WAKE, task), 'wake');
-    }
-    sim.wakeOut.length = 0;
     opts.inspect?.(sim);
     foldWindow(fm, taskCpu, series, Math.min(nb - 1, Math.floor(now / bucketNs)), blockCur);
-    if (Math.floor(wEnd / BLOCK_NS) > Math.floor(now / BLOCK_NS) || wEnd >= total) {
+    const wBlock = Math.floor(wEnd / BLOCK_NS);
+    if (wBlock > nowBlock || wEnd >= total) {
       for (let k = 0; k < 3; k++) {
         blocks[k as 0 | 1 | 2].push(blockCur[k]!);
         blockCur[k] = 0;
       }
     }
+    nowBlock = wBlock;
     now = wEnd;
     if (opts.onProgress && now >= nextProgress) {
       opts.onProgress(now, total);
@@ -340,6 +336,22 @@ function runWindows(opts: SimOptions, p: Parts): SimOutput {
     }
   }
   return output(opts, p, { now, stop, series, blocks, bucketNs });
+}
+
+/** The IPIs and wakeups the CPUs raised in the window just run: queue events, no earlier than its end. */
+function handOff(engine: Simulation, sim: KernelSim, wEnd: number, ipi: number, wake: number): void {
+  for (const e of sim.ipiOut) {
+    const kind = e.kind;
+    const cpu = e.cpu;
+    engine.at(Math.max(e.at, wEnd), ipi, () => sim.inbox[cpu]!.add(Math.max(e.at, wEnd), kind, 0), 'ipi');
+  }
+  sim.ipiOut.length = 0;
+  for (const e of sim.wakeOut) {
+    const { cpu, task } = e;
+    const at = Math.max(e.at, wEnd);
+    engine.at(at, wake, () => sim.inbox[cpu]!.add(at, ARR_WAKE, task), 'wake');
+  }
+  sim.wakeOut.length = 0;
 }
 
 function allHalted(fm: FastMachine): boolean {

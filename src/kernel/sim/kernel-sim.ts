@@ -206,6 +206,10 @@ export class KernelSim implements OverflowSink {
   private readonly ksoftirqdOf: Int32Array;
   private readonly idleOf: Int32Array;
   private readonly nSrc: number;
+  /** Location ids of the entry paths' call sites (syscall, IRQ from EL0, IRQ from EL1). */
+  private readonly syscallSite: number;
+  private readonly el0IrqSite: number;
+  private readonly el1IrqSite: number;
 
   constructor(readonly cfg: KernelSimConfig) {
     const { fm, tasks } = cfg;
@@ -240,6 +244,9 @@ export class KernelSim implements OverflowSink {
     this.idleOf = new Int32Array(nCpus).fill(-1);
     this.rebootPending = new Uint8Array(nCpus);
     this.tracer = new FastKernelTracer(fm, cfg.shadow, cfg.profile);
+    this.syscallSite = cfg.code.loc(cfg.profile.entry.syscall.callSite);
+    this.el0IrqSite = cfg.code.loc(cfg.profile.entry.el0Irq.callSite);
+    this.el1IrqSite = cfg.code.loc(cfg.profile.entry.el1Irq.callSite);
     fm.overflowSink = this;
     fm.depthSink = cfg.stats;
     if (cfg.stackTracer) fm.entryTraceHook = (cpu, id) => this.sampleEntry(cpu, id);
@@ -691,7 +698,7 @@ export class KernelSim implements OverflowSink {
       if (!fm.pushKstackOffset(cpu, Math.min(KSTACK_OFFSET_MAX_BYTES, (x + 15) & ~15))) return;
     }
     A.push(A_SYSCALL, -1, fm.nFrames[cpu.task]!, 0);
-    this.callFn(cpu, t.syscalls[k]!, code.loc(profile.entry.syscall.callSite), 0);
+    this.callFn(cpu, t.syscalls[k]!, this.syscallSite, 0);
   }
 
   /** The syscall function returned: exit_to_user_mode (schedule if asked), then user mode. */
@@ -754,8 +761,7 @@ export class KernelSim implements OverflowSink {
     const j = A.push(A_IRQ, -1, before, 0);
     A.arg[j] = fromUser ? 1 : 0;
     this.irqExitPending[cpu.id] = 1;
-    const path = fromUser ? this.cfg.profile.entry.el0Irq : this.cfg.profile.entry.el1Irq;
-    this.callFn(cpu, handler, this.cfg.code.loc(path.callSite), FLAG_IRQ_TOP);
+    this.callFn(cpu, handler, fromUser ? this.el0IrqSite : this.el1IrqSite, FLAG_IRQ_TOP);
   }
 
   /** ELR and x30 of the interrupted code: the innermost function frame (location ids). */

@@ -425,6 +425,14 @@ export class KernelSim implements OverflowSink {
         depth = fr[o + F_PREV_DEPTH]!;
         events++;
         an--;
+        // The caller's call step with no repeat left is done: its next step now (what the next pass
+        // would do, without the pass).
+        const c = i - 1;
+        if (type[c] === A_FN && aRep[c] === 0 && aLeft[c]! <= 0 && stKind[aStep[c]!] === ST_CALL) {
+          aStep[c]!++;
+          aRep[c] = -1;
+          aLeft[c] = aGap[c]!;
+        }
         continue;
       }
       const kind = stKind[st]!;

@@ -39,6 +39,7 @@ export class CompiledModel {
   readonly selfShape: Int32Array;
   readonly selfScale: Float64Array;
   readonly shapes: Float64Array[] = [];
+  private readonly shapeIds = new Map<string, number>();
   /** First step of each function; steps of f are [stepStart[f], stepStart[f + 1]). */
   readonly stepStart: Int32Array;
   readonly stKind: Uint8Array;
@@ -90,14 +91,13 @@ export class CompiledModel {
     this.stThreshold = new Float64Array(steps);
     this.stLoc = new Int32Array(steps).fill(-1);
     const tableIds = new Map<string, number>();
-    const shapeIds = new Map<string, number>();
     let actionsAt: number | undefined;
     let s = 0;
     fns.forEach(([name, f], i) => {
       this.frame[i] = f.frame;
       this.recordOffset[i] = f.recordOffset ?? 0;
       this.traced[i] = f.traced ? 1 : 0;
-      this.selfShape[i] = this.shapeFor(f.self, shapeIds);
+      this.selfShape[i] = this.shapeFor(f.self);
       this.selfScale[i] = this.selfShape[i]! < 0 ? 0 : quantileShape(f.self).scale;
       this.fnLoc[i] = this.loc(name);
       const len = f.len !== undefined ? `/0x${f.len.toString(16)}` : '';
@@ -162,16 +162,27 @@ export class CompiledModel {
   }
 
   /** The shape table of a self-time distribution (-1: no self time, no draw). */
-  private shapeFor(d: Distribution, ids: Map<string, number>): number {
-    if (d.kind === 'fixed' && d.ns === 0) return -1;
-    const shape = quantileShape(d);
-    let t = ids.get(shape.key);
+  private shapeFor(d: Distribution): number {
+    return d.kind === 'fixed' && d.ns === 0 ? -1 : this.internShape(quantileShape(d));
+  }
+
+  private internShape(shape: ReturnType<typeof quantileShape>): number {
+    let t = this.shapeIds.get(shape.key);
     if (t === undefined) {
       t = this.shapes.length;
       this.shapes.push(shape.table());
-      ids.set(shape.key, t);
+      this.shapeIds.set(shape.key, t);
     }
     return t;
+  }
+
+  /**
+   * Any other distribution drawn in the run (think times) as a shape table shared with the self
+   * times and its scale: a draw is pick(table, u) * scale, bit for bit pick(quantileTable(d), u).
+   */
+  sampler(d: Distribution): { readonly table: Float64Array; readonly scale: number } {
+    const shape = quantileShape(d);
+    return { table: this.shapes[this.internShape(shape)]!, scale: shape.scale };
   }
 
   private compileStep(

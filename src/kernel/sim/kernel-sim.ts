@@ -112,8 +112,9 @@ export interface TaskSpec {
   readonly name: string;
   readonly kind: number;
   readonly cpu: number;
-  /** Think-time table and syscall choice (workload tasks). */
+  /** Think time (a shape table and its scale: CompiledModel.sampler) and syscall choice (workload tasks). */
   readonly think: Float64Array | null;
+  readonly thinkScale: number;
   readonly syscalls: Int32Array;
   /** Cumulative weights, last = total. */
   readonly weights: Float64Array;
@@ -308,7 +309,7 @@ export class KernelSim implements OverflowSink {
   }
 
   private think(cpu: number, t: TaskSpec): number {
-    return t.think === null ? 0 : pick(t.think, this.cfg.rngs[cpu]!.nextU32());
+    return t.think === null ? 0 : pick(t.think, this.cfg.rngs[cpu]!.nextU32()) * t.thinkScale;
   }
 
   // ---------------------------------------------------------------- the window loop of one CPU

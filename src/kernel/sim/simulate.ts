@@ -2,7 +2,6 @@
 // event-queue processes, the CPUs advanced window by window, and the raw measurements out. The
 // numbers a user reads (rates with intervals, tables as text) are derived in src/analyze/run.ts.
 import { assertTrue } from '../../base/assert.ts';
-import { quantileTable } from '../../engine/sampler.ts';
 import { type RunEnd, Simulation } from '../../engine/simulation.ts';
 import { RngStreams } from '../../engine/streams.ts';
 import { NS_PER_MS, NS_PER_S } from '../../engine/time.ts';
@@ -117,6 +116,7 @@ function buildTasks(s: Scenario, code: CompiledModel): TaskSpec[] {
       kind: TASK_IDLE,
       cpu: c,
       think: null,
+      thinkScale: 0,
       syscalls: none,
       weights: new Float64Array(0),
     });
@@ -126,11 +126,12 @@ function buildTasks(s: Scenario, code: CompiledModel): TaskSpec[] {
       kind: TASK_KSOFTIRQD,
       cpu: c,
       think: null,
+      thinkScale: 0,
       syscalls: none,
       weights: new Float64Array(0),
     });
   for (const t of s.tasks) {
-    const think = quantileTable(t.think);
+    const think = code.sampler(t.think);
     const syscalls = Int32Array.from(t.syscalls.map((x) => code.index.get(x.call)!));
     const weights = new Float64Array(t.syscalls.length);
     let acc = 0;
@@ -143,7 +144,8 @@ function buildTasks(s: Scenario, code: CompiledModel): TaskSpec[] {
         name: t.count > 1 ? `${t.name}-${k}` : t.name,
         kind: TASK_WORK,
         cpu: t.cpu,
-        think,
+        think: think.table,
+        thinkScale: think.scale,
         syscalls,
         weights,
       });

@@ -938,47 +938,56 @@ export class KernelSim implements OverflowSink {
     return Math.floor(this.now / this.cfg.tickNs);
   }
 
+  /**
+   * __do_softirq's action loop: picks the next pending vector and runs its action once per queued
+   * item; restarts or wakes ksoftirqd when the pass is done. Loops until it calls an action or ends
+   * (nothing else can happen in between: interrupts are masked here and no time passes).
+   */
   private actionsStep(cpu: FastCpu, A: Activations, i: number): void {
     const code = this.cfg.code;
     const c = cpu.id;
-    // A vector with queued work runs its action once per queued item (a packet, a request), up to
-    // the budget; A.step holds the vector, A.fn the runs left.
-    if (A.fn[i]! <= 0 && A.step[i]! >= 0) this.absorb(c, A, i);
-    if (A.fn[i]! > 0) {
-      A.fn[i]!--;
-      A.frames[i]!++;
-      const fn = code.actions[A.step[i]!]!;
-      if (fn >= 0) this.callFn(cpu, fn, code.actionsLoc, 0);
-      return;
-    }
-    const bits = A.arg[i]!;
-    if (bits !== 0) {
-      const vec = 31 - Math.clz32(bits & -bits);
-      A.arg[i] = bits & (bits - 1);
-      this.softirqCount[c * 10 + vec]!++;
-      const q = this.queued[c * 10 + vec]!;
-      const runs = QUEUE_VECTORS & (1 << vec) ? Math.max(1, Math.min(q, SOFTIRQ_BUDGET)) : 1;
-      this.queued[c * 10 + vec] = QUEUE_VECTORS & (1 << vec) ? Math.max(0, q - runs) : 0;
-      // Work left over stays pending: the restart loop or ksoftirqd takes it.
-      if (this.queued[c * 10 + vec]! > 0) this.pending[c]! |= 1 << vec;
-      A.step[i] = vec;
-      A.fn[i] = runs;
-      A.frames[i] = 0;
-      return;
-    }
-    const pending = this.pending[cpu.id]!;
-    if (pending !== 0) {
-      A.rep[i]!--;
-      if (this.jiffies() < A.gap[i]! && !this.needResched[cpu.id] && A.rep[i]! > 0) {
-        A.arg[i] = pending;
-        this.pending[cpu.id] = 0;
+    for (;;) {
+      // A vector with queued work runs its action once per queued item (a packet, a request), up to
+      // the budget; A.step holds the vector, A.fn the runs left.
+      if (A.fn[i]! <= 0 && A.step[i]! >= 0) this.absorb(c, A, i);
+      if (A.fn[i]! > 0) {
+        A.fn[i]!--;
+        A.frames[i]!++;
+        const fn = code.actions[A.step[i]!]!;
+        if (fn < 0) continue;
+        this.callFn(cpu, fn, code.actionsLoc, 0);
         return;
       }
-      this.wakeKsoftirqd(cpu.id);
+      const bits = A.arg[i]!;
+      if (bits !== 0) {
+        const vec = 31 - Math.clz32(bits & -bits);
+        A.arg[i] = bits & (bits - 1);
+        this.softirqCount[c * 10 + vec]!++;
+        const q = this.queued[c * 10 + vec]!;
+        const runs = QUEUE_VECTORS & (1 << vec) ? Math.max(1, Math.min(q, SOFTIRQ_BUDGET)) : 1;
+        this.queued[c * 10 + vec] = QUEUE_VECTORS & (1 << vec) ? Math.max(0, q - runs) : 0;
+        // Work left over stays pending: the restart loop or ksoftirqd takes it.
+        if (this.queued[c * 10 + vec]! > 0) this.pending[c]! |= 1 << vec;
+        A.step[i] = vec;
+        A.fn[i] = runs;
+        A.frames[i] = 0;
+        continue;
+      }
+      const pending = this.pending[cpu.id]!;
+      if (pending !== 0) {
+        A.rep[i]!--;
+        if (this.jiffies() < A.gap[i]! && !this.needResched[cpu.id] && A.rep[i]! > 0) {
+          A.arg[i] = pending;
+          this.pending[cpu.id] = 0;
+          continue;
+        }
+        this.wakeKsoftirqd(cpu.id);
+      }
+      const soft = this.trace.soft[cpu.id];
+      if (this.recorder && soft) this.recorder.slice(`cpu${cpu.id} softirq`, soft.name, soft.start, this.now);
+      A.n--;
+      return;
     }
-    const soft = this.trace.soft[cpu.id];
-    if (this.recorder && soft) this.recorder.slice(`cpu${cpu.id} softirq`, soft.name, soft.start, this.now);
-    A.n--;
   }
 
   /**

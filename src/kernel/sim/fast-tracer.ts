@@ -65,18 +65,21 @@ export class FastKernelTracer {
 
   /**
    * The deepest tracer depth (SP's depth plus `delta`) at which a sample on stack `s` changes
-   * nothing but the sample count: it sets no maximum, raises no high-water, stays on the stack and
-   * within THREAD_SIZE. -1 when every sample there needs sample() (a stack not THREAD_SIZE-aligned).
-   * A depth d is quiet when 0 < d <= quietBound(s); the bound moves only when sample() runs.
+   * nothing but the sample count: it sets no maximum, raises no high-water, stays within
+   * THREAD_SIZE and the push limit. -1 when every sample there needs sample() (a stack not
+   * THREAD_SIZE-aligned). A depth d is quiet when 0 < d <= quietBound(s); the bound moves only when
+   * sample() runs or the push limit moves.
    */
   quietBound(s: number): number {
     const fm = this.fm;
     if (fm.highMod[s] !== 0) return -1;
     const tr = this.shadow.tracer;
+    // pushLimit: stackLimit, or less where a stack's mapped part ends (issue 13: the tracer's own
+    // frames fault there like any push).
     return Math.min(
       this.T,
       tr.maxSize + tr.tracerFrame,
-      fm.stackLimit[s]!,
+      fm.pushLimit[s]!,
       this.highwaterWithTracer[fm.stackKind[s]!]!,
     );
   }

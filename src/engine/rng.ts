@@ -2,19 +2,20 @@
 // Deterministic across platforms (32-bit integer arithmetic only); never Math.random.
 
 export class Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
+  /**
+   * The xoshiro128** state words a, b, c, d as signed 32-bit integers (the same bits as unsigned):
+   * a typed array keeps them unboxed where hot loops call nextU32().
+   */
+  private readonly s = new Int32Array(4);
 
   /** A generator with exactly this xoshiro128** state (streams.ts derives states from a master seed). */
   static fromState(a: number, b: number, c: number, d: number): Rng {
     const r = new Rng(0);
-    r.a = a >>> 0;
-    r.b = b >>> 0;
-    r.c = c >>> 0;
-    r.d = d >>> 0;
-    if ((r.a | r.b | r.c | r.d) === 0) r.a = 1;
+    r.s[0] = a;
+    r.s[1] = b;
+    r.s[2] = c;
+    r.s[3] = d;
+    if ((r.s[0] | r.s[1] | r.s[2] | r.s[3]) === 0) r.s[0] = 1;
     return r;
   }
 
@@ -28,26 +29,33 @@ export class Rng {
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
       return (z ^ (z >>> 16)) >>> 0;
     };
-    this.a = next();
-    this.b = next();
-    this.c = next();
-    this.d = next();
-    if ((this.a | this.b | this.c | this.d) === 0) this.a = 1;
+    const st = this.s;
+    st[0] = next();
+    st[1] = next();
+    st[2] = next();
+    st[3] = next();
+    if ((st[0] | st[1] | st[2] | st[3]) === 0) st[0] = 1;
   }
 
   /** A uniform 32-bit unsigned integer. */
   nextU32(): number {
-    const result = Math.imul(rotl(Math.imul(this.b, 5) >>> 0, 7), 9) >>> 0;
-    const t = (this.b << 9) >>> 0;
-    this.c ^= this.a;
-    this.d ^= this.b;
-    this.b ^= this.c;
-    this.a ^= this.d;
-    this.c ^= t;
-    this.d = rotl(this.d, 11);
-    this.c >>>= 0;
-    this.a >>>= 0;
-    this.b >>>= 0;
+    const st = this.s;
+    let a = st[0]!;
+    let b = st[1]!;
+    let c = st[2]!;
+    let d = st[3]!;
+    const result = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
+    const t = b << 9;
+    c ^= a;
+    d ^= b;
+    b ^= c;
+    a ^= d;
+    c ^= t;
+    d = rotl(d, 11);
+    st[0] = a;
+    st[1] = b;
+    st[2] = c;
+    st[3] = d;
     return result;
   }
 
@@ -91,6 +99,7 @@ export class Rng {
   }
 }
 
+/** 32-bit rotate left, as a signed 32-bit integer. */
 function rotl(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
+  return (x << k) | (x >>> (32 - k));
 }

@@ -39,6 +39,29 @@ export function quantileTable(d: Distribution): Float64Array {
   return t;
 }
 
+/**
+ * A quantile table split into a shape shared by every distribution of its family and a scale:
+ * `shape.table[i] * shape.scale === quantileTable(d)[i]` exactly (the quantile is that one
+ * multiplication), so a code model's many `exp` self times read one table (one cache footprint).
+ * `key` names the shape (equal keys, equal tables).
+ */
+export function quantileShape(d: Distribution): { key: string; table: () => Float64Array; scale: number } {
+  switch (d.kind) {
+    case 'fixed':
+      return { key: 'fixed', table: () => new Float64Array(SAMPLER_SIZE).fill(1), scale: d.ns };
+    case 'exp':
+      return { key: 'exp', table: () => quantileTable({ kind: 'exp', mean: 1 }), scale: d.mean };
+    case 'uniform':
+      return { key: `uniform:${d.min}:${d.max}`, table: () => quantileTable(d), scale: 1 };
+    case 'lognormal':
+      return {
+        key: `lognormal:${d.sigma}`,
+        table: () => quantileTable({ kind: 'lognormal', median: 1, sigma: d.sigma }),
+        scale: d.median,
+      };
+  }
+}
+
 function quantile(d: Distribution, p: number): number {
   switch (d.kind) {
     case 'fixed':

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { meanOf, pick, quantileTable } from '../../src/engine/sampler.ts';
+import { meanOf, pick, quantileShape, quantileTable } from '../../src/engine/sampler.ts';
 import { Simulation } from '../../src/engine/simulation.ts';
 import { fitGevPwm, gammaP, gevExceedance, poissonRate } from '../../src/engine/stats.ts';
 import { RngStreams } from '../../src/engine/streams.ts';
@@ -138,6 +138,30 @@ describe('samplers, durations and estimators', () => {
       assert.equal(pick(t, 0), t[0]);
       assert.equal(pick(t, 0xffffffff), t[t.length - 1]);
     }
+  });
+
+  test('a quantile shape times its scale is the quantile table, bit for bit (property)', () => {
+    const pos = fc.double({ min: 1, max: 1e9, noNaN: true });
+    const dist = fc.oneof(
+      pos.map((ns) => ({ kind: 'fixed', ns }) as const),
+      pos.map((mean) => ({ kind: 'exp', mean }) as const),
+      fc
+        .tuple(pos, pos)
+        .map(([a, b]) => ({ kind: 'uniform', min: Math.min(a, b), max: Math.max(a, b) }) as const),
+      fc
+        .tuple(pos, fc.double({ min: 0.01, max: 3, noNaN: true }))
+        .map(([median, sigma]) => ({ kind: 'lognormal', median, sigma }) as const),
+    );
+    fc.assert(
+      fc.property(dist, (d) => {
+        const full = quantileTable(d);
+        const shape = quantileShape(d);
+        const t = shape.table();
+        for (let i = 0; i < full.length; i++) if (t[i]! * shape.scale !== full[i]) return false;
+        return true;
+      }),
+      { numRuns: 60 },
+    );
   });
 
   test('durations need a unit and stay in range', () => {

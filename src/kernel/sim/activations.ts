@@ -57,6 +57,20 @@ export class Activations {
     return i;
   }
 
+  /** Pushes a code-model function's activation: at its first step, `gap` of time before it. */
+  pushFn(fn: number, frames: number, gap: number, step: number, flags: number): void {
+    if (this.n === this.type.length) this.grow();
+    const i = this.n++;
+    this.type[i] = A_FN;
+    this.fn[i] = fn;
+    this.step[i] = step;
+    this.rep[i] = -1;
+    this.arg[i] = flags;
+    this.frames[i] = frames;
+    this.left[i] = gap;
+    this.gap[i] = gap;
+  }
+
   private grow(): void {
     const n = this.type.length * 2;
     const g = <T extends Uint8Array | Int32Array | Float64Array>(a: T, ctor: new (n: number) => T): T => {

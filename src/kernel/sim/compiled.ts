@@ -2,7 +2,7 @@
 // probabilities as 32-bit thresholds, self times as quantile tables, every location text the
 // kernel tracer may print interned once. Nothing here allocates while a run goes.
 
-import { type Distribution, quantileTable } from '../../engine/sampler.ts';
+import { type Distribution, quantileShape, quantileTable } from '../../engine/sampler.ts';
 import { SOFTIRQ_NAMES, type SoftirqName } from '../../model/constants.ts';
 import type { KernelProfile } from '../../model/profile.ts';
 import type { CodeModel, Step } from './code-model.ts';
@@ -32,8 +32,14 @@ export class CompiledModel {
   readonly frame: Int32Array;
   readonly recordOffset: Int32Array;
   readonly traced: Uint8Array;
-  /** Sampler table per function (an index into `tables`), -1 for no self time. */
-  readonly selfTable: Int32Array;
+  /**
+   * Self time per function: the shape of its distribution (an index into `shapes`, -1 for no self
+   * time) and its scale; a draw is shapes[selfShape[f]][u >>> 20] * selfScale[f] (quantileShape).
+   */
+  readonly selfShape: Int32Array;
+  readonly selfScale: Float64Array;
+  readonly shapes: Float64Array[] = [];
+  private readonly shapeIds = new Map<string, number>();
   /** First step of each function; steps of f are [stepStart[f], stepStart[f + 1]). */
   readonly stepStart: Int32Array;
   readonly stKind: Uint8Array;
@@ -72,7 +78,8 @@ export class CompiledModel {
     this.frame = new Int32Array(n);
     this.recordOffset = new Int32Array(n);
     this.traced = new Uint8Array(n);
-    this.selfTable = new Int32Array(n);
+    this.selfShape = new Int32Array(n);
+    this.selfScale = new Float64Array(n);
     this.stepStart = new Int32Array(n + 1);
     this.fnLoc = new Int32Array(n);
     this.elrLoc = new Int32Array(n);
@@ -90,7 +97,8 @@ export class CompiledModel {
       this.frame[i] = f.frame;
       this.recordOffset[i] = f.recordOffset ?? 0;
       this.traced[i] = f.traced ? 1 : 0;
-      this.selfTable[i] = this.tableFor(f.self, tableIds);
+      this.selfShape[i] = this.shapeFor(f.self);
+      this.selfScale[i] = this.selfShape[i]! < 0 ? 0 : quantileShape(f.self).scale;
       this.fnLoc[i] = this.loc(name);
       const len = f.len !== undefined ? `/0x${f.len.toString(16)}` : '';
       const mod = f.module !== undefined ? ` [${f.module}]` : '';
@@ -151,6 +159,30 @@ export class CompiledModel {
       ids.set(key, t);
     }
     return t;
+  }
+
+  /** The shape table of a self-time distribution (-1: no self time, no draw). */
+  private shapeFor(d: Distribution): number {
+    return d.kind === 'fixed' && d.ns === 0 ? -1 : this.internShape(quantileShape(d));
+  }
+
+  private internShape(shape: ReturnType<typeof quantileShape>): number {
+    let t = this.shapeIds.get(shape.key);
+    if (t === undefined) {
+      t = this.shapes.length;
+      this.shapes.push(shape.table());
+      this.shapeIds.set(shape.key, t);
+    }
+    return t;
+  }
+
+  /**
+   * Any other distribution drawn in the run (think times) as a shape table shared with the self
+   * times and its scale: a draw is pick(table, u) * scale, bit for bit pick(quantileTable(d), u).
+   */
+  sampler(d: Distribution): { readonly table: Float64Array; readonly scale: number } {
+    const shape = quantileShape(d);
+    return { table: this.shapes[this.internShape(shape)]!, scale: shape.scale };
   }
 
   private compileStep(

@@ -74,6 +74,33 @@ function popEmpty(t: number): never {
   throw new AssertionFailed(`pop on an empty task ${t}`);
 }
 
+/**
+ * The record of a frame of `size` bytes pushed at `depth` on stack `s`, at offset `o` of a task's
+ * frame array (the simulator's hot loop writes function frames with it too).
+ */
+export function writeRecord(
+  fr: Int32Array,
+  o: number,
+  kind: number,
+  id: number,
+  size: number,
+  s: number,
+  depth: number,
+  step: number,
+  loc: number,
+  aux: number,
+): void {
+  fr[o + F_KIND] = kind;
+  fr[o + F_ID] = id;
+  fr[o + F_SIZE] = size;
+  fr[o + F_STACK] = s;
+  fr[o + F_PREV_STACK] = s;
+  fr[o + F_PREV_DEPTH] = depth;
+  fr[o + F_STEP] = step;
+  fr[o + F_LOC] = loc;
+  fr[o + F_AUX] = aux;
+}
+
 export class FastCpu {
   task = 0;
   stack = 0;
@@ -121,8 +148,9 @@ export class FastMachine {
   /** Deepest depth without touching thread_info / STACK_END_MAGIC (size - reserved bottom). */
   readonly stackLimit: Int32Array;
   /**
-   * The one compare a push makes: stackLimit, or less where a dynamic task stack's mapped pages end
-   * (dynamic-sim.ts keeps it), so only a push that faults or runs out of stack leaves the hot path.
+   * Deepest depth a push may reach on the fast path; deeper goes through pastPushLimit():
+   * stackLimit, or less where a dynamic task stack's mapped pages end (dynamic-sim.ts keeps it), so
+   * only a push that faults or runs out of stack leaves the hot path.
    */
   readonly pushLimit: Int32Array;
   /** Dynamic task stacks (stackAllocation `dynamic`), or null. */
@@ -234,6 +262,7 @@ export class FastMachine {
       cpu.depth = this.startGapTask;
       this.cpus.push(cpu);
     }
+    this.pushLimit.set(this.stackLimit);
     const reg = (frames: readonly EntryFrame[]) =>
       frames.map((f) => {
         this.entryFrames.push(f);
@@ -281,22 +310,8 @@ export class FastMachine {
     if (n >= MAX_FRAMES) tooDeep();
     const s = cpu.stack;
     const nd = cpu.depth + size;
-    if (nd > this.pushLimit[s]! && !this.slowPush(cpu, s, nd, kind, id)) return false;
-    const fr = this.frames[t]!;
-    const o = n * F;
-    fr[o + F_KIND] = kind;
-    fr[o + F_ID] = id;
-    fr[o + F_SIZE] = size;
-    fr[o + F_STACK] = s;
-    fr[o + F_PREV_STACK] = s;
-    fr[o + F_PREV_DEPTH] = cpu.depth;
-    fr[o + F_STEP] = step;
-    fr[o + F_LOC] = loc;
-    fr[o + F_AUX] = aux;
-    this.nFrames[t] = n + 1;
-    cpu.depth = nd;
-    this.frameEvents++;
-    if (nd > this.windowMax[s]!) this.windowMax[s] = nd;
+    if (nd > this.pushLimit[s]! && !this.pastPushLimit(cpu, s, nd, kind, id)) return false;
+    this.writeFrame(cpu, t, n, kind, id, size, step, loc, aux);
     if (nd > this.episodeMax[s]!) {
       this.episodeMax[s] = nd;
       // The sink is told only when something it counts can change (a maximum, a threshold, the limit).
@@ -307,6 +322,50 @@ export class FastMachine {
       }
     }
     return true;
+  }
+
+  /**
+   * pushFn() for the simulator's hot loop: the same frame, when the push stays within the push
+   * limit and moves no maximum the depth sink must hear of. Otherwise does nothing and returns false
+   * (the caller then calls pushFn, which handles every case).
+   */
+  pushFnFast(cpu: FastCpu, fn: number, retLoc: number): boolean {
+    const t = cpu.task;
+    const n = this.nFrames[t]!;
+    const s = cpu.stack;
+    const size = this.code.frame[fn]!;
+    const nd = cpu.depth + size;
+    if (
+      cpu.halted ||
+      n >= MAX_FRAMES ||
+      nd > this.pushLimit[s]! ||
+      (nd > this.episodeMax[s]! && nd > this.notifyAbove[s]!)
+    )
+      return false;
+    this.writeFrame(cpu, t, n, FK_FN, fn, size, STEP_FN, retLoc, -1);
+    if (nd > this.episodeMax[s]!) this.episodeMax[s] = nd;
+    return true;
+  }
+
+  /** Writes frame `n` of task `t` on the CPU's current stack and moves SP below it. */
+  private writeFrame(
+    cpu: FastCpu,
+    t: number,
+    n: number,
+    kind: number,
+    id: number,
+    size: number,
+    step: number,
+    loc: number,
+    aux: number,
+  ): void {
+    const s = cpu.stack;
+    const nd = cpu.depth + size;
+    writeRecord(this.frames[t]!, n * F, kind, id, size, s, cpu.depth, step, loc, aux);
+    this.nFrames[t] = n + 1;
+    cpu.depth = nd;
+    this.frameEvents++;
+    if (nd > this.windowMax[s]!) this.windowMax[s] = nd;
   }
 
   /** A code-model function's frame. */
@@ -328,6 +387,24 @@ export class FastMachine {
     cpu.depth = fr[o + F_PREV_DEPTH]!;
     this.frameEvents++;
     if (prev !== s) this.depthSink?.left(cpu, s);
+  }
+
+  /**
+   * pop() of the top frame when it is frame `n - 1` and was pushed on the stack SP is on (a function
+   * frame on the hot path): true when done, false (nothing done) when popTo is needed.
+   */
+  popFast(cpu: FastCpu, n: number): boolean {
+    const t = cpu.task;
+    if (this.nFrames[t] !== n + 1) return false;
+    const fr = this.frames[t]!;
+    const o = n * F;
+    const prev = fr[o + F_PREV_STACK]!;
+    if (prev !== fr[o + F_STACK]) return false;
+    this.nFrames[t] = n;
+    cpu.stack = prev;
+    cpu.depth = fr[o + F_PREV_DEPTH]!;
+    this.frameEvents++;
+    return true;
   }
 
   /** Starts a new episode of stack `s` at `depth` (the next deeper push is reported). */
@@ -363,8 +440,12 @@ export class FastMachine {
     }
   }
 
-  /** A push past pushLimit: a dynamic stack's fault (machine.ts stackFault()), then the overflow rules. */
-  private slowPush(cpu: FastCpu, s: number, nd: number, kind: number, id: number): boolean {
+  /**
+   * A push to `nd` passed the stack's push limit: false when the CPU stops. The one place a push
+   * leaves the fast path for depth: a dynamic stack's fault (machine.ts stackFault()), then the
+   * overflow rules.
+   */
+  private pastPushLimit(cpu: FastCpu, s: number, nd: number, kind: number, id: number): boolean {
     const dyn = this.dynamic;
     if (dyn !== null && s < this.nTasks && nd <= this.stackSize[s]! && nd > this.pushLimit[s]!)
       if (!dyn.fault(cpu, s, nd, this.frameName(kind, id))) return false;

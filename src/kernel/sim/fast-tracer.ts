@@ -59,17 +59,28 @@ export class FastKernelTracer {
    */
   needsWork(cpu: FastCpu): boolean {
     this.samples++;
-    const s = cpu.stack;
     const dl = cpu.depth + this.delta;
+    return dl <= 0 || dl > this.quietBound(cpu.stack);
+  }
+
+  /**
+   * The deepest tracer depth (SP's depth plus `delta`) at which a sample on stack `s` changes
+   * nothing but the sample count: it sets no maximum, raises no high-water, stays within
+   * THREAD_SIZE and the push limit. -1 when every sample there needs sample() (a stack not
+   * THREAD_SIZE-aligned). A depth d is quiet when 0 < d <= quietBound(s); the bound moves only when
+   * sample() runs or the push limit moves.
+   */
+  quietBound(s: number): number {
     const fm = this.fm;
-    return (
-      fm.highMod[s] !== 0 ||
-      dl > this.T ||
-      dl <= 0 ||
-      dl - this.shadow.tracer.tracerFrame > this.shadow.tracer.maxSize ||
-      // pushLimit: stackLimit, or where a dynamic stack's mapped pages end (the tracer's frames fault too).
-      dl > fm.pushLimit[s]! ||
-      dl > this.highwaterWithTracer[fm.stackKind[s]!]!
+    if (fm.highMod[s] !== 0) return -1;
+    const tr = this.shadow.tracer;
+    // pushLimit: stackLimit, or less where a stack's mapped part ends (issue 13: the tracer's own
+    // frames fault there like any push).
+    return Math.min(
+      this.T,
+      tr.maxSize + tr.tracerFrame,
+      fm.pushLimit[s]!,
+      this.highwaterWithTracer[fm.stackKind[s]!]!,
     );
   }
 
@@ -80,10 +91,6 @@ export class FastKernelTracer {
     const dl = cpu.depth + this.delta;
     const kind = fm.stackKind[s]!;
     if (dl > this.highwaterWithTracer[kind]!) this.highwaterWithTracer[kind] = dl;
-    // The tracer's own frames below a dynamic stack's mapped pages fault like any push.
-    const dyn = fm.dynamic;
-    if (dyn !== null && s < fm.nTasks && dl > fm.pushLimit[s]! && dl <= fm.stackSize[s]!)
-      if (!dyn.fault(cpu, s, dl, 'stack_trace_call')) return null;
     // A THREAD_SIZE-aligned stack (every task stack) masks to the depth itself: skip the modulo.
     const hm = fm.highMod[s]!;
     const thisSize =

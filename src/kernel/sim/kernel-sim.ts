@@ -55,12 +55,18 @@ import {
   F_ID,
   F_KIND,
   F_LOC,
+  F_PREV_DEPTH,
+  F_PREV_STACK,
+  F_STACK,
   type FastCpu,
   type FastMachine,
   FK_FN,
   KIND_TASK,
+  MAX_FRAMES,
   type OverflowSink,
   type OverflowWhat,
+  STEP_FN,
+  writeRecord,
 } from './fast-machine.ts';
 import { FastKernelTracer } from './fast-tracer.ts';
 import type { SimStats } from './sim-stats.ts';
@@ -107,8 +113,9 @@ export interface TaskSpec {
   readonly name: string;
   readonly kind: number;
   readonly cpu: number;
-  /** Think-time table and syscall choice (workload tasks). */
+  /** Think time (a shape table and its scale: CompiledModel.sampler) and syscall choice (workload tasks). */
   readonly think: Float64Array | null;
+  readonly thinkScale: number;
   readonly syscalls: Int32Array;
   /** Cumulative weights, last = total. */
   readonly weights: Float64Array;
@@ -184,8 +191,9 @@ export class KernelSim implements OverflowSink {
   private readonly stepStart: Int32Array;
   private readonly stKind: Uint8Array;
   private readonly stArg: Int32Array;
-  private readonly selfTable: Int32Array;
-  private readonly tables: readonly Float64Array[];
+  private readonly selfShape: Int32Array;
+  private readonly selfScale: Float64Array;
+  private readonly shapes: readonly Float64Array[];
   private readonly traced: Uint8Array;
   private readonly tracing: boolean;
   private readonly hookAfter: boolean;
@@ -202,6 +210,10 @@ export class KernelSim implements OverflowSink {
   private readonly ksoftirqdOf: Int32Array;
   private readonly idleOf: Int32Array;
   private readonly nSrc: number;
+  /** Location ids of the entry paths' call sites (syscall, IRQ from EL0, IRQ from EL1). */
+  private readonly syscallSite: number;
+  private readonly el0IrqSite: number;
+  private readonly el1IrqSite: number;
 
   constructor(readonly cfg: KernelSimConfig) {
     const { fm, tasks } = cfg;
@@ -212,8 +224,9 @@ export class KernelSim implements OverflowSink {
     this.stepStart = cfg.code.stepStart;
     this.stKind = cfg.code.stKind;
     this.stArg = cfg.code.stArg;
-    this.selfTable = cfg.code.selfTable;
-    this.tables = cfg.code.tables;
+    this.selfShape = cfg.code.selfShape;
+    this.selfScale = cfg.code.selfScale;
+    this.shapes = cfg.code.shapes;
     this.traced = cfg.code.traced;
     this.tracing = cfg.stackTracer;
     this.hookAfter = cfg.profile.tracer.hook === 'mcount-after-prologue';
@@ -235,6 +248,9 @@ export class KernelSim implements OverflowSink {
     this.idleOf = new Int32Array(nCpus).fill(-1);
     this.rebootPending = new Uint8Array(nCpus);
     this.tracer = new FastKernelTracer(fm, cfg.shadow, cfg.profile);
+    this.syscallSite = cfg.code.loc(cfg.profile.entry.syscall.callSite);
+    this.el0IrqSite = cfg.code.loc(cfg.profile.entry.el0Irq.callSite);
+    this.el1IrqSite = cfg.code.loc(cfg.profile.entry.el1Irq.callSite);
     fm.overflowSink = this;
     fm.depthSink = cfg.stats;
     if (cfg.dynamic) {
@@ -303,7 +319,7 @@ export class KernelSim implements OverflowSink {
   }
 
   private think(cpu: number, t: TaskSpec): number {
-    return t.think === null ? 0 : pick(t.think, this.cfg.rngs[cpu]!.nextU32());
+    return t.think === null ? 0 : pick(t.think, this.cfg.rngs[cpu]!.nextU32()) * t.thinkScale;
   }
 
   // ---------------------------------------------------------------- the window loop of one CPU
@@ -359,39 +375,94 @@ export class KernelSim implements OverflowSink {
 
   /**
    * The hot loop: walks code-model functions of the current task, their time gaps and call steps,
-   * until `horizon` (returns true: time reached it), a step or return that needs the general path, or
-   * an activation that is not a function (returns false). No arrival can come before `horizon`.
+   * until `horizon` (returns true: time reached it), a step, return or call that needs the general
+   * path, or an activation that is not a function (returns false). No arrival can come before
+   * `horizon`. Function frames stay on the stack SP is on, so the walk keeps that stack's depth,
+   * frame count and maxima in locals and writes them back when it leaves: a push here is
+   * FastMachine.pushFnFast (same record, writeRecord; the general push when it does not apply), a
+   * pop is popFast, a quiet tracer sample is FastKernelTracer.quietBound's count.
    */
-  private walk(cpu: FastCpu, A: Activations, horizon: number): boolean {
+  private walk(cpu: FastCpu, A: Activations, until: number): boolean {
+    // A float64 from here on: the parameter arrives tagged, and a tagged value in the time phi makes
+    // V8 box every time step (a heap number per frame).
+    const horizon = +until;
     const fm = this.fm;
-    const { stepStart, stKind, stArg } = this;
-    const { stArg2, stThreshold, stLoc } = this.code;
+    const { stepStart, stKind, stArg, shapes, selfShape, selfScale } = this;
+    const { stArg2, stThreshold, stLoc, frame, traced } = this.code;
     const rng = this.rngs[cpu.id]!;
+    const t = cpu.task;
+    const s = cpu.stack;
+    const fr = fm.frames[t]!;
+    const limit = fm.pushLimit[s]!;
+    const notify = fm.notifyAbove[s]!;
+    const tracing = this.tracing;
+    const after = this.hookAfter;
+    const delta = this.tracer.delta;
+    const quiet = tracing ? this.tracer.quietBound(s) : 0;
+    const { type, fn: aFn, step: aStep, rep: aRep, arg: aArg, frames: aFrames, left: aLeft, gap: aGap } = A;
+    const cap = type.length;
     let now = this.now;
+    let n = fm.nFrames[t]!;
+    let depth = cpu.depth;
+    let an = A.n;
+    let epMax = fm.episodeMax[s]!;
+    let wMax = fm.windowMax[s]!;
+    let events = 0;
+    let samples = 0;
+    let reached = false;
+    let call = -1; // a call step the general callFn must make (st)
     for (;;) {
-      const i = A.n - 1;
-      if (A.type[i] !== A_FN) break;
-      const left = A.left[i]!;
+      const i = an - 1;
+      if (type[i] !== A_FN) break;
+      const left = aLeft[i]!;
       if (left > 0) {
         const end = now + left;
         if (end > horizon) {
-          A.left[i] = end - horizon;
-          this.now = horizon;
-          return true;
+          aLeft[i] = end - horizon;
+          now = horizon;
+          reached = true;
+          break;
         }
         now = end;
-        A.left[i] = 0;
+        aLeft[i] = 0;
       }
-      const fn = A.fn[i]!;
-      const st = A.step[i]!;
+      const fn = aFn[i]!;
+      const st = aStep[i]!;
       if (st >= stepStart[fn + 1]!) {
-        if (A.arg[i] !== 0) break; // an IRQ handler's or softirq entry's end: irq_exit, the action loop
-        fm.popTo(cpu, A.frames[i]!);
-        A.n--;
+        // An IRQ handler's or softirq entry's end (irq_exit, the action loop), or a frame popTo must pop.
+        const o = (n - 1) * F;
+        if (aArg[i] !== 0 || n !== aFrames[i]! + 1 || fr[o + F_PREV_STACK] !== fr[o + F_STACK]) break;
+        n--;
+        depth = fr[o + F_PREV_DEPTH]!;
+        events++;
+        an--;
+        // The caller's call step with no repeat left is done: its next step now (what the next pass
+        // would do, without the pass).
+        const c = i - 1;
+        if (type[c] === A_FN && aRep[c] === 0 && aLeft[c]! <= 0 && stKind[aStep[c]!] === ST_CALL) {
+          aStep[c]!++;
+          aRep[c] = -1;
+          aLeft[c] = aGap[c]!;
+        }
         continue;
       }
-      if (stKind[st] !== ST_CALL) break;
-      let rep = A.rep[i]!;
+      const kind = stKind[st]!;
+      if (kind !== ST_CALL) {
+        // Steps that move no frame and no task are done here (as stepFn does them), the rest there.
+        if (kind === ST_BH_DISABLE) cpu.bhCount++;
+        else if (kind === ST_RAISE) {
+          const p = stThreshold[st]!;
+          if (p >= U32 || rng.nextU32() < p) this.raise(cpu, stArg[st]!);
+        } else if (kind === ST_BH_ENABLE) {
+          if (cpu.bhCount <= 1 && cpu.context === CTX_TASK && this.softirqsMayRun(cpu)) break;
+          if (cpu.bhCount > 0) cpu.bhCount--;
+        } else break;
+        aStep[i] = st + 1;
+        aRep[i] = -1;
+        aLeft[i] = aGap[i]!;
+        continue;
+      }
+      let rep = aRep[i]!;
       if (rep < 0) rep = stArg2[st]!;
       const thr = stThreshold[st]!;
       let called = false;
@@ -403,17 +474,59 @@ export class KernelSim implements OverflowSink {
         }
       }
       if (!called) {
-        A.step[i] = st + 1;
-        A.rep[i] = -1;
-        A.left[i] = A.gap[i]!;
+        aStep[i] = st + 1;
+        aRep[i] = -1;
+        aLeft[i] = aGap[i]!;
         continue;
       }
-      A.rep[i] = rep;
-      this.now = now;
-      if (!this.callFn(cpu, stArg[st]!, stLoc[st]!, 0)) return false;
+      aRep[i] = rep;
+      const callee = stArg[st]!;
+      const size = frame[callee]!;
+      const nd = depth + size;
+      const sampled = tracing && traced[callee] === 1;
+      const dl = (after ? nd : depth) + delta;
+      if (
+        n >= MAX_FRAMES ||
+        nd > limit ||
+        (nd > epMax && nd > notify) ||
+        an === cap ||
+        (sampled && (dl <= 0 || dl > quiet))
+      ) {
+        call = st;
+        break;
+      }
+      if (sampled) samples++;
+      writeRecord(fr, n * F, FK_FN, callee, size, s, depth, STEP_FN, stLoc[st]!, -1);
+      n++;
+      depth = nd;
+      events++;
+      if (nd > wMax) wMax = nd;
+      if (nd > epMax) epMax = nd;
+      const sh = selfShape[callee]!;
+      const first = stepStart[callee]!;
+      const self = sh < 0 ? 0 : pick(shapes[sh]!, rng.nextU32()) * selfScale[callee]!;
+      const gap = self / (stepStart[callee + 1]! - first + 1);
+      type[an] = A_FN;
+      aFn[an] = callee;
+      aStep[an] = first;
+      aRep[an] = -1;
+      aArg[an] = 0;
+      aFrames[an] = n - 1;
+      aLeft[an] = gap;
+      aGap[an] = gap;
+      an++;
     }
     this.now = now;
-    if (A.type[A.n - 1] === A_FN) this.stepFn(cpu, A, A.n - 1);
+    fm.nFrames[t] = n;
+    cpu.depth = depth;
+    fm.episodeMax[s] = epMax;
+    fm.windowMax[s] = wMax;
+    fm.frameEvents += events;
+    this.tracer.samples += samples;
+    A.n = an;
+    if (reached) return true;
+    if (call >= 0) this.callFn(cpu, stArg[call]!, stLoc[call]!, 0);
+    else if (type[an - 1] === A_FN) this.stepFn(cpu, A, an - 1);
     return false;
   }
 
@@ -466,25 +579,29 @@ export class KernelSim implements OverflowSink {
   private callFn(cpu: FastCpu, fn: number, retLoc: number, flags: number): boolean {
     const before = this.fm.nFrames[cpu.task]!;
     if (!this.enterFn(cpu, fn, retLoc)) return false;
-    const A = this.acts[cpu.task]!;
-    const t = this.selfTable[fn]!;
+    const sh = this.selfShape[fn]!;
     const ss = this.stepStart;
-    const self = t < 0 ? 0 : pick(this.tables[t]!, this.rngs[cpu.id]!.nextU32());
-    const gap = self / (ss[fn + 1]! - ss[fn]! + 1);
-    const i = A.push(A_FN, fn, before, gap);
-    A.step[i] = ss[fn]!;
-    A.gap[i] = gap;
-    A.arg[i] = flags;
+    const self = sh < 0 ? 0 : pick(this.shapes[sh]!, this.rngs[cpu.id]!.nextU32()) * this.selfScale[fn]!;
+    this.acts[cpu.task]!.pushFn(fn, before, self / (ss[fn + 1]! - ss[fn]! + 1), ss[fn]!, flags);
     return true;
   }
 
   /** Pushes `fn`'s frame, sampling it for the kernel tracer where the profile hooks it. */
   private enterFn(cpu: FastCpu, fn: number, retLoc: number): boolean {
+    const fm = this.fm;
     const traced = this.tracing && this.traced[fn] === 1;
-    if (traced && !this.hookAfter) this.sample(cpu, fn, retLoc);
-    if (!this.fm.pushFn(cpu, fn, retLoc)) return false;
-    if (traced && this.hookAfter) this.sample(cpu, fn, retLoc);
+    if (traced && !this.hookAfter) this.sampleFn(cpu, fn, retLoc);
+    if (!fm.pushFnFast(cpu, fn, retLoc) && !fm.pushFn(cpu, fn, retLoc)) return false;
+    if (traced && this.hookAfter) this.sampleFn(cpu, fn, retLoc);
     return !cpu.halted;
+  }
+
+  /** A traced function's tracer sample: only counted when it is quiet, else the whole check. */
+  private sampleFn(cpu: FastCpu, fn: number, retLoc: number): void {
+    const tracer = this.tracer;
+    const dl = cpu.depth + tracer.delta;
+    if (dl > 0 && dl <= tracer.quietBound(cpu.stack)) tracer.samples++;
+    else this.sample(cpu, fn, retLoc);
   }
 
   private stepFn(cpu: FastCpu, A: Activations, i: number): void {
@@ -600,7 +717,7 @@ export class KernelSim implements OverflowSink {
       if (!fm.pushKstackOffset(cpu, Math.min(KSTACK_OFFSET_MAX_BYTES, (x + 15) & ~15))) return;
     }
     A.push(A_SYSCALL, -1, fm.nFrames[cpu.task]!, 0);
-    this.callFn(cpu, t.syscalls[k]!, code.loc(profile.entry.syscall.callSite), 0);
+    this.callFn(cpu, t.syscalls[k]!, this.syscallSite, 0);
   }
 
   /** The syscall function returned: exit_to_user_mode (schedule if asked), then user mode. */
@@ -664,8 +781,7 @@ export class KernelSim implements OverflowSink {
     const j = A.push(A_IRQ, -1, before, 0);
     A.arg[j] = fromUser ? 1 : 0;
     this.irqExitPending[cpu.id] = 1;
-    const path = fromUser ? this.cfg.profile.entry.el0Irq : this.cfg.profile.entry.el1Irq;
-    this.callFn(cpu, handler, this.cfg.code.loc(path.callSite), FLAG_IRQ_TOP);
+    this.callFn(cpu, handler, fromUser ? this.el0IrqSite : this.el1IrqSite, FLAG_IRQ_TOP);
   }
 
   /** ELR and x30 of the interrupted code: the innermost function frame (location ids). */
@@ -836,47 +952,56 @@ export class KernelSim implements OverflowSink {
     return Math.floor(this.now / this.cfg.tickNs);
   }
 
+  /**
+   * __do_softirq's action loop: picks the next pending vector and runs its action once per queued
+   * item; restarts or wakes ksoftirqd when the pass is done. Loops until it calls an action or ends
+   * (nothing else can happen in between: interrupts are masked here and no time passes).
+   */
   private actionsStep(cpu: FastCpu, A: Activations, i: number): void {
     const code = this.cfg.code;
     const c = cpu.id;
-    // A vector with queued work runs its action once per queued item (a packet, a request), up to
-    // the budget; A.step holds the vector, A.fn the runs left.
-    if (A.fn[i]! <= 0 && A.step[i]! >= 0) this.absorb(c, A, i);
-    if (A.fn[i]! > 0) {
-      A.fn[i]!--;
-      A.frames[i]!++;
-      const fn = code.actions[A.step[i]!]!;
-      if (fn >= 0) this.callFn(cpu, fn, code.actionsLoc, 0);
-      return;
-    }
-    const bits = A.arg[i]!;
-    if (bits !== 0) {
-      const vec = 31 - Math.clz32(bits & -bits);
-      A.arg[i] = bits & (bits - 1);
-      this.softirqCount[c * 10 + vec]!++;
-      const q = this.queued[c * 10 + vec]!;
-      const runs = QUEUE_VECTORS & (1 << vec) ? Math.max(1, Math.min(q, SOFTIRQ_BUDGET)) : 1;
-      this.queued[c * 10 + vec] = QUEUE_VECTORS & (1 << vec) ? Math.max(0, q - runs) : 0;
-      // Work left over stays pending: the restart loop or ksoftirqd takes it.
-      if (this.queued[c * 10 + vec]! > 0) this.pending[c]! |= 1 << vec;
-      A.step[i] = vec;
-      A.fn[i] = runs;
-      A.frames[i] = 0;
-      return;
-    }
-    const pending = this.pending[cpu.id]!;
-    if (pending !== 0) {
-      A.rep[i]!--;
-      if (this.jiffies() < A.gap[i]! && !this.needResched[cpu.id] && A.rep[i]! > 0) {
-        A.arg[i] = pending;
-        this.pending[cpu.id] = 0;
+    for (;;) {
+      // A vector with queued work runs its action once per queued item (a packet, a request), up to
+      // the budget; A.step holds the vector, A.fn the runs left.
+      if (A.fn[i]! <= 0 && A.step[i]! >= 0) this.absorb(c, A, i);
+      if (A.fn[i]! > 0) {
+        A.fn[i]!--;
+        A.frames[i]!++;
+        const fn = code.actions[A.step[i]!]!;
+        if (fn < 0) continue;
+        this.callFn(cpu, fn, code.actionsLoc, 0);
         return;
       }
-      this.wakeKsoftirqd(cpu.id);
+      const bits = A.arg[i]!;
+      if (bits !== 0) {
+        const vec = 31 - Math.clz32(bits & -bits);
+        A.arg[i] = bits & (bits - 1);
+        this.softirqCount[c * 10 + vec]!++;
+        const q = this.queued[c * 10 + vec]!;
+        const runs = QUEUE_VECTORS & (1 << vec) ? Math.max(1, Math.min(q, SOFTIRQ_BUDGET)) : 1;
+        this.queued[c * 10 + vec] = QUEUE_VECTORS & (1 << vec) ? Math.max(0, q - runs) : 0;
+        // Work left over stays pending: the restart loop or ksoftirqd takes it.
+        if (this.queued[c * 10 + vec]! > 0) this.pending[c]! |= 1 << vec;
+        A.step[i] = vec;
+        A.fn[i] = runs;
+        A.frames[i] = 0;
+        continue;
+      }
+      const pending = this.pending[cpu.id]!;
+      if (pending !== 0) {
+        A.rep[i]!--;
+        if (this.jiffies() < A.gap[i]! && !this.needResched[cpu.id] && A.rep[i]! > 0) {
+          A.arg[i] = pending;
+          this.pending[cpu.id] = 0;
+          continue;
+        }
+        this.wakeKsoftirqd(cpu.id);
+      }
+      const soft = this.trace.soft[cpu.id];
+      if (this.recorder && soft) this.recorder.slice(`cpu${cpu.id} softirq`, soft.name, soft.start, this.now);
+      A.n--;
+      return;
     }
-    const soft = this.trace.soft[cpu.id];
-    if (this.recorder && soft) this.recorder.slice(`cpu${cpu.id} softirq`, soft.name, soft.start, this.now);
-    A.n--;
   }
 
   /**

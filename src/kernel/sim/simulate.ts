@@ -2,7 +2,6 @@
 // event-queue processes, the CPUs advanced window by window, and the raw measurements out. The
 // numbers a user reads (rates with intervals, tables as text) are derived in src/analyze/run.ts.
 import { assertTrue } from '../../base/assert.ts';
-import { quantileTable } from '../../engine/sampler.ts';
 import { type RunEnd, Simulation } from '../../engine/simulation.ts';
 import { RngStreams } from '../../engine/streams.ts';
 import { NS_PER_MS, NS_PER_S } from '../../engine/time.ts';
@@ -121,6 +120,7 @@ function buildTasks(s: Scenario, code: CompiledModel): TaskSpec[] {
       kind: TASK_IDLE,
       cpu: c,
       think: null,
+      thinkScale: 0,
       syscalls: none,
       weights: new Float64Array(0),
     });
@@ -130,11 +130,12 @@ function buildTasks(s: Scenario, code: CompiledModel): TaskSpec[] {
       kind: TASK_KSOFTIRQD,
       cpu: c,
       think: null,
+      thinkScale: 0,
       syscalls: none,
       weights: new Float64Array(0),
     });
   for (const t of s.tasks) {
-    const think = quantileTable(t.think);
+    const think = code.sampler(t.think);
     const syscalls = Int32Array.from(t.syscalls.map((x) => code.index.get(x.call)!));
     const weights = new Float64Array(t.syscalls.length);
     let acc = 0;
@@ -147,7 +148,8 @@ function buildTasks(s: Scenario, code: CompiledModel): TaskSpec[] {
         name: t.count > 1 ? `${t.name}-${k}` : t.name,
         kind: TASK_WORK,
         cpu: t.cpu,
-        think,
+        think: think.table,
+        thinkScale: think.scale,
         syscalls,
         weights,
       });
@@ -291,41 +293,41 @@ function runWindows(opts: SimOptions, p: Parts): SimOutput {
   const taskCpu = Int32Array.from(p.tasks.map((t) => t.cpu));
   let stop: SimOutput['stop'] = 'time';
   let now = 0;
+  let nowBlock = 0; // Math.floor(now / BLOCK_NS)
   let nextProgress = 10 * NS_PER_MS;
+  // Most windows have no arrival to hand out: the queue runs only when its next event is due.
+  let due = engine.nextAt() ?? Number.POSITIVE_INFINITY;
   while (now < total) {
     const wEnd = Math.min(total, now + window);
-    const r: RunEnd = engine.run({
-      untilNs: wEnd,
-      ...(opts.maxQueueEvents ? { maxEvents: opts.maxQueueEvents - engine.events } : {}),
-    });
-    if (r.reason === 'events') {
-      stop = 'event-budget';
-      break;
+    if (due <= wEnd) {
+      const r: RunEnd = engine.run({
+        untilNs: wEnd,
+        ...(opts.maxQueueEvents ? { maxEvents: opts.maxQueueEvents - engine.events } : {}),
+      });
+      due = engine.nextAt() ?? Number.POSITIVE_INFINITY;
+      if (r.reason === 'events') {
+        stop = 'event-budget';
+        break;
+      }
     }
     for (let c = 0; c < s.cpus; c++) {
       sim.now = now;
       sim.runCpu(c, wEnd);
     }
-    for (const e of sim.ipiOut) {
-      const kind = e.kind;
-      const cpu = e.cpu;
-      engine.at(Math.max(e.at, wEnd), ipi, () => sim.inbox[cpu]!.add(Math.max(e.at, wEnd), kind, 0), 'ipi');
+    if (sim.ipiOut.length > 0 || sim.wakeOut.length > 0) {
+      handOff(engine, sim, wEnd, ipi, wake);
+      due = engine.nextAt() ?? Number.POSITIVE_INFINITY;
     }
-    sim.ipiOut.length = 0;
-    for (const e of sim.wakeOut) {
-      const { cpu, task } = e;
-      const at = Math.max(e.at, wEnd);
-      engine.at(at, wake, () => sim.inbox[cpu]!.add(at, ARR_WAKE, task), 'wake');
-    }
-    sim.wakeOut.length = 0;
     opts.inspect?.(sim);
     foldWindow(fm, taskCpu, series, Math.min(nb - 1, Math.floor(now / bucketNs)), blockCur);
-    if (Math.floor(wEnd / BLOCK_NS) > Math.floor(now / BLOCK_NS) || wEnd >= total) {
+    const wBlock = Math.floor(wEnd / BLOCK_NS);
+    if (wBlock > nowBlock || wEnd >= total) {
       for (let k = 0; k < 3; k++) {
         blocks[k as 0 | 1 | 2].push(blockCur[k]!);
         blockCur[k] = 0;
       }
     }
+    nowBlock = wBlock;
     now = wEnd;
     if (opts.onProgress && now >= nextProgress) {
       opts.onProgress(now, total);
@@ -335,12 +337,33 @@ function runWindows(opts: SimOptions, p: Parts): SimOutput {
       stop = 'frame-budget';
       break;
     }
-    if (fm.cpus.every((c) => c.halted)) {
+    if (allHalted(fm)) {
       stop = 'halted';
       break;
     }
   }
   return output(opts, p, { now, stop, series, blocks, bucketNs });
+}
+
+/** The IPIs and wakeups the CPUs raised in the window just run: queue events, no earlier than its end. */
+function handOff(engine: Simulation, sim: KernelSim, wEnd: number, ipi: number, wake: number): void {
+  for (const e of sim.ipiOut) {
+    const kind = e.kind;
+    const cpu = e.cpu;
+    engine.at(Math.max(e.at, wEnd), ipi, () => sim.inbox[cpu]!.add(Math.max(e.at, wEnd), kind, 0), 'ipi');
+  }
+  sim.ipiOut.length = 0;
+  for (const e of sim.wakeOut) {
+    const { cpu, task } = e;
+    const at = Math.max(e.at, wEnd);
+    engine.at(at, wake, () => sim.inbox[cpu]!.add(at, ARR_WAKE, task), 'wake');
+  }
+  sim.wakeOut.length = 0;
+}
+
+function allHalted(fm: FastMachine): boolean {
+  for (let c = 0; c < fm.cpus.length; c++) if (!fm.cpus[c]!.halted) return false;
+  return true;
 }
 
 /** Folds one window's per-stack maxima into the per-CPU series bucket and the current block. */

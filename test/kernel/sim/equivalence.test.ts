@@ -197,9 +197,14 @@ function tracedCall(b: Both, fn: number): void {
   };
   const after = p.tracer.hook === 'mcount-after-prologue';
   if (!after) sampleBoth();
-  fm.pushFn(f, fn, retLoc);
+  pushFnEither(fm, f, fn, retLoc);
   m.pushFunction(ec, { kind: 'function', name, size: code.frame[fn]!, ret, recordOffset: 0 });
   if (after) sampleBoth();
+}
+
+/** A function frame as the simulator's hot loop pushes it: the fast path, else the general push. */
+function pushFnEither(fm: FastMachine, f: FastCpu, fn: number, retLoc: number): void {
+  if (!fm.pushFnFast(f, fn, retLoc)) fm.pushFn(f, fn, retLoc);
 }
 
 function step(b: Both, o: Op): void {
@@ -210,7 +215,7 @@ function step(b: Both, o: Op): void {
       if (o.traced) tracedCall(b, o.fn);
       else {
         const retLoc = code.loc(`caller${o.fn}+0x8/0x100`);
-        fm.pushFn(f, o.fn, retLoc);
+        pushFnEither(fm, f, o.fn, retLoc);
         m.pushFunction(ec, {
           kind: 'function',
           name: code.names[o.fn]!,
@@ -223,7 +228,8 @@ function step(b: Both, o: Op): void {
     case 'ret': {
       const n = (top ? top.calls : b.taskCalls).pop() ?? 0;
       for (let k = 0; k < n; k++) {
-        fm.pop(f);
+        // The simulator's hot-loop pop where it applies (a frame on the stack SP is on), else pop().
+        if (!fm.popFast(f, fm.nFrames[f.task]! - 1)) fm.pop(f);
         m.pop(ec);
       }
       return;

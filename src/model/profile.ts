@@ -301,7 +301,10 @@ function checkConsistency(p: KernelProfile, source: string): Result<KernelProfil
       'PREEMPT_RT has no SOFTIRQ_ON_OWN_STACK: softirqs run on the current stack',
     );
   if (p.stackAllocation === 'dynamic' && !(p.VMAP_STACK && p.overflowDetection !== 'none'))
-    return bad('stackAllocation', 'dynamic stacks are vmap stacks: they need VMAP_STACK and its guard page');
+    return bad(
+      'stackAllocation',
+      `dynamic stacks are vmap stacks: they need VMAP_STACK and its guard page (${p.id} has ${p.VMAP_STACK ? 'no guard page' : 'no VMAP_STACK'}: pick a profile that has both, e.g. --profile linux-6.1)`,
+    );
   if (p.stackAllocation === 'dynamic' && (p.dynamicStack?.pagesAtFork ?? 1) > p.THREAD_SIZE / 4096)
     return bad('dynamicStack.pagesAtFork', `at most THREAD_SIZE / 4096 (${p.THREAD_SIZE / 4096})`);
   if (p.ARM64_PTR_AUTH_KERNEL && p.arch !== 'arm64')

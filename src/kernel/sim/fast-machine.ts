@@ -262,7 +262,6 @@ export class FastMachine {
       cpu.depth = this.startGapTask;
       this.cpus.push(cpu);
     }
-    this.pushLimit.set(this.stackLimit);
     const reg = (frames: readonly EntryFrame[]) =>
       frames.map((f) => {
         this.entryFrames.push(f);

@@ -58,6 +58,12 @@ export interface StackPricing {
   readonly poolPagesPerCpu: number;
   /** Exact input only: each task. */
   readonly perTask: readonly TaskPrice[];
+  /**
+   * Histogram input only: the THREAD_SIZE of the kernel that printed it, from its last bucket
+   * (vmstat lists kstack_* buckets up to THREAD_SIZE, zeros included: mm/vmstat.c), null past 64 KB
+   * (kstack_rest).
+   */
+  readonly printedBy?: { readonly threadSizeBytes: number | null; readonly lastBucket: string };
 }
 
 const exact = (v: number): Span => ({ low: v, high: v });
@@ -151,5 +157,20 @@ export function priceKstack(buckets: readonly KstackBucketCount[]): StackPricing
     const a = acc.get(d)!;
     return price(d, a.pages, a.over, a.faulting, a.faults);
   });
-  return { tasks: n, exact: false, designs, poolPagesPerCpu: DEFAULT_DYNAMIC_STACK.poolPages, perTask: [] };
+  const last = sorted[sorted.length - 1];
+  const printedBy =
+    last === undefined
+      ? undefined
+      : {
+          threadSizeBytes: last.upToBytes,
+          lastBucket: last.upToBytes === null ? 'kstack_rest' : `kstack_${last.upToBytes / 1024}k`,
+        };
+  return {
+    tasks: n,
+    exact: false,
+    designs,
+    poolPagesPerCpu: DEFAULT_DYNAMIC_STACK.poolPages,
+    perTask: [],
+    ...(printedBy ? { printedBy } : {}),
+  };
 }

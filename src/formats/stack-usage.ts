@@ -18,11 +18,19 @@ export interface StackUsage {
   /** "<comm> used greatest stack depth: N bytes left", in order of appearance. */
   readonly lowWater: readonly { readonly comm: string; readonly bytesLeft: number; readonly line: number }[];
   /** kstack_<size> buckets: tasks whose deepest use fell at or below that size (from the previous bucket). */
-  readonly histogram: readonly { readonly bucket: string; readonly bytes: number; readonly tasks: number }[];
+  /**
+   * kstack_Nk and kstack_rest lines: `bytes` is the bucket's upper limit (N * 1024), null for
+   * kstack_rest (deeper than 64 KB, printed only when THREAD_SIZE is larger).
+   */
+  readonly histogram: readonly {
+    readonly bucket: string;
+    readonly bytes: number | null;
+    readonly tasks: number;
+  }[];
 }
 
 const LOW = /^(.+?) used greatest stack depth: (\d+) bytes left\s*$/;
-const HIST = /^kstack_(\d+)k\s+(\d+)\s*$/;
+const HIST = /^kstack_(?:(\d+)k|rest)\s+(\d+)\s*$/;
 
 export function sniffStackUsage(text: string): boolean {
   const head = text.slice(0, 65536);
@@ -35,7 +43,7 @@ export function sniffStackUsage(text: string): boolean {
 export function parseStackUsage(text: string, file = '<input>', firstLine = 1): ParseOutput<StackUsage> {
   const diagnostics: Diagnostic[] = [];
   const lowWater: { comm: string; bytesLeft: number; line: number }[] = [];
-  const histogram: { bucket: string; bytes: number; tasks: number }[] = [];
+  const histogram: { bucket: string; bytes: number | null; tasks: number }[] = [];
   for (const l of splitLines(text, firstLine)) {
     const t = stripLogPrefix(l.text).trim();
     if (t.startsWith('# ')) continue;
@@ -46,11 +54,18 @@ export function parseStackUsage(text: string, file = '<input>', firstLine = 1): 
       const left = takeNumber(m[2]!, { ...spec, what: 'bytes left' }, loc, diagnostics);
       if (left !== undefined) lowWater.push({ comm: m[1]!, bytesLeft: left, line: l.no });
     } else if ((m = HIST.exec(t))) {
-      // Buckets are kB of a stack; THREAD_SIZE is far below 2^40 kB.
-      const kb = takeNumber(m[1]!, { ...spec, what: 'bucket kB', max: 2 ** 40 }, loc, diagnostics);
+      // Buckets are kB of a stack; THREAD_SIZE is far below 2^40 kB. kstack_rest: past 64 KB.
+      const kb =
+        m[1] === undefined
+          ? null
+          : takeNumber(m[1], { ...spec, what: 'bucket kB', max: 2 ** 40 }, loc, diagnostics);
       const tasks = takeNumber(m[2]!, { ...spec, what: 'tasks' }, loc, diagnostics);
       if (kb !== undefined && tasks !== undefined)
-        histogram.push({ bucket: `${m[1]}k`, bytes: kb * 1024, tasks });
+        histogram.push({
+          bucket: kb === null ? 'rest' : `${m[1]}k`,
+          bytes: kb === null ? null : kb * 1024,
+          tasks,
+        });
     } else if (/used greatest stack depth|^kstack_/.test(t))
       diagnostics.push(
         diag(

@@ -126,6 +126,52 @@ describe('stack pricing of a kstack_* histogram', () => {
     assert.deepEqual(design(p, '16k').overflowing, { low: 0, high: 0 });
     assert.deepEqual(design(p, '16k').pages, { low: 68, high: 68 });
   });
+
+  // Real histograms kernel developers published (test/fixtures/published/kstack-*.txt, ovf-x86_64-003.txt).
+  const PUBLISHED = join(import.meta.dirname, '..', 'fixtures', 'published');
+  function analyzeKstack(name: string) {
+    const text = readFileSync(join(PUBLISHED, name), 'utf8');
+    const a = analyzers().find((x) => x.sniff(text));
+    assert.equal(a?.id, 'stack-usage', name);
+    const out = a!.run(text, name, { profiles: [], overrides: [] });
+    assert.ok('data' in out, name);
+    assert.deepEqual(out.diagnostics, [], name);
+    return {
+      data: out.data as { pricing: StackPricing },
+      text: renderAnalysis('stack-usage', out.data, name),
+    };
+  }
+
+  test('published histograms: THREAD_SIZE from the last bucket (16 KB x86_64, 64 KB arm64 with 64 KiB pages)', () => {
+    const intel = analyzeKstack('kstack-x86_64-001.txt');
+    assert.equal(intel.data.pricing.tasks, 3 + 188 + 11391 + 243);
+    assert.deepEqual(intel.data.pricing.printedBy, { threadSizeBytes: 16384, lastBucket: 'kstack_16k' });
+    // 243 tasks in (4 KiB, 8 KiB]: each needs exactly 2 pages, so each faults once on a dynamic stack.
+    assert.deepEqual(design(intel.data.pricing, 'dynamic').faulting, { low: 243, high: 243 });
+    assert.doesNotMatch(intel.text, /64 KiB pages/);
+    const arm = analyzeKstack('kstack-arm64-001.txt');
+    assert.deepEqual(arm.data.pricing.printedBy, { threadSizeBytes: 65536, lastBucket: 'kstack_64k' });
+    assert.match(arm.text, /THREAD_SIZE 64 KB/);
+    assert.match(arm.text, /27212 x 64 KB = 1741568 kB/);
+    assert.match(arm.text, /64 KiB pages/);
+    const blog = analyzeKstack('ovf-x86_64-003.txt');
+    assert.equal(blog.data.pricing.printedBy?.threadSizeBytes, 16384);
+  });
+
+  test('kstack_rest (THREAD_SIZE above 64 KB) is a bucket, not an unreadable line', () => {
+    const text =
+      'kstack_1k 1\nkstack_2k 3\nkstack_4k 5\nkstack_8k 0\nkstack_16k 0\nkstack_32k 0\nkstack_64k 0\nkstack_rest 2\n';
+    const a = analyzers().find((x) => x.sniff(text))!;
+    const out = a.run(text, 'vmstat', { profiles: [], overrides: [] });
+    assert.ok('data' in out);
+    assert.deepEqual(out.diagnostics, []);
+    const p = (out.data as { pricing: StackPricing }).pricing;
+    assert.equal(p.tasks, 11);
+    assert.deepEqual(p.printedBy, { threadSizeBytes: null, lastBucket: 'kstack_rest' });
+    // Past 64 KB: overflows every static design and takes all 4 dynamic pages.
+    assert.deepEqual(design(p, '16k').overflowing, { low: 2, high: 2 });
+    assert.match(renderAnalysis('stack-usage', out.data, 'vmstat'), /> 64k\s+2/);
+  });
 });
 
 describe('task high-water reader', () => {

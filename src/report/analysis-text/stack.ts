@@ -117,6 +117,21 @@ export function renderOverflow(data: unknown, file: string): string {
   return `${file}: ${renderOverflowExplanation(data as OverflowExplanation)}`;
 }
 
+/** What the histogram's last bucket says of the kernel that printed it. */
+function renderPrintedBy(p: { threadSizeBytes: number | null; lastBucket: string }, tasks: number): string {
+  if (p.threadSizeBytes === null)
+    return '  printed by a kernel with THREAD_SIZE above 64 KB (its histogram ends in kstack_rest)\n';
+  const kb = p.threadSizeBytes / 1024;
+  let s = `  printed by a kernel with THREAD_SIZE ${kb} KB (vmstat lists the buckets up to THREAD_SIZE; the last here is ${p.lastBucket})\n`;
+  if (p.threadSizeBytes !== 16384) {
+    s += `  those ${tasks} tasks' stacks took ${tasks} x ${kb} KB = ${tasks * kb} kB there; the rows below price 4 KiB pages\n`;
+    if (p.threadSizeBytes >= 65536)
+      s +=
+        '  (64 KB stacks on arm64 mean 64 KiB pages: THREAD_SHIFT = PAGE_SHIFT under VMAP_STACK, so each stack is one page and a dynamic stack could not map less)\n';
+  }
+  return s;
+}
+
 export function renderStackUsage(data: unknown, file: string): string {
   const { lowWater, histogram, pricing } = data as StackUsageExplanation;
   let s = `${file}: DEBUG_STACK_USAGE output\n`;
@@ -134,9 +149,12 @@ export function renderStackUsage(data: unknown, file: string): string {
     const total = histogram.reduce((a, b) => a + b.tasks, 0);
     s += `  kstack histogram over ${total} tasks:\n`;
     for (const h of histogram)
-      s += `    <= ${h.bucket.padEnd(4)} ${String(h.tasks).padStart(7)}  ${total ? ((h.tasks / total) * 100).toFixed(1) : '0'} %\n`;
-    const within8k = histogram.filter((h) => h.bytes <= 8192).reduce((a, b) => a + b.tasks, 0);
+      s += `    ${(h.bytes === null ? '> 64k' : `<= ${h.bucket}`).padEnd(7)} ${String(h.tasks).padStart(7)}  ${total ? ((h.tasks / total) * 100).toFixed(1) : '0'} %\n`;
+    const within8k = histogram
+      .filter((h) => h.bytes !== null && h.bytes <= 8192)
+      .reduce((a, b) => a + b.tasks, 0);
     s += `  ${within8k} of ${total} tasks (${total ? ((within8k / total) * 100).toFixed(1) : 0} %) never needed more than 8 KB\n`;
+    if (pricing?.printedBy) s += renderPrintedBy(pricing.printedBy, total);
     if (pricing) s += renderPricing(pricing);
   }
   return s;

@@ -8,8 +8,9 @@
 // the process got, and what the CPU work alone allows (1-worker CPU / half the 2-worker CPU).
 //
 // 1. 12 points (linux-4.2 16 KB, 8 KB and rfc-2015 at HZ 100, 250, 300, 1000) of seed-dragonboard,
-//    2 seeds of 2 s each: --workers 1 against --workers 2, twice each alternately, the best of each,
-//    in this process (the bundle's main; its worker threads are counted by process.cpuUsage()).
+//    2 seeds of 20 s each (SWEEP_BENCH_DURATION): --workers 1 against --workers 2, for --pool
+//    processes and threads, twice each alternately, the best of each, in this process (the bundle's
+//    main; CPU time from /proc/self/stat counts its threads and its reaped worker processes).
 // 2. merge of a 10,000-point sweep (a 100 x 100 grid): point files of 10 real 1 ms runs (simulating
 //    10,000 would take minutes of simulator set-up, and merge reads the files, not the physics), each
 //    written as the point file of 1,000 grid points; merged into a new folder (the points copied) and
@@ -28,7 +29,7 @@ import { type PointFile, pointText } from '../src/sweep/sweep-result.ts';
 const ROOT = resolve(import.meta.dirname, '..');
 const CACHE = join(ROOT, 'bench/.cache');
 const DIST = join(CACHE, 'sweep-dist');
-const DURATION = process.env.SWEEP_BENCH_DURATION ?? '2s';
+const DURATION = process.env.SWEEP_BENCH_DURATION ?? '20s';
 const work = mkdtempSync(join(tmpdir(), 'stacklab-bench-sweep-'));
 
 mkdirSync(CACHE, { recursive: true });

@@ -445,10 +445,19 @@ export class FastMachine {
    * overflow rules.
    */
   private pastPushLimit(cpu: FastCpu, s: number, nd: number, kind: number, id: number): boolean {
-    const dyn = this.dynamic;
-    if (dyn !== null && s < this.nTasks && nd <= this.stackSize[s]! && nd > this.pushLimit[s]!)
-      if (!dyn.fault(cpu, s, nd, this.frameName(kind, id))) return false;
+    if (this.unmappedAt(s, nd) && !this.dynamic!.fault(cpu, s, nd, this.frameName(kind, id))) return false;
     return nd <= this.stackLimit[s]! || this.ranOut(cpu, s, nd, kind, id);
+  }
+
+  /**
+   * Does a write at `depth` on stack `s` touch a dynamic task stack's unmapped pages (within
+   * THREAD_SIZE, past its mapped part)? Then it faults first (FastDynamic.fault(), as machine.ts
+   * stackFault()): a push here, the tracer's own frames in fast-tracer.ts.
+   */
+  unmappedAt(s: number, depth: number): boolean {
+    return (
+      this.dynamic !== null && s < this.nTasks && depth <= this.stackSize[s]! && depth > this.pushLimit[s]!
+    );
   }
 
   private ranOut(cpu: FastCpu, s: number, nd: number, kind: number, id: number): boolean {

@@ -92,9 +92,7 @@ export class FastKernelTracer {
     const kind = fm.stackKind[s]!;
     if (dl > this.highwaterWithTracer[kind]!) this.highwaterWithTracer[kind] = dl;
     // The tracer's own frames below a dynamic stack's mapped pages fault like any push.
-    const dyn = fm.dynamic;
-    if (dyn !== null && s < fm.nTasks && dl > fm.pushLimit[s]! && dl <= fm.stackSize[s]!)
-      if (!dyn.fault(cpu, s, dl, 'stack_trace_call')) return null;
+    if (fm.unmappedAt(s, dl) && !fm.dynamic!.fault(cpu, s, dl, 'stack_trace_call')) return null;
     // A THREAD_SIZE-aligned stack (every task stack) masks to the depth itself: skip the modulo.
     const hm = fm.highMod[s]!;
     const thisSize =

@@ -10,6 +10,8 @@ import type { PointJob } from './sweep-setup.ts';
 /** Where the workers run: `processes` (child processes, the default) or `threads` (worker threads). */
 export type PoolKind = 'processes' | 'threads';
 export const POOL_KINDS: readonly PoolKind[] = ['processes', 'threads'];
+/** The pool kind when --pool is not given. */
+export const DEFAULT_POOL: PoolKind = 'processes';
 
 function workerEntry(): string {
   const here = import.meta.url;
@@ -27,14 +29,14 @@ export async function runPoints(
   jobs: readonly PointJob[],
   workers: number,
   onPoint: (job: PointJob, text: string) => void,
-  options: { kind?: PoolKind; cost?: (job: PointJob) => number } = {},
+  options: { kind: PoolKind; cost?: (job: PointJob) => number },
 ): Promise<void> {
   if (jobs.length === 0) return;
   const pool = new Tinypool({
     filename: workerEntry(),
     // The process's own flags (--test, --import ...) are not the workers' business.
     execArgv: [],
-    runtime: (options.kind ?? 'processes') === 'processes' ? 'child_process' : 'worker_threads',
+    runtime: options.kind === 'processes' ? 'child_process' : 'worker_threads',
     minThreads: workers,
     maxThreads: workers,
     // One task per worker at a time: a point is seconds of work, queueing more buys nothing.

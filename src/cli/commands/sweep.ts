@@ -23,7 +23,7 @@ import {
   wideOption,
 } from '../shared-options.ts';
 import { claimFolder, finishedPoints, SWEEP_FILE, writeSweepJson } from '../sweep-output.ts';
-import { POOL_KINDS, type PoolKind, runPoints } from '../sweep-pool.ts';
+import { DEFAULT_POOL, POOL_KINDS, type PoolKind, runPoints } from '../sweep-pool.ts';
 import { type LoadedSweep, loadSweep, pointCost, pointJob } from '../sweep-setup.ts';
 
 interface SweepOpts {
@@ -49,7 +49,7 @@ export function registerSweep(program: Command, ctx: CliContext): void {
     .option(
       '--pool <kind>',
       'where the workers run: processes (child processes, the default: scales to every core) or threads',
-      'processes',
+      DEFAULT_POOL,
     )
     .option(
       '--shard <I/N>',
@@ -90,7 +90,7 @@ once every point is there, the same bytes for any --workers and any shard split.
       if (opts.plan) return plan(ctx, s, want, shard, opts);
       if (opts.out === undefined) usage('sweep needs --out DIR (or --plan)');
       const workers = opts.workers === undefined ? undefined : positiveInt(opts.workers, '--workers');
-      const pool = poolKind(opts.pool ?? 'processes');
+      const pool = poolKind(opts.pool ?? DEFAULT_POOL);
       await runSweep(ctx, s, want, shard, { out: opts.out, workers, pool, json: opts.json, wide: opts.wide });
     });
 }

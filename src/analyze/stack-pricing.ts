@@ -11,6 +11,7 @@
 import { pagesForHighWater } from '../device/stack-depths.ts';
 import { PAGE_SIZE } from '../mm/constants.ts';
 import { DEFAULT_DYNAMIC_STACK } from '../model/dynamic-stack-params.ts';
+import { kstackBucketName } from '../model/kstack-histogram.ts';
 
 /** A figure known exactly (low = high) or as an interval. */
 export interface Span {
@@ -163,7 +164,7 @@ export function priceKstack(buckets: readonly KstackBucketCount[]): StackPricing
       ? undefined
       : {
           threadSizeBytes: last.upToBytes,
-          lastBucket: last.upToBytes === null ? 'kstack_rest' : `kstack_${last.upToBytes / 1024}k`,
+          lastBucket: kstackBucketName(last.upToBytes),
         };
   return {
     tasks: n,

@@ -15,6 +15,11 @@ export interface KstackBucket {
   readonly upToBytes: number | null;
 }
 
+/** A bucket's vmstat name: kstack_Nk for a limit of N * 1024 bytes, kstack_rest for none. */
+export function kstackBucketName(upToBytes: number | null): string {
+  return upToBytes === null ? 'kstack_rest' : `kstack_${upToBytes / 1024}k`;
+}
+
 /** Bucket limits in bytes: "used_stack <= 1024" ... "<= 65536" (kstack_histogram()). */
 const LIMITS = [1024, 2048, 4096, 8192, 16384, 32768, 65536] as const;
 
@@ -28,10 +33,10 @@ export function kstackBuckets(threadSize: number): KstackBucket[] {
   let previous = 0;
   for (const limit of LIMITS) {
     if (limit !== 1024 && !(threadSize > previous)) break;
-    out.push({ name: `kstack_${limit / 1024}k`, upToBytes: limit });
+    out.push({ name: kstackBucketName(limit), upToBytes: limit });
     previous = limit;
   }
-  if (threadSize > 65536) out.push({ name: 'kstack_rest', upToBytes: null });
+  if (threadSize > 65536) out.push({ name: kstackBucketName(null), upToBytes: null });
   return out;
 }
 

@@ -152,6 +152,29 @@ export const TracerSchema = z.object({
    * with skip = 3, so the first entry is the return into the traced function's caller).
    */
   ipEntry: z.enum(['first', 'none']).optional(),
+  /**
+   * What an interrupt that arrives while the tracer's callback runs finds on the stack, above the
+   * traced function's frame (outermost first; the last is the tracer function it interrupts), and
+   * its interrupted pc: the frames a real table prints under such an interrupt. `ret` null: the
+   * return into the traced function. Absent: the simulator lets no interrupt land inside the tracer.
+   */
+  interrupt: z
+    .object({
+      frames: z
+        .array(
+          z.object({
+            name: z.string(),
+            size: z.number().int().min(8).multipleOf(8),
+            ret: z.string().nullable(),
+            recordOffset: z.number().int().min(0).multipleOf(8),
+          }),
+        )
+        .min(1)
+        .max(8)
+        .readonly(),
+      pc: z.string(),
+    })
+    .optional(),
 });
 
 export const ProfileSchema = z.object({

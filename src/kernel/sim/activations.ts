@@ -58,7 +58,7 @@ export class Activations {
   }
 
   /** Pushes a code-model function's activation: at its first step, `gap` of time before it. */
-  pushFn(fn: number, frames: number, gap: number, step: number, flags: number): void {
+  pushFn(fn: number, frames: number, gap: number, step: number, flags: number, left = gap): void {
     if (this.n === this.type.length) this.grow();
     const i = this.n++;
     this.type[i] = A_FN;
@@ -67,7 +67,7 @@ export class Activations {
     this.rep[i] = -1;
     this.arg[i] = flags;
     this.frames[i] = frames;
-    this.left[i] = gap;
+    this.left[i] = left;
     this.gap[i] = gap;
   }
 

@@ -30,6 +30,7 @@ import {
   type FastCpu,
   type FastMachine,
   FK_FN,
+  LOC_TRACER_PC,
   STEP_EL1_IRQ,
   STEP_FN,
   STEP_IRQ_EXIT_FRAMES,
@@ -38,6 +39,7 @@ import {
   STEP_SOFTIRQ_IRQ_EXIT,
   STEP_SOFTIRQ_KSOFTIRQD,
   STEP_SWITCH,
+  STEP_TRACE,
   STEP_USER_IRQ,
   STEP_USER_KTHREAD,
   STEP_USER_SYSCALL,
@@ -117,8 +119,10 @@ export class ExactShadow {
       case STEP_EL1_IRQ: {
         ec.hardirqDepth = 0; // the fast machine took this IRQ with IRQs enabled
         const lrLoc = fr[o + F_AUX]!;
+        const elrLoc = fr[o + F_LOC]!;
+        const tracerPc = this.profile.tracer.interrupt?.pc ?? 'stack_trace_call';
         return takeIrq(m, ec, codes, {
-          elr: this.lr(fr[o + F_LOC]!),
+          elr: elrLoc === LOC_TRACER_PC ? codes.addr(tracerPc) + 4n : this.lr(elrLoc),
           lr: lrLoc >= 0 ? this.lr(lrLoc) : 0n,
           switchNow: false,
         });
@@ -133,6 +137,8 @@ export class ExactShadow {
         return enterSoftirq(m, ec, 'ksoftirqd', codes);
       case STEP_IRQ_EXIT_FRAMES:
         return pushEntryFrames(m, ec, this.profile.softirq.irqExitFrames, ec.top()?.name ?? 'irq', codes);
+      case STEP_TRACE:
+        return this.pushTracerFrame(ec, fr[o + F_ID]!, fr[o + F_AUX]!);
       case STEP_KOFF:
         return m.push(ec, { kind: 'kstack-offset', name: 'add_random_kstack_offset', size: fr[o + F_SIZE]! });
       case STEP_FN: {
@@ -149,6 +155,27 @@ export class ExactShadow {
       default:
         return true;
     }
+  }
+
+  /**
+   * Frame `k` of the tracer's frames under an interrupt (profile tracer.interrupt), as replay pushes
+   * a table's: the trampoline's and list function's as `ftrace` frames, the tracer function the
+   * interrupt found running as the `interrupted` one. The first returns into traced function `fn`.
+   */
+  private pushTracerFrame(ec: Cpu, k: number, fn: number): boolean {
+    const frames = this.profile.tracer.interrupt?.frames ?? [];
+    const f = frames[k]!;
+    const ret =
+      f.ret === null
+        ? this.codes.addr(traceIpText(this.code.names[fn]!, this.profile.tracer.hook)) + 4n
+        : this.codes.addr(f.ret) + 4n;
+    return this.m.pushFunction(ec, {
+      kind: k === frames.length - 1 ? 'interrupted' : 'ftrace',
+      name: f.name,
+      size: f.size,
+      ret,
+      recordOffset: f.recordOffset,
+    });
   }
 
   /**

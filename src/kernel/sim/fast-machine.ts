@@ -19,6 +19,8 @@ export const FK_REGS = 1;
 export const FK_ENTRY = 2;
 export const FK_LINK = 3;
 export const FK_KOFF = 4;
+/** The tracer's own frames under an interrupt that arrived while it ran (profile tracer.interrupt). */
+export const FK_TRACE = 5;
 
 /** What created a frame, for rebuilding the exact machine: the first frame of each step carries it. */
 export const STEP_NONE = 0;
@@ -33,6 +35,10 @@ export const STEP_SOFTIRQ_KSOFTIRQD = 8;
 export const STEP_KOFF = 9;
 export const STEP_USER_KTHREAD = 10;
 export const STEP_IRQ_EXIT_FRAMES = 11;
+/** One of the tracer's frames (id: its index in tracer.interrupt.frames, aux: the traced function). */
+export const STEP_TRACE = 12;
+/** The ELR location of an interrupt that arrived inside the tracer (tracer.interrupt.pc). */
+export const LOC_TRACER_PC = -2;
 
 /** Frame fields, stride F: kind, id, size, stack, prevStack, prevDepth, step, loc, aux. */
 export const F = 9;
@@ -434,6 +440,8 @@ export class FastMachine {
         return 'pt_regs';
       case FK_LINK:
         return 'irq stack linkage';
+      case FK_TRACE:
+        return this.profile.tracer.interrupt?.frames[id]?.name ?? 'tracer';
       default:
         return 'add_random_kstack_offset';
     }
@@ -781,6 +789,17 @@ export class FastMachine {
     if (kind === FK_FN) return this.code.fnLoc[fr[o + F_ID]!]!;
     if (kind === FK_ENTRY) return this.entryNameLoc[fr[o + F_ID]!]!;
     return -1;
+  }
+
+  /**
+   * The tracer's frames an interrupt finds when it arrives while the tracer runs for traced function
+   * `fn` (profile tracer.interrupt): pushed above `fn`'s frame before the interrupt's pt_regs.
+   */
+  pushTracerFrames(cpu: FastCpu, fn: number): boolean {
+    const frames = this.profile.tracer.interrupt?.frames ?? [];
+    for (let k = 0; k < frames.length; k++)
+      if (!this.push(cpu, FK_TRACE, k, frames[k]!.size, STEP_TRACE, -1, fn)) return false;
+    return true;
   }
 
   /** RANDOMIZE_KSTACK_OFFSET's alloca below the syscall entry frames. */

@@ -36,6 +36,12 @@ export class FastKernelTracer {
   offStackMaxThisSize = 0;
   /** Deepest depth including the tracer's own frames, per stack kind (what a scan of zeroed stacks reads). */
   readonly highwaterWithTracer = new Int32Array(3);
+  /**
+   * Per CPU: interrupts inside the tracer after its recursion guard went up, not yet returned
+   * (scenario stackTracerOpen): while one is, the tracer returns before check_stack() and
+   * samples nothing, though its frames are still pushed (they count in the high-water).
+   */
+  readonly guarded: Int32Array;
   readonly delta: number;
   private readonly T: number;
 
@@ -45,13 +51,13 @@ export class FastKernelTracer {
     profile: KernelProfile,
   ) {
     this.delta = tracerDepthDelta(profile);
+    this.guarded = new Int32Array(fm.nCpus);
     this.T = profile.THREAD_SIZE;
   }
 
   /**
    * A traced function `name` is entered on `cpu` (before or after its frame, as the profile hooks it).
    * Returns the kernel events the exact machine raised (an overflow of the tracer's own frames), or null.
-   * The tracer runs in zero simulated time (model simplification: no interrupt lands inside it).
    */
   /**
    * The check at every traced function, inlined by callers: true when the sample needs sample()
@@ -93,6 +99,7 @@ export class FastKernelTracer {
     if (dl > this.highwaterWithTracer[kind]!) this.highwaterWithTracer[kind] = dl;
     // The tracer's own frames below a dynamic stack's mapped pages fault like any push.
     if (fm.unmappedAt(s, dl) && !fm.dynamic!.fault(cpu, s, dl, 'stack_trace_call')) return null;
+    if (this.guarded[cpu.id] !== 0) return null;
     // A THREAD_SIZE-aligned stack (every task stack) masks to the depth itself: skip the modulo.
     const hm = fm.highMod[s]!;
     const thisSize =

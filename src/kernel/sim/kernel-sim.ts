@@ -62,6 +62,7 @@ import {
   type FastMachine,
   FK_FN,
   KIND_TASK,
+  LOC_TRACER_PC,
   MAX_FRAMES,
   type OverflowSink,
   type OverflowWhat,
@@ -144,6 +145,14 @@ export interface KernelSimConfig {
   readonly preempt: 'none' | 'voluntary' | 'full';
   readonly nohzIdle: boolean;
   readonly stackTracer: boolean;
+  /**
+   * Time the stack tracer's callback takes at a traced function's entry (ns, out of its self time),
+   * with its frames (profile tracer.interrupt) on the stack: an interrupt arriving then lands on top
+   * of them. 0 when the tracer is off or the profile does not say what those frames are.
+   */
+  readonly tracerCost: number;
+  /** Share of the interrupts inside the tracer that come before its recursion guard (sampled). */
+  readonly tracerOpen: number;
   readonly ipiHandler: readonly [number, number];
   readonly ipiLatencyNs: number;
   readonly panic: 'halt' | 'reboot';
@@ -196,6 +205,7 @@ export class KernelSim implements OverflowSink {
   private readonly shapes: readonly Float64Array[];
   private readonly traced: Uint8Array;
   private readonly tracing: boolean;
+  private readonly tracerCost: number;
   private readonly hookAfter: boolean;
   /** Open slices for the recorder: per task its syscall, per CPU its hard IRQ and softirq. */
   private readonly trace = {
@@ -229,6 +239,7 @@ export class KernelSim implements OverflowSink {
     this.shapes = cfg.code.shapes;
     this.traced = cfg.code.traced;
     this.tracing = cfg.stackTracer;
+    this.tracerCost = cfg.stackTracer && cfg.profile.tracer.interrupt ? cfg.tracerCost : 0;
     this.hookAfter = cfg.profile.tracer.hook === 'mcount-after-prologue';
     this.acts = tasks.map(() => new Activations());
     this.inbox = Array.from({ length: nCpus }, () => new Inbox());
@@ -399,6 +410,7 @@ export class KernelSim implements OverflowSink {
     const after = this.hookAfter;
     const delta = this.tracer.delta;
     const quiet = tracing ? this.tracer.quietBound(s) : 0;
+    const cost = this.tracerCost;
     const { type, fn: aFn, step: aStep, rep: aRep, arg: aArg, frames: aFrames, left: aLeft, gap: aGap } = A;
     const cap = type.length;
     let now = this.now;
@@ -505,14 +517,15 @@ export class KernelSim implements OverflowSink {
       const sh = selfShape[callee]!;
       const first = stepStart[callee]!;
       const self = sh < 0 ? 0 : pick(shapes[sh]!, rng.nextU32()) * selfScale[callee]!;
-      const gap = self / (stepStart[callee + 1]! - first + 1);
+      const tr = sampled ? Math.min(cost, self) : 0; // the tracer's part, first (inTracer())
+      const gap = (self - tr) / (stepStart[callee + 1]! - first + 1);
       type[an] = A_FN;
       aFn[an] = callee;
       aStep[an] = first;
       aRep[an] = -1;
       aArg[an] = 0;
       aFrames[an] = n - 1;
-      aLeft[an] = gap;
+      aLeft[an] = gap + tr;
       aGap[an] = gap;
       an++;
     }
@@ -554,8 +567,12 @@ export class KernelSim implements OverflowSink {
       case A_ACTIONS:
         this.actionsStep(cpu, A, i);
         return;
-      case A_BH:
       case A_POP:
+        if (A.arg[i] === 1) this.tracer.guarded[cpu.id]!--;
+        this.cfg.fm.popTo(cpu, A.frames[i]!);
+        A.n--;
+        return;
+      case A_BH:
         this.cfg.fm.popTo(cpu, A.frames[i]!);
         A.n--;
         return;
@@ -582,7 +599,9 @@ export class KernelSim implements OverflowSink {
     const sh = this.selfShape[fn]!;
     const ss = this.stepStart;
     const self = sh < 0 ? 0 : pick(this.shapes[sh]!, this.rngs[cpu.id]!.nextU32()) * this.selfScale[fn]!;
-    this.acts[cpu.task]!.pushFn(fn, before, self / (ss[fn + 1]! - ss[fn]! + 1), ss[fn]!, flags);
+    const tr = this.tracing && this.traced[fn] === 1 ? Math.min(this.tracerCost, self) : 0;
+    const gap = (self - tr) / (ss[fn + 1]! - ss[fn]! + 1);
+    this.acts[cpu.task]!.pushFn(fn, before, gap, ss[fn]!, flags, gap + tr);
     return true;
   }
 
@@ -763,9 +782,20 @@ export class KernelSim implements OverflowSink {
       cpu.id * (this.nSrc + 2) + (kind >= 0 ? kind : kind === ARR_WAKE ? 0 : this.nSrc - 1 - kind)
     ]!++;
     if (handler < 0) return;
-    this.cfg.stats.atInterrupt[this.cfg.stats.bucket(this.taskStackDepth(cpu))]!++;
     if (idle) A.left[top] = 0;
     const fromUser = A.type[top] === A_USER;
+    // Inside the tracer: its frames are under the interrupt, popped when it returns (A_POP).
+    const traced = fromUser ? -1 : this.inTracer(A, top);
+    if (traced >= 0) {
+      const j = A.push(A_POP, -1, fm.nFrames[cpu.task]!, 0);
+      // After the tracer's recursion guard went up, it samples nothing until the interrupt returns.
+      if (this.rngs[cpu.id]!.float() >= this.cfg.tracerOpen) {
+        A.arg[j] = 1;
+        this.tracer.guarded[cpu.id]!++;
+      }
+      if (!fm.pushTracerFrames(cpu, traced)) return;
+    }
+    this.cfg.stats.atInterrupt[this.cfg.stats.bucket(this.taskStackDepth(cpu))]!++;
     const name =
       src?.name ??
       (kind === ARR_IPI_RESCHED ? 'IPI resched' : kind === ARR_WAKE ? 'hrtimer' : 'IPI call-function');
@@ -774,7 +804,7 @@ export class KernelSim implements OverflowSink {
     let ok: boolean;
     if (fromUser) ok = fm.enterFromUser(cpu, 'irq');
     else {
-      const [elr, lr] = this.interruptedPc(cpu);
+      const [elr, lr] = traced >= 0 ? [LOC_TRACER_PC, -1] : this.interruptedPc(cpu);
       ok = fm.takeIrq(cpu, elr, lr);
     }
     if (!ok) return;
@@ -782,6 +812,18 @@ export class KernelSim implements OverflowSink {
     A.arg[j] = fromUser ? 1 : 0;
     this.irqExitPending[cpu.id] = 1;
     this.callFn(cpu, handler, fromUser ? this.el0IrqSite : this.el1IrqSite, FLAG_IRQ_TOP);
+  }
+
+  /**
+   * The traced function whose tracer callback runs on top activation `i` (the tracer's part of its
+   * first time slice is not over: walk()), or -1. Model simplification: the rest of the tracer's
+   * time after an interrupt runs without its frames.
+   */
+  private inTracer(A: Activations, i: number): number {
+    if (this.tracerCost === 0 || A.type[i] !== A_FN) return -1;
+    const fn = A.fn[i]!;
+    if (this.traced[fn] !== 1 || A.step[i] !== this.stepStart[fn] || A.rep[i] !== -1) return -1;
+    return A.left[i]! > A.gap[i]! ? fn : -1;
   }
 
   /** ELR and x30 of the interrupted code: the innermost function frame (location ids). */
@@ -1255,6 +1297,7 @@ export class KernelSim implements OverflowSink {
     if (fm.hasIrqStack) fm.corruption[fm.irqBase + cpu.id] = 0;
     this.irqExitPending[cpu.id] = 0;
     this.actionsPending[cpu.id] = 0;
+    this.tracer.guarded[cpu.id] = 0;
     const A = this.acts[t]!;
     A.n = 0;
     const spec = tasks[t]!;

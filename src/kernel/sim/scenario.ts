@@ -19,7 +19,7 @@ import { type Diagnostic, diag } from '../../base/diag.ts';
 import { err, ok, type Result } from '../../base/result.ts';
 import { NS_PER_US } from '../../engine/time.ts';
 import { type CodeModel, CodeModelSchema, validateCodeModel, zodDiagnostic } from './code-model.ts';
-import { DistributionSchema, DurationSchema } from './distribution-schema.ts';
+import { DistributionSchema, DurationOrZeroSchema, DurationSchema } from './distribution-schema.ts';
 
 export const SCENARIO_VERSION = 1;
 
@@ -78,6 +78,21 @@ export const ScenarioSchema = z
     nohzIdle: z.boolean().default(true),
     /** The ftrace stack tracer is enabled: its frames are real pushes (they count in the high-water). */
     stackTracer: z.boolean().default(true),
+    /**
+     * Time the stack tracer's callback takes at each traced function's entry, with the tracer's frames
+     * on the stack (taken from the function's self time): an interrupt arriving then lands on top of
+     * them, as in every real table's maximum. Default: measured under QEMU for 6.1's udp workload
+     * (bench/README.md, "interrupts inside the tracer").
+     */
+    stackTracerCost: DurationOrZeroSchema.default(620).refine((v) => v <= 1e6, 'at most 1ms'),
+    /**
+     * Share of those interrupts that come before stack_trace_call() raises its recursion guard
+     * (disable_stack_tracer; 4.x trace_active): the tracer samples what they run. The others it does
+     * not: it returns at once for every function they call (its frames still count). Default: the
+     * share of the callback's fast-path instructions before the guard [U]; under QEMU, which takes
+     * interrupts only between translation blocks, it is much smaller (qemu-6.1-udp).
+     */
+    stackTracerOpen: z.number().min(0).max(1).default(0.35),
     /** Time slice after which the tick asks a task to give the CPU to the next runnable one. */
     timeslice: DurationSchema.default(3e6),
     tasks: z.array(TaskSchema).max(1000).default([]),

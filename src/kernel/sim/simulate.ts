@@ -188,6 +188,8 @@ export function simulate(opts: SimOptions): SimOutput {
     preempt: s.preempt,
     nohzIdle: s.nohzIdle,
     stackTracer: s.stackTracer,
+    tracerCost: s.stackTracerCost,
+    tracerOpen: s.stackTracerOpen,
     ipiHandler: [fnId(s.ipi.resched), fnId(s.ipi['call-function'])],
     ipiLatencyNs: s.ipiLatency,
     panic: s.panic,

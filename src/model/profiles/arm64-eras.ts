@@ -269,6 +269,8 @@ export const LINUX_6_12: KernelProfile = {
   },
   tracer: {
     ...LINUX_6_1.tracer,
+    // No 6.12 table shows the tracer's frames under an interrupt: not modelled. [T]
+    interrupt: undefined,
     // ftrace_caller: sub sp, sp, #(FREGS_SIZE + 32); x30 (the ip) at FREGS_PC 104, the callsite record
     // {x29, x9} at FREGS_SIZE + 16 (parent at 136), the function record {x29, x30} at FREGS_SIZE 112. [S]
     trampoline: { size: 144, ipSlot: 104, recordSlot: 112, parentSlot: 136 },

@@ -53,6 +53,17 @@ export const TRACER_2015 = {
   trampoline: { size: 16, ipSlot: 8, recordSlot: 0, parentSlot: null },
   // ftrace_ops_list_func + stack_trace_call + check_stack locals [U]; subtracted as tracer_frame anyway.
   internalBytes: 320,
+  // The seed's own maximum is an interrupt inside the tracer: rows 31-33 of data/seed's table
+  // (ftrace_call 144, ftrace_ops_no_ops 32, the interrupted function's 112 B), as the chain rebuild
+  // reads them. [T] The interrupted function is stack_trace_call (ops->func); its pc offset [U].
+  interrupt: {
+    frames: [
+      { name: 'ftrace_call', size: 144, ret: null, recordOffset: 0 },
+      { name: 'ftrace_ops_no_ops', size: 32, ret: 'ftrace_call+0x0/0x4', recordOffset: 0 },
+      { name: 'stack_trace_call', size: 112, ret: 'ftrace_ops_no_ops+0xb4/0x16c', recordOffset: 0 },
+    ],
+    pc: 'stack_trace_call+0x50',
+  },
 } as const;
 
 export const LINUX_4_2: KernelProfile = {
@@ -264,6 +275,15 @@ export const LINUX_6_1: KernelProfile = {
     // callsite record {x29, x9} at PT_REGS_SIZE. [C entry-ftrace.S]
     trampoline: { size: PT_REGS_6_1 + 16, ipSlot: S_PC, recordSlot: 304, parentSlot: PT_REGS_6_1 + 8 },
     internalBytes: 320, // [U]
+    // Every udp-512M capture's maximum (the shared one and 12 repeats) is an interrupt inside
+    // stack_trace_call: rows 6-7 of its table, as the chain rebuild reads them. [T]
+    interrupt: {
+      frames: [
+        { name: 'ftrace_call', size: 88, ret: null, recordOffset: 0 },
+        { name: 'stack_trace_call', size: 360, ret: 'ftrace_call+0x4/0x2c', recordOffset: 16 },
+      ],
+      pc: 'stack_trace_call+0x88/0x41c',
+    },
   },
   stackAllocation: 'vmap',
 };

@@ -22,7 +22,7 @@ import { validateCodeModel } from '../../../src/kernel/sim/code-model.ts';
 import { CompiledModel } from '../../../src/kernel/sim/compiled.ts';
 import { SimDynamicStacks } from '../../../src/kernel/sim/dynamic-sim.ts';
 import { ExactShadow, traceIpText } from '../../../src/kernel/sim/exact-shadow.ts';
-import { type FastCpu, FastMachine } from '../../../src/kernel/sim/fast-machine.ts';
+import { type FastCpu, FastMachine, LOC_TRACER_PC } from '../../../src/kernel/sim/fast-machine.ts';
 import {
   checkStackThisSize,
   FastKernelTracer,
@@ -47,6 +47,8 @@ type Op =
   | { op: 'call'; fn: number; traced: boolean }
   | { op: 'ret' }
   | { op: 'irq' }
+  /** A hard IRQ arriving while the stack tracer runs for function `fn` (profile tracer.interrupt). */
+  | { op: 'tracer-irq'; fn: number }
   | { op: 'irq-exit-softirq' }
   | { op: 'irq-exit-frames' }
   | { op: 'bh-softirq' }
@@ -65,6 +67,10 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   },
   { weight: 3, arbitrary: fc.constant({ op: 'ret' as const }) },
   { weight: 2, arbitrary: fc.constant({ op: 'irq' as const }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant('tracer-irq' as const), fn: fc.integer({ min: 0, max: 23 }) }),
+  },
   { weight: 1, arbitrary: fc.constant({ op: 'irq-exit-softirq' as const }) },
   { weight: 1, arbitrary: fc.constant({ op: 'irq-exit-frames' as const }) },
   { weight: 1, arbitrary: fc.constant({ op: 'bh-softirq' as const }) },
@@ -239,6 +245,27 @@ function step(b: Both, o: Op): void {
       const [elr, lr] = [code.loc('intr+0x4/0x100'), code.loc('intr-caller+0x8/0x100')];
       fm.takeIrq(f, elr, lr);
       takeIrq(m, ec, codes, { elr: codes.addr(code.locs[elr]!) + 4n, lr: codes.addr(code.locs[lr]!) + 4n });
+      b.open.push({ kind: 'irq', calls: [], exitedToEntry: false });
+      return;
+    }
+    case 'tracer-irq': {
+      const ti = m.profile.tracer.interrupt;
+      if (f.hardirqDepth !== 0 || !ti) return;
+      // The tracer's frames, as replay pushes a table's (ftrace frames, the interrupted one last).
+      fm.pushTracerFrames(f, o.fn);
+      ti.frames.forEach((tf, k) => {
+        const text = tf.ret ?? traceIpText(code.names[o.fn]!, m.profile.tracer.hook);
+        m.pushFunction(ec, {
+          kind: k === ti.frames.length - 1 ? 'interrupted' : 'ftrace',
+          name: tf.name,
+          size: tf.size,
+          ret: codes.addr(text) + 4n,
+          recordOffset: tf.recordOffset,
+        });
+      });
+      (top ? top.calls : b.taskCalls).push(ti.frames.length);
+      fm.takeIrq(f, LOC_TRACER_PC, -1);
+      takeIrq(m, ec, codes, { elr: codes.addr(ti.pc) + 4n, lr: 0n });
       b.open.push({ kind: 'irq', calls: [], exitedToEntry: false });
       return;
     }

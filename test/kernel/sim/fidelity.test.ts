@@ -2,7 +2,7 @@
 // 8 s of the workload under linux-6.1 must give the IRQ-stack high-water and the tracer's
 // stack_max_size within 15 % of what the real kernel left behind.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { runResult } from '../../../src/analyze/run.ts';
@@ -29,8 +29,8 @@ function scenario() {
 }
 
 /** The busy CPU's IRQ-stack high-water from the capture's kscan (column 4, largest row). */
-function realIrqHighwater(): number {
-  const rows = readFileSync(join(REAL, 'irqstack_highwater.txt'), 'utf8')
+function realIrqHighwater(dir = REAL): number {
+  const rows = readFileSync(join(dir, 'irqstack_highwater.txt'), 'utf8')
     .split('\n')
     .filter((l) => l.startsWith('0x'))
     .map((l) => Number(l.split(/\s+/)[3]));
@@ -62,5 +62,54 @@ describe('fidelity: qemu-6.1-udp against the real udp-512M capture', () => {
     const netRx = r.perCpu[0]!.softirqs.NET_RX!;
     assert.ok(Math.abs(netRx - 31552) / 31552 < 0.2, `NET_RX ${netRx}`);
     assert.equal(r.perCpu[1]!.softirqs.NET_RX, 0);
+  });
+
+  test('and against every repeat capture of the workload with the tracer on (within 15 %)', () => {
+    const s = scenario();
+    const p = resolveProfile('linux-6.1');
+    assert.ok(p.ok);
+    const r = runResult(simulate({ scenario: s, profile: p.value, seed: s.seed, durationNs: 8e9 }));
+    const dir = join(ROOT, 'test/fixtures/arm64-6.1-qemu/repeats');
+    // The runs with the tracer on (the others read stack_max_size 0).
+    const maxOf = (d: string) => Number(readFileSync(join(dir, d, 'stack_max_size.txt'), 'utf8').trim());
+    const runs = readdirSync(dir).filter(
+      (d) => existsSync(join(dir, d, 'stack_max_size.txt')) && maxOf(d) > 0,
+    );
+    assert.ok(runs.length >= 12, `${runs.length} repeat captures`);
+    for (const run of runs) {
+      const realIrq = realIrqHighwater(join(dir, run));
+      const realMax = maxOf(run);
+      assert.ok(
+        Math.abs(r.highwater.irq - realIrq) / realIrq <= 0.15,
+        `${run}: IRQ ${r.highwater.irq} vs ${realIrq}`,
+      );
+      assert.ok(
+        Math.abs(r.ftrace.stackMaxSize - realMax) / realMax <= 0.15,
+        `${run}: stack_max_size ${r.ftrace.stackMaxSize} vs ${realMax}`,
+      );
+    }
+  });
+
+  test('an interrupt inside the tracer lands on its frames: the IRQ stack is deeper than with none', () => {
+    const s = scenario();
+    const p = resolveProfile('linux-6.1');
+    assert.ok(p.ok);
+    const run = (cost: number) =>
+      runResult(
+        simulate({
+          scenario: { ...s, stackTracerCost: cost },
+          profile: p.value,
+          seed: s.seed,
+          durationNs: 2e9,
+        }),
+      );
+    const none = run(0);
+    const inside = run(s.stackTracerCost);
+    // stack_trace_call's 360 B and ftrace_call's 88 B are under the nested interrupt's pt_regs.
+    assert.ok(
+      inside.maxDepth.irq >= none.maxDepth.irq + 448,
+      `${inside.maxDepth.irq} vs ${none.maxDepth.irq}`,
+    );
+    assert.ok(!none.ftrace.table.includes('stack_trace_call'));
   });
 });

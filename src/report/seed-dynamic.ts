@@ -135,7 +135,7 @@ export function seedDynamicSection(
     const saved = base.kB.high > 0 ? (1 - dyn.kB.high / base.kB.high) * 100 : 0;
     const deepest = Math.max(0, ...u.pricing.perTask.map((t) => t.highWaterBytes));
     text += `  ${u.design}: ${u.pricing.tasks} tasks, deepest ${deepest} B; dynamic ${dyn.pages.high} pages `;
-    text += `(${saved.toFixed(0)} % less than 16 KB), ${dyn.faulting.high} tasks fault, `;
+    text += `(${saved.toFixed(0)} % less than 16 KB), ${dyn.faulting.high} task${dyn.faulting.high === 1 ? '' : 's'} fault, `;
     text += `${u.pricing.designs.find((d) => d.design === '8k')!.overflowing.high} past 8 KB\n`;
   }
   if (simulated && dynamicRun) {

@@ -5,6 +5,7 @@
 // a renderer there.
 import { checkstackAnalyzer } from './analyzers/checkstack.ts';
 import { gccSuAnalyzer } from './analyzers/gcc-su.ts';
+import { irqHighWaterAnalyzer } from './analyzers/irq-highwater.ts';
 import { meminfoAnalyzer, vmstatAnalyzer } from './analyzers/memory.ts';
 import { buddyinfoAnalyzer, pageAllocFailureAnalyzer, pagetypeinfoAnalyzer } from './analyzers/mm.ts';
 import { overflowAnalyzer, stackTraceAnalyzer, stackUsageAnalyzer } from './analyzers/stack.ts';
@@ -17,6 +18,7 @@ const ANALYZERS: readonly Analyzer[] = Object.freeze([
   pageAllocFailureAnalyzer,
   pagetypeinfoAnalyzer,
   buddyinfoAnalyzer,
+  irqHighWaterAnalyzer,
   taskHighWaterAnalyzer,
   checkstackAnalyzer,
   gccSuAnalyzer,

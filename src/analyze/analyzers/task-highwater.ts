@@ -37,7 +37,7 @@ export const taskHighWaterAnalyzer: Analyzer = {
           'error',
           `${hw.stacks.length} stacks, none a live task stack (state ${LIVE})`,
           { file, line: opts.firstLine ?? 1 },
-          'a taskstack_highwater.txt (patterns with kernel_clone); irqstack_highwater.txt holds IRQ stacks',
+          'a taskstack_highwater.txt (patterns with kernel_clone)',
         ),
       };
     if (hw.stackBytes !== 16384)

@@ -7,7 +7,7 @@ import { renderGccSu } from './gcc-su.ts';
 import { renderMeminfo, renderVmstat } from './memory.ts';
 import { renderPageAllocFailure, renderZones } from './mm.ts';
 import { renderOverflow, renderStackTrace, renderStackUsage } from './stack.ts';
-import { renderTaskHighWater } from './stack-pricing.ts';
+import { renderIrqHighWater, renderTaskHighWater } from './stack-pricing.ts';
 
 /** An explanation's text; `file` names the input in its first line, as every analyzer's text did. */
 export type AnalysisRenderer = (data: unknown, file: string) => string;
@@ -16,6 +16,7 @@ const RENDERERS: Readonly<Record<string, AnalysisRenderer>> = Object.freeze({
   'page-alloc-failure': renderPageAllocFailure,
   pagetypeinfo: renderZones,
   buddyinfo: renderZones,
+  'irq-highwater': renderIrqHighWater,
   'task-highwater': renderTaskHighWater,
   checkstack: renderCheckstack,
   'gcc-su': renderGccSu,

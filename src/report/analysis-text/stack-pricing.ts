@@ -1,5 +1,6 @@
 // The text of a stack pricing (src/analyze/stack-pricing.ts): what the tasks of a high-water file or
 // a kstack_* histogram would hold under 16, 12 and 8 KiB static and dynamic stacks.
+import type { IrqHighWaterExplanation } from '../../analyze/analyzers/irq-highwater.ts';
 import type { TaskHighWaterExplanation } from '../../analyze/analyzers/task-highwater.ts';
 import type { PricedDesign, Span, StackPricing } from '../../analyze/stack-pricing.ts';
 
@@ -55,4 +56,23 @@ export function renderTaskHighWater(data: unknown, file: string): string {
   let s = `${file}: task stack high-water marks (${x.stackBytes} B stacks, ${x.liveTasks} live tasks`;
   s += `${x.other > 0 ? `; ${x.other} freed, cached or other stacks not priced` : ''}), deepest ${max} B\n`;
   return s + renderPricing(x.pricing);
+}
+
+export function renderIrqHighWater(data: unknown, file: string): string {
+  const x = data as IrqHighWaterExplanation;
+  const pct = (b: number) => `${Math.round((b / x.stackBytes) * 100)} %`;
+  let s = `${file}: IRQ stack high-water marks (${x.stacks.length} per-CPU IRQ stacks of ${x.stackBytes} B), `;
+  s += `deepest ${x.deepestBytes} B (${pct(x.deepestBytes)})\n`;
+  for (const st of x.stacks)
+    s += `  line ${st.line}: ${st.start}  ${st.highWaterBytes} B used, ${st.spareBytes} B to spare\n`;
+  s += '  a smaller IRQ stack:';
+  s += x.smaller
+    .map(
+      (m) =>
+        ` ${m.bytes / 1024} KiB ${m.over === 0 ? 'holds every one' : `${m.over} of ${x.stacks.length} past it`}`,
+    )
+    .join(';');
+  s += '\n  (rows in init_irq_stacks() order, normally CPU order; a scan of zeroed stacks also counts the\n';
+  s += "  stack tracer's own frames, and an interrupt that arrived inside them, when the tracer was on)\n";
+  return s;
 }

@@ -4,6 +4,7 @@
 // (report/analysis-text/index.ts). A new kind of input is a new file in analyzers/, a line here and
 // a renderer there.
 import { checkstackAnalyzer } from './analyzers/checkstack.ts';
+import { funcStackTraceAnalyzer } from './analyzers/func-stack-trace.ts';
 import { gccSuAnalyzer } from './analyzers/gcc-su.ts';
 import { irqHighWaterAnalyzer } from './analyzers/irq-highwater.ts';
 import { meminfoAnalyzer, vmstatAnalyzer } from './analyzers/memory.ts';
@@ -21,6 +22,7 @@ const ANALYZERS: readonly Analyzer[] = Object.freeze([
   irqHighWaterAnalyzer,
   taskHighWaterAnalyzer,
   checkstackAnalyzer,
+  funcStackTraceAnalyzer,
   gccSuAnalyzer,
   meminfoAnalyzer,
   vmstatAnalyzer,

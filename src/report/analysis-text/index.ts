@@ -3,6 +3,7 @@
 // an item's headline, the report page's drop zone shows it. A test checks that every analyzer has one.
 import { assertExists } from '../../base/assert.ts';
 import { renderCheckstack } from './checkstack.ts';
+import { renderFuncStackTrace } from './func-stack-trace.ts';
 import { renderGccSu } from './gcc-su.ts';
 import { renderMeminfo, renderVmstat } from './memory.ts';
 import { renderPageAllocFailure, renderZones } from './mm.ts';
@@ -19,6 +20,7 @@ const RENDERERS: Readonly<Record<string, AnalysisRenderer>> = Object.freeze({
   'irq-highwater': renderIrqHighWater,
   'task-highwater': renderTaskHighWater,
   checkstack: renderCheckstack,
+  'func-stack-trace': renderFuncStackTrace,
   'gcc-su': renderGccSu,
   meminfo: renderMeminfo,
   vmstat: renderVmstat,

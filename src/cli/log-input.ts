@@ -23,7 +23,13 @@ export interface ScannedLog {
   readonly skippedLines: number;
   /** The whole input, when it is at most the keepBytes asked (KEEP_WHOLE_BYTES by default). */
   readonly text: string | undefined;
+  /** Its first HEAD_BYTES (whole lines or not), what sniffers look at when `text` was not kept. */
+  readonly head: string;
+  readonly bytes: number;
 }
+
+/** How much of an input is always kept, for sniffing one too large to be kept whole. */
+const HEAD_BYTES = 64 * 1024;
 
 function binaryError(file: string, first: Uint8Array): InputError {
   const elf = first[0] === 0x7f && first[1] === 0x45 && first[2] === 0x4c && first[3] === 0x46;
@@ -148,6 +154,7 @@ export function scanLog(
   const decoder = new TextDecoder('utf-8');
   const tty = ctx.io.stderrIsTty;
   let kept: string[] | undefined = [];
+  const head: Uint8Array[] = [];
   let bytes = 0;
   let nextProgress = PROGRESS_BYTES;
   let items = 0;
@@ -160,6 +167,7 @@ export function scanLog(
   };
   scanChunks(input.chunks, scanner, give, (chunk) => {
     if (bytes === 0 && looksBinary(chunk)) throw binaryError(file, chunk);
+    if (bytes < HEAD_BYTES) head.push(chunk.subarray(0, HEAD_BYTES - bytes));
     bytes += chunk.length;
     if (kept !== undefined) {
       if (bytes <= keepBytes) kept.push(decoder.decode(chunk, { stream: true }));
@@ -177,5 +185,11 @@ export function scanLog(
   });
   kept?.push(decoder.decode());
   if (shown) clearProgress(ctx.io);
-  return { lines: scanner.lines, skippedLines: scanner.skippedLines, text: kept?.join('') };
+  return {
+    lines: scanner.lines,
+    skippedLines: scanner.skippedLines,
+    text: kept?.join(''),
+    head: new TextDecoder('utf-8').decode(Buffer.concat(head)),
+    bytes,
+  };
 }

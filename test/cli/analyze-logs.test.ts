@@ -174,6 +174,13 @@ describe('analyze on a whole log', () => {
     const none = await run(['analyze', '/n.txt'], { '/n.txt': 'hello\nworld\n' });
     assert.equal(none.code, 1);
     assert.match(none.err, /analyze\/unknown-format.*not a format stacklab recognises/);
+    // A whole-file format past the size read whole is named, with the way out, not called unknown.
+    const block = `3 x\n${'   some_function\n'.repeat(40)}\n`;
+    const big = await run(['analyze', '/f.txt'], {
+      '/f.txt': block.repeat(Math.ceil((5 << 20) / block.length)),
+    });
+    assert.equal(big.code, 1);
+    assert.match(big.err, /analyze\/too-large-whole.*reads as func-stack-trace.*split it/);
   });
 });
 

@@ -17,7 +17,7 @@ import { type CliContext, reportDiagnostics, usage } from '../context.ts';
 import { DiagnosticTally } from '../diagnostic-tally.ts';
 import { writeHtmlReport } from '../html-report.ts';
 import { JSON_VERSION } from '../json.ts';
-import { scanLog } from '../log-input.ts';
+import { KEEP_WHOLE_BYTES, scanLog } from '../log-input.ts';
 import { positiveInt } from '../option-values.ts';
 import { type ProfileOptions, profileOptions, selectedProfiles, sourceOf } from '../profile-options.ts';
 import {
@@ -99,7 +99,7 @@ function analyzeAction(ctx: CliContext, file: string, opts: AnalyzeOpts): void {
     wholeFile(ctx, file, log.text, options, opts);
     return;
   }
-  if (records.length === 0) throw unknownFormat(file);
+  if (records.length === 0) throw log.text === undefined ? tooLargeWhole(file, log) : unknownFormat(file);
   if (want !== undefined) {
     if (wanted === undefined)
       usage(`--item ${want}: ${file} has ${records.length} item${records.length === 1 ? '' : 's'}`);
@@ -174,6 +174,25 @@ function unknownFormat(file: string): InputError {
       `one of: ${analyzers()
         .map((x) => x.id)
         .join(', ')}`,
+    ),
+  );
+}
+
+/**
+ * A file too large to be read whole, in which the log scanner found no item: what its head looks
+ * like, so a real file of a whole-file format (a long func_stack_trace) is not called unknown.
+ */
+function tooLargeWhole(file: string, log: { head: string; bytes: number }): InputError {
+  const a = analyzers().find((x) => x.sniff(log.head));
+  if (a === undefined) return unknownFormat(file);
+  const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  return new InputError(
+    diag(
+      'analyze/too-large-whole',
+      'error',
+      `its start reads as ${a.id} (${a.describes}), a format stacklab reads whole, up to ${mb(KEEP_WHOLE_BYTES)}; this input is ${mb(log.bytes)} and holds no item a log scan finds`,
+      { file, line: 1 },
+      `at most ${mb(KEEP_WHOLE_BYTES)}: split it (split -C 4M) and analyze the parts`,
     ),
   );
 }

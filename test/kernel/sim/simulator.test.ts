@@ -15,6 +15,7 @@ import {
   F_STACK,
   FK_LINK,
 } from '../../../src/kernel/sim/fast-machine.ts';
+import { A_POP } from '../../../src/kernel/sim/activations.ts';
 import type { KernelSim } from '../../../src/kernel/sim/kernel-sim.ts';
 import { type Scenario, validateScenario } from '../../../src/kernel/sim/scenario.ts';
 import { simulate } from '../../../src/kernel/sim/simulate.ts';
@@ -139,6 +140,13 @@ function check(sim: KernelSim, problems: string[]): void {
       if (fr[o + F_PREV_STACK] !== fr[o + F_STACK] && fm.stackKind[fr[o + F_STACK]!] === 1) onIrq++;
     }
     if (onIrq > 1) problems.push(`cpu${cpu.id}: IRQ stack entered ${onIrq} times`);
+    // An interrupt that came after the tracer's guard silences it until it returns: one count per
+    // such interrupt still open (its A_POP), never below zero, never left behind.
+    const A = sim.acts[cpu.task]!;
+    let open = 0;
+    for (let i = 0; i < A.n; i++) if (A.type[i] === A_POP && A.arg[i] === 1) open++;
+    if (sim.tracer.guarded[cpu.id] !== open)
+      problems.push(`cpu${cpu.id}: tracer guarded ${sim.tracer.guarded[cpu.id]}, ${open} interrupts open`);
     // SP is where the frames say: the top frame's end (or the stack's start when none is on it).
     if (n > 0) {
       const o = (n - 1) * F;
@@ -173,11 +181,15 @@ describe('simulator', () => {
           preempt: fc.constantFrom('none', 'voluntary', 'full'),
           depth: fc.integer({ min: 3, max: 40 }),
           seed: fc.integer({ min: 0, max: 1000 }),
+          // The tracer's callback time per call and the share of interrupts before its guard.
+          tracerCost: fc.constantFrom(0, 200, 2000, 20000),
+          tracerOpen: fc.constantFrom(0, 0.3, 1),
         }),
         (o) => {
           const problems: string[] = [];
+          const base = small({ cpus: o.cpus, rate: o.rate, preempt: o.preempt as 'full', depth: o.depth });
           const out = simulate({
-            scenario: small({ cpus: o.cpus, rate: o.rate, preempt: o.preempt as 'full', depth: o.depth }),
+            scenario: { ...base, stackTracerCost: o.tracerCost, stackTracerOpen: o.tracerOpen },
             profile: profile(o.profile),
             seed: o.seed,
             durationNs: 5e7,

@@ -117,6 +117,12 @@ describe('stacklab run', () => {
     const cpu = await run(['run', '--set', 'tasks.0.cpu=9']);
     assert.equal(cpu.code, 1);
     assert.match(cpu.err, /tasks\.0\.cpu: CPU 9 does not exist/);
+    // A duration without its unit says what a duration is, for plain and may-be-zero fields alike.
+    for (const set of ['window=5', 'stackTracerCost=5']) {
+      const noUnit = await run(['run', '--set', set]);
+      assert.equal(noUnit.code, 1, set);
+      assert.match(noUnit.err, /: expected (0 or )?a duration with its unit, such as 620ns/, set);
+    }
     const unknown = await run(['run', 'no-such-scenario']);
     assert.equal(unknown.code, 2);
     assert.match(unknown.err, /unknown scenario "no-such-scenario": one of .*seed-dragonboard/);

@@ -170,7 +170,9 @@ function unionMessage(issue: z.core.$ZodIssueInvalidUnion): string {
     const first = alt[0];
     if (first && (!best || first.path.length > best.path.length)) best = first;
   }
-  if (!best || best.path.length === 0) return 'not one of the accepted forms';
+  // A union that says what it accepts (a duration's) says it; others name no alternative.
+  if (!best || best.path.length === 0)
+    return issue.message.startsWith('expected ') ? issue.message : 'not one of the accepted forms';
   return `${best.path.join('.')}: ${best.message}`;
 }
 

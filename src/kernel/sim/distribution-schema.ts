@@ -5,21 +5,25 @@ import type { Distribution } from '../../engine/sampler.ts';
 import { parseDuration } from '../../engine/time.ts';
 
 /** A duration with a unit ("250us", "8s"), as nanoseconds. */
-export const DurationSchema = z.string().transform((s, ctx) => {
-  const r = parseDuration(s);
-  if (!r.ok) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `${r.error.message}; expected ${r.error.expected ?? 'a duration'}`,
-    });
-    return z.NEVER;
-  }
-  return r.value;
-});
+export const DurationSchema = z
+  .string({ error: 'expected a duration with its unit, such as 620ns, 2us, 10ms or 8s' })
+  .transform((s, ctx) => {
+    const r = parseDuration(s);
+    if (!r.ok) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${r.error.message}; expected ${r.error.expected ?? 'a duration'}`,
+      });
+      return z.NEVER;
+    }
+    return r.value;
+  });
 
 /** A duration that may be zero ("0ns"). */
 export const DurationOrZeroSchema = z
-  .union([z.literal('0'), z.literal(0), z.literal('0ns'), DurationSchema])
+  .union([z.literal('0'), z.literal(0), z.literal('0ns'), DurationSchema], {
+    error: 'expected 0 or a duration with its unit, such as 620ns, 2us, 10ms or 8s',
+  })
   .transform((v) => (typeof v === 'number' ? v : v === '0' || v === '0ns' ? 0 : v));
 
 export const DistributionSchema = z

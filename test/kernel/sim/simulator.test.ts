@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { runResult } from '../../../src/analyze/run.ts';
+import { A_POP } from '../../../src/kernel/sim/activations.ts';
 import {
   F,
   F_PREV_DEPTH,
@@ -15,7 +16,6 @@ import {
   F_STACK,
   FK_LINK,
 } from '../../../src/kernel/sim/fast-machine.ts';
-import { A_POP } from '../../../src/kernel/sim/activations.ts';
 import type { KernelSim } from '../../../src/kernel/sim/kernel-sim.ts';
 import { type Scenario, validateScenario } from '../../../src/kernel/sim/scenario.ts';
 import { simulate } from '../../../src/kernel/sim/simulate.ts';

@@ -95,6 +95,11 @@ export interface RunResult {
     readonly samplesOffTaskStack: number;
     /** The deepest this_size among the samples the tracer ignored (not on the task stack). */
     readonly deepestIgnored: number;
+    /**
+     * Interrupts that arrived while the tracer's callback ran (on its frames: scenario
+     * stackTracerCost), and those before its recursion guard, whose functions it sampled.
+     */
+    readonly interruptsInTracer: { readonly count: number; readonly sampled: number };
   };
   /** Task-stack depth when an interrupt arrives. */
   readonly atInterrupt: Histogram & {
@@ -272,6 +277,7 @@ export function runResult(o: SimOutput): RunResult {
       samples: o.tracer.samples,
       samplesOffTaskStack: o.tracer.offStackSamples,
       deepestIgnored: o.tracer.offStackMaxThisSize,
+      interruptsInTracer: { count: o.tracer.interrupted, sampled: o.tracer.interruptedOpen },
     },
     atInterrupt: atInterrupt(o.atInterrupt),
     thresholds: perKind((_, i) =>

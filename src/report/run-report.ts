@@ -97,6 +97,7 @@ export function renderRunText(r: RunResult): string {
   if (r.ftrace.enabled)
     lines.push(
       `ftrace stack tracer: stack_max_size ${r.ftrace.stackMaxSize} (${r.ftrace.entries} entries); ${r.ftrace.samplesOffTaskStack} samples off the task stack ignored`,
+      `  ${r.ftrace.interruptsInTracer.count} interrupts arrived inside the tracer's callback, on its frames; ${r.ftrace.interruptsInTracer.sampled} of them before its recursion guard, so it sampled them`,
     );
   else lines.push('ftrace stack tracer: off in this scenario');
   lines.push('load per CPU (interrupts, softirqs run, ksoftirqd wakeups)');

@@ -33,6 +33,9 @@ export class FastKernelTracer {
   samples = 0;
   /** Samples dropped because SP was off the task stack, and the deepest this_size among them. */
   offStackSamples = 0;
+  /** Interrupts that arrived while the tracer's callback ran, and those of them before its guard. */
+  interrupted = 0;
+  interruptedOpen = 0;
   offStackMaxThisSize = 0;
   /** Deepest depth including the tracer's own frames, per stack kind (what a scan of zeroed stacks reads). */
   readonly highwaterWithTracer = new Int32Array(3);

@@ -788,11 +788,12 @@ export class KernelSim implements OverflowSink {
     const traced = fromUser ? -1 : this.inTracer(A, top);
     if (traced >= 0) {
       const j = A.push(A_POP, -1, fm.nFrames[cpu.task]!, 0);
+      this.tracer.interrupted++;
       // After the tracer's recursion guard went up, it samples nothing until the interrupt returns.
       if (this.rngs[cpu.id]!.float() >= this.cfg.tracerOpen) {
         A.arg[j] = 1;
         this.tracer.guarded[cpu.id]!++;
-      }
+      } else this.tracer.interruptedOpen++;
       if (!fm.pushTracerFrames(cpu, traced)) return;
     }
     this.cfg.stats.atInterrupt[this.cfg.stats.bucket(this.taskStackDepth(cpu))]!++;

@@ -93,6 +93,8 @@ export interface SimOutput {
     readonly samples: number;
     readonly offStackSamples: number;
     readonly offStackMaxThisSize: number;
+    readonly interrupted: number;
+    readonly interruptedOpen: number;
   };
   readonly tasks: readonly {
     readonly name: string;
@@ -451,6 +453,8 @@ function output(
       samples: sim.tracer.samples,
       offStackSamples: sim.tracer.offStackSamples,
       offStackMaxThisSize: sim.tracer.offStackMaxThisSize,
+      interrupted: sim.tracer.interrupted,
+      interruptedOpen: sim.tracer.interruptedOpen,
     },
     tasks: tasks.map((t, i) => ({
       name: t.name,

@@ -38,9 +38,23 @@ const RUNS: Record<string, string[]> = {
   'arm64-6.1-pac-qemu': ['udp-cpumax-pac-512M', 'tcp-cpumax-pac-512M', 'fork-cpumax-pac-512M'],
   // Repeat captures of udp-512M with the tracer on (the others, notr and count2, left it off).
   'arm64-6.1-qemu/repeats': [
-    ...['rep2', 'rep3', 'rep4', 'd1', 'd2', 'd3', 'd4', 'd5', 'd6', 'tr1', 'tr2', 'count1'].map(
-      (r) => `udp-${r}-512M`,
-    ),
+    ...[
+      'rep2',
+      'rep3',
+      'rep4',
+      'd1',
+      'd2',
+      'd3',
+      'd4',
+      'd5',
+      'd6',
+      'tr1',
+      'tr2',
+      'count1',
+      'nok1',
+      'nok2',
+      'nok3',
+    ].map((r) => `udp-${r}-512M`),
   ],
 };
 /** Repeat captures with the stack tracer off during the workload: a table of 0 entries. */

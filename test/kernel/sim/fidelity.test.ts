@@ -68,15 +68,23 @@ describe('fidelity: qemu-6.1-udp against the real udp-512M capture', () => {
     const s = scenario();
     const p = resolveProfile('linux-6.1');
     assert.ok(p.ok);
-    const r = runResult(simulate({ scenario: s, profile: p.value, seed: s.seed, durationNs: 8e9 }));
     const dir = join(ROOT, 'test/fixtures/arm64-6.1-qemu/repeats');
-    // The runs with the tracer on (the others read stack_max_size 0).
+    // The runs with the tracer on (the others read stack_max_size 0); those booted with
+    // randomize_kstack_offset=off against a run without the offset.
     const maxOf = (d: string) => Number(readFileSync(join(dir, d, 'stack_max_size.txt'), 'utf8').trim());
+    const noOffset = (d: string) =>
+      readFileSync(join(dir, d, 'qemu-command.txt'), 'utf8').includes('randomize_kstack_offset=off');
     const runs = readdirSync(dir).filter(
       (d) => existsSync(join(dir, d, 'stack_max_size.txt')) && maxOf(d) > 0,
     );
-    assert.ok(runs.length >= 12, `${runs.length} repeat captures`);
+    assert.ok(runs.length >= 14, `${runs.length} repeat captures`);
+    const sim = (off: boolean) => {
+      const prof = off ? { ...p.value, RANDOMIZE_KSTACK_OFFSET: false } : p.value;
+      return runResult(simulate({ scenario: s, profile: prof, seed: s.seed, durationNs: 8e9 }));
+    };
+    const results = { on: sim(false), off: sim(true) };
     for (const run of runs) {
+      const r = noOffset(run) ? results.off : results.on;
       const realIrq = realIrqHighwater(join(dir, run));
       const realMax = maxOf(run);
       assert.ok(

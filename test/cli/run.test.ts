@@ -131,6 +131,9 @@ describe('stacklab run', () => {
     assert.match(dur.err, /has no unit/);
     const schema = JSON.parse((await run(['run', '--schema'])).out);
     assert.ok(schema.properties.cpus && schema.properties.tasks && schema.required.includes('cpus'));
+    // Every field says what it is, so an editor shows it on hover.
+    for (const [k, v] of Object.entries(schema.properties as Record<string, { description?: string }>))
+      assert.ok((v.description ?? '').length > 10, `${k} has no description`);
   });
 });
 

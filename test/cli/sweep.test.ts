@@ -227,6 +227,10 @@ describe('stacklab sweep', () => {
     const s = await stacklab(['sweep', '--schema']);
     assert.equal(JSON.parse(s.out).type, 'object');
     assert.ok(JSON.parse(s.out).properties.grid);
+    for (const [k, v] of Object.entries(
+      JSON.parse(s.out).properties as Record<string, { description?: string }>,
+    ))
+      assert.ok((v.description ?? '').length > 10, `${k} has no description`);
   });
 
   test('bad input: a bad grid value (exit 1, field and line), another sweep in --out, a missing shard', async () => {

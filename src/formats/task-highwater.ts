@@ -39,6 +39,9 @@ export interface TaskHighWater {
 
 const HEADER = /^# kscan patterns=(\S+) size=(\d+)/;
 const ROW = /^(0x[0-9a-fA-F]+) (0x[0-9a-fA-F]+) (\d+) (\d+) (-?\d+) (\S+)(?: (.*))?$/;
+/** A kscan file's first line and its stack rows (what a log's item scanner delimits them by). */
+export const KSCAN_HEADER = HEADER;
+export const KSCAN_ROW = ROW;
 
 export function sniffTaskHighWater(text: string): boolean {
   return HEADER.test(text.slice(0, 512));

@@ -136,15 +136,20 @@ describe('analyze on a whole log', () => {
         'buddyinfo',
         'pagetypeinfo',
         'vmstat',
+        // the capture's kscan sections: IRQ stacks before the workload, then both kinds after it
+        'irq-highwater',
         'stack-trace',
         'meminfo',
         'buddyinfo',
         'pagetypeinfo',
         'vmstat',
+        'irq-highwater',
+        'task-highwater',
       ],
     );
     const text = readFileSync(CONSOLE, 'utf8').split('\n');
-    assert.match(text[items[4]!.line - 1]!, /Depth\s+Size\s+Location\s+\(32 entries\)/);
+    assert.match(text[items[5]!.line - 1]!, /Depth\s+Size\s+Location\s+\(32 entries\)/);
+    assert.match(text[items[11]!.line - 1]!, /^# kscan patterns=alloc_thread_stack_node/);
     assert.equal(summary.links.filter((l) => l.relation === 'snapshots').length, 4);
   });
 

@@ -20,6 +20,7 @@ const FAMILY_ANALYZERS: Record<ItemFamily, readonly string[]> = {
   pagetypeinfo: ['pagetypeinfo'],
   checkstack: ['checkstack'],
   'gcc-su': ['gcc-su'],
+  kscan: ['irq-highwater', 'task-highwater'],
 };
 
 export interface TableFacts {

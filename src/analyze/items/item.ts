@@ -12,7 +12,8 @@ export type ItemFamily =
   | 'buddyinfo'
   | 'pagetypeinfo'
   | 'checkstack'
-  | 'gcc-su';
+  | 'gcc-su'
+  | 'kscan';
 
 export interface ScannedItem {
   readonly family: ItemFamily;

@@ -4,7 +4,7 @@
 // bounded by the largest item, whatever the length of the log.
 import { stripTablePrefixes } from '../../formats/ftrace-stack-trace.ts';
 import type { Recogniser, ScannedItem } from './item.ts';
-import { OPENS, RECOGNISERS } from './recognisers.ts';
+import { OPENS, OPENS_AS_COMMENT, RECOGNISERS } from './recognisers.ts';
 
 const NONE: readonly ScannedItem[] = Object.freeze([]);
 
@@ -106,8 +106,9 @@ export class LogScanner {
       return;
     }
     const body = stripTablePrefixes(raw);
-    // "# " lines are comments (provenance headers, shell prompts): they open nothing.
-    if (body.startsWith('#')) {
+    // "# " lines are comments (provenance headers, shell prompts): they open nothing, but for the
+    // formats whose first line is one (a kscan file's header).
+    if (body.startsWith('#') && !OPENS_AS_COMMENT.test(body)) {
       this.skippedLines++;
       return;
     }

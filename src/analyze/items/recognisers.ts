@@ -17,6 +17,7 @@ import { MEMINFO_ROW } from '../../formats/meminfo.ts';
 import { OVERFLOW_ARM64_HEAD, OVERFLOW_STACK_END, OVERFLOW_X86_HEAD } from '../../formats/overflow-report.ts';
 import { PAGETYPEINFO_BLOCK_ROW, PAGETYPEINFO_FREE_ROW } from '../../formats/pagetypeinfo.ts';
 import { KSTACK_LINE, LOW_WATER_LINE } from '../../formats/stack-usage.ts';
+import { KSCAN_HEADER, KSCAN_ROW } from '../../formats/task-highwater.ts';
 import { VMSTAT_ROW } from '../../formats/vmstat.ts';
 import type { Recogniser, Step } from './item.ts';
 
@@ -29,7 +30,10 @@ import type { Recogniser, Step } from './item.ts';
  * thousands of lines that open nothing.
  */
 export const OPENS =
-  /entries\)|stack (?:overflow|space|guard|end)|overran stack|greatest stack|kstack_|allocation failure|oom-killer|cut here|Internal error|Unable to handle|Kernel panic|nr_free_pages|pgalloc_|allocstall|MemTotal|,[ \t]*zone|Page block|Free pages|\]:[ \t]*(?:\d|Dynamic)|\t(?:static|dynamic)/;
+  /entries\)|stack (?:overflow|space|guard|end)|overran stack|greatest stack|kstack_|allocation failure|oom-killer|cut here|Internal error|Unable to handle|Kernel panic|nr_free_pages|pgalloc_|allocstall|MemTotal|,[ \t]*zone|Page block|Free pages|\]:[ \t]*(?:\d|Dynamic)|\t(?:static|dynamic)|# kscan patterns=/;
+
+/** The "# " lines that start an item (elsewhere such a line is a comment and opens nothing). */
+export const OPENS_AS_COMMENT = KSCAN_HEADER;
 
 /**
  * What a reader searches whole chunks of a log for, before it asks OPENS of the line a match is on:
@@ -38,7 +42,7 @@ export const OPENS =
  * one regex run over every byte. No match crosses a line end.
  */
 export const MAY_OPEN =
-  /stack|entries\)|allocation failure|oom-killer|cut here|Internal error|Unable to handle|Kernel panic|nr_free_pages|pgalloc_|allocstall|MemTotal|zone|Page block|Free pages|\]:|\t(?:static|dynamic)/;
+  /stack|entries\)|allocation failure|oom-killer|cut here|Internal error|Unable to handle|Kernel panic|nr_free_pages|pgalloc_|allocstall|MemTotal|zone|Page block|Free pages|\]:|\t(?:static|dynamic)|kscan/;
 
 interface TableState {
   declared: number;
@@ -233,6 +237,20 @@ const gccSu: Recogniser<null> = {
   yields: false,
 };
 
+/**
+ * Stack high-water files of capture-arm64.sh (`stackwork kscan`) inside its console log: the header,
+ * one row per stack, and its "# ..." summary lines.
+ */
+const kscan: Recogniser<null> = {
+  family: 'kscan',
+  open: (body) => (KSCAN_HEADER.test(body) ? null : undefined),
+  next: (_s, body) => (KSCAN_ROW.test(body) || body.startsWith('# ') ? 'in' : 'out'),
+  maxOdd: 0,
+  maxLines: 1_000_000,
+  complete: () => true,
+  yields: true,
+};
+
 /** Every recogniser, in the order a line that several could open is given to them. */
 export const RECOGNISERS: readonly Recogniser[] = [
   stackTrace,
@@ -244,4 +262,5 @@ export const RECOGNISERS: readonly Recogniser[] = [
   vmstat,
   checkstack,
   gccSu,
+  kscan,
 ] as unknown as readonly Recogniser[];

@@ -167,7 +167,7 @@ export function scanLog(
   };
   scanChunks(input.chunks, scanner, give, (chunk) => {
     if (bytes === 0 && looksBinary(chunk)) throw binaryError(file, chunk);
-    if (bytes < HEAD_BYTES) head.push(chunk.subarray(0, HEAD_BYTES - bytes));
+    if (bytes < HEAD_BYTES) head.push(chunk.slice(0, HEAD_BYTES - bytes)); // a copy: the chunk is let go
     bytes += chunk.length;
     if (kept !== undefined) {
       if (bytes <= keepBytes) kept.push(decoder.decode(chunk, { stream: true }));

@@ -36,28 +36,23 @@ export const SweepSchema = z
   .object({
     sweep: z.literal(SWEEP_VERSION).describe('The sweep format version: 1.'),
     name: z.string().min(1).max(100).describe("The sweep's name, as its results name it."),
-    /** What question the sweep answers. */
     description: z.string().max(4000).optional().describe('What question the sweep answers.'),
-    /** A built-in scenario name or a scenario file (relative to the sweep file). */
     scenario: z
       .string()
       .min(1)
       .max(1000)
       .describe('A built-in scenario name or a scenario file (relative to the sweep file).'),
-    /** The kernel profile of every point the grid gives none (default: the scenario's). */
     profile: z
       .string()
       .min(1)
       .max(64)
       .optional()
       .describe("The kernel profile of every point the grid gives none (default: the scenario's)."),
-    /** FIELD=VALUE overrides applied to every point before the grid's (as `stacklab run --set`). */
     set: z
       .array(z.string().min(3).max(1000))
       .max(1000)
       .default([])
       .describe("FIELD=VALUE overrides applied to every point before the grid's (as `stacklab run --set`)."),
-    /** Runs per point, with seeds seed, seed + 1, ... (the same seeds at every point). */
     seeds: z
       .number()
       .int()
@@ -65,7 +60,6 @@ export const SweepSchema = z
       .max(100_000)
       .default(1)
       .describe('Runs per point, with seeds seed, seed + 1, ... (the same seeds at every point).'),
-    /** The first seed (default: the scenario's). */
     seed: z
       .number()
       .int()
@@ -73,9 +67,7 @@ export const SweepSchema = z
       .max(Number.MAX_SAFE_INTEGER)
       .optional()
       .describe("The first seed (default: the scenario's)."),
-    /** Simulated time of each run, with a unit. */
     duration: DurationSchema.describe('Simulated time of each run, with a unit.'),
-    /** Axis name -> values. A scalar axis names the field it sets; a combination axis is any name. */
     grid: z
       .record(z.string().min(1).max(200), AxisValues)
       .default({})

@@ -30,7 +30,6 @@ const CpuList = z.array(z.number().int().min(0).max(4095)).min(1).max(4096);
 export const TaskSchema = z
   .object({
     name: Name,
-    /** The CPU the task runs on (tasks do not migrate in this model). */
     cpu: z
       .number()
       .int()
@@ -38,7 +37,6 @@ export const TaskSchema = z
       .max(4095)
       .default(0)
       .describe('The CPU the task runs on (tasks do not migrate in this model).'),
-    /** Copies of the task on that CPU (they share it round robin). */
     count: z
       .number()
       .int()
@@ -46,28 +44,24 @@ export const TaskSchema = z
       .max(10_000)
       .default(1)
       .describe('Copies of the task on that CPU (they share it round robin).'),
-    /** Time in user mode between two syscalls. */
     think: DistributionSchema.default({ kind: 'fixed', ns: 10 * NS_PER_US }).describe(
       'Time in user mode between two syscalls.',
     ),
-    /** The syscalls it makes (the function the syscall table calls), picked by weight. */
     syscalls: z
       .array(z.object({ call: FnName, weight: z.number().positive().max(1e9).default(1) }).strict())
       .min(1)
-      .max(1000),
+      .max(1000)
+      .describe('The syscalls it makes (the function the syscall table calls), picked by weight.'),
   })
   .strict();
 
 export const IrqSourceSchema = z
   .object({
     name: Name,
-    /** The top-level handler the entry code calls (handle_arch_irq: gic_handle_irq ...). */
     handler: FnName.describe(
       'The top-level handler the entry code calls (handle_arch_irq: gic_handle_irq ...).',
     ),
-    /** Interrupts per second (a Poisson process). */
     rate: z.number().positive().max(10_000_000).describe('Interrupts per second (a Poisson process).'),
-    /** CPUs it may be delivered to (its affinity mask); each interrupt picks one at random. */
     cpus: CpuList.optional().describe(
       'CPUs it may be delivered to (its affinity mask); each interrupt picks one at random.',
     ),
@@ -78,13 +72,11 @@ export const ScenarioSchema = z
   .object({
     scenario: z.literal(SCENARIO_VERSION).describe('The scenario format version: 1.'),
     name: z.string().min(1).max(100).describe("The scenario's name, as run reports print it."),
-    /** One paragraph: what real system it stands for and where its numbers come from. */
     description: z
       .string()
       .max(4000)
       .optional()
       .describe('One paragraph: what real system it stands for and where its numbers come from.'),
-    /** The kernel profile used when the command line names none. */
     profile: z
       .string()
       .min(1)
@@ -92,7 +84,6 @@ export const ScenarioSchema = z
       .default('linux-6.1')
       .describe('The kernel profile used when the command line names none.'),
     cpus: z.number().int().min(1).max(256).describe('CPUs of the simulated machine.'),
-    /** CONFIG_HZ: the arch timer ticks each CPU this often. */
     hz: z
       .number()
       .int()
@@ -100,7 +91,6 @@ export const ScenarioSchema = z
       .max(10_000)
       .default(250)
       .describe('CONFIG_HZ: the arch timer ticks each CPU this often.'),
-    /** Simulated time when the command line gives no --duration. */
     duration: DurationSchema.default(10e9).describe(
       'Simulated time when the command line gives no --duration.',
     ),
@@ -111,47 +101,30 @@ export const ScenarioSchema = z
       .max(Number.MAX_SAFE_INTEGER)
       .default(1)
       .describe('The master seed when the command line gives no --seed: the same seed gives the same run.'),
-    /** The code model: a file name (relative to the scenario) or the model itself. */
     codeModel: z
       .union([z.string().min(1).max(1000), CodeModelSchema])
       .describe('The code model: a file name (relative to the scenario) or the model itself.'),
-    /** Preemption model: `none` (return to user only), `voluntary` (+ cond_resched), `full` (+ IRQ return). */
     preempt: z
       .enum(['none', 'voluntary', 'full'])
       .default('voluntary')
       .describe(
         'Preemption model: `none` (return to user only), `voluntary` (+ cond_resched), `full` (+ IRQ return).',
       ),
-    /** CONFIG_NO_HZ_IDLE: an idle CPU's tick is stopped (it takes no timer interrupt while idle). */
     nohzIdle: z
       .boolean()
       .default(true)
       .describe("CONFIG_NO_HZ_IDLE: an idle CPU's tick is stopped (it takes no timer interrupt while idle)."),
-    /** The ftrace stack tracer is enabled: its frames are real pushes (they count in the high-water). */
     stackTracer: z
       .boolean()
       .default(true)
       .describe(
         'The ftrace stack tracer is enabled: its frames are real pushes (they count in the high-water).',
       ),
-    /**
-     * Time the stack tracer's callback takes at each traced function's entry, with the tracer's frames
-     * on the stack (taken from the function's self time): an interrupt arriving then lands on top of
-     * them, as in every real table's maximum. Default: measured under QEMU for 6.1's udp workload
-     * (bench/README.md, "interrupts inside the tracer").
-     */
     stackTracerCost: DurationOrZeroSchema.default(620)
       .refine((v) => v <= 1e6, 'at most 1ms')
       .describe(
         "Time the stack tracer's callback takes at each traced function's entry, with the tracer's frames on the stack (taken from the function's self time): an interrupt arriving then lands on top of them, as in every real table's maximum. Default: measured under QEMU for 6.1's udp workload (bench/README.md, \"interrupts inside the tracer\").",
       ),
-    /**
-     * Share of those interrupts that come before stack_trace_call() raises its recursion guard
-     * (disable_stack_tracer; 4.x trace_active): the tracer samples what they run. The others it does
-     * not: it returns at once for every function they call (its frames still count). Default: the
-     * share of the callback's fast-path instructions before the guard [U]; under QEMU, which takes
-     * interrupts only between translation blocks, it is much smaller (qemu-6.1-udp).
-     */
     stackTracerOpen: z
       .number()
       .min(0)
@@ -160,7 +133,6 @@ export const ScenarioSchema = z
       .describe(
         "Share of those interrupts that come before stack_trace_call() raises its recursion guard (disable_stack_tracer; 4.x trace_active): the tracer samples what they run. The others it does not: it returns at once for every function they call (its frames still count). Default: the share of the callback's fast-path instructions before the guard [U]; under QEMU, which takes interrupts only between translation blocks, it is much smaller (qemu-6.1-udp).",
       ),
-    /** Time slice after which the tick asks a task to give the CPU to the next runnable one. */
     timeslice: DurationSchema.default(3e6).describe(
       'Time slice after which the tick asks a task to give the CPU to the next runnable one.',
     ),
@@ -178,28 +150,23 @@ export const ScenarioSchema = z
       .max(1000)
       .default([])
       .describe('Device interrupt sources: a handler, a Poisson rate and the CPUs it may go to.'),
-    /** The handlers of the two IPIs the code model can raise. */
     ipi: z
       .object({ resched: FnName.optional(), 'call-function': FnName.optional() })
       .strict()
       .default({})
       .describe('The handlers of the two IPIs the code model can raise.'),
-    /** Delay between raising an IPI and its arrival. */
     ipiLatency: DurationSchema.default(2 * NS_PER_US).describe(
       'Delay between raising an IPI and its arrival.',
     ),
-    /** CPUs run independently for this long between synchronisations; an IPI arrives no earlier than the next one. */
     window: DurationSchema.default(100 * NS_PER_US).describe(
       'CPUs run independently for this long between synchronisations; an IPI arrives no earlier than the next one.',
     ),
-    /** After a kernel panic: `halt` stops that CPU (as the kernel does); `reboot` starts it again so rates can be measured. */
     panic: z
       .enum(['halt', 'reboot'])
       .default('halt')
       .describe(
         'After a kernel panic: `halt` stops that CPU (as the kernel does); `reboot` starts it again so rates can be measured.',
       ),
-    /** Device interrupts while idle are still delivered; idle CPUs also get this many timer interrupts per second (pending timers). */
     idleTimerRate: z
       .number()
       .min(0)

@@ -3,7 +3,7 @@
 // IRQ stack would still have held it. The task stacks' files are task-highwater.ts's.
 
 import { diag } from '../../base/diag.ts';
-import { parseTaskHighWater, sniffTaskHighWater } from '../../formats/task-highwater.ts';
+import { KSCAN_HEADER, parseTaskHighWater } from '../../formats/task-highwater.ts';
 import { type Analyzer, parsedValue } from '../registry.ts';
 
 /**
@@ -32,8 +32,8 @@ export interface IrqHighWaterExplanation {
 }
 
 function sniffIrqHighWater(text: string): boolean {
-  if (!sniffTaskHighWater(text)) return false;
-  const patterns = /patterns=(\S+)/.exec(text.slice(0, 512))?.[1] ?? '';
+  const patterns = KSCAN_HEADER.exec(text.slice(0, 512))?.[1];
+  if (patterns === undefined) return false;
   return IRQ_CALLERS.test(patterns) && !/kernel_clone|copy_process|dup_task_struct/.test(patterns);
 }
 

@@ -120,9 +120,12 @@ export class ExactShadow {
         ec.hardirqDepth = 0; // the fast machine took this IRQ with IRQs enabled
         const lrLoc = fr[o + F_AUX]!;
         const elrLoc = fr[o + F_LOC]!;
-        const tracerPc = this.profile.tracer.interrupt?.pc ?? 'stack_trace_call';
+        const elr =
+          elrLoc === LOC_TRACER_PC
+            ? codes.addr(this.profile.tracer.interrupt?.pc ?? 'stack_trace_call') + 4n
+            : this.lr(elrLoc);
         return takeIrq(m, ec, codes, {
-          elr: elrLoc === LOC_TRACER_PC ? codes.addr(tracerPc) + 4n : this.lr(elrLoc),
+          elr,
           lr: lrLoc >= 0 ? this.lr(lrLoc) : 0n,
           switchNow: false,
         });

@@ -311,6 +311,8 @@ function runWindows(opts: SimOptions, p: Parts): SimOutput {
       due = engine.nextAt() ?? Number.POSITIVE_INFINITY;
       if (r.reason === 'events') {
         stop = 'event-budget';
+        if (now > 0)
+          foldWindow(fm, taskCpu, series, Math.min(nb - 1, Math.floor((now - 1) / bucketNs)), blockCur);
         break;
       }
     }
@@ -323,8 +325,17 @@ function runWindows(opts: SimOptions, p: Parts): SimOutput {
       due = engine.nextAt() ?? Number.POSITIVE_INFINITY;
     }
     opts.inspect?.(sim);
-    foldWindow(fm, taskCpu, series, Math.min(nb - 1, Math.floor(now / bucketNs)), blockCur);
+    if (fm.frameEvents >= maxFrames) stop = 'frame-budget';
+    else if (allHalted(fm)) stop = 'halted';
+    // The stacks' maxima are folded once a series bucket or a block is over, not every window (a
+    // loop over every stack): the maximum over several windows is the maximum of theirs, each with
+    // the depth live at its start (carryLive), so the series and blocks come out the same.
+    const bucket = Math.min(nb - 1, Math.floor(now / bucketNs));
     const wBlock = Math.floor(wEnd / BLOCK_NS);
+    const last = wEnd >= total || stop !== 'time';
+    if (last || wBlock > nowBlock || Math.min(nb - 1, Math.floor(wEnd / bucketNs)) !== bucket) {
+      foldWindow(fm, taskCpu, series, bucket, blockCur);
+    } else carryLive(fm);
     if (wBlock > nowBlock || wEnd >= total) {
       for (let k = 0; k < 3; k++) {
         blocks[k as 0 | 1 | 2].push(blockCur[k]!);
@@ -337,14 +348,7 @@ function runWindows(opts: SimOptions, p: Parts): SimOutput {
       opts.onProgress(now, total);
       nextProgress = now + 10 * NS_PER_MS;
     }
-    if (fm.frameEvents >= maxFrames) {
-      stop = 'frame-budget';
-      break;
-    }
-    if (allHalted(fm)) {
-      stop = 'halted';
-      break;
-    }
+    if (stop !== 'time') break;
   }
   return output(opts, p, { now, stop, series, blocks, bucketNs });
 }
@@ -392,6 +396,12 @@ function foldWindow(
   }
   // What is live at the window's end counts in the next window too, even if nothing more is pushed.
   for (const cpu of fm.cpus) w[cpu.stack] = cpu.depth;
+}
+
+/** What is live at a window's end counts in the next window too, even if nothing more is pushed. */
+function carryLive(fm: FastMachine): void {
+  const w = fm.windowMax;
+  for (const cpu of fm.cpus) if (cpu.depth > w[cpu.stack]!) w[cpu.stack] = cpu.depth;
 }
 
 function output(

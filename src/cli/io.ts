@@ -10,6 +10,7 @@ import {
   readdirSync,
   readFileSync,
   readSync,
+  realpathSync,
   renameSync,
   rmSync,
   statSync,
@@ -413,13 +414,26 @@ export function isDirectory(path: string): boolean {
 
 export function walk(dir: string): string[] {
   const out: string[] = [];
+  // Directories already walked, by real path: a symlink back up the tree (or two links to one
+  // directory) is walked once, not until the path grows too long.
+  const seen = new Set<string>();
   const visit = (d: string) => {
+    let real: string;
+    try {
+      real = realpathSync(d);
+    } catch (e) {
+      throw cannotRead(d, e);
+    }
+    if (seen.has(real)) return;
+    seen.add(real);
     let entries: Dirent[];
     try {
       entries = readdirSync(d, { withFileTypes: true });
     } catch (e) {
       throw cannotRead(d, e);
     }
+    // In byte order, so which of two links to one directory is walked does not depend on the disk.
+    entries.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
     for (const e of entries) {
       const p = join(d, e.name);
       if (e.isDirectory()) visit(p);

@@ -1,11 +1,12 @@
 // openRandomAccess: small files are read whole, large ones by ranges (head, tail, prefetched
-// sections, then on demand); whichever way, every range reads back the file's bytes.
+// sections, then on demand); whichever way, every range reads back the file's bytes. walk lists a
+// tree's files once each, whatever its symlinks.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { openRandomAccess } from '../../src/cli/io.ts';
+import { openRandomAccess, walk } from '../../src/cli/io.ts';
 
 describe('openRandomAccess', () => {
   let dir: string;
@@ -57,5 +58,22 @@ describe('openRandomAccess', () => {
   test('a missing file or a directory is an InputError', () => {
     assert.throws(() => openRandomAccess(join(dir, 'nope')), /io\/cannot-read.*no such file/);
     assert.throws(() => openRandomAccess(dir), /is a directory/);
+  });
+});
+
+describe('walk', () => {
+  test('a symlink back up the tree, or a second link to a directory, lists each file once', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stacklab-walk-'));
+    try {
+      mkdirSync(join(dir, 'a', 'b'), { recursive: true });
+      writeFileSync(join(dir, 'a', 'b', 'f.txt'), 'x\n');
+      writeFileSync(join(dir, 'top.txt'), 'y\n');
+      symlinkSync(dir, join(dir, 'a', 'b', 'up'));
+      symlinkSync(join(dir, 'a'), join(dir, 'again'));
+      symlinkSync(join(dir, 'nowhere'), join(dir, 'dangling'));
+      assert.deepEqual(walk(dir), [join(dir, 'a', 'b', 'f.txt'), join(dir, 'top.txt')]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -56,10 +56,12 @@ function linkText(l: LogLink, records: readonly ItemRecord[]): string {
 /** What fits of a headline after the item, kind and lines columns in 100 columns. */
 const HEADLINE_CHARS = 56;
 
-function clip(s: string, n: number): string {
+/** `s` in at most `n` characters, an ellipsis at the end when it was cut. */
+export function clip(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }
 
-function plural(n: number, word: string): string {
+/** "1 file", "2 files". */
+export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

@@ -1,6 +1,7 @@
 // `stacklab analyze FILE|-`: find every item in a file or log (stack_trace tables, overflow and
 // allocation-failure reports, /proc snapshots, DEBUG_STACK_USAGE output ...), explain each and sum
 // them up. A file of one item is explained as it always was; --item N explains one item of a log.
+// Several FILEs or a directory: analyze-files.ts.
 import type { Command } from 'commander';
 import { analyzerById, analyzers } from '../../analyze/index.ts';
 import type { ScannedItem } from '../../analyze/items/item.ts';
@@ -13,10 +14,11 @@ import { analysisHeadline, renderAnalysis } from '../../report/analysis-text/ind
 import { analysisView } from '../../report/drop-analysis.ts';
 import { LogReportItems, logReportViews } from '../../report/log-report.ts';
 import { renderLogSummary } from '../../report/log-summary.ts';
+import { analyzeFiles } from '../analyze-files.ts';
 import { type CliContext, reportDiagnostics, usage } from '../context.ts';
 import { DiagnosticTally } from '../diagnostic-tally.ts';
 import { writeHtmlReport } from '../html-report.ts';
-import { JSON_VERSION } from '../json.ts';
+import { JSON_VERSION, jsonBigint } from '../json.ts';
 import { KEEP_WHOLE_BYTES, scanLog } from '../log-input.ts';
 import { positiveInt } from '../option-values.ts';
 import { type ProfileOptions, profileOptions, selectedProfiles, sourceOf } from '../profile-options.ts';
@@ -33,6 +35,7 @@ const EXAMPLES = `Kernel output to try (on a device: /sys/kernel/tracing/stack_t
   stacklab analyze data/seed/stack_trace-rfc-2015.txt
   stacklab analyze test/fixtures/published/ovf-arm64-001.txt
   stacklab analyze test/fixtures/arm64-6.1-qemu/fork-256M/pagetypeinfo-before.txt
+  stacklab analyze test/fixtures/arm64-6.1-qemu/udp-512M    a directory: every file of a capture
   dmesg | stacklab analyze -`;
 
 type AnalyzeOpts = ProfileOptions & { json?: boolean; wide?: boolean; report?: string; item?: string };
@@ -40,7 +43,10 @@ type AnalyzeOpts = ProfileOptions & { json?: boolean; wide?: boolean; report?: s
 export function registerAnalyze(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('analyze')
-    .argument('<FILE>', 'kernel output to explain, or - for stdin')
+    .argument(
+      '<FILE...>',
+      'kernel output to explain, - for stdin, or a directory (every file under it, e.g. a capture)',
+    )
     .description(
       'find every item in a file or log (tables, reports, /proc snapshots, histograms), explain each, and sum them up',
     );
@@ -56,7 +62,10 @@ export function registerAnalyze(program: Command, ctx: CliContext): void {
         .join('\n');
       return `\nRecognised items (a log may hold any number of each), tried in this order:\n${list}\n\n${EXAMPLES}`;
     })
-    .action((file: string, opts: AnalyzeOpts) => analyzeAction(ctx, file, opts));
+    .action((files: string[], opts: AnalyzeOpts) => {
+      if (files.length === 1 && !ctx.io.isDirectory(files[0]!)) analyzeAction(ctx, files[0]!, opts);
+      else filesAction(ctx, files, opts);
+    });
 }
 
 interface Found {
@@ -64,19 +73,33 @@ interface Found {
   readonly analysis: ItemAnalysis;
 }
 
-function analyzeAction(ctx: CliContext, file: string, opts: AnalyzeOpts): void {
-  if (opts.report !== undefined) ctx.io.checkOutput(opts.report, '--report');
-  // Checked before the input: analyzers of memory reports never look at profiles, and a typo in
-  // -p, --set or --source must not pass silently there.
+/**
+ * The options every analyzer gets. Checked before the input: analyzers of memory reports never look
+ * at profiles, and a typo in -p, --set or --source must not pass silently there.
+ */
+function analyzeOptions(ctx: CliContext, opts: AnalyzeOpts): AnalyzeOptions {
   const profiles = selectedProfiles(ctx, opts, PROFILE_IDS);
   const source = sourceOf(opts);
-  const want = opts.item === undefined ? undefined : positiveInt(opts.item, '--item');
-  const options: AnalyzeOptions = {
+  return {
     profiles: opts.profile,
     overrides: opts.set,
     ...(opts.profileFile.length > 0 ? { profileObjects: profiles } : {}),
     ...(source ? { source } : {}),
   };
+}
+
+/** Several inputs, or a directory: each file's items in one line, the whole summed up first. */
+function filesAction(ctx: CliContext, files: readonly string[], opts: AnalyzeOpts): void {
+  if (opts.item !== undefined) usage('--item takes one FILE: analyze that file with --item N');
+  if (opts.report !== undefined) usage('--report takes one FILE: analyze each file for its report');
+  if (files.filter((f) => f === '-').length > 1) usage('- (stdin) can be given once');
+  analyzeFiles(ctx, files, analyzeOptions(ctx, opts), opts);
+}
+
+function analyzeAction(ctx: CliContext, file: string, opts: AnalyzeOpts): void {
+  if (opts.report !== undefined) ctx.io.checkOutput(opts.report, '--report');
+  const options = analyzeOptions(ctx, opts);
+  const want = opts.item === undefined ? undefined : positiveInt(opts.item, '--item');
   const items = new LogItemAnalyzer(file, options, Boolean(opts.json) && want === undefined, (kind, data) =>
     analysisHeadline(renderAnalysis(kind, data, file), file),
   );
@@ -228,8 +251,4 @@ function wholeFile(
   } else printText(ctx, explained, opts);
   if (opts.report !== undefined)
     writeHtmlReport(ctx, opts.report, `stacklab analyze ${file}`, [analysisView(text, file)]);
-}
-
-function jsonBigint(_key: string, value: unknown): unknown {
-  return typeof value === 'bigint' ? `0x${value.toString(16)}` : value;
 }

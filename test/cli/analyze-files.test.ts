@@ -1,0 +1,134 @@
+// `stacklab analyze DIR` and `analyze FILE FILE...`: every file of a capture scanned for items, a
+// line per file, the whole summed up first; a bad file is named and the rest still analysed.
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { memoryIo } from '../../src/cli/io.ts';
+import { main } from '../../src/cli/main.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const CAPTURE = join(ROOT, 'test/fixtures/arm64-6.1-qemu/udp-512M');
+const SEED = join(ROOT, 'data/seed/stack_trace-rfc-2015.txt');
+
+async function run(argv: string[], files: Record<string, string> = {}) {
+  const io = memoryIo(files);
+  const code = await main(argv, io);
+  return { code, out: io.stdout, err: io.stderr };
+}
+
+interface FilesDoc {
+  kind: string;
+  result: {
+    files: {
+      file: string;
+      status: string;
+      items: { kind: string; line: number }[];
+      error?: { code: string };
+    }[];
+    summary: {
+      files: number;
+      withItems: number;
+      withoutItems: number;
+      failed: number;
+      items: number;
+      kinds: { kind: string; count: number }[];
+      deepestTable: { file: string; maxDepth: number } | null;
+      worstMargins: { profile: string; file: string }[];
+    };
+  };
+}
+
+describe('analyze on a directory or several files', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'stacklab-files-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('a real capture directory: every file listed, its items found, the files without any named', async () => {
+    const r = await run(['analyze', CAPTURE, '--json']);
+    assert.equal(r.code, 0, r.err);
+    const doc = JSON.parse(r.out) as FilesDoc;
+    assert.equal(doc.kind, 'stacklab.analyze.files');
+    const names = readdirSync(CAPTURE).filter((f) => statSync(join(CAPTURE, f)).isFile());
+    assert.equal(doc.result.files.length, names.length);
+    const of = (name: string) => doc.result.files.find((f) => f.file === join(CAPTURE, name))!;
+    assert.deepEqual(
+      of('stack_trace.txt').items.map((i) => i.kind),
+      ['stack-trace'],
+    );
+    assert.equal(of('buddyinfo-before.txt').items[0]?.kind, 'buddyinfo');
+    // A whole-file format the log scan does not delimit is still found.
+    assert.equal(of('func_stack_trace-unique.txt').items[0]?.kind, 'func-stack-trace');
+    assert.equal(of('interrupts-before.txt').status, 'none');
+    const s = doc.result.summary;
+    assert.equal(s.files, names.length);
+    assert.equal(s.withItems + s.withoutItems + s.failed, s.files);
+    assert.equal(
+      s.items,
+      doc.result.files.reduce((n, f) => n + f.items.length, 0),
+    );
+    assert.equal(s.deepestTable?.file, join(CAPTURE, 'stack_trace.txt'));
+    // The text names files relative to the directory, one line each.
+    const t = await run(['analyze', CAPTURE]);
+    assert.equal(t.code, 0, t.err);
+    assert.match(t.out, /^.*udp-512M: \d+ files, \d+ items in \d+ of them/);
+    assert.match(t.out, /\n {2}stack_trace\.txt +1 {2}stack-trace: /);
+    assert.match(t.out, /\n {2}interrupts-before\.txt +- {2}no item/);
+  });
+
+  test('a tree with a binary and a nested directory: the binary is named, the rest analysed', async () => {
+    const tree = join(dir, 'tree');
+    mkdirSync(join(tree, 'run2'), { recursive: true });
+    copyFileSync(join(CAPTURE, 'stack_trace.txt'), join(tree, 'stack_trace.txt'));
+    copyFileSync(SEED, join(tree, 'run2', 'seed.txt'));
+    writeFileSync(join(tree, 'vmlinux'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0]));
+    writeFileSync(join(tree, 'notes.txt'), 'nothing here\n');
+    const r = await run(['analyze', tree, '--json']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /vmlinux: error\[analyze\/binary\]/);
+    const doc = JSON.parse(r.out) as FilesDoc;
+    const s = doc.result.summary;
+    assert.deepEqual([s.files, s.withItems, s.withoutItems, s.failed, s.items], [4, 2, 1, 1, 2]);
+    assert.equal(doc.result.files.find((f) => f.file.endsWith('vmlinux'))?.error?.code, 'analyze/binary');
+    // The deepest table and the worst margins come from whichever file holds them.
+    assert.equal(s.deepestTable?.file, join(tree, 'run2', 'seed.txt'));
+    assert.equal(s.deepestTable?.maxDepth, 5352);
+    assert.ok(s.worstMargins.length > 0);
+  });
+
+  test('several FILEs and a path that does not exist: named, the others analysed', async () => {
+    const r = await run([
+      'analyze',
+      SEED,
+      join(dir, 'gone.txt'),
+      join(CAPTURE, 'meminfo-after.txt'),
+      '--json',
+    ]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /gone\.txt: error\[io\/cannot-read\]/);
+    const doc = JSON.parse(r.out) as FilesDoc;
+    assert.deepEqual(
+      doc.result.files.map((f) => f.status),
+      ['items', 'failed', 'items'],
+    );
+  });
+
+  test('no file with an item is exit 1; --item and --report take one file (exit 2)', async () => {
+    const empty = join(dir, 'noitems');
+    mkdirSync(empty);
+    writeFileSync(join(empty, 'a.txt'), 'hello\n');
+    const r = await run(['analyze', empty]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /analyze\/no-item/);
+    const none = join(dir, 'nothing');
+    mkdirSync(none);
+    const n = await run(['analyze', none]);
+    assert.equal(n.code, 1);
+    assert.match(n.err, /analyze\/no-files/);
+    assert.equal((await run(['analyze', CAPTURE, '--item', '1'])).code, 2);
+    assert.equal((await run(['analyze', SEED, SEED, '--report', join(dir, 'r.html')])).code, 2);
+  });
+});

@@ -2,6 +2,7 @@
 // a tree of them) scanned for items the way one log is, each file's items summed up in one line, and
 // the whole summed up first. A file that cannot be read (binary, unreadable, gone) is named with its
 // diagnostic and the rest are still analysed; only when no file holds any item is it exit 1.
+import { basename } from 'node:path';
 import { analyzers } from '../analyze/index.ts';
 import { type FileResult, summarizeFiles } from '../analyze/items/files-summary.ts';
 import { type ItemRecord, LogItemAnalyzer } from '../analyze/items/item-analysis.ts';
@@ -16,6 +17,27 @@ import { JSON_VERSION, jsonBigint } from './json.ts';
 import { scanLog } from './log-input.ts';
 import { clearProgress, progressLine } from './progress.ts';
 import { printText } from './shared-options.ts';
+
+/**
+ * Files in a tree that look regular but never end: reading one waits for new data (tracefs's pipes,
+ * /proc/kmsg). Named and left unread when a directory is walked; given by name, one is read like stdin.
+ */
+const STREAMS = new Set(['trace_pipe', 'trace_pipe_raw', 'kmsg', 'trace_marker', 'trace_marker_raw']);
+
+function stream(file: string): FileResult {
+  return {
+    file,
+    status: 'failed',
+    items: [],
+    error: diag(
+      'analyze/stream-skipped',
+      'notice',
+      'a kernel stream that never ends (reading it waits for new data): not read',
+      { file },
+      'its contents saved to a file first (cat FILE > copy.txt, then Ctrl-C), or given by name',
+    ),
+  };
+}
 
 /** The files the arguments name: a directory gives every file under it (io.walk: sorted, each once). */
 export function expandInputs(
@@ -33,7 +55,10 @@ export function expandInputs(
     if (a === '-' || !ctx.io.isDirectory(a)) add(a);
     else
       try {
-        for (const f of ctx.io.walk(a)) add(f);
+        for (const f of ctx.io.walk(a)) {
+          if (STREAMS.has(basename(f))) failed.push(stream(f));
+          else add(f);
+        }
       } catch (e) {
         if (!(e instanceof InputError)) throw e;
         failed.push({ file: a, status: 'failed', items: [], error: e.diagnostic });

@@ -86,12 +86,19 @@ describe('analyze on a directory or several files', () => {
     copyFileSync(SEED, join(tree, 'run2', 'seed.txt'));
     writeFileSync(join(tree, 'vmlinux'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0]));
     writeFileSync(join(tree, 'notes.txt'), 'nothing here\n');
+    // tracefs's trace_pipe looks like a regular file and never ends: named, not read.
+    mkdirSync(join(tree, 'tracing'));
+    copyFileSync(SEED, join(tree, 'tracing', 'trace_pipe'));
     const r = await run(['analyze', tree, '--json']);
     assert.equal(r.code, 0, r.err);
     assert.match(r.err, /vmlinux: error\[analyze\/binary\]/);
     const doc = JSON.parse(r.out) as FilesDoc;
     const s = doc.result.summary;
-    assert.deepEqual([s.files, s.withItems, s.withoutItems, s.failed, s.items], [4, 2, 1, 1, 2]);
+    assert.deepEqual([s.files, s.withItems, s.withoutItems, s.failed, s.items], [5, 2, 1, 2, 2]);
+    assert.equal(
+      doc.result.files.find((f) => f.file.endsWith('trace_pipe'))?.error?.code,
+      'analyze/stream-skipped',
+    );
     assert.equal(doc.result.files.find((f) => f.file.endsWith('vmlinux'))?.error?.code, 'analyze/binary');
     // The deepest table and the worst margins come from whichever file holds them.
     assert.equal(s.deepestTable?.file, join(tree, 'run2', 'seed.txt'));

@@ -9,6 +9,7 @@ import { LogScanner } from '../analyze/items/log-scanner.ts';
 import { MAY_OPEN, OPENS } from '../analyze/items/recognisers.ts';
 import { diag, InputError } from '../base/diag.ts';
 import { looksBinary } from '../base/text.ts';
+import { stripTerminalEscapes } from '../formats/log-prefix.ts';
 import type { CliContext } from './context.ts';
 import { clearProgress, progressLine } from './progress.ts';
 
@@ -132,7 +133,9 @@ function feedLines(
     if (m) {
       const nl = buf.indexOf(10, p);
       // A line MAY_OPEN matches that OPENS does not ("mem auto-init: stack:all") is skipped undecoded.
-      if (OPENS.test(view.slice(p - from, nl - from))) give(scanner.push(lineText(buf, p, nl)));
+      const line = view.slice(p - from, nl - from);
+      if (OPENS.test(line) || (line.includes('\x1b') && OPENS.test(stripTerminalEscapes(line))))
+        give(scanner.push(lineText(buf, p, nl)));
       else scanner.skipLines(1);
       p = nl + 1;
     }

@@ -14,6 +14,7 @@ import { type Diagnostic, diag } from '../base/diag.ts';
 import { takeNumber } from '../base/number.ts';
 import type { ParseOutput } from '../base/result.ts';
 import { splitLines } from '../base/text.ts';
+import { stripLogPrefix } from './log-prefix.ts';
 
 export interface CheckstackEntry {
   /** The address as printed, without "0x" (objdump's column: 16 digits for arm64). */
@@ -40,7 +41,7 @@ export function sniffCheckstack(text: string): boolean {
   return text
     .slice(0, 8192)
     .split('\n')
-    .some((l) => ENTRY.test(l.trim()));
+    .some((l) => ENTRY.test(stripLogPrefix(l).trim()));
 }
 
 export function parseCheckstack(
@@ -51,7 +52,8 @@ export function parseCheckstack(
   const diagnostics: Diagnostic[] = [];
   const entries: CheckstackEntry[] = [];
   for (const l of splitLines(text, firstLine)) {
-    const body = l.text.trim();
+    // A CI log or a console may have put its timestamps before each line (log-prefix.ts).
+    const body = stripLogPrefix(l.text).trim();
     if (body === '' || body.startsWith('#')) continue;
     const m = ENTRY.exec(body);
     const bytes =

@@ -13,6 +13,7 @@ import { type Diagnostic, diag } from '../base/diag.ts';
 import { takeNumber } from '../base/number.ts';
 import type { ParseOutput } from '../base/result.ts';
 import { splitLines } from '../base/text.ts';
+import { stripLogPrefix } from './log-prefix.ts';
 
 export type StackUsageQualifier = 'static' | 'dynamic' | 'dynamic,bounded';
 
@@ -46,7 +47,7 @@ export function sniffGccStackUsage(text: string): boolean {
     .split('\n')
     .find((l) => l.trim() !== '');
   if (first === undefined) return false;
-  const f = first.replace(/\r$/, '').split('\t');
+  const f = stripLogPrefix(first.replace(/\r$/, '')).split('\t');
   return f.length === 3 && /^\d+$/.test(f[1]!) && QUALIFIERS.includes(f[2]!);
 }
 
@@ -58,8 +59,10 @@ export function parseGccStackUsage(
   const diagnostics: Diagnostic[] = [];
   const entries: StackUsageEntry[] = [];
   for (const l of splitLines(text, firstLine)) {
-    if (l.text.trim() === '') continue;
-    const fields = l.text.split('\t');
+    // A CI log may have put its timestamps before each line (log-prefix.ts).
+    const text = stripLogPrefix(l.text);
+    if (text.trim() === '') continue;
+    const fields = text.split('\t');
     const qualifier = fields.pop();
     const bytes = fields.pop();
     const where = fields.join('\t');
@@ -73,7 +76,7 @@ export function parseGccStackUsage(
         diag(
           'gcc-su/bad-line',
           'data-loss',
-          `not a .su line: "${l.text.slice(0, 80)}"`,
+          `not a .su line: "${text.slice(0, 80)}"`,
           { file, line: l.no },
           '"FILE:LINE:COL:FUNCTION<TAB>BYTES<TAB>static|dynamic|dynamic,bounded"',
         ),

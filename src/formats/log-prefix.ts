@@ -1,6 +1,7 @@
 // Prefixes that real copies of kernel text carry before each line, shared by the /proc and dmesg
 // format readers: dmesg timestamps (plain, -T, -x, --reltime, CONFIG_PRINTK_CALLER), printk
-// levels, Android logcat-style kernel logs, syslog and journalctl, mail quotes and indentation.
+// levels, Android logcat-style kernel logs, syslog and journalctl, CI logs (GitHub Actions, GitLab,
+// Jenkins), terminal colours, mail quotes and indentation.
 //
 //   [  501.942745] DMA free:14896kB min:28kB ...
 //   07-13 08:41:51.347 <4>[309805.658294s][pid:1361,cpu5,sManagerService]DMA free:470628kB ...
@@ -24,15 +25,23 @@ const PREFIXES: readonly (readonly [RegExp, First])[] = [
   [/^\s+/, isSpace], // indentation (mail, markdown, "Call Trace:" copies), also between prefixes
   [/^>(?: ?>)*\s?/, is('>')], // mail quotes "> ", "> > ", ">>"
   [/^\d\d-\d\d \d\d:\d\d:\d\d\.\d+\s+/, isDigit], // Android "MM-DD hh:mm:ss.mmm "
-  // syslog / journalctl ("Mar  3 10:00:00 host kernel: ", short-precise, short-iso, RFC 5424),
-  // with an optional host (journalctl -o short on some setups omits it), busybox facility
-  // ("kern.warn") and pid ("kernel[0]:")
-  // "MMM dd [yyyy] hh:mm:ss[.frac]" or ISO "yyyy-mm-ddThh:mm:ss[.frac][zone]", one literal so
-  // test/input-safety.test.ts can check it is linear.
+  // syslog / journalctl ("Mar  3 10:00:00 host kernel: ", short-precise, short-iso, short-full
+  // "Tue 2024-03-03 10:00:00 CET", short-unix "1709456400.123456", RFC 5424), OpenWrt logread and
+  // ctime stamps ("Sun Mar  3 10:00:00 2024 kern.warn kernel: "), with an optional host (journalctl
+  // -o short on some setups omits it), busybox facility ("kern.warn") and pid ("kernel[0]:").
+  // One literal so test/input-safety.test.ts can check it is linear.
   [
-    /^(?:[A-Z][a-z]{2}\s+\d{1,2}\s+(?:\d{4}\s+)?\d\d:\d\d:\d\d(?:[.,]\d+)?|\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?)\s+(?:\S+\s+)?(?:[a-z]+\.[a-z]+\s+)?kernel(?:\[\d+\])?:\s?/,
+    /^(?:(?:[A-Z][a-z]{2}\s+)?[A-Z][a-z]{2}\s+\d{1,2}\s+(?:\d{4}\s+)?\d\d:\d\d:\d\d(?:[.,]\d+)?(?:\s+\d{4})?|(?:[A-Z][a-z]{2}\s+)?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d|\s+[A-Z]{2,5})?|\d{9,11}\.\d+)\s+(?:\S+\s+)?(?:[a-z]+\.[a-z]+\s+)?kernel(?:\[\d+\])?:\s?/,
     (c) => isUpper(c) || isDigit(c),
   ],
+  // journalctl -o short-monotonic "[  501.942745] host kernel: ", -o short-delta
+  // "[  501.942745 <    0.000004>] host kernel: "
+  [/^\[\s*\d+\.\d+(?:\s*<\s*\d+\.\d+>)?\]\s+\S+\s+kernel:\s?/, is('[')],
+  [/^kernel(?:\[\d+\])?:\s?/, is('k')], // "kernel: " alone (syslog lines cut after the host)
+  // CI logs: GitHub Actions "2024-03-03T10:00:00.1234567Z ", GitLab's timestamps "... 00O ",
+  // Jenkins' timestamper "[2024-03-03T10:00:00.123Z] "
+  [/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z(?: \d\d[OE]\+?)?\s/, isDigit],
+  [/^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z?\]\s?/, is('[')],
   [
     /^(?:kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|local\d)\s*:\s*(?:emerg|alert|crit|err|warn|notice|info|debug)\s*:\s?/,
     isLower,
@@ -48,11 +57,25 @@ const PREFIXES: readonly (readonly [RegExp, First])[] = [
 ];
 
 /**
+ * Terminal escapes: CSI sequences ("\x1b[32m", "\x1b[0m", "\x1b[?25h"), character set choices
+ * ("\x1b(B") and two-byte ones. `dmesg
+ * --color=always` colours the timestamp, a message's "subsystem:" and whole error lines; serial
+ * consoles captured with `script` or minicom keep the cursor controls of whatever ran.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the escape character is what this matches
+const TERMINAL_ESCAPE = /\x1b(?:\[[0-?]*[ -/]*[@-~]|[()*+][0-9A-Za-z]|[@-Z\\-_])/g;
+
+/** `text` without terminal escapes (the same string when it has none). */
+export function stripTerminalEscapes(text: string): string {
+  return text.includes('\x1b') ? text.replace(TERMINAL_ESCAPE, '') : text;
+}
+
+/**
  * Strips every known prefix and the blanks around them (repeatedly, in any order); keeps the rest of
  * the line. A pattern is only tried where its first character stands: most lines cost one or two.
  */
 export function stripLogPrefix(text: string): string {
-  let s = text;
+  let s = stripTerminalEscapes(text);
   for (let changed = true; changed; ) {
     changed = false;
     for (const [re, first] of PREFIXES) {

@@ -11,7 +11,7 @@ import { type Diagnostic, diag } from '../base/diag.ts';
 import { takeNumber } from '../base/number.ts';
 import type { ParseOutput } from '../base/result.ts';
 import { splitLines } from '../base/text.ts';
-import { stripLogPrefix } from './log-prefix.ts';
+import { stripLogPrefix, stripTerminalEscapes } from './log-prefix.ts';
 
 export interface VmstatEntry {
   readonly name: string;
@@ -30,7 +30,8 @@ const ROW = /^([a-z][a-z0-9_]*)\s+(-?\d+)\s*$/;
 export function sniffVmstat(text: string): boolean {
   const lines = text.slice(0, 4096).split('\n').slice(0, 8);
   const good = lines.filter((l) => ROW.test(stripLogPrefix(l).trim())).length;
-  return good >= 3 && /\b(?:nr_free_pages|pgalloc_|pgfault|compact_stall|nr_zone_)/.test(text.slice(0, 8192));
+  const head = stripTerminalEscapes(text.slice(0, 8192));
+  return good >= 3 && /\b(?:nr_free_pages|pgalloc_|pgfault|compact_stall|nr_zone_)/.test(head);
 }
 
 export function parseVmstat(text: string, file = '<input>', firstLine = 1): ParseOutput<Vmstat> {

@@ -101,6 +101,28 @@ describe('log scanner', () => {
     assert.deepEqual(shape(scan(`\ufeff${mixed.text}`).items), whole);
   });
 
+  test('a coloured dmesg and a journalctl -o short-monotonic copy: the same items at the same lines', () => {
+    const want = analyzed(mixed.text).map((r) => `${r.kind}:${r.line}-${r.endLine}`);
+    const colour = (l: string) =>
+      `\x1b[32m[  9.000001] \x1b[0m${l.replace(/^(\[[^\]]*\] )?(\w[\w-]*):/, '$1\x1b[33m$2\x1b[0m:')}`;
+    const variants = {
+      'dmesg --color=always': mixed.text.split('\n').map(colour).join('\n'),
+      'journalctl -o short-monotonic': mixed.text
+        .split('\n')
+        .map((l) => `[    9.000001] vm kernel: ${l}`)
+        .join('\n'),
+    };
+    for (const [name, text] of Object.entries(variants)) {
+      const got = analyzed(text).map((r) => `${r.kind}:${r.line}-${r.endLine}`);
+      assert.deepEqual(got, want, name);
+      // The CLI's chunk reader, which asks OPENS of the raw bytes, finds the same.
+      const s = new LogScanner();
+      const items: ScannedItem[] = [];
+      scanChunks([new TextEncoder().encode(text)], s, (i) => items.push(...i));
+      assert.deepEqual(shape(items), shape(scan(text).items), `${name}: chunk reader`);
+    }
+  });
+
   test('a line from another CPU inside a table is an odd line, counted at its line number', () => {
     const table = mixed.text.split('\n').slice(40, 74);
     const foreign = '[  131.000001] usb 1-1: new high-speed USB device number 2 using xhci_hcd';

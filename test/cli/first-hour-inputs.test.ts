@@ -93,13 +93,14 @@ describe('diagnostics', () => {
   test('a bad row with NUL, ESC and CR is quoted escaped, on one line', async () => {
     const table =
       '        Depth    Size   Location    (3 entries)\n        -----    ----   --------\n' +
-      '  0)     4000      64   a+0x0/0x4\n  1)   bad\u0000row\u001b[2J\r\u0007here\n  2)     3936    3936   b+0x0/0x4\n';
+      '  0)     4000      64   a+0x0/0x4\n  1)   bad\u0000row\u001b!\r\u0007here\n  2)     3936    3936   b+0x0/0x4\n';
     const r = await run(['replay', '/t.txt', '-p', 'linux-4.2'], { '/t.txt': table });
     // Whether the row is skipped or the table refused, no control byte reaches the terminal.
     assert.ok(r.err.length > 0);
     // biome-ignore lint/suspicious/noControlCharactersInRegex: the bytes that must not get through
     assert.doesNotMatch(r.err, /[\u0000-\u0008\u000b-\u001f\u007f]/);
-    assert.match(r.err, /bad\\x00row\\x1b\[2J\\x0d\\x07here/);
+    // (A whole terminal sequence such as "\x1b[2J" is dropped before, as a coloured log's are: a lone ESC is not.)
+    assert.match(r.err, /bad\\x00row\\x1b!\\x0d\\x07here/);
     assert.equal(escapeControls('tab\tstays'), 'tab\tstays');
     assert.equal(
       formatDiagnostic({

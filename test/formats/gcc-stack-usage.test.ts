@@ -29,6 +29,19 @@ describe('gcc .su', () => {
     );
   });
 
+  test('.su lines a CI log printed with its timestamps (GitHub Actions, Jenkins) → the same entries', () => {
+    const bare = parseGccStackUsage(REAL).value;
+    for (const prefix of ['2024-03-03T10:00:00.1234567Z ', '[2024-03-03T10:00:00.123Z] ']) {
+      const text = REAL.split('\n')
+        .map((l) => prefix + l)
+        .join('\n');
+      assert.equal(sniffGccStackUsage(text), true, prefix);
+      const r = parseGccStackUsage(text);
+      assert.deepEqual(r.diagnostics, [], prefix);
+      assert.deepEqual(r.value, bare, prefix);
+    }
+  });
+
   test('print → parse round trip, byte for byte', () => {
     const r = parseGccStackUsage(REAL);
     assert.equal(printGccStackUsage(r.value ?? []), `${REAL}\n`);

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseBuddyinfo, sniffBuddyinfo } from '../../src/formats/buddyinfo.ts';
+import { parseCheckstack, sniffCheckstack } from '../../src/formats/checkstack.ts';
 import { parseFtraceStackTrace, sniffFtraceStackTrace } from '../../src/formats/ftrace-stack-trace.ts';
 import { stripLogPrefix } from '../../src/formats/log-prefix.ts';
 import { parseMeminfo, sniffMeminfo } from '../../src/formats/meminfo.ts';
@@ -35,6 +36,19 @@ const WRAPPERS: Record<string, (l: string) => string> = {
   'tight mail quote': (l) => `>${l}`,
   tab: (l) => `\t${l}`,
   'trailing blanks and CRLF': (l) => `${l}  \r`,
+  'journalctl -o short-full': (l) => `Tue 2024-03-03 10:00:00 CET host kernel: ${l}`,
+  'journalctl -o short-unix': (l) => `1709456400.123456 host kernel: ${l}`,
+  'journalctl -o short-monotonic': (l) => `[  123.456789] host kernel: ${l}`,
+  'journalctl -o short-delta': (l) => `[  123.456789 <    0.000004>] host kernel: ${l}`,
+  'OpenWrt logread': (l) => `Sun Mar  3 10:00:00 2024 kern.warn kernel: [  123.456789] ${l}`,
+  'syslog cut after the host': (l) => `kernel: ${l}`,
+  // util-linux dmesg: the timestamp green, a leading "subsystem:" brown, an error line bold red
+  'dmesg --color=always': (l) =>
+    `\x1b[32m[  123.456789] \x1b[0m${l.replace(/^(\w[\w-]*):/, '\x1b[33m$1\x1b[0m:')}`,
+  'GitHub Actions': (l) => `2024-03-03T10:00:00.1234567Z ${l}`,
+  'GitLab CI timestamps': (l) => `2024-03-03T10:00:00.123456Z 01O ${l}`,
+  'Jenkins timestamper': (l) => `[2024-03-03T10:00:00.123Z] ${l}`,
+  'coloured error line': (l) => `\x1b[32m[  123.456789] \x1b[0m\x1b[1;31m${l}\x1b[0m`,
 };
 
 interface Format {
@@ -43,6 +57,7 @@ interface Format {
 }
 
 const SAMPLES: [string, Format][] = [
+  ['published/chk-003.txt', { sniff: sniffCheckstack, parse: parseCheckstack }],
   ['published/paf-001.txt', { sniff: sniffPageAllocFailure, parse: parsePageAllocFailure }],
   ['published/paf-004.txt', { sniff: sniffPageAllocFailure, parse: parsePageAllocFailure }],
   ['published/st-x86_64-009.txt', { sniff: sniffFtraceStackTrace, parse: parseFtraceStackTrace }],
@@ -73,6 +88,10 @@ describe('stripLogPrefix', () => {
     ['> [    9.230891][  T747] Call trace:', 'Call trace:'],
     ['[   26.328023 / 09-26 13:22:37.707] Insufficient', 'Insufficient'],
     ['kern  :warn  : [  1.0] Mem-Info:', 'Mem-Info:'],
+    ['\x1b[32m[    1.000000] \x1b[0m\x1b[33mMem-Info\x1b[0m:', 'Mem-Info:'],
+    ['\x1b[?25h\x1b(B\x1b[m[    1.0] Call trace:', 'Call trace:'],
+    ['[  501.942745] vm-1 kernel: Call trace:', 'Call trace:'],
+    ['Sun Mar  3 10:00:00 2024 kern.warn kernel: [  1.5] Call trace:', 'Call trace:'],
     // journalctl without a host name (mountpoint-s3#1206)
     [
       'Dec 23 21:21:28 kernel: mount-s3 invoked oom-killer: gfp_mask=0x1100cca',

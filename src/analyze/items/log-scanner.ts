@@ -3,6 +3,7 @@
 // item when it ends. It holds only the open item's lines and a few held-aside ones, so memory is
 // bounded by the largest item, whatever the length of the log.
 import { stripTablePrefixes } from '../../formats/ftrace-stack-trace.ts';
+import { stripTerminalEscapes } from '../../formats/log-prefix.ts';
 import type { Recogniser, ScannedItem } from './item.ts';
 import { OPENS, OPENS_AS_COMMENT, RECOGNISERS } from './recognisers.ts';
 
@@ -48,10 +49,13 @@ export class LogScanner {
     this.skippedLines += n;
   }
 
-  /** Takes the next line of the input (without its newline); returns the items it ended. */
+  /**
+   * Takes the next line of the input (without its newline); returns the items it ended. Terminal
+   * escapes (a coloured dmesg) are dropped here, so an item's lines are kept without them.
+   */
   push(raw: string): readonly ScannedItem[] {
     const out: ScannedItem[] = [];
-    this.take(raw, ++this.lineNo, out);
+    this.take(stripTerminalEscapes(raw), ++this.lineNo, out);
     // Most lines end nothing: one shared empty list for them, not an array a line.
     return out.length === 0 ? NONE : out;
   }

@@ -139,6 +139,23 @@ describe('architecture', () => {
     );
   });
 
+  test('module-level mutable bindings only where listed, each for a reason', () => {
+    // What a process has once (its stdin, its fd 1, the memory ELF reads reuse) and one memo of a
+    // pure computation over embedded inputs; anything else belongs in an object a caller owns.
+    const LISTED: Record<string, string> = {
+      'src/cli/io.ts:stdinCache': 'stdin can be read once per process',
+      'src/cli/io.ts:arena': 'the read arena of openRandomAccess (scratch opens reuse it)',
+      'src/cli/io.ts:arenaUsed': 'its fill mark',
+      'src/cli/io.ts:stdoutThroughStream': 'fd 1 would block once: writes stay in order after',
+      'src/cli/commands/seed.ts:cached': 'the seed report is deterministic from embedded inputs',
+    };
+    const found: string[] = [];
+    for (const f of files)
+      for (const m of readFileSync(f, 'utf8').matchAll(/^(?:export\s+)?(?:let|var)\s+(\w+)/gm))
+        found.push(`${relative(ROOT, f)}:${m[1]}`);
+    assert.deepEqual(found.sort(), Object.keys(LISTED).sort());
+  });
+
   test('model code never uses Math.random or wall-clock time', () => {
     const offenders = files
       .filter((f) => layerOf(f) !== 'cli')

@@ -4,16 +4,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-let cached: string | undefined;
-
-export function projectRoot(): string {
-  if (cached) return cached;
+function findRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && /"name":\s*"stacklab"/.test(readFileSync(pkg, 'utf8'))) return (cached = dir);
+    if (existsSync(pkg) && /"name":\s*"stacklab"/.test(readFileSync(pkg, 'utf8'))) return dir;
     const up = dirname(dir);
-    if (up === dir) return (cached = process.cwd());
+    if (up === dir) return process.cwd();
     dir = up;
   }
+}
+
+/** Found once, when the module loads (a few stat calls): it cannot change while stacklab runs. */
+const ROOT = findRoot();
+
+export function projectRoot(): string {
+  return ROOT;
 }

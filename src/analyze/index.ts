@@ -9,6 +9,7 @@ import { gccSuAnalyzer } from './analyzers/gcc-su.ts';
 import { irqHighWaterAnalyzer } from './analyzers/irq-highwater.ts';
 import { meminfoAnalyzer, vmstatAnalyzer } from './analyzers/memory.ts';
 import { buddyinfoAnalyzer, pageAllocFailureAnalyzer, pagetypeinfoAnalyzer } from './analyzers/mm.ts';
+import { interruptsAnalyzer, softirqsAnalyzer } from './analyzers/proc-counts.ts';
 import { overflowAnalyzer, stackTraceAnalyzer, stackUsageAnalyzer } from './analyzers/stack.ts';
 import { taskHighWaterAnalyzer } from './analyzers/task-highwater.ts';
 import type { Analyzer } from './registry.ts';
@@ -26,6 +27,8 @@ const ANALYZERS: readonly Analyzer[] = Object.freeze([
   gccSuAnalyzer,
   meminfoAnalyzer,
   vmstatAnalyzer,
+  interruptsAnalyzer,
+  softirqsAnalyzer,
   overflowAnalyzer,
   stackTraceAnalyzer,
   stackUsageAnalyzer,

@@ -56,12 +56,12 @@ function countsAndDesc(rest: string): { words: string[]; desc: string } {
   return { words, desc: rest.slice(i).trim() };
 }
 
-export function parseProcCounts(text: string, file = '<input>'): ParseOutput<PerCpuCounts> {
+export function parseProcCounts(text: string, file = '<input>', firstLine = 1): ParseOutput<PerCpuCounts> {
   const diagnostics: Diagnostic[] = [];
   const rows: CountRow[] = [];
   let cpus = 0;
   let kind: PerCpuCounts['kind'] = 'interrupts';
-  for (const l of splitLines(text)) {
+  for (const l of splitLines(text, firstLine)) {
     if (l.text.length > MAX_LINE) {
       diagnostics.push(
         diag('proc-counts/long-line', 'data-loss', `line of ${l.text.length} characters skipped`, {
@@ -113,7 +113,7 @@ export function parseProcCounts(text: string, file = '<input>'): ParseOutput<Per
         'proc-counts/empty',
         'error',
         'no CPU header or no rows',
-        { file, line: 1 },
+        { file, line: firstLine },
         '"CPU0 CPU1 ..." then "NAME: count count ..." rows',
       ),
     );

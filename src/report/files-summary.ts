@@ -1,6 +1,7 @@
 // The text of `stacklab analyze DIR` (or several FILEs): the summary over every file
 // (src/analyze/items/files-summary.ts), then one line per file: its items, or why it has none.
 import type { FileResult, FilesSummary } from '../analyze/items/files-summary.ts';
+import { renderSnapshotDelta } from './analysis-text/proc-counts.ts';
 import { clip, plural } from './log-summary.ts';
 
 /** Files listed one per line; --json lists every one. */
@@ -36,6 +37,10 @@ export function renderFilesSummary(
     const w = Math.max(...s.worstMargins.map((m) => m.profile.length));
     for (const m of s.worstMargins)
       t += `    ${m.profile.padEnd(w)}  ${m.margin >= 0 ? `${m.margin} B margin` : `${-m.margin} B short`} on the ${m.stack} stack (${name(m.file)} item ${m.item})\n`;
+  }
+  for (const p of s.pairs) {
+    t += `  before and after: ${name(p.before)}, ${name(p.after)} (${p.kind})\n`;
+    if (p.delta) t += renderSnapshotDelta(p.delta, '    ');
   }
   const nw = Math.min(NAME_CHARS, Math.max(4, ...results.map((r) => name(r.file).length)));
   // A long path keeps its end, where the file's own name is.

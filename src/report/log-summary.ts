@@ -2,6 +2,7 @@
 // overflows, worst margins, links, cuts, then one line per item.
 import type { ItemRecord } from '../analyze/items/item-analysis.ts';
 import type { LogLink, LogSummary } from '../analyze/items/log-summary.ts';
+import { renderSnapshotDelta } from './analysis-text/proc-counts.ts';
 
 /** Items listed one per line in the text summary; --json lists every one. */
 const LISTED = 60;
@@ -21,7 +22,10 @@ export function renderLogSummary(file: string, s: LogSummary, records: readonly 
     for (const m of s.worstMargins)
       t += `    ${m.profile.padEnd(w)}  ${m.margin >= 0 ? `${m.margin} B margin` : `${-m.margin} B short`} on the ${m.stack} stack (item ${m.item}, line ${m.line})\n`;
   }
-  for (const l of s.links) t += `  linked: ${linkText(l, records)}\n`;
+  for (const l of s.links) {
+    t += `  linked: ${linkText(l, records)}\n`;
+    if (l.delta) t += renderSnapshotDelta(l.delta, '    ');
+  }
   for (const n of s.cut) {
     const r = records[n - 1]!;
     t += `  cut: item ${n} (${r.kind}, lines ${r.line}-${r.endLine}) ends with the input\n`;

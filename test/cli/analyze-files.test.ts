@@ -1,7 +1,16 @@
 // `stacklab analyze DIR` and `analyze FILE FILE...`: every file of a capture scanned for items, a
 // line per file, the whole summed up first; a bad file is named and the rest still analysed.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -36,6 +45,12 @@ interface FilesDoc {
       kinds: { kind: string; count: number }[];
       deepestTable: { file: string; maxDepth: number } | null;
       worstMargins: { profile: string; file: string }[];
+      pairs: {
+        kind: string;
+        before: string;
+        after: string;
+        delta?: { rows: { id: string; delta: number[] }[] };
+      }[];
     };
   };
 }
@@ -62,7 +77,8 @@ describe('analyze on a directory or several files', () => {
     assert.equal(of('buddyinfo-before.txt').items[0]?.kind, 'buddyinfo');
     // A whole-file format the log scan does not delimit is still found.
     assert.equal(of('func_stack_trace-unique.txt').items[0]?.kind, 'func-stack-trace');
-    assert.equal(of('interrupts-before.txt').status, 'none');
+    assert.equal(of('interrupts-before.txt').items[0]?.kind, 'interrupts');
+    assert.equal(of('workload-output.txt').status, 'none');
     const s = doc.result.summary;
     assert.equal(s.files, names.length);
     assert.equal(s.withItems + s.withoutItems + s.failed, s.files);
@@ -71,12 +87,38 @@ describe('analyze on a directory or several files', () => {
       doc.result.files.reduce((n, f) => n + f.items.length, 0),
     );
     assert.equal(s.deepestTable?.file, join(CAPTURE, 'stack_trace.txt'));
+    // Files named alike but for before/after are paired; softirqs' delta, read from the two files.
+    const netRx = (f: string) =>
+      readFileSync(join(CAPTURE, f), 'utf8')
+        .split('\n')
+        .find((l) => l.trim().startsWith('NET_RX:'))!
+        .trim()
+        .split(/\s+/)
+        .slice(1)
+        .map(Number);
+    const pair = s.pairs.find((p) => p.kind === 'softirqs')!;
+    assert.equal(pair.before, join(CAPTURE, 'softirqs-before.txt'));
+    assert.equal(pair.after, join(CAPTURE, 'softirqs-after.txt'));
+    const [b, a] = [netRx('softirqs-before.txt'), netRx('softirqs-after.txt')];
+    assert.deepEqual(pair.delta?.rows.find((r) => r.id === 'NET_RX')?.delta, [a[0]! - b[0]!, a[1]! - b[1]!]);
+    assert.deepEqual(s.pairs.map((p) => p.kind).sort(), [
+      'buddyinfo',
+      'interrupts',
+      'meminfo',
+      'pagetypeinfo',
+      'softirqs',
+      'vmstat',
+    ]);
     // The text names files relative to the directory, one line each.
     const t = await run(['analyze', CAPTURE]);
     assert.equal(t.code, 0, t.err);
     assert.match(t.out, /^.*udp-512M: \d+ files, \d+ items in \d+ of them/);
     assert.match(t.out, /\n {2}stack_trace\.txt +1 {2}stack-trace: /);
-    assert.match(t.out, /\n {2}interrupts-before\.txt +- {2}no item/);
+    assert.match(t.out, /\n {2}workload-output\.txt +- {2}no item/);
+    assert.match(
+      t.out,
+      /\n {2}before and after: softirqs-before\.txt, softirqs-after\.txt \(softirqs\)\n.*softirqs between them/,
+    );
   });
 
   test('a tree with a binary and a nested directory: the binary is named, the rest analysed', async () => {

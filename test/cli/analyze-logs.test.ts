@@ -31,7 +31,12 @@ interface LogDoc {
       tables: { count: number; distinctTables: number; distinctChains: number; deepest: { item: number } };
       overflows: { item: number }[];
       worstMargins: { profile: string; margin: number; item: number }[];
-      links: { relation: string; items: number[]; identical?: boolean }[];
+      links: {
+        relation: string;
+        items: number[];
+        identical?: boolean;
+        delta?: { source: string; total: number; rows: { id: string; delta: number[]; total: number }[] };
+      }[];
     };
   };
 }
@@ -136,6 +141,8 @@ describe('analyze on a whole log', () => {
         'buddyinfo',
         'pagetypeinfo',
         'vmstat',
+        'interrupts',
+        'softirqs',
         // the capture's kscan sections: IRQ stacks before the workload, then both kinds after it
         'irq-highwater',
         'stack-trace',
@@ -143,14 +150,31 @@ describe('analyze on a whole log', () => {
         'buddyinfo',
         'pagetypeinfo',
         'vmstat',
+        'interrupts',
+        'softirqs',
         'irq-highwater',
         'task-highwater',
       ],
     );
     const text = readFileSync(CONSOLE, 'utf8').split('\n');
-    assert.match(text[items[5]!.line - 1]!, /Depth\s+Size\s+Location\s+\(32 entries\)/);
-    assert.match(text[items[11]!.line - 1]!, /^# kscan patterns=alloc_thread_stack_node/);
-    assert.equal(summary.links.filter((l) => l.relation === 'snapshots').length, 4);
+    assert.match(text[items[7]!.line - 1]!, /Depth\s+Size\s+Location\s+\(32 entries\)/);
+    assert.match(text[items[15]!.line - 1]!, /^# kscan patterns=alloc_thread_stack_node/);
+    const snapshots = summary.links.filter((l) => l.relation === 'snapshots');
+    assert.equal(snapshots.length, 6);
+    // The timer row's counts, read straight from the two copies: the delta is after - before per CPU.
+    const timer = (item: { line: number; endLine: number }) =>
+      text
+        .slice(item.line - 1, item.endLine)
+        .find((l) => /^\s*11:.*arch_timer/.test(l))!
+        .trim()
+        .split(/\s+/)
+        .slice(1, 3)
+        .map(Number);
+    const link = snapshots.find((l) => l.delta?.source === 'interrupts')!;
+    const [b, a] = [timer(items[link.items[0]! - 1]!), timer(items[link.items[1]! - 1]!)];
+    const row = link.delta!.rows.find((r) => r.id === '11')!;
+    assert.deepEqual(row.delta, [a[0]! - b[0]!, a[1]! - b[1]!]);
+    assert.ok(row.total > 0 && link.delta!.total >= row.total);
   });
 
   test('progress on a terminal only, cleared at the end', async () => {

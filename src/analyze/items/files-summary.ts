@@ -3,8 +3,9 @@
 // of them the kinds, the deepest table, every overflow and the worst margin under each profile,
 // each named by its file.
 import type { Diagnostic } from '../../base/diag.ts';
+import { type SnapshotDelta, snapshotDelta } from '../analyzers/proc-counts.ts';
 import type { ItemRecord } from './item-analysis.ts';
-import type { LogSummary } from './log-summary.ts';
+import { type LogSummary, SNAPSHOT_KINDS } from './log-summary.ts';
 
 /** One input file: what it holds, or why it could not be read. */
 export interface FileResult {
@@ -43,6 +44,40 @@ export interface FilesSummary {
     item: number;
     line: number;
   }[];
+  /**
+   * Copies of one /proc file taken around a workload, one per file, named alike but for "before"
+   * and "after" (interrupts-before.txt, interrupts-after.txt); for /proc/interrupts and
+   * /proc/softirqs, what was counted between them.
+   */
+  readonly pairs: readonly FilePair[];
+}
+
+export interface FilePair {
+  readonly kind: string;
+  readonly before: string;
+  readonly after: string;
+  readonly delta?: SnapshotDelta;
+}
+
+/** The file `before` names with its last "before" made "after" (undefined if it has none). */
+function afterName(before: string): string | undefined {
+  const k = before.lastIndexOf('before');
+  return k < 0 ? undefined : `${before.slice(0, k)}after${before.slice(k + 'before'.length)}`;
+}
+
+function filePairs(results: readonly FileResult[]): FilePair[] {
+  const single = new Map<string, ItemRecord>();
+  for (const r of results)
+    if (r.items.length === 1 && SNAPSHOT_KINDS.has(r.items[0]!.kind)) single.set(r.file, r.items[0]!);
+  const out: FilePair[] = [];
+  for (const [before, b] of single) {
+    const after = afterName(before);
+    const a = after === undefined ? undefined : single.get(after);
+    if (after === undefined || a === undefined || a.kind !== b.kind) continue;
+    const delta = b.counts && a.counts ? snapshotDelta(b.counts, a.counts) : undefined;
+    out.push({ kind: b.kind, before, after, ...(delta ? { delta } : {}) });
+  }
+  return out;
 }
 
 export function summarizeFiles(results: readonly FileResult[]): FilesSummary {
@@ -73,5 +108,6 @@ export function summarizeFiles(results: readonly FileResult[]): FilesSummary {
     deepestTable: deepest,
     overflows,
     worstMargins: [...margins.values()],
+    pairs: filePairs(results),
   };
 }

@@ -4,6 +4,7 @@
 // that a log of thousands of tables costs thousands of small records.
 
 import { type Diagnostic, diag } from '../../base/diag.ts';
+import type { ProcCountsExplanation } from '../analyzers/proc-counts.ts';
 import { analyzers } from '../index.ts';
 import { type Analysis, type AnalyzeOptions, analysisJson } from '../registry.ts';
 import { movedReplayData, type ReplayReportData } from '../replay-data.ts';
@@ -21,6 +22,7 @@ const FAMILY_ANALYZERS: Record<ItemFamily, readonly string[]> = {
   checkstack: ['checkstack'],
   'gcc-su': ['gcc-su'],
   kscan: ['irq-highwater', 'task-highwater'],
+  'proc-counts': ['interrupts', 'softirqs'],
 };
 
 export interface TableFacts {
@@ -48,6 +50,8 @@ export interface ItemRecord {
   /** The analyzer's first line, without the file name. */
   readonly headline: string;
   readonly table?: TableFacts;
+  /** /proc/interrupts and /proc/softirqs: the counts, for the deltas of a before/after pair. */
+  readonly counts?: ProcCountsExplanation;
   /** Only when analyses are kept: the analysis as --json shows it. */
   readonly analysis?: unknown;
 }
@@ -146,6 +150,9 @@ export class LogItemAnalyzer {
       headline: hit.headline,
       ...(key && hit.kind === 'stack-trace'
         ? { table: hit.facts ?? tableFacts(output.data as ReplayReportData, key) }
+        : {}),
+      ...(hit.kind === 'interrupts' || hit.kind === 'softirqs'
+        ? { counts: output.data as ProcCountsExplanation }
         : {}),
       ...(this.keepAnalyses
         ? { analysis: delta === 0 ? hit.json : movedReplayData(hit.json as ReplayReportData, delta) }

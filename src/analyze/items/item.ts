@@ -13,7 +13,8 @@ export type ItemFamily =
   | 'pagetypeinfo'
   | 'checkstack'
   | 'gcc-su'
-  | 'kscan';
+  | 'kscan'
+  | 'proc-counts';
 
 export interface ScannedItem {
   readonly family: ItemFamily;

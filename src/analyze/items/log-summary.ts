@@ -1,6 +1,7 @@
 // The summary of a whole log's items, as data (its text is report/log-summary.ts): how many of each kind, the deepest table, identical tables
 // counted once, every overflow, the worst margin under each profile, the items that belong together
 // (an oops and the table printed beside it; tables of one chain, "before" and "after"), and cuts.
+import { type SnapshotDelta, snapshotDelta } from '../analyzers/proc-counts.ts';
 import type { ItemRecord } from './item-analysis.ts';
 
 export interface LogLink {
@@ -14,6 +15,11 @@ export interface LogLink {
   readonly identical?: boolean;
   /** same-chain: each table's depth, in the order of items. */
   readonly depths?: readonly number[];
+  /**
+   * snapshots of /proc/interrupts or /proc/softirqs: what was counted from the first copy to the
+   * last (absent when they are not of one machine, or a counter went down: a reboot between).
+   */
+  readonly delta?: SnapshotDelta;
 }
 
 export interface LogSummary {
@@ -126,15 +132,28 @@ function chainLinks(tables: readonly ItemRecord[]): LogLink[] {
 }
 
 /** /proc files a log holds copies of: two or more are a series (before and after a workload). */
-const SNAPSHOTS = new Set(['meminfo', 'vmstat', 'buddyinfo', 'pagetypeinfo']);
+export const SNAPSHOT_KINDS: ReadonlySet<string> = new Set([
+  'meminfo',
+  'vmstat',
+  'buddyinfo',
+  'pagetypeinfo',
+  'interrupts',
+  'softirqs',
+]);
 
 function snapshotLinks(records: readonly ItemRecord[]): LogLink[] {
-  const byKind = new Map<string, number[]>();
+  const byKind = new Map<string, ItemRecord[]>();
   for (const r of records)
-    if (SNAPSHOTS.has(r.kind)) {
+    if (SNAPSHOT_KINDS.has(r.kind)) {
       const g = byKind.get(r.kind);
-      if (g) g.push(r.n);
-      else byKind.set(r.kind, [r.n]);
+      if (g) g.push(r);
+      else byKind.set(r.kind, [r]);
     }
-  return [...byKind.values()].filter((g) => g.length > 1).map((g) => ({ relation: 'snapshots', items: g }));
+  return [...byKind.values()]
+    .filter((g) => g.length > 1)
+    .map((g) => {
+      const [first, last] = [g[0]!.counts, g[g.length - 1]!.counts];
+      const delta = first && last ? snapshotDelta(first, last) : undefined;
+      return { relation: 'snapshots', items: g.map((r) => r.n), ...(delta ? { delta } : {}) };
+    });
 }

@@ -26,11 +26,11 @@ import type { Recogniser, Step } from './item.ts';
  * this spares them the prefix stripping and the recognisers. Every open() below needs one of these
  * on its line (a test checks it): the stack words of the overflow heads, the low-water lines and
  * kstack_*, "]:" before checkstack's byte count, ", zone" of buddyinfo rows, a tab before
- * static/dynamic for .su lines. As narrow as that allows: a boot log says "stack" and "]:" on
+ * static/dynamic for .su lines, the CPU0 header of /proc/interrupts and /proc/softirqs. As narrow as that allows: a boot log says "stack" and "]:" on
  * thousands of lines that open nothing.
  */
 export const OPENS =
-  /entries\)|stack (?:overflow|space|guard|end)|overran stack|greatest stack|kstack_|allocation failure|oom-killer|cut here|Internal error|Unable to handle|Kernel panic|nr_free_pages|pgalloc_|allocstall|MemTotal|,[ \t]*zone|Page block|Free pages|\]:[ \t]*(?:\d|Dynamic)|\t(?:static|dynamic)|# kscan patterns=/;
+  /entries\)|stack (?:overflow|space|guard|end)|overran stack|greatest stack|kstack_|allocation failure|oom-killer|cut here|Internal error|Unable to handle|Kernel panic|nr_free_pages|pgalloc_|allocstall|MemTotal|,[ \t]*zone|Page block|Free pages|\]:[ \t]*(?:\d|Dynamic)|\t(?:static|dynamic)|# kscan patterns=|CPU0(?:[ \t]+CPU\d+)*[ \t]*\r?$/;
 
 /** The "# " lines that start an item (elsewhere such a line is a comment and opens nothing). */
 export const OPENS_AS_COMMENT = KSCAN_HEADER;
@@ -42,7 +42,7 @@ export const OPENS_AS_COMMENT = KSCAN_HEADER;
  * one regex run over every byte. No match crosses a line end.
  */
 export const MAY_OPEN =
-  /stack|entries\)|allocation failure|oom-killer|cut here|Internal error|Unable to handle|Kernel panic|nr_free_pages|pgalloc_|allocstall|MemTotal|zone|Page block|Free pages|\]:|\t(?:static|dynamic)|kscan/;
+  /stack|entries\)|allocation failure|oom-killer|cut here|Internal error|Unable to handle|Kernel panic|nr_free_pages|pgalloc_|allocstall|MemTotal|zone|Page block|Free pages|\]:|\t(?:static|dynamic)|kscan|CPU0/;
 
 interface TableState {
   declared: number;
@@ -251,6 +251,22 @@ const kscan: Recogniser<null> = {
   yields: true,
 };
 
+/** The CPU header of /proc/interrupts and /proc/softirqs (the online CPUs' columns). */
+const PROC_COUNTS_HEADER = /^CPU0(?:\s+CPU\d+)*$/;
+/** Their rows: "NAME:" and at least one count ("Err:" and "MIS:" carry one total). */
+const PROC_COUNTS_ROW = /^[A-Za-z0-9_]+:[ \t]+\d+(?:[ \t]|$)/;
+
+/** /proc/interrupts and /proc/softirqs: the CPU header, then one row per source or vector. */
+const procCounts: Recogniser<null> = {
+  family: 'proc-counts',
+  open: (body) => (PROC_COUNTS_HEADER.test(body) ? null : undefined),
+  next: (_s, body) => (PROC_COUNTS_ROW.test(body) ? 'in' : 'out'),
+  maxOdd: 0,
+  maxLines: 100_000,
+  complete: () => true,
+  yields: false,
+};
+
 /** Every recogniser, in the order a line that several could open is given to them. */
 export const RECOGNISERS: readonly Recogniser[] = [
   stackTrace,
@@ -263,4 +279,5 @@ export const RECOGNISERS: readonly Recogniser[] = [
   checkstack,
   gccSu,
   kscan,
+  procCounts,
 ] as unknown as readonly Recogniser[];

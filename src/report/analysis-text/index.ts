@@ -7,6 +7,7 @@ import { renderFuncStackTrace } from './func-stack-trace.ts';
 import { renderGccSu } from './gcc-su.ts';
 import { renderMeminfo, renderVmstat } from './memory.ts';
 import { renderPageAllocFailure, renderZones } from './mm.ts';
+import { renderProcCounts } from './proc-counts.ts';
 import { renderOverflow, renderStackTrace, renderStackUsage } from './stack.ts';
 import { renderIrqHighWater, renderTaskHighWater } from './stack-pricing.ts';
 
@@ -24,6 +25,8 @@ const RENDERERS: Readonly<Record<string, AnalysisRenderer>> = Object.freeze({
   'gcc-su': renderGccSu,
   meminfo: renderMeminfo,
   vmstat: renderVmstat,
+  interrupts: renderProcCounts,
+  softirqs: renderProcCounts,
   'overflow-report': renderOverflow,
   'stack-trace': renderStackTrace,
   'stack-usage': renderStackUsage,

@@ -122,17 +122,27 @@ export function parseProcCounts(text: string, file = '<input>', firstLine = 1): 
   return { value: { kind, cpus, rows }, diagnostics };
 }
 
-/** after - before per row and CPU (rows matched by id; a counter that went down is a diagnostic). */
-export function countDeltas(
-  before: PerCpuCounts,
-  after: PerCpuCounts,
-): { id: string; desc: string; delta: number[] }[] {
+type Counted = { readonly rows: readonly Pick<CountRow, 'id' | 'desc' | 'counts'>[] };
+
+/**
+ * after - before per row and CPU, as they are (negative where a counter went down: a reboot between
+ * the copies); rows matched by id, those of one copy only or of other widths left out.
+ */
+export function rowDeltas(before: Counted, after: Counted): { id: string; desc: string; delta: number[] }[] {
   const prev = new Map(before.rows.map((r) => [r.id, r]));
   const out: { id: string; desc: string; delta: number[] }[] = [];
   for (const r of after.rows) {
     const b = prev.get(r.id);
     if (b === undefined || b.counts.length !== r.counts.length) continue;
-    out.push({ id: r.id, desc: r.desc, delta: r.counts.map((c, i) => Math.max(0, c - b.counts[i]!)) });
+    out.push({ id: r.id, desc: r.desc, delta: r.counts.map((c, i) => c - b.counts[i]!) });
   }
   return out;
+}
+
+/** rowDeltas with a counter that went down read as no increase. */
+export function countDeltas(
+  before: PerCpuCounts,
+  after: PerCpuCounts,
+): { id: string; desc: string; delta: number[] }[] {
+  return rowDeltas(before, after).map((d) => ({ ...d, delta: d.delta.map((x) => Math.max(0, x)) }));
 }

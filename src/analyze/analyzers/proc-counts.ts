@@ -9,6 +9,7 @@ import {
   type CountRow,
   type PerCpuCounts,
   parseProcCounts,
+  rowDeltas,
   sniffProcCounts,
 } from '../../formats/proc-interrupts.ts';
 import { type Analyzer, parsedValue } from '../registry.ts';
@@ -95,7 +96,7 @@ export interface SnapshotDelta {
 }
 
 /**
- * after - before, row by row (matched by id and description). Undefined when the two are not copies
+ * after - before, row by row (formats' rowDeltas). Undefined when the two are not copies
  * of one file of one machine (other CPUs) or a counter went down (a reboot in between).
  */
 export function snapshotDelta(
@@ -103,17 +104,13 @@ export function snapshotDelta(
   after: ProcCountsExplanation,
 ): SnapshotDelta | undefined {
   if (before.source !== after.source || before.cpus !== after.cpus) return undefined;
-  const prev = new Map(before.rows.map((r) => [`${r.id}\n${r.desc}`, r]));
-  const rows: SnapshotDelta['rows'][number][] = [];
-  for (const r of after.rows) {
-    const b = prev.get(`${r.id}\n${r.desc}`);
-    if (b === undefined || b.counts.length !== r.counts.length) continue;
-    const delta = r.counts.map((v, i) => v - b.counts[i]!);
-    if (delta.some((d) => d < 0)) return undefined;
-    const total = sum(delta);
-    if (total > 0 && r.counts.length === after.cpus) rows.push({ id: r.id, desc: r.desc, delta, total });
-  }
-  rows.sort((a, b) => b.total - a.total);
+  const deltas = rowDeltas(before, after);
+  if (deltas.some((d) => d.delta.some((x) => x < 0))) return undefined;
+  const rows = deltas
+    .filter((d) => d.delta.length === after.cpus)
+    .map((d) => ({ ...d, total: sum(d.delta) }))
+    .filter((d) => d.total > 0)
+    .sort((a, b) => b.total - a.total);
   const perCpu = Array.from({ length: after.cpus }, (_, i) => sum(rows.map((r) => r.delta[i]!)));
   return { source: after.source, cpus: after.cpus, perCpu, total: sum(perCpu), rows };
 }

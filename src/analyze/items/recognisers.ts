@@ -26,8 +26,8 @@ import type { Recogniser, Step } from './item.ts';
  * this spares them the prefix stripping and the recognisers. Every open() below needs one of these
  * on its line (a test checks it): the stack words of the overflow heads, the low-water lines and
  * kstack_*, "]:" before checkstack's byte count, ", zone" of buddyinfo rows, a tab before
- * static/dynamic for .su lines, the CPU0 header of /proc/interrupts and /proc/softirqs. As narrow as that allows: a boot log says "stack" and "]:" on
- * thousands of lines that open nothing.
+ * static/dynamic for .su lines, the CPU0 header of /proc/interrupts and /proc/softirqs. As narrow
+ * as that allows: a boot log says "stack" and "]:" on thousands of lines that open nothing.
  */
 export const OPENS =
   /entries\)|stack (?:overflow|space|guard|end)|overran stack|greatest stack|kstack_|allocation failure|oom-killer|cut here|Internal error|Unable to handle|Kernel panic|nr_free_pages|pgalloc_|allocstall|MemTotal|,[ \t]*zone|Page block|Free pages|\]:[ \t]*(?:\d|Dynamic)|\t(?:static|dynamic)|# kscan patterns=|CPU0(?:[ \t]+CPU\d+)*[ \t]*\r?$/;

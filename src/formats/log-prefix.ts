@@ -1,6 +1,6 @@
 // Prefixes that real copies of kernel text carry before each line, shared by the /proc and dmesg
 // format readers: dmesg timestamps (plain, -T, -x, --reltime, CONFIG_PRINTK_CALLER), printk
-// levels, Android logcat-style kernel logs, syslog and journalctl, CI logs (GitHub Actions, GitLab,
+// levels, Android logcat-style kernel logs and vendor printk prefixes (MediaTek, Samsung), syslog and journalctl, CI logs (GitHub Actions, GitLab,
 // Jenkins), terminal colours, mail quotes and indentation.
 //
 //   [  501.942745] DMA free:14896kB min:28kB ...
@@ -54,6 +54,16 @@ const PREFIXES: readonly (readonly [RegExp, First])[] = [
   [/^\[[A-Z][a-z]{2} [A-Z][a-z]{2}\s+\d+ \d\d:\d\d:\d\d \d{4}\]\s?/, is('[')], // dmesg -T "[Sun Mar  3 10:00:00 2024] "
   [/^\[\s*[TC]\d+\]\s?/, is('[')], // CONFIG_PRINTK_CALLER "[  T123]" / "[    C1]"
   [/^\[pid:[^\]]*\]/, is('[')], // Android "[pid:1361,cpu5,comm]"
+  // MediaTek vendor kernels: an optional state mark, "(cpu)[pid:comm]", an optional "[name:module&]"
+  //   "<6>[    0.000000] -(0)[0:swapper/0]", "[ 1778.353909] <1>.(1)[1647:Binder_1][name:battery&]"
+  [
+    /^[-.*]?\(\d{1,4}\)\[\d{1,7}:[^\]]{0,40}\](?:\[name:[^\]]{0,60}\])?/,
+    (c) => c === 40 || c === 45 || c === 46 || c === 42,
+  ],
+  // Samsung vendor kernels: an optional level letter, "[cpu: comm: pid]", an optional "[cN]"
+  //   "<6>[    0.000000] [0:      swapper/0:    0] ", "[   31.907781]I[0:      swapper/0:    0] "
+  [/^[IWEDVF]?\[\d{1,4}[: ][^\]]{0,40}:\s{0,8}\d{1,7}\]\s?/, (c) => c === 91 || isUpper(c)],
+  [/^\[c\d{1,4}\]\s?/, is('[')],
 ];
 
 /**

@@ -48,6 +48,10 @@ const WRAPPERS: Record<string, (l: string) => string> = {
   'GitHub Actions': (l) => `2024-03-03T10:00:00.1234567Z ${l}`,
   'GitLab CI timestamps': (l) => `2024-03-03T10:00:00.123456Z 01O ${l}`,
   'Jenkins timestamper': (l) => `[2024-03-03T10:00:00.123Z] ${l}`,
+  'MediaTek printk': (l) => `<4>[  641.908685] (0)[64:bat_thread_kthr]${l}`,
+  'MediaTek, state mark and module': (l) => `[ 1778.353909] <1>.(1)[1647:Binder_1][name:battery_common&]${l}`,
+  'Samsung printk': (l) => `<6>[    0.000000] [0:      swapper/0:    0] ${l}`,
+  'Samsung, level letter and cpu tag': (l) => `[   31.907781]I[1:  kworker/1:2:   77] [c1] ${l}`,
   'coloured error line': (l) => `\x1b[32m[  123.456789] \x1b[0m\x1b[1;31m${l}\x1b[0m`,
 };
 
@@ -91,6 +95,10 @@ describe('stripLogPrefix', () => {
     ['\x1b[32m[    1.000000] \x1b[0m\x1b[33mMem-Info\x1b[0m:', 'Mem-Info:'],
     ['\x1b[?25h\x1b(B\x1b[m[    1.0] Call trace:', 'Call trace:'],
     ['[  501.942745] vm-1 kernel: Call trace:', 'Call trace:'],
+    ['<6>[    0.000000] -(0)[0:swapper/0]Booting Linux', 'Booting Linux'],
+    ['[64468.800000] <0> (0)[0:swapper/0]Internal error: : 1d [#1]', 'Internal error: : 1d [#1]'],
+    ['<4>[ 2142.883666]  [1:      swapper/1:    0] [c1] task: ea06aec0', 'task: ea06aec0'],
+    ['[16.370863][0: kworker/0:1: 30] USB RESET', 'USB RESET'],
     ['Sun Mar  3 10:00:00 2024 kern.warn kernel: [  1.5] Call trace:', 'Call trace:'],
     // journalctl without a host name (mountpoint-s3#1206)
     [

@@ -11,8 +11,10 @@ import { type AnalyzeOptions, analysisJson } from '../analyze/registry.ts';
 import { diag, formatDiagnostic, InputError } from '../base/diag.ts';
 import { analysisHeadline, renderAnalysis } from '../report/analysis-text/index.ts';
 import { renderFilesSummary } from '../report/files-summary.ts';
+import { filesReportViews, LogReportItems, REPORTED_ITEMS } from '../report/log-report.ts';
 import { type CliContext, usage } from './context.ts';
 import { DiagnosticTally } from './diagnostic-tally.ts';
+import { writeHtmlReport } from './html-report.ts';
 import { JSON_VERSION, jsonBigint } from './json.ts';
 import { scanLog } from './log-input.ts';
 import { clearProgress, progressLine } from './progress.ts';
@@ -71,7 +73,7 @@ export function analyzeFiles(
   ctx: CliContext,
   args: readonly string[],
   options: AnalyzeOptions,
-  opts: { json?: boolean; wide?: boolean },
+  opts: { json?: boolean; wide?: boolean; report?: string },
 ): void {
   const { files, failed } = expandInputs(ctx, args);
   if (files.length === 0 && failed.length === 0)
@@ -87,9 +89,17 @@ export function analyzeFiles(
   const tally = new DiagnosticTally();
   const results: FileResult[] = [...failed];
   const tty = ctx.io.stderrIsTty && files.length > 1;
+  // --report: each file's items to draw, REPORTED_ITEMS over all of them.
+  const drawn: { file: string; items: LogReportItems }[] = [];
+  let budget = REPORTED_ITEMS;
   files.forEach((file, i) => {
     if (tty) progressLine(ctx.io, `analyze: [${i + 1}/${files.length}] ${file}`);
-    results.push(oneFile(ctx, file, options, Boolean(opts.json), tally));
+    const items = opts.report === undefined ? undefined : new LogReportItems(budget);
+    results.push(oneFile(ctx, file, options, Boolean(opts.json), tally, items));
+    if (items) {
+      budget -= items.drawn.length;
+      drawn.push({ file, items });
+    }
   });
   if (tty) clearProgress(ctx.io);
   for (const r of results) if (r.error) tally.add(r.error);
@@ -108,6 +118,17 @@ export function analyzeFiles(
     };
     ctx.io.out(`${JSON.stringify(doc, jsonBigint, 2)}\n`);
   } else printText(ctx, text, opts);
+  if (opts.report !== undefined)
+    writeHtmlReport(
+      ctx,
+      opts.report,
+      `stacklab analyze ${title}`,
+      filesReportViews(
+        title,
+        text,
+        drawn.map((d) => ({ ...d, name: name(d.file) })),
+      ),
+    );
   if (summary.items === 0)
     throw new InputError(
       diag(
@@ -129,6 +150,7 @@ function oneFile(
   options: AnalyzeOptions,
   keep: boolean,
   tally: DiagnosticTally,
+  drawn?: LogReportItems,
 ): FileResult {
   const headline = (kind: string, data: unknown) => analysisHeadline(renderAnalysis(kind, data, file), file);
   const items = new LogItemAnalyzer(file, options, keep, headline);
@@ -141,6 +163,7 @@ function oneFile(
       if (a === null) return;
       records.push(a.record);
       for (const d of items.placed(a)) if (d.severity !== 'info') tally.add(d);
+      drawn?.add(a.record, item.lines);
     });
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
@@ -156,7 +179,7 @@ function oneFile(
     }
     if (a && out) {
       for (const d of out.diagnostics) if (d.severity !== 'info') tally.add(d);
-      records.push({
+      const record: ItemRecord = {
         n: 1,
         kind: a.id,
         line: 1,
@@ -165,7 +188,9 @@ function oneFile(
         oddLines: [],
         headline: headline(a.id, out.data),
         ...(keep ? { analysis: analysisJson(a, out.data) } : {}),
-      });
+      };
+      records.push(record);
+      drawn?.add(record, [log.text.replace(/\n$/, '')]);
     }
   }
   const summary = summarizeLog(

@@ -1,7 +1,8 @@
 // `stacklab analyze LOG --report` on a log of several items: the summary (its text and the item
 // list), then each item drawn as the drop zone draws a file (report/drop-analysis.ts): a table
 // replayed under every design with its layout and flame graph, an overflow report's stacks, other
-// items explained. Identical tables are drawn once, with the items that repeat them named.
+// items explained. Identical tables are drawn once, with the items that repeat them named. Also
+// `stacklab analyze DIR --report`: the summary over the files, then each file's items so.
 import type { ItemRecord } from '../analyze/items/item-analysis.ts';
 import type { LogSummary } from '../analyze/items/log-summary.ts';
 import { analysisView } from './drop-analysis.ts';
@@ -38,19 +39,49 @@ export function logReportViews(
       body: html`<pre>${renderLogSummary(file, summary, records)}</pre>${more}`,
     },
   ];
-  for (const d of drawn) {
+  return [...views, ...itemViews(file, 'Item', drawn)];
+}
+
+/** Each drawn item as the drop zone draws a file; `title` starts each view's title ("Item", a file name). */
+function itemViews(file: string, title: string, drawn: readonly ReportedItem[]): View[] {
+  return drawn.map((d) => {
     const r = d.record;
     const v = analysisView(d.text, `${file}, item ${r.n}`, r.line);
     const same =
       d.identical.length > 0
         ? `; the same table as item${d.identical.length === 1 ? '' : 's'} ${listed(d.identical)}`
         : '';
-    views.push({
+    return {
       ...v,
-      title: `Item ${r.n}: ${r.kind}`,
+      title: `${title} ${r.n}: ${r.kind}`,
       explain: `Lines ${r.line}-${r.endLine}${r.cut ? ' (cut: the input ends inside it)' : ''}${same}.`,
-    });
-  }
+    };
+  });
+}
+
+/**
+ * `stacklab analyze DIR --report`: the summary over every file (its text), then each file's drawn
+ * items; `name` is a file as the summary lists it.
+ */
+export function filesReportViews(
+  title: string,
+  summaryText: string,
+  files: readonly { file: string; name: string; items: LogReportItems }[],
+): View[] {
+  const notDrawn = files.reduce((n, f) => n + f.items.notDrawn, 0);
+  const more =
+    notDrawn > 0
+      ? html`<p class="placeholder">${notDrawn} more distinct item(s) are not drawn here; <code>stacklab analyze FILE --item N --report OUT</code> draws item N of one file.</p>`
+      : '';
+  const views: View[] = [
+    {
+      name: 'files-summary',
+      title: 'Summary',
+      explain: `Every item stacklab found in ${title}, file by file; below, each file's items (identical tables once per file).`,
+      body: html`<pre>${summaryText}</pre>${more}`,
+    },
+  ];
+  for (const f of files) views.push(...itemViews(f.name, `${f.name}, item`, f.items.drawn));
   return views;
 }
 
@@ -60,9 +91,10 @@ function listed(ns: readonly number[]): string {
     : `${ns.slice(0, 6).join(', ')}, ... ${ns[ns.length - 1]} (${ns.length})`;
 }
 
-/** Keeps, while a log is read, the items its report will draw: identical tables once, at most REPORTED_ITEMS. */
+/** Keeps, while a log is read, the items its report will draw: identical tables once, at most `limit`. */
 export class LogReportItems {
   readonly drawn: ReportedItem[] = [];
+  constructor(private readonly limit = REPORTED_ITEMS) {}
   /** Distinct items past REPORTED_ITEMS. */
   notDrawn = 0;
   /** Per distinct table (its rows' key): the items that repeat it. */
@@ -77,7 +109,7 @@ export class LogReportItems {
     }
     const identical: number[] = [];
     if (key !== undefined) this.tables.set(key, identical);
-    if (this.drawn.length >= REPORTED_ITEMS) this.notDrawn++;
+    if (this.drawn.length >= this.limit) this.notDrawn++;
     else this.drawn.push({ record, text: `${lines.join('\n')}\n`, identical });
   }
 }

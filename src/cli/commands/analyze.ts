@@ -91,7 +91,7 @@ function analyzeOptions(ctx: CliContext, opts: AnalyzeOpts): AnalyzeOptions {
 /** Several inputs, or a directory: each file's items in one line, the whole summed up first. */
 function filesAction(ctx: CliContext, files: readonly string[], opts: AnalyzeOpts): void {
   if (opts.item !== undefined) usage('--item takes one FILE: analyze that file with --item N');
-  if (opts.report !== undefined) usage('--report takes one FILE: analyze each file for its report');
+  if (opts.report !== undefined) ctx.io.checkOutput(opts.report, '--report');
   if (files.filter((f) => f === '-').length > 1) usage('- (stdin) can be given once');
   analyzeFiles(ctx, files, analyzeOptions(ctx, opts), opts);
 }

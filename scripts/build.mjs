@@ -27,8 +27,9 @@ await build({
     'frames-worker': 'src/cli/frames-worker.ts',
     'sweep-worker': 'src/cli/sweep-worker.ts',
   },
-  // tinypool starts its workers from its own files: it stays in node_modules.
-  external: ['tinypool'],
+  // tinypool starts its workers from its own files, @napi-rs/lzma loads its native addon: both stay
+  // in node_modules.
+  external: ['tinypool', '@napi-rs/lzma'],
   outdir,
   outExtension: { '.js': '.mjs' },
   bundle: true,

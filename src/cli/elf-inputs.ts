@@ -9,16 +9,20 @@ import type { ByteSource } from '../elf/byte-source.ts';
 import { FrameAnalyzer } from '../elf/frame-analysis.ts';
 import { Scratch } from '../elf/scratch.ts';
 import { parseGccStackUsage, type StackUsageEntry } from '../formats/gcc-stack-usage.ts';
+import { isBadCompression, MODULE_NAME } from './compressed.ts';
 import { type CliContext, usage } from './context.ts';
 import { clearProgress, progressLine } from './progress.ts';
 
-/** Files for the arguments: a directory contributes its .ko files, recursively, sorted. */
+/**
+ * Files for the arguments: a directory contributes its modules, recursively, sorted: .ko files and
+ * the compressed ones distributions ship (.ko.xz, .ko.zst, .ko.gz; compressed.ts).
+ */
 export function expandElfArgs(ctx: CliContext, args: readonly string[]): string[] {
   const out: string[] = [];
   for (const a of args) {
     if (ctx.io.isDirectory(a)) {
-      const kos = ctx.io.walk(a).filter((p) => p.endsWith('.ko'));
-      if (kos.length === 0) usage(`${a}: directory holds no .ko files`);
+      const kos = ctx.io.walk(a).filter((p) => MODULE_NAME.test(p));
+      if (kos.length === 0) usage(`${a}: directory holds no .ko files (nor .ko.xz, .ko.zst, .ko.gz)`);
       out.push(...kos);
     } else out.push(a);
   }
@@ -60,16 +64,23 @@ export function forEachFile<T>(
       const counter = `[${i + 1}/${files.length}] `;
       progressLine(ctx.io, `${counter}${file}`, counter.length);
     }
-    const src = ctx.io.openRandomAccess(file, { scratch: true });
+    const fail = (d: Diagnostic) => {
+      failed.push(d);
+      if (progress) clearProgress(ctx.io);
+      ctx.io.err(`${formatDiagnostic(d)}\n`);
+    };
+    let src: ByteSource & { close(): void };
+    try {
+      src = ctx.io.openRandomAccess(file, { scratch: true });
+    } catch (e) {
+      if (!isBadCompression(e)) throw e;
+      fail(e.diagnostic);
+      return;
+    }
     try {
       const r = analyze(src);
-      if (!r.ok) {
-        failed.push(r.error);
-        if (progress) clearProgress(ctx.io);
-        ctx.io.err(`${formatDiagnostic(r.error)}\n`);
-        return;
-      }
-      each(r.value);
+      if (r.ok) each(r.value);
+      else fail(r.error);
     } finally {
       src.close();
     }

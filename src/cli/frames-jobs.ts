@@ -19,6 +19,7 @@ import { addFrameLines, type FrameLinesOptions } from '../elf/frame-lines.ts';
 import { Scratch } from '../elf/scratch.ts';
 import { CheckstackLines, type CheckstackLinesParts } from '../formats/checkstack.ts';
 import { BUILD_ID } from './build-id.ts';
+import { isBadCompression } from './compressed.ts';
 import type { RandomAccessFile } from './io.ts';
 
 /** What happened to one file. */
@@ -123,6 +124,7 @@ function analyzeFile(
       src.close();
     }
   } catch (e) {
+    if (isBadCompression(e)) return { kind: 'failed', error: e.diagnostic };
     const err = e instanceof Error ? e : new Error(String(e));
     return {
       kind: 'thrown',

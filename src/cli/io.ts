@@ -1,4 +1,5 @@
 // The only place that touches files, stdin, stdout and stderr: commands get an Io and stay testable.
+
 import { randomBytes } from 'node:crypto';
 import {
   closeSync,
@@ -20,6 +21,7 @@ import {
 import { basename, dirname, join, resolve } from 'node:path';
 import { diag, InputError } from '../base/diag.ts';
 import { type ByteSource, bytesSource } from '../elf/byte-source.ts';
+import { compressionOf, decompressed } from './compressed.ts';
 import { UsageError } from './context.ts';
 
 /** A file opened for positioned reads; close() when done. */
@@ -338,15 +340,19 @@ export function openRandomAccess(path: string, options: { scratch?: boolean } = 
   };
   const scratch = options.scratch === true;
   if (scratch) arenaUsed = 0;
-  if (size <= (scratch ? SCRATCH_WHOLE_LIMIT : WHOLE_FILE_LIMIT)) {
-    // One read instead of a dozen: syscalls, not bytes, dominate a module tree.
-    const all = scratch ? arenaBytes(0, size) : new Uint8Array(size);
+  const head = new Uint8Array(Math.min(size, 8));
+  readAt(head, 0);
+  const compressed = compressionOf(head) !== undefined;
+  if (compressed || size <= (scratch ? SCRATCH_WHOLE_LIMIT : WHOLE_FILE_LIMIT)) {
+    // One read instead of a dozen: syscalls, not bytes, dominate a module tree. A compressed
+    // module (.ko.xz, .ko.zst, .ko.gz) is read whole and decompressed.
+    const all = scratch && !compressed ? arenaBytes(0, size) : new Uint8Array(size);
     try {
       readAt(all, 0);
     } finally {
       closeSync(fd);
     }
-    return { ...bytesSource(path, all), close() {} };
+    return { ...bytesSource(path, compressed ? decompressed(path, all) : all), close() {} };
   }
   return rangedFile(path, fd, size, scratch, readAt);
 }

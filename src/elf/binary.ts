@@ -120,9 +120,12 @@ export interface AnalyzeOptions {
   readonly tables?: readonly TableRequest[];
 }
 
-/** checkstack.pl's file tag: the first ".ko" removed from the path, then the base name. */
+/**
+ * checkstack.pl's file tag: the first ".ko" removed from the path, then the base name. A compressed
+ * module (af_key.ko.xz) is tagged as checkstack.pl tags it decompressed (af_key).
+ */
 export function binaryTag(file: string): string {
-  const noKo = file.replace(/\.ko/, '');
+  const noKo = file.replace(/\.ko\.(?:xz|zst|gz)$/, '.ko').replace(/\.ko/, '');
   return noKo.slice(noKo.lastIndexOf('/') + 1);
 }
 

@@ -71,7 +71,10 @@ export function registerFrames(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('frames')
     .description('per-function stack frame sizes of AArch64 ELF files (vmlinux, .ko, programs)')
-    .argument('<elf...>', 'ELF files, or directories searched for .ko modules');
+    .argument(
+      '<elf...>',
+      'ELF files, or directories searched for .ko modules (also .ko.xz, .ko.zst, .ko.gz)',
+    );
   cmd
     .option('--min <bytes>', 'only frames larger than BYTES (checkstack.pl: 100; json: all)', nonNegative)
     .option(
@@ -104,7 +107,7 @@ The checkstack format is scripts/checkstack.pl's, byte for byte (sorted, tab-pad
 Examples (examples/arm64/ holds a small kernel and module to try; on a machine, vmlinux and
 /lib/modules/$(uname -r)/kernel):
   stacklab frames examples/arm64/mini-kernel         like objdump -d vmlinux | checkstack.pl arm64
-  stacklab frames examples/arm64 --min 200           a directory: every .ko under it
+  stacklab frames examples/arm64 --min 200           a directory: every .ko (.ko.xz ...) under it
   stacklab frames examples/arm64/mini-module.ko --json
   stacklab frames examples/arm64/mini-kernel --su examples/arm64/mini-kernel.su     GCC's exact sizes
   stacklab frames --emulate-checkstack examples/arm64/mini-kernel > old.txt   checkstack.pl's, to diff`,

@@ -49,7 +49,10 @@ export function registerPaths(program: Command, ctx: CliContext): void {
     .description(
       'the deepest call paths through AArch64 ELF files, with an interrupt overlay per kernel profile',
     )
-    .argument('<elf...>', 'ELF files (vmlinux, .ko, programs), or directories searched for .ko modules');
+    .argument(
+      '<elf...>',
+      'ELF files (vmlinux, .ko, programs), or directories searched for .ko modules (also .ko.xz, .ko.zst, .ko.gz)',
+    );
   cmd
     .option(
       '-e, --entry <sym>',

@@ -340,19 +340,28 @@ export function openRandomAccess(path: string, options: { scratch?: boolean } = 
   };
   const scratch = options.scratch === true;
   if (scratch) arenaUsed = 0;
-  const head = new Uint8Array(Math.min(size, 8));
-  readAt(head, 0);
-  const compressed = compressionOf(head) !== undefined;
-  if (compressed || size <= (scratch ? SCRATCH_WHOLE_LIMIT : WHOLE_FILE_LIMIT)) {
+  const whole = size <= (scratch ? SCRATCH_WHOLE_LIMIT : WHOLE_FILE_LIMIT);
+  let compressed = false;
+  if (!whole) {
+    const head = new Uint8Array(Math.min(size, 8));
+    try {
+      readAt(head, 0);
+    } catch (e) {
+      closeSync(fd);
+      throw e;
+    }
+    compressed = compressionOf(head) !== undefined;
+  }
+  if (whole || compressed) {
     // One read instead of a dozen: syscalls, not bytes, dominate a module tree. A compressed
-    // module (.ko.xz, .ko.zst, .ko.gz) is read whole and decompressed.
-    const all = scratch && !compressed ? arenaBytes(0, size) : new Uint8Array(size);
+    // module (.ko.xz, .ko.zst, .ko.gz) is read whole and decompressed (compressed.ts).
+    const all = scratch && whole ? arenaBytes(0, size) : new Uint8Array(size);
     try {
       readAt(all, 0);
     } finally {
       closeSync(fd);
     }
-    return { ...bytesSource(path, compressed ? decompressed(path, all) : all), close() {} };
+    return { ...bytesSource(path, decompressed(path, all)), close() {} };
   }
   return rangedFile(path, fd, size, scratch, readAt);
 }

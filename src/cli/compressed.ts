@@ -86,5 +86,5 @@ export function decompressed(path: string, bytes: Uint8Array): Uint8Array {
     throw fail(e instanceof Error ? e.message : String(e));
   }
   if (out.length > MAX_DECOMPRESSED) throw fail(`more than ${MAX_DECOMPRESSED} bytes`);
-  return new Uint8Array(out.buffer, out.byteOffset, out.length);
+  return out;
 }

@@ -1,5 +1,4 @@
 // The only place that touches files, stdin, stdout and stderr: commands get an Io and stay testable.
-
 import { randomBytes } from 'node:crypto';
 import {
   closeSync,

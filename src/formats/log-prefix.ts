@@ -1,7 +1,8 @@
 // Prefixes that real copies of kernel text carry before each line, shared by the /proc and dmesg
 // format readers: dmesg timestamps (plain, -T, -x, --reltime, CONFIG_PRINTK_CALLER), printk
-// levels, Android logcat-style kernel logs and vendor printk prefixes (MediaTek, Samsung), syslog and journalctl, CI logs (GitHub Actions, GitLab,
-// Jenkins), terminal colours, mail quotes and indentation.
+// levels, Android logcat-style kernel logs and vendor printk prefixes (MediaTek, Samsung), syslog
+// and journalctl, CI logs (GitHub Actions, GitLab, Jenkins), terminal colours, mail quotes and
+// indentation.
 //
 //   [  501.942745] DMA free:14896kB min:28kB ...
 //   07-13 08:41:51.347 <4>[309805.658294s][pid:1361,cpu5,sManagerService]DMA free:470628kB ...
